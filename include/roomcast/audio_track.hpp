@@ -1,0 +1,88 @@
+// Audio sources a participant publishes: CustomAudioTrack (user code) and FileAudioTrack.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace roomcast {
+
+/// Layout of one sample in an AudioChunk. Multi-channel audio is interleaved.
+enum class SampleFormat { S16, S32, Float32 };
+
+/// A chunk of PCM audio of any size, rate, channel count and sample format.
+/// The SDK converts it to 48 kHz, cuts exact 20 ms frames and paces them; the
+/// chunk size has no meaning on the wire.
+struct AudioChunk {
+  std::vector<std::byte> data;  ///< interleaved samples
+  SampleFormat format = SampleFormat::S16;
+  int sample_rate_hz = 48000;
+  int channels = 1;
+
+  /// Samples per channel in this chunk.
+  std::size_t frames() const;
+
+  static AudioChunk from_s16(std::span<const int16_t> interleaved, int sample_rate_hz,
+                             int channels);
+  static AudioChunk from_float(std::span<const float> interleaved, int sample_rate_hz,
+                               int channels);
+};
+
+/// Base class for audio a participant sends as its microphone.
+///
+/// Override recv() to hand the SDK the next chunk. It is called from an SDK media
+/// thread, ahead of time (the SDK keeps a short buffer), never from the network
+/// thread, so it may block briefly (e.g. to read a file). Pacing, timestamps and
+/// framing are the SDK's job: recv() returns audio as fast as it is asked.
+class CustomAudioTrack {
+ public:
+  virtual ~CustomAudioTrack() = default;
+
+  /// The next chunk of audio, or std::nullopt at end of stream.
+  virtual std::optional<AudioChunk> recv() = 0;
+
+  /// Total length if known (files); used for progress display.
+  virtual std::optional<std::chrono::milliseconds> duration() const { return std::nullopt; }
+
+  /// A short description for logs and errors (e.g. the file path).
+  virtual std::string description() const { return "custom audio track"; }
+};
+
+/// Audio from a media file: any container and codec FFmpeg decodes
+/// (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus, ...).
+class FileAudioTrack : public CustomAudioTrack {
+ public:
+  struct Options {
+    /// Which audio stream to use: index among the file's audio streams (0 = first).
+    int audio_stream = 0;
+  };
+
+  /// Opens and probes the file; throws roomcast::Error(Kind::Media) when it is
+  /// missing, unreadable, not media, or has no audio stream.
+  explicit FileAudioTrack(const std::string& path);
+  FileAudioTrack(const std::string& path, Options options);
+  ~FileAudioTrack() override;
+
+  FileAudioTrack(const FileAudioTrack&) = delete;
+  FileAudioTrack& operator=(const FileAudioTrack&) = delete;
+
+  std::optional<AudioChunk> recv() override;
+  std::optional<std::chrono::milliseconds> duration() const override;
+  std::string description() const override;
+
+  /// Source properties as found in the file.
+  int source_sample_rate_hz() const;
+  int source_channels() const;
+  std::string codec_name() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace roomcast
