@@ -80,6 +80,10 @@ class FileAudioTrack : public CustomAudioTrack {
   int source_channels() const;
   std::string codec_name() const;
 
+  /// Packets skipped so far because they could not be read or decoded (corrupt data).
+  /// recv() throws only when nothing at all could be decoded.
+  std::size_t skipped_packets() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

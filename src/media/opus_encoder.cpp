@@ -1,0 +1,63 @@
+// libopus encoder calls, each return code checked.
+#include "media/opus_encoder.hpp"
+
+#include <string>
+
+#include "roomcast/error.hpp"
+
+namespace roomcast::media {
+namespace {
+
+void check(int rc, const std::string& what) {
+  if (rc < 0) {
+    throw Error(Error::Kind::Media, "Opus encoder: " + what + " failed (" + opus_strerror(rc) + ")");
+  }
+}
+
+}  // namespace
+
+OpusEncoder::OpusEncoder(int bitrate_bps, bool fec, Application application) {
+  int rc = OPUS_OK;
+  const int opus_application =
+      application == Application::Voip ? OPUS_APPLICATION_VOIP : OPUS_APPLICATION_AUDIO;
+  encoder_.reset(opus_encoder_create(kSampleRateHz, 1, opus_application, &rc));
+  check(rc, "create (48 kHz mono)");
+  if (!encoder_) {
+    check(OPUS_ALLOC_FAIL, "create (48 kHz mono)");
+  }
+  set_bitrate(bitrate_bps);
+  check(opus_encoder_ctl(encoder_.get(), OPUS_SET_INBAND_FEC(fec ? 1 : 0)), "enable FEC");
+  set_packet_loss_percent(fec ? kDefaultPacketLossPercent : 0);
+}
+
+void OpusEncoder::set_bitrate(int bitrate_bps) {
+  check(opus_encoder_ctl(encoder_.get(), OPUS_SET_BITRATE(bitrate_bps)),
+        "set bitrate " + std::to_string(bitrate_bps) + " bps");
+}
+
+int OpusEncoder::bitrate_bps() const {
+  opus_int32 bitrate = 0;
+  check(opus_encoder_ctl(encoder_.get(), OPUS_GET_BITRATE(&bitrate)), "get bitrate");
+  return bitrate;
+}
+
+void OpusEncoder::set_packet_loss_percent(int percent) {
+  check(opus_encoder_ctl(encoder_.get(), OPUS_SET_PACKET_LOSS_PERC(percent)),
+        "set packet loss " + std::to_string(percent) + "%");
+}
+
+std::size_t OpusEncoder::encode(const AudioFrame& frame, std::span<uint8_t> out) {
+  const opus_int32 size =
+      opus_encode(encoder_.get(), frame.samples.data(), kFrameSamples, out.data(),
+                  static_cast<opus_int32>(out.size()));
+  check(size, "encode");
+  return static_cast<std::size_t>(size);
+}
+
+std::vector<uint8_t> OpusEncoder::encode(const AudioFrame& frame) {
+  std::vector<uint8_t> packet(kMaxPacketBytes);
+  packet.resize(encode(frame, packet));
+  return packet;
+}
+
+}  // namespace roomcast::media

@@ -1,0 +1,45 @@
+// OpusEncoder: 20 ms 48 kHz mono frames to Opus packets (libopus), FEC on for lossy paths.
+#pragma once
+
+#include <opus.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/c_ptr.hpp"
+#include "media/audio_frame.hpp"
+
+namespace roomcast::media {
+
+// Note: libopus declares ::OpusEncoder; qualify this one as media::OpusEncoder.
+class OpusEncoder {
+ public:
+  enum class Application { Voip, Audio };
+
+  /// Largest packet one 20 ms frame can produce (RFC 6716 3.2.1: 1275 bytes per frame).
+  static constexpr std::size_t kMaxPacketBytes = 1275;
+  /// Loss percentage assumed until set_packet_loss_percent() says otherwise; libopus only
+  /// spends bits on in-band FEC when it expects loss.
+  static constexpr int kDefaultPacketLossPercent = 10;
+
+  /// Throws Error(Kind::Media) if libopus rejects the settings.
+  explicit OpusEncoder(int bitrate_bps = 32000, bool fec = true,
+                       Application application = Application::Audio);
+
+  /// One Opus packet for the frame. Throws Error(Kind::Media) if libopus fails.
+  std::vector<uint8_t> encode(const AudioFrame& frame);
+  /// Same, into a caller buffer (kMaxPacketBytes is always enough); returns the size used.
+  std::size_t encode(const AudioFrame& frame, std::span<uint8_t> out);
+
+  /// Expected loss (0..100), e.g. from RTCP receiver reports; tunes the FEC redundancy.
+  void set_packet_loss_percent(int percent);
+  void set_bitrate(int bitrate_bps);
+  int bitrate_bps() const;
+
+ private:
+  core::CPtr<::OpusEncoder, opus_encoder_destroy> encoder_;
+};
+
+}  // namespace roomcast::media
