@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Headless Chromium (Debian's, driven by playwright-core) subscribes to a Janus VideoRoom with
+// listener.html and prints one JSON line of what it heard; non-zero exit with a reason otherwise.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    room: { type: 'string' },
+    seconds: { type: 'string', default: '10' },
+    token: { type: 'string', default: '' },
+    pin: { type: 'string', default: '' },
+    timeout: { type: 'string', default: '30' },
+    chromium: { type: 'string', default: process.env.ROOMCAST_CHROMIUM || '/usr/bin/chromium' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+if (!opt.url || !opt.room) {
+  console.error('usage: browser_listener.mjs --url ws://HOST:PORT --room ID [--seconds N] [--token T] [--pin P] [--timeout S]');
+  process.exit(2);
+}
+const seconds = Number(opt.seconds), timeoutS = Number(opt.timeout);
+// Overall bound: finding a publisher (timeout) + measuring (seconds) + browser start/stop.
+const overallMs = (timeoutS + seconds + 20) * 1000;
+
+const profile = mkdtempSync(join(tmpdir(), 'roomcast-chromium-'));
+let context = null;
+let finished = false;
+
+async function shutdown(code, message) {
+  if (finished) return;
+  finished = true;
+  if (message) console.error(`browser_listener: ${message}`);
+  // A hung close must not hang us: bound it; on exit playwright-core kills the browser it
+  // launched (its process 'exit' hook), and netns.sh's PID namespace backs that up.
+  if (context) {
+    await Promise.race([context.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+  }
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+  process.exit(code);
+}
+
+const overall = setTimeout(() => shutdown(3, `overall timeout after ${overallMs / 1000} s`), overallMs);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => shutdown(4, `stopped by ${sig}`));
+
+// The page is served over http://127.0.0.1 because a file:// page (opaque origin) may not
+// load its AudioWorklet module.
+const page_html = readFileSync(join(here, 'listener.html'));
+const server = createServer((req, res) => {
+  if (req.url === '/listener.html') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(page_html);
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: opt.chromium,
+    headless: true,
+    // Playwright's own signal handlers would race ours; we close the browser ourselves.
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    timeout: 30000,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--autoplay-policy=no-user-gesture-required', '--disable-quic'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.on('console', (m) => {
+    const text = m.text();
+    // The driver waits for this line before it starts the publisher.
+    if (text.startsWith('[ready] ')) console.error(`browser_listener: ready: ${text.slice(8)}`);
+    else if (opt.verbose) console.error(`page: ${text}`);
+  });
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${server.address().port}/listener.html`);
+  const result = await page.evaluate((p) => window.roomcastListen(p), {
+    url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
+  });
+  clearTimeout(overall);
+  console.log(JSON.stringify(result));
+  await shutdown(0);
+} catch (e) {
+  clearTimeout(overall);
+  await shutdown(1, (e && e.message ? e.message : String(e)).split('\n')[0]);
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+# Stand-in for `roomcast server` (same config as src/server/embedded_janus.cpp, same ready line),
+# so the e2e harness runs before/without the C++ CLI. Also `--create-room` against a running Janus.
+import argparse
+import asyncio
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from janus_client import JanusClient, JanusError, make_signed_token  # noqa: E402
+
+LIB = "/usr/lib/x86_64-linux-gnu/janus"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_config(d, port, token_secret):
+    for sub, so in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_websockets.so")):
+        os.mkdir(os.path.join(d, sub))
+        os.symlink(os.path.join(LIB, sub, so), os.path.join(d, sub, so))
+    for sub in ("loggers", "events"):
+        os.mkdir(os.path.join(d, sub))
+    auth = f'\n  token_auth = true\n  token_auth_secret = "{token_secret}"' if token_secret else ""
+    with open(os.path.join(d, "janus.jcfg"), "w") as f:
+        f.write(f"""general: {{
+  configs_folder = "{d}"
+  plugins_folder = "{d}/plugins"
+  transports_folder = "{d}/transports"
+  events_folder = "{d}/events"
+  loggers_folder = "{d}/loggers"
+  session_timeout = 60
+  event_loops = 2
+  debug_level = 4{auth}
+}}
+nat: {{ full_trickle = false ignore_mdns = true nice_debug = false }}
+media: {{ ipv6 = false rtp_port_range = "20000-29999" }}
+""")
+    with open(os.path.join(d, "janus.transport.websockets.jcfg"), "w") as f:
+        f.write(f"""general: {{ json = "plain" ws = true ws_port = {port} ws_ip = "127.0.0.1" wss = false }}
+admin: {{ admin_ws = false admin_wss = false }}
+""")
+    with open(os.path.join(d, "janus.plugin.videoroom.jcfg"), "w") as f:
+        f.write("general: {\n}\n")
+
+
+def _child_setup():
+    # Janus dies with us (PR_SET_PDEATHSIG) and must not inherit our blocked signals.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGCHLD})
+
+
+def wait_port(port, proc, deadline):
+    delay = 0.005
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+    return False
+
+
+async def create_room(url, room, token_secret=None, pin=None, publishers=16, description=None):
+    token = make_signed_token(token_secret, time.time() + 3600) if token_secret else None
+    c = JanusClient(token=token)
+    await c.connect(url)
+    try:
+        await c.create_session()
+        h = await c.attach()
+        body = {"request": "create", "room": room, "publishers": publishers, "audiocodec": "opus",
+                "description": description or f"roomcast e2e {room}"}
+        if pin:
+            body["pin"] = pin
+        try:
+            await c.message(h, body)
+        except JanusError as e:
+            if e.code != 427:  # room already exists
+                raise
+    finally:
+        await c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--room", type=int, default=1234)
+    ap.add_argument("--token-secret", default="")
+    ap.add_argument("--pin", default="")
+    ap.add_argument("--create-room", metavar="URL", help="only create --room on a running Janus")
+    a = ap.parse_args()
+    if a.create_room:
+        asyncio.run(create_room(a.create_room, a.room, a.token_secret or None, a.pin or None))
+        return 0
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    d = tempfile.mkdtemp(prefix="roomcast-janus-")
+    proc = None
+    try:
+        port = free_port()
+        write_config(d, port, a.token_secret)
+        log = open(os.path.join(d, "janus.log"), "wb")
+        proc = subprocess.Popen(["/usr/bin/janus", "-F", d, "-C", os.path.join(d, "janus.jcfg"), "-o"],
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                preexec_fn=_child_setup)
+        if not wait_port(port, proc, time.monotonic() + 15):
+            tail = open(os.path.join(d, "janus.log"), errors="replace").read().splitlines()[-20:]
+            print("janus_server: janus did not start:\n" + "\n".join(tail), file=sys.stderr)
+            return 1
+        url = f"ws://127.0.0.1:{port}"
+        asyncio.run(create_room(url, a.room, a.token_secret or None, a.pin or None))
+        print(f"roomcast server: {url} room {a.room}", flush=True)
+        # Block, then wait for: our stop signal, or janus dying (SIGCHLD).
+        sigs = {signal.SIGINT, signal.SIGTERM, signal.SIGCHLD}
+        signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+        while proc.poll() is None:
+            if signal.sigwaitinfo(sigs).si_signo != signal.SIGCHLD:
+                return 0
+        print(f"janus_server: janus exited with {proc.returncode}", file=sys.stderr)
+        return 1
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
