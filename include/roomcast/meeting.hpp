@@ -1,0 +1,77 @@
+// Meeting: join a room, publish the microphone track, follow events.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "roomcast/error.hpp"
+#include "roomcast/events.hpp"
+#include "roomcast/meeting_config.hpp"
+
+namespace roomcast {
+
+class Meeting;
+
+/// Our own participant in a meeting.
+class LocalParticipant {
+ public:
+  const std::string& id() const;
+  const std::string& display_name() const;
+  void add_event_listener(std::shared_ptr<ParticipantEventHandler> handler);
+
+ private:
+  friend class Meeting;
+  struct Impl;
+  explicit LocalParticipant(Impl* impl) : impl_(impl) {}
+  Impl* impl_;
+};
+
+/// Counters of what we sent, for progress displays and tests.
+struct PublishStats {
+  uint64_t frames_sent = 0;      ///< 20 ms Opus frames
+  uint64_t packets_sent = 0;     ///< RTP packets
+  uint64_t bytes_sent = 0;       ///< RTP payload bytes
+  uint64_t late_frames = 0;      ///< frames sent after their deadline (scheduler was late)
+  uint64_t underruns = 0;        ///< ticks where the track had no audio ready
+  std::chrono::milliseconds position{0};  ///< audio time sent so far
+  std::optional<std::chrono::milliseconds> duration;  ///< length of the track, if known
+};
+
+class Meeting {
+ public:
+  ~Meeting();
+  Meeting(Meeting&&) noexcept;
+  Meeting& operator=(Meeting&&) noexcept;
+
+  void add_event_listener(std::shared_ptr<MeetingEventHandler> handler);
+  LocalParticipant& local_participant();
+
+  /// Connects, joins the room and starts publishing; returns once the microphone
+  /// stream is live (or throws roomcast::Error saying what failed and what to do).
+  void join();
+  /// Leaves the room cleanly (unpublish, leave, detach, destroy session). Idempotent.
+  void leave();
+
+  /// Blocks until the meeting has been left: by leave(), at end of the track, by the
+  /// server, or after `timeout`. Returns true if it was left.
+  bool run_until_left(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  bool joined() const;
+
+  PublishStats publish_stats() const;
+  /// The server URL in use (the embedded server's when none was configured).
+  std::string server_url() const;
+
+ private:
+  friend Meeting init_meeting(MeetingConfig config);
+  struct Impl;
+  explicit Meeting(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Validates the config and prepares a meeting; join() connects.
+Meeting init_meeting(MeetingConfig config);
+
+}  // namespace roomcast

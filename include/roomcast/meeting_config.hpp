@@ -1,0 +1,34 @@
+// MeetingConfig: everything needed to join a meeting, as in the seed SDK.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "roomcast/audio_track.hpp"
+
+namespace roomcast {
+
+struct MeetingConfig {
+  /// The meeting (Janus VideoRoom room id, numeric).
+  std::string meeting_id = "1234";
+  /// Display name shown to other participants.
+  std::string name = "roomcast";
+  bool mic_enabled = true;
+  /// Video is not sent; true is rejected with a Config error.
+  bool webcam_enabled = false;
+  /// Janus API token, when the server requires token authentication.
+  std::string token;
+  /// What we send as our microphone. Required when mic_enabled.
+  std::shared_ptr<CustomAudioTrack> custom_microphone_audio_track;
+
+  /// Janus WebSocket URL, e.g. "ws://10.0.0.5:8188". Empty: start the embedded server.
+  std::string server_url;
+  /// Room PIN, when the room has one.
+  std::string pin;
+  /// Create the room when it does not exist (always true with the embedded server).
+  bool create_room_if_missing = false;
+  /// Opus bitrate in bits per second.
+  int audio_bitrate_bps = 32000;
+};
+
+}  // namespace roomcast

@@ -1,0 +1,7 @@
+// Umbrella header.
+#pragma once
+#include "roomcast/audio_track.hpp"
+#include "roomcast/error.hpp"
+#include "roomcast/events.hpp"
+#include "roomcast/meeting.hpp"
+#include "roomcast/meeting_config.hpp"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything roomcast needs to build, test and run its demo on Debian 12 (as root).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libopus-dev
+  libnice-dev libssl-dev libsrtp2-dev libsoup-3.0-dev libglib2.0-dev nlohmann-json3-dev
+  libgtest-dev
+  janus                                    # the meeting server (embedded default)
+  chromium nodejs npm                      # the browser listener in tests and the demo
+  python3-aiortc python3-aiohttp python3-numpy   # the reference peer
+  ffmpeg iproute2 util-linux procps        # test media, network namespaces
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# node/npm may come from elsewhere on this machine; only ask apt when they are absent.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<< "${missing[*]}"
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# playwright-core drives Debian's /usr/bin/chromium; it downloads no browser.
+if [[ ! -d "$here/tests/e2e/node_modules/playwright-core" ]]; then
+  (cd "$here/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "install-deps: done"

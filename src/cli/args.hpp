@@ -1,0 +1,35 @@
+// Args: a small "--name value" / "--flag" parser with usage errors that name the option.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace roomcast::cli {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Args {
+ public:
+  /// `with_value`: options that take a value; `flags`: options that do not.
+  Args(const std::vector<std::string>& argv, const std::set<std::string>& with_value,
+       const std::set<std::string>& flags);
+
+  bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
+  std::optional<std::string> get(const std::string& name) const;
+  std::string get_or(const std::string& name, const std::string& fallback) const;
+  std::optional<double> get_number(const std::string& name) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::set<std::string> flags_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace roomcast::cli

@@ -1,0 +1,304 @@
+// roomcast command line: publish a file into a meeting, or run the embedded server.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.hpp"
+#include "roomcast/roomcast.hpp"
+#include "server/embedded_janus.hpp"
+
+using namespace roomcast;
+using cli::Args;
+using cli::UsageError;
+
+namespace {
+
+std::atomic<int> interrupted{0};
+void on_signal(int signal) { interrupted = signal; }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+const char* kMainHelp = R"(roomcast: bring audio into a live WebRTC meeting (Janus VideoRoom).
+
+Usage:
+  roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
+  roomcast server [options]         run the embedded Janus server until Ctrl-C
+  roomcast --help | COMMAND --help
+
+Run 'roomcast publish --help' or 'roomcast server --help' for their options.
+)";
+
+const char* kPublishHelp = R"(Usage: roomcast publish FILE [options]
+
+Publishes the audio of FILE (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus,
+anything FFmpeg decodes) into a meeting as a participant's microphone: decoded,
+resampled to 48 kHz, cut into exact 20 ms Opus frames and paced in real time. Leaves the
+meeting at the end of the file, after --duration, or on Ctrl-C.
+
+Options:
+  --server URL      Janus WebSocket URL, e.g. ws://10.0.0.5:8188. Without it roomcast
+                    starts its embedded Janus server (Debian package 'janus') and
+                    stops it on exit.
+  --room ID         meeting (VideoRoom room) id, numeric (default 1234)
+  --name NAME       display name (default "roomcast")
+  --token T         Janus API token, if the server requires one
+  --pin P           room PIN, if the room has one
+  --duration SECS   stop after SECS seconds even if the file is longer
+  --create-room     create the room on --server if it does not exist
+  --bitrate BPS     Opus bitrate (default 32000)
+  --stream N        use the file's Nth audio stream (default 0, the first)
+  --json            print one JSON object per event instead of text
+  --quiet           no progress display
+  --help            this text
+
+Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
+errors; 3 media errors (file missing, not media, no audio); 4 server errors
+(unreachable, not Janus, token, room, PIN); 5 network/WebRTC errors.
+)";
+
+const char* kServerHelp = R"(Usage: roomcast server [options]
+
+Runs the embedded Janus VideoRoom server (Debian package 'janus') with a private
+generated configuration (WebSocket transport on 127.0.0.1) until Ctrl-C, then stops it
+and removes its files. Prints 'roomcast server: URL room ID' once it accepts connections.
+
+Options:
+  --port N           WebSocket port (default: a free port)
+  --room ID          create this room (numeric, default 1234); repeatable as ID,ID,...
+  --pin P            give the room(s) this PIN
+  --token-secret S   require signed tokens made with secret S (prints a valid token)
+  --rtp-ports A-B    UDP port range for media (default 20000-29999)
+  --help             this text
+)";
+
+int exit_code_for(const Error& error) {
+  switch (error.kind()) {
+    case Error::Kind::Config: return 2;
+    case Error::Kind::Media: return 3;
+    case Error::Kind::Signaling: return 4;
+    case Error::Kind::Transport: return 5;
+  }
+  return 1;
+}
+
+std::string format_seconds(std::chrono::milliseconds ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", ms.count() / 1000.0);
+  return text;
+}
+
+/// Prints meeting events as text lines or JSON objects.
+class PrintingHandler : public MeetingEventHandler, public ParticipantEventHandler {
+ public:
+  explicit PrintingHandler(bool json) : json_(json) {}
+
+  void on_meeting_joined(const MeetingJoinedInfo& info) override {
+    emit({{"event", "meeting_joined"}, {"meeting_id", info.meeting_id}, {"participant_id", info.participant_id}},
+         "joined meeting " + info.meeting_id + " as participant " + info.participant_id);
+  }
+  void on_meeting_left(const MeetingLeftInfo& info) override {
+    emit({{"event", "meeting_left"}, {"reason", info.reason}, {"error", info.error}},
+         "left the meeting: " + info.reason);
+  }
+  void on_participant_joined(const ParticipantInfo& p) override {
+    emit({{"event", "participant_joined"}, {"id", p.id}, {"name", p.display_name}},
+         "participant joined: " + p.display_name + " (" + p.id + ")");
+  }
+  void on_participant_left(const ParticipantInfo& p) override {
+    emit({{"event", "participant_left"}, {"id", p.id}, {"name", p.display_name}},
+         "participant left: " + p.display_name + " (" + p.id + ")");
+  }
+  void on_error(const std::string& message) override {
+    emit({{"event", "error"}, {"message", message}}, "error: " + message);
+  }
+  void on_stream_enabled(const Stream& stream) override {
+    emit({{"event", "stream_enabled"}, {"kind", stream.kind()}, {"local", true}},
+         "our " + stream.kind() + " stream is live");
+  }
+  void on_stream_disabled(const Stream& stream) override {
+    emit({{"event", "stream_disabled"}, {"kind", stream.kind()}, {"local", true}},
+         "our " + stream.kind() + " stream stopped");
+  }
+
+  void emit(const nlohmann::json& object, const std::string& text) {
+    if (json_)
+      std::cout << object.dump() << std::endl;
+    else
+      std::cout << "roomcast: " << text << std::endl;
+  }
+
+ private:
+  bool json_;
+};
+
+int run_publish(const std::vector<std::string>& argv) {
+  Args args(argv, {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream"},
+            {"help", "json", "quiet", "create-room"});
+  if (args.has("help")) {
+    std::cout << kPublishHelp;
+    return 0;
+  }
+  if (args.positional().size() != 1)
+    throw UsageError(args.positional().empty() ? "publish needs a FILE to play"
+                                               : "publish takes one FILE, got " +
+                                                     std::to_string(args.positional().size()));
+  auto duration_limit = args.get_number("duration");
+  const bool json = args.has("json");
+
+  FileAudioTrack::Options track_options;
+  track_options.audio_stream = static_cast<int>(args.get_number("stream").value_or(0));
+  auto track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
+
+  MeetingConfig config;
+  config.meeting_id = args.get_or("room", "1234");
+  config.name = args.get_or("name", "roomcast");
+  config.token = args.get_or("token", "");
+  config.pin = args.get_or("pin", "");
+  config.server_url = args.get_or("server", "");
+  config.create_room_if_missing = args.has("create-room");
+  config.audio_bitrate_bps = static_cast<int>(args.get_number("bitrate").value_or(32000));
+  config.custom_microphone_audio_track = track;
+
+  auto printer = std::make_shared<PrintingHandler>(json);
+  auto meeting = init_meeting(config);
+  meeting.add_event_listener(printer);
+  meeting.local_participant().add_event_listener(printer);
+  if (!json)
+    std::cout << "roomcast: publishing " << track->description() << " (" << track->codec_name() << ", "
+              << track->source_sample_rate_hz() << " Hz, " << track->source_channels() << " ch"
+              << (track->duration() ? ", " + format_seconds(*track->duration()) : "") << ")"
+              << std::endl;
+  meeting.join();
+  if (!json) std::cout << "roomcast: server " << meeting.server_url() << std::endl;
+
+  const auto started = std::chrono::steady_clock::now();
+  auto last_progress = started;
+  const bool tty = isatty(STDERR_FILENO);
+  while (!meeting.run_until_left(std::chrono::milliseconds(100))) {
+    auto now = std::chrono::steady_clock::now();
+    if (interrupted) {
+      if (!json) std::cerr << "\nroomcast: interrupted, leaving the meeting" << std::endl;
+      meeting.leave();
+      break;
+    }
+    if (duration_limit && now - started >= std::chrono::duration<double>(*duration_limit)) {
+      meeting.leave();
+      break;
+    }
+    if (!args.has("quiet") && now - last_progress >= std::chrono::seconds(tty ? 0 : 2) &&
+        now - last_progress >= std::chrono::milliseconds(250)) {
+      last_progress = now;
+      auto stats = meeting.publish_stats();
+      std::string line = "playing " + format_seconds(stats.position) +
+                         (stats.duration ? " / " + format_seconds(*stats.duration) : "");
+      if (json)
+        printer->emit({{"event", "progress"}, {"position_ms", stats.position.count()},
+                       {"packets_sent", stats.packets_sent}},
+                      line);
+      else if (tty)
+        std::cerr << "\r" << line << "   " << std::flush;
+      else
+        std::cerr << "roomcast: " << line << std::endl;
+    }
+  }
+  auto stats = meeting.publish_stats();
+  if (json)
+    printer->emit({{"event", "summary"}, {"frames_sent", stats.frames_sent},
+                   {"packets_sent", stats.packets_sent}, {"bytes_sent", stats.bytes_sent},
+                   {"late_frames", stats.late_frames}, {"underruns", stats.underruns},
+                   {"position_ms", stats.position.count()}},
+                  "");
+  else
+    std::cout << (tty ? "\n" : "") << "roomcast: sent " << stats.frames_sent << " frames ("
+              << format_seconds(stats.position) << "), " << stats.packets_sent << " packets, "
+              << stats.bytes_sent << " bytes, " << stats.late_frames << " late" << std::endl;
+  return interrupted ? 130 : 0;
+}
+
+int run_server(const std::vector<std::string>& argv) {
+  Args args(argv, {"port", "room", "pin", "token-secret", "rtp-ports"}, {"help"});
+  if (args.has("help")) {
+    std::cout << kServerHelp;
+    return 0;
+  }
+  if (!args.positional().empty()) throw UsageError("server takes no arguments");
+  server::EmbeddedJanusOptions options;
+  options.ws_port = static_cast<int>(args.get_number("port").value_or(0));
+  options.rtp_port_range = args.get_or("rtp-ports", options.rtp_port_range);
+  options.token_secret = args.get_or("token-secret", "");
+  std::string rooms = args.get_or("room", "1234");
+  for (size_t start = 0; start <= rooms.size();) {
+    size_t comma = rooms.find(',', start);
+    std::string id = rooms.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError("--room needs numeric ids, got '" + id + "'");
+    options.rooms.push_back(server::RoomOptions{std::stoull(id), args.get_or("pin", "")});
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  server::EmbeddedJanus janus(options);
+  std::cout << "roomcast server: " << janus.url() << " room " << rooms << std::endl;
+  if (!options.token_secret.empty())
+    std::cout << "roomcast server: token "
+              << server::make_signed_token(options.token_secret,
+                                           std::chrono::system_clock::now() + std::chrono::hours(24))
+              << std::endl;
+  // Wait for Ctrl-C/SIGTERM, or for Janus to die (SIGCHLD), without polling.
+  sigset_t wanted;
+  sigemptyset(&wanted);
+  sigaddset(&wanted, SIGINT);
+  sigaddset(&wanted, SIGTERM);
+  sigaddset(&wanted, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &wanted, nullptr);
+  while (!interrupted) {
+    if (!janus.running()) {
+      std::cerr << "roomcast server: janus exited unexpectedly:\n" << janus.log_tail(20) << std::endl;
+      return 4;
+    }
+    timespec tick{1, 0};
+    int signal = sigtimedwait(&wanted, nullptr, &tick);
+    if (signal == SIGINT || signal == SIGTERM) interrupted = signal;
+  }
+  std::cout << "roomcast server: stopping" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  install_signal_handlers();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kMainHelp;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "publish") return run_publish(args);
+    if (command == "server") return run_server(args);
+    throw UsageError("unknown command '" + command + "'");
+  } catch (const UsageError& e) {
+    std::cerr << "roomcast: " << e.what() << "; see 'roomcast --help'" << std::endl;
+    return 2;
+  } catch (const Error& e) {
+    std::cerr << "roomcast: error: " << e.what() << std::endl;
+    return exit_code_for(e);
+  } catch (const std::exception& e) {
+    std::cerr << "roomcast: unexpected error: " << e.what() << std::endl;
+    return 1;
+  }
+}

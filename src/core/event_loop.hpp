@@ -1,0 +1,81 @@
+// EventLoop: one GLib main context on its own thread; owns all network I/O and protocol state.
+#pragma once
+
+#include <glib.h>
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <thread>
+
+namespace roomcast::core {
+
+class DeadlineScheduler;
+
+/// libnice and libsoup both run on a GMainContext, so one loop thread serves ICE,
+/// DTLS, SRTP, RTP and signaling for every participant of the process. Other threads
+/// only post() tasks to it; protocol code therefore needs no locks.
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  /// The process-wide loop shared by all meetings.
+  static std::shared_ptr<EventLoop> shared();
+
+  GMainContext* context() const { return context_; }
+  /// The one pacing scheduler of this loop (see DeadlineScheduler).
+  DeadlineScheduler& scheduler() { return *scheduler_; }
+  bool in_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+
+  /// Runs `task` on the loop thread (thread-safe, never blocks).
+  void post(std::function<void()> task);
+
+  /// Runs `task` on the loop thread and waits for its result; exceptions propagate.
+  template <typename F>
+  auto call(F&& task) -> decltype(task()) {
+    using R = decltype(task());
+    if (in_loop_thread()) return task();
+    std::packaged_task<R()> packaged(std::forward<F>(task));
+    auto result = packaged.get_future();
+    post([&packaged] { packaged(); });
+    return result.get();
+  }
+
+ private:
+  GMainContext* context_ = nullptr;
+  GMainLoop* loop_ = nullptr;
+  std::thread thread_;
+  std::unique_ptr<DeadlineScheduler> scheduler_;
+};
+
+/// A one-shot or repeating callback at absolute monotonic deadlines on a loop.
+/// Destroying it (on the loop thread) cancels it.
+class Timer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  Timer(GMainContext* context, std::function<void()> callback);
+  ~Timer();
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  /// Fires once at `deadline` (absolute: no drift from late wake-ups).
+  void arm_at(Clock::time_point deadline);
+  void arm_in(std::chrono::microseconds delay) { arm_at(Clock::now() + delay); }
+  void cancel();
+
+ private:
+  static gboolean dispatch(GSource* source, GSourceFunc, gpointer);
+  GSource* source_ = nullptr;
+  std::function<void()> callback_;
+};
+
+/// steady_clock and g_get_monotonic_time() both read CLOCK_MONOTONIC on Linux.
+inline gint64 to_glib_monotonic_us(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace roomcast::core

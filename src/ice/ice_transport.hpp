@@ -1,0 +1,66 @@
+// IceTransport: one libnice agent, one stream, one component (BUNDLE + rtcp-mux).
+#pragma once
+
+#include <glib.h>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+typedef struct _NiceAgent NiceAgent;
+
+namespace roomcast::ice {
+
+enum class IceState { New, Gathering, Checking, Connected, Failed, Closed };
+const char* to_string(IceState state);
+
+class IceTransport {
+ public:
+  struct Callbacks {
+    std::function<void()> on_gathering_done;
+    std::function<void(IceState)> on_state;
+    std::function<void(std::span<const uint8_t>)> on_packet;
+  };
+
+  /// `controlling`: the offerer controls (RFC 8445 §6.1.1); we always offer to Janus.
+  IceTransport(GMainContext* context, bool controlling, Callbacks callbacks);
+  ~IceTransport();
+  IceTransport(const IceTransport&) = delete;
+  IceTransport& operator=(const IceTransport&) = delete;
+
+  /// Starts host-candidate gathering; on_gathering_done fires when complete.
+  /// Returns false when there is no usable interface.
+  bool gather();
+  const std::string& local_ufrag() const { return ufrag_; }
+  const std::string& local_pwd() const { return pwd_; }
+  /// "candidate:..." strings (no "a=" prefix), valid after gathering.
+  std::vector<std::string> local_candidates() const;
+
+  /// Applies the peer's credentials and candidates ("candidate:..." lines) and starts
+  /// connectivity checks. Returns the number of candidates accepted.
+  int set_remote(const std::string& ufrag, const std::string& pwd,
+                 const std::vector<std::string>& candidates);
+
+  /// Sends one datagram on the selected pair; false if not connected or it failed.
+  bool send(std::span<const uint8_t> datagram);
+  IceState state() const { return state_; }
+  /// "10.77.0.1:20012 <-> 10.77.0.2:43211" once a pair is selected.
+  std::string selected_pair() const;
+
+ private:
+  static void on_gathering_done_cb(NiceAgent*, guint, gpointer self);
+  static void on_state_cb(NiceAgent*, guint, guint, guint state, gpointer self);
+  static void on_recv_cb(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self);
+  void set_state(IceState state);
+
+  GMainContext* context_;
+  NiceAgent* agent_ = nullptr;
+  guint stream_id_ = 0;
+  Callbacks callbacks_;
+  IceState state_ = IceState::New;
+  std::string ufrag_, pwd_;
+};
+
+}  // namespace roomcast::ice

@@ -1,0 +1,234 @@
+// PeerSession: wires libnice datagrams through DTLS into SRTP and RTP/RTCP (RFC 7983 demux).
+#include "peer/peer_session.hpp"
+
+#include <openssl/rand.h>
+
+#include "core/log.hpp"
+#include "rtp/rtcp.hpp"
+
+namespace roomcast::peer {
+
+namespace {
+constexpr auto kConnectTimeout = std::chrono::seconds(10);
+constexpr auto kReportInterval = std::chrono::seconds(1);
+
+template <typename T>
+T random_value() {
+  T value{};
+  RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);
+  return value;
+}
+
+std::string random_token(size_t length) {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string out;
+  for (size_t i = 0; i < length; ++i) out += alphabet[random_value<uint8_t>() % (sizeof alphabet - 1)];
+  return out;
+}
+}  // namespace
+
+PeerSession::PeerSession(core::EventLoop& loop, Callbacks callbacks)
+    : loop_(loop),
+      callbacks_(std::move(callbacks)),
+      certificate_(dtls::Certificate::generate()),
+      ssrc_(random_value<uint32_t>() | 1),
+      cname_(random_token(16)) {}
+
+PeerSession::~PeerSession() { close(); }
+
+sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction direction) const {
+  sdp::LocalMediaParams params;
+  params.ice_ufrag = ice_->local_ufrag();
+  params.ice_pwd = ice_->local_pwd();
+  params.fingerprint_sha256 = certificate_.fingerprint_sha256();
+  params.candidates = ice_->local_candidates();
+  params.ssrc = ssrc_;
+  params.cname = cname_;
+  params.msid_stream = "roomcast";
+  params.msid_track = "roomcast-audio";
+  params.direction = direction;
+  return params;
+}
+
+void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
+  ice::IceTransport::Callbacks callbacks;
+  callbacks.on_gathering_done = std::move(gathered);
+  callbacks.on_state = [this](ice::IceState state) {
+    core::log_debug("ice: ", ice::to_string(state));
+    if (state == ice::IceState::Connected) {
+      core::log_info("ice: connected ", ice_->selected_pair());
+      if (dtls_) dtls_->start();
+    } else if (state == ice::IceState::Failed) {
+      fail("ICE failed: no candidate pair with the server works; check that the server's "
+           "address is reachable over UDP from this host");
+    }
+  };
+  callbacks.on_packet = [this](std::span<const uint8_t> datagram) { on_datagram(datagram); };
+  ice_ = std::make_unique<ice::IceTransport>(loop_.context(), controlling, std::move(callbacks));
+  if (!ice_->gather())
+    fail("ICE: no usable network interface to gather candidates on (loopback is never used)");
+}
+
+void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
+  start_ice(true, [this, ready = std::move(ready)] {
+    auto candidates = ice_->local_candidates();
+    if (candidates.empty())
+      return fail("ICE: gathered no candidates; this host has no usable non-loopback interface");
+    ready(sdp::build_audio_offer(local_params(sdp::LocalMediaParams::Direction::SendOnly)));
+  });
+}
+
+std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text) {
+  std::string why;
+  auto remote = sdp::parse_remote_audio(sdp_text, &why);
+  if (!remote) return "the server's SDP answer is unusable: " + why;
+  if (!remote->opus_pt) return "the server's SDP answer accepts no Opus audio";
+  // Janus answers active, so we are the DTLS server (RFC 5763 §5).
+  auto role = remote->setup == "passive" ? dtls::DtlsTransport::Role::Client
+                                         : dtls::DtlsTransport::Role::Server;
+  packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt,
+                                                      remote->audio_level_ext_id,
+                                                      random_value<uint16_t>() & 0x7fff,
+                                                      random_value<uint32_t>());
+  return connect_to(*remote, role);
+}
+
+void PeerSession::create_answer(
+    const std::string& offer_sdp,
+    std::function<void(std::optional<std::string>, std::string)> ready) {
+  std::string why;
+  auto remote = sdp::parse_remote_audio(offer_sdp, &why);
+  if (!remote) return ready(std::nullopt, "the server's SDP offer is unusable: " + why);
+  start_ice(false, [this, remote = *remote, ready = std::move(ready)] {
+    auto local = local_params(sdp::LocalMediaParams::Direction::RecvOnly);
+    if (remote.opus_pt) local.opus_pt = *remote.opus_pt;
+    local.audio_level_ext_id = remote.audio_level_ext_id;
+    std::string answer = sdp::build_audio_answer(remote, local);
+    // We answer a=setup:active, so we are the DTLS client.
+    if (auto error = connect_to(remote, dtls::DtlsTransport::Role::Client))
+      return ready(std::nullopt, *error);
+    ready(answer, {});
+  });
+}
+
+std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams& remote,
+                                                   dtls::DtlsTransport::Role role) {
+  if (remote.fingerprint.empty()) return "the server's SDP has no DTLS fingerprint";
+  if (remote.fingerprint_algorithm != "sha-256")
+    return "the server's DTLS fingerprint uses " + remote.fingerprint_algorithm +
+           "; only sha-256 is supported";
+  remote_ = remote;
+  dtls::DtlsTransport::Callbacks callbacks;
+  callbacks.send = [this](std::span<const uint8_t> datagram) { ice_->send(datagram); };
+  callbacks.on_connected = [this](const dtls::SrtpKeys& keys) {
+    try {
+      srtp_ = std::make_unique<srtp::SrtpSession>(keys.profile, keys.local_master, keys.remote_master);
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    connect_timeout_.reset();
+    if (callbacks_.on_connected) callbacks_.on_connected();
+  };
+  callbacks.on_failed = [this](const std::string& why) { fail(why); };
+  callbacks.on_closed = [] {};
+  dtls_ = std::make_unique<dtls::DtlsTransport>(loop_.context(), certificate_, role,
+                                                remote.fingerprint, std::move(callbacks));
+  int accepted = ice_->set_remote(remote.ice_ufrag, remote.ice_pwd, remote.candidates);
+  if (accepted <= 0) return "the server's SDP has no ICE candidate we can use";
+  connect_timeout_ = std::make_unique<core::Timer>(loop_.context(), [this] {
+    fail(std::string("could not establish media with the server within 10 s (ICE ") +
+         ice::to_string(ice_->state()) + (dtls_ && !dtls_->connected() ? ", DTLS not done)" : ")"));
+  });
+  connect_timeout_->arm_in(kConnectTimeout);
+  return std::nullopt;
+}
+
+void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
+  if (closed_) return;
+  if (dtls::DtlsTransport::is_dtls(datagram)) {
+    if (dtls_) dtls_->handle_datagram(datagram);
+    return;
+  }
+  // RFC 7983 §7: 128..191 is RTP or RTCP; anything else is not ours.
+  if (datagram.empty() || datagram[0] < 128 || datagram[0] > 191 || !srtp_) return;
+  std::vector<uint8_t> packet(datagram.begin(), datagram.end());
+  if (rtp::looks_like_rtcp(packet)) {
+    if (srtp_->unprotect_rtcp(packet)) on_rtcp(std::move(packet));
+    stats_.srtp_rejected = srtp_->rejected_packets();
+    return;
+  }
+  if (!srtp_->unprotect_rtp(packet)) {
+    stats_.srtp_rejected = srtp_->rejected_packets();
+    return;
+  }
+  auto parsed = rtp::RtpPacket::parse(packet);
+  if (!parsed) return;
+  ++stats_.rtp_packets_received;
+  if (callbacks_.on_rtp) callbacks_.on_rtp(*parsed);
+}
+
+void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
+  ++stats_.rtcp_received;
+  auto compound = rtp::parse_rtcp(packet);
+  if (!compound) return;
+  auto take = [this](const std::vector<rtp::ReportBlock>& blocks) {
+    for (const auto& block : blocks) {
+      if (block.ssrc != ssrc_) continue;
+      stats_.remote_fraction_lost = block.fraction_lost / 256.0;
+      stats_.remote_jitter_samples = block.jitter;
+    }
+  };
+  for (const auto& rr : compound->receiver_reports) take(rr.report_blocks);
+  for (const auto& sr : compound->sender_reports) take(sr.report_blocks);
+}
+
+bool PeerSession::send_audio(std::span<const uint8_t> opus, uint64_t first_sample,
+                             uint8_t audio_level) {
+  if (!srtp_ || !packetizer_ || closed_) return false;
+  auto packet = packetizer_->packetize(opus, first_sample, audio_level);
+  if (!srtp_->protect_rtp(packet)) return false;
+  if (!ice_->send(packet)) return false;
+  ++stats_.rtp_packets_sent;
+  stats_.rtp_payload_bytes_sent += opus.size();
+  return true;
+}
+
+void PeerSession::maybe_send_sender_report(std::chrono::steady_clock::time_point now) {
+  if (!srtp_ || !packetizer_ || closed_ || !packetizer_->last_timestamp()) return;
+  if (now - last_report_ < kReportInterval) return;
+  last_report_ = now;
+  // The SR pairs "now" on the wall clock with the RTP time of the last frame sent: close
+  // enough for lip-sync-free audio, and exact in rate since timestamps count samples.
+  rtp::SenderInfo info;
+  info.ntp_timestamp = rtp::to_ntp(std::chrono::system_clock::now());
+  info.rtp_timestamp = *packetizer_->last_timestamp();
+  info.packet_count = static_cast<uint32_t>(packetizer_->packets_sent());
+  info.octet_count = static_cast<uint32_t>(packetizer_->octets_sent());
+  auto report = rtp::build_sender_report(ssrc_, info, cname_);
+  if (srtp_->protect_rtcp(report) && ice_->send(report)) ++stats_.rtcp_sent;
+}
+
+void PeerSession::fail(const std::string& why) {
+  if (failed_ || closed_) return;
+  failed_ = true;
+  connect_timeout_.reset();
+  core::log_warn("peer: ", why);
+  if (callbacks_.on_failed) callbacks_.on_failed(why);
+}
+
+void PeerSession::close() {
+  if (closed_) return;
+  if (srtp_ && packetizer_) {
+    uint32_t ssrc = ssrc_;
+    auto bye = rtp::build_goodbye(std::span<const uint32_t>(&ssrc, 1), "leaving");
+    if (srtp_->protect_rtcp(bye)) ice_->send(bye);
+  }
+  if (dtls_) dtls_->close();
+  closed_ = true;
+  connect_timeout_.reset();
+  dtls_.reset();
+  srtp_.reset();
+  ice_.reset();
+}
+
+}  // namespace roomcast::peer

@@ -1,0 +1,98 @@
+// PeerSession: one WebRTC audio transport to Janus: ICE -> DTLS -> SRTP -> RTP/RTCP.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/event_loop.hpp"
+#include "dtls/certificate.hpp"
+#include "dtls/dtls_transport.hpp"
+#include "ice/ice_transport.hpp"
+#include "rtp/opus_packetizer.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "sdp/offer_answer.hpp"
+#include "srtp/srtp_session.hpp"
+
+namespace roomcast::peer {
+
+struct PeerStats {
+  uint64_t rtp_packets_sent = 0;
+  uint64_t rtp_payload_bytes_sent = 0;
+  uint64_t rtcp_sent = 0;
+  uint64_t rtp_packets_received = 0;
+  uint64_t rtcp_received = 0;
+  uint64_t srtp_rejected = 0;
+  /// From the peer's latest receiver report about our stream.
+  double remote_fraction_lost = 0;
+  uint32_t remote_jitter_samples = 0;
+};
+
+/// Lives and is used on the loop thread only.
+class PeerSession {
+ public:
+  struct Callbacks {
+    /// DTLS done, SRTP keys installed: media may flow.
+    std::function<void()> on_connected;
+    /// ICE or DTLS failed; the text says which and why.
+    std::function<void(const std::string& why)> on_failed;
+    /// A decrypted RTP packet from the peer.
+    std::function<void(const rtp::RtpPacket&)> on_rtp;
+  };
+
+  PeerSession(core::EventLoop& loop, Callbacks callbacks);
+  ~PeerSession();
+  PeerSession(const PeerSession&) = delete;
+  PeerSession& operator=(const PeerSession&) = delete;
+
+  /// Publisher side: gathers candidates, then hands over a complete sendonly offer.
+  void create_offer(std::function<void(const std::string& sdp)> ready);
+  /// Applies Janus's answer; returns an error text if it cannot be used.
+  std::optional<std::string> apply_answer(const std::string& sdp);
+
+  /// Subscriber side: takes Janus's offer, gathers, hands over a recvonly answer.
+  void create_answer(const std::string& offer_sdp,
+                     std::function<void(std::optional<std::string> sdp, std::string error)> ready);
+
+  /// Sends one encoded 20 ms Opus frame; `first_sample` gives its RTP timestamp.
+  bool send_audio(std::span<const uint8_t> opus, uint64_t first_sample, uint8_t audio_level);
+  /// Sends an RTCP sender report if one is due (about once a second, RFC 3550 §6.2).
+  void maybe_send_sender_report(std::chrono::steady_clock::time_point now);
+
+  /// Sends RTCP BYE and DTLS close_notify; media stops.
+  void close();
+  bool media_ready() const { return srtp_ != nullptr; }
+  const PeerStats& stats() const { return stats_; }
+  std::string selected_pair() const { return ice_ ? ice_->selected_pair() : std::string(); }
+
+ private:
+  void start_ice(bool controlling, std::function<void()> gathered);
+  std::optional<std::string> connect_to(const sdp::RemoteMediaParams& remote, dtls::DtlsTransport::Role role);
+  void on_datagram(std::span<const uint8_t> datagram);
+  void on_rtcp(std::vector<uint8_t> packet);
+  void fail(const std::string& why);
+  sdp::LocalMediaParams local_params(sdp::LocalMediaParams::Direction direction) const;
+
+  core::EventLoop& loop_;
+  Callbacks callbacks_;
+  dtls::Certificate certificate_;
+  std::unique_ptr<ice::IceTransport> ice_;
+  std::unique_ptr<dtls::DtlsTransport> dtls_;
+  std::unique_ptr<srtp::SrtpSession> srtp_;
+  std::unique_ptr<rtp::OpusPacketizer> packetizer_;
+  std::unique_ptr<core::Timer> connect_timeout_;
+  uint32_t ssrc_;
+  std::string cname_;
+  std::optional<sdp::RemoteMediaParams> remote_;
+  std::chrono::steady_clock::time_point last_report_{};
+  PeerStats stats_;
+  bool failed_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace roomcast::peer

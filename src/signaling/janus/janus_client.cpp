@@ -1,0 +1,223 @@
+// JanusClient: WebSocket I/O, transaction matching and keepalives.
+#include "signaling/janus/janus_client.hpp"
+
+#include <libsoup/soup.h>
+
+#include "core/log.hpp"
+
+namespace roomcast::signaling::janus {
+
+namespace {
+// Janus destroys idle sessions after 60 s by default; keep well inside that.
+constexpr auto kKeepaliveInterval = std::chrono::seconds(25);
+
+// Requests that Janus answers with a bare ack and nothing else.
+bool ack_is_reply(const std::string& kind) { return kind == "keepalive" || kind == "trickle"; }
+}  // namespace
+
+std::optional<JanusError> error_of(const Json& reply) {
+  if (reply.value("janus", "") == "error") {
+    const auto& error = reply.contains("error") ? reply["error"] : Json::object();
+    return JanusError{error.value("code", 0), error.value("reason", "unknown error")};
+  }
+  if (reply.contains("plugindata")) {
+    const auto& data = reply["plugindata"].value("data", Json::object());
+    if (data.contains("error"))
+      return JanusError{data.value("error_code", 0), data.value("error", "unknown error")};
+  }
+  return std::nullopt;
+}
+
+JanusClient::JanusClient(core::EventLoop& loop, std::string url, std::string token,
+                         Callbacks callbacks)
+    : loop_(loop),
+      url_(std::move(url)),
+      token_(std::move(token)),
+      callbacks_(std::move(callbacks)),
+      keepalive_(loop.context(), [this] { send_keepalive(); }) {}
+
+JanusClient::~JanusClient() {
+  close();
+  if (cancellable_) {
+    g_cancellable_cancel(cancellable_);
+    g_object_unref(cancellable_);
+  }
+  if (session_) g_object_unref(session_);
+}
+
+std::future<std::optional<std::string>> JanusClient::connect() {
+  connect_promise_ = {};
+  auto future = connect_promise_.get_future();
+  // libsoup speaks WebSocket over http(s) URIs.
+  std::string http_url = url_;
+  if (http_url.rfind("ws://", 0) == 0) http_url = "http://" + http_url.substr(5);
+  else if (http_url.rfind("wss://", 0) == 0) http_url = "https://" + http_url.substr(6);
+  else {
+    connect_promise_.set_value("the server URL must start with ws:// or wss://");
+    return future;
+  }
+  SoupMessage* message = soup_message_new("GET", http_url.c_str());
+  if (!message) {
+    connect_promise_.set_value("it is not a valid URL");
+    return future;
+  }
+  session_ = soup_session_new_with_options("timeout", 10, "idle-timeout", 0, nullptr);
+  cancellable_ = g_cancellable_new();
+  const char* protocols[] = {"janus-protocol", nullptr};
+  soup_session_websocket_connect_async(session_, message, nullptr, const_cast<char**>(protocols),
+                                       G_PRIORITY_DEFAULT, cancellable_, &JanusClient::on_connected_cb,
+                                       this);
+  g_object_unref(message);
+  return future;
+}
+
+void JanusClient::on_connected_cb(GObject* source, GAsyncResult* result, gpointer data) {
+  GError* error = nullptr;
+  SoupWebsocketConnection* connection =
+      soup_session_websocket_connect_finish(SOUP_SESSION(source), result, &error);
+  if (!connection) {
+    std::string why = error ? error->message : "unknown error";
+    bool cancelled = error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error(&error);
+    if (cancelled) return;  // the client is being destroyed
+    static_cast<JanusClient*>(data)->connect_promise_.set_value(why);
+    return;
+  }
+  auto* self = static_cast<JanusClient*>(data);
+  const char* protocol = soup_websocket_connection_get_protocol(connection);
+  if (!protocol || std::string(protocol) != "janus-protocol") {
+    soup_websocket_connection_close(connection, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, nullptr);
+    g_object_unref(connection);
+    self->connect_promise_.set_value("the server did not accept the janus-protocol subprotocol");
+    return;
+  }
+  self->connection_ = connection;
+  // Janus events can be large (full SDP); lift libsoup's 128 KiB default a little.
+  soup_websocket_connection_set_max_incoming_payload_size(connection, 1 << 20);
+  g_signal_connect(connection, "message", G_CALLBACK(&JanusClient::on_message_cb), self);
+  g_signal_connect(connection, "closed", G_CALLBACK(&JanusClient::on_closed_cb), self);
+  self->connect_promise_.set_value(std::nullopt);
+}
+
+void JanusClient::on_message_cb(SoupWebsocketConnection*, gint type, GBytes* message, gpointer self) {
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
+  gsize size = 0;
+  const char* data = static_cast<const char*>(g_bytes_get_data(message, &size));
+  Json parsed = Json::parse(data, data + size, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    core::log_debug("janus: dropping a message that is not a JSON object");
+    return;
+  }
+  try {
+    static_cast<JanusClient*>(self)->handle_message(parsed);
+  } catch (const std::exception& e) {
+    core::log_warn("janus: bad message: ", e.what());
+  }
+}
+
+void JanusClient::on_closed_cb(SoupWebsocketConnection* connection, gpointer self) {
+  auto* client = static_cast<JanusClient*>(self);
+  std::string why = "the server closed the connection";
+  if (const char* data = soup_websocket_connection_get_close_data(connection); data && *data)
+    why += std::string(" (") + data + ")";
+  client->closed(why);
+}
+
+void JanusClient::handle_message(const Json& message) {
+  core::log_debug("janus <- ", message.dump());
+  const std::string kind = message.value("janus", "");
+  if (kind == "timeout") return closed("the server timed out our session");
+  if (message.contains("transaction") && message["transaction"].is_string()) {
+    auto it = pending_.find(message["transaction"].get<std::string>());
+    if (it != pending_.end()) {
+      if (kind == "ack" && !it->second.ack_is_reply) return;  // the event follows
+      auto on_reply = std::move(it->second.on_reply);
+      pending_.erase(it);
+      if (on_reply) on_reply(message);
+      return;
+    }
+  }
+  if (message.contains("sender") && callbacks_.on_handle_event)
+    callbacks_.on_handle_event(message["sender"].get<uint64_t>(), message);
+}
+
+namespace {
+Json local_error(const std::string& why) {
+  return Json{{"janus", "error"}, {"error", {{"code", 0}, {"reason", why}}}};
+}
+}  // namespace
+
+std::future<Json> JanusClient::request(Json request, std::optional<uint64_t> handle_id) {
+  auto promise = std::make_shared<std::promise<Json>>();
+  auto future = promise->get_future();
+  this->request(std::move(request), handle_id,
+                [promise](const Json& reply) { promise->set_value(reply); });
+  return future;
+}
+
+void JanusClient::request(Json request, std::optional<uint64_t> handle_id,
+                          std::function<void(const Json&)> on_reply) {
+  if (!connection_) {
+    if (on_reply) on_reply(local_error("not connected"));
+    return;
+  }
+  Pending pending;
+  pending.on_reply = std::move(on_reply);
+  const std::string transaction = "rc" + std::to_string(next_transaction_++);
+  request["transaction"] = transaction;
+  if (!token_.empty()) request["token"] = token_;
+  if (session_id_ && !request.contains("session_id")) request["session_id"] = session_id_;
+  if (handle_id) request["handle_id"] = *handle_id;
+  pending.ack_is_reply = ack_is_reply(request.value("janus", ""));
+  pending_.emplace(transaction, std::move(pending));
+  std::string text = request.dump();
+  core::log_debug("janus -> ", text);
+  soup_websocket_connection_send_text(connection_, text.c_str());
+}
+
+void JanusClient::set_session(uint64_t session_id) {
+  session_id_ = session_id;
+  keepalive_.arm_in(kKeepaliveInterval);
+}
+
+void JanusClient::send_keepalive() {
+  if (!connection_ || !session_id_) return;
+  request(Json{{"janus", "keepalive"}}, std::nullopt, nullptr);  // the ack needs no handling
+  keepalive_.arm_in(kKeepaliveInterval);
+}
+
+void JanusClient::fail_pending(const std::string& why) {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& [transaction, entry] : pending)
+    if (entry.on_reply) entry.on_reply(local_error(why));
+}
+
+void JanusClient::closed(const std::string& why) {
+  keepalive_.cancel();
+  if (connection_) {
+    g_signal_handlers_disconnect_by_data(connection_, this);
+    g_object_unref(connection_);
+    connection_ = nullptr;
+  }
+  fail_pending(why);
+  if (!closed_) {
+    closed_ = true;
+    if (callbacks_.on_closed) callbacks_.on_closed(why);
+  }
+}
+
+void JanusClient::close() {
+  keepalive_.cancel();
+  if (!connection_) return;
+  SoupWebsocketConnection* connection = connection_;
+  g_signal_handlers_disconnect_by_data(connection, this);
+  connection_ = nullptr;
+  closed_ = true;
+  if (soup_websocket_connection_get_state(connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close(connection, SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
+  g_object_unref(connection);
+  fail_pending("the connection was closed");
+}
+
+}  // namespace roomcast::signaling::janus

@@ -1,0 +1,38 @@
+// SrtpSession: libsrtp2 contexts for one transport, outbound and inbound (RFC 3711).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+struct srtp_ctx_t_;
+
+namespace roomcast::srtp {
+
+class SrtpSession {
+ public:
+  /// `profile` is the DTLS-SRTP profile name; keys are master key || salt.
+  SrtpSession(const std::string& profile, std::span<const uint8_t> local_master,
+              std::span<const uint8_t> remote_master);
+  ~SrtpSession();
+  SrtpSession(const SrtpSession&) = delete;
+  SrtpSession& operator=(const SrtpSession&) = delete;
+
+  /// Encrypts in place; the packet grows by the auth tag. False on failure.
+  bool protect_rtp(std::vector<uint8_t>& packet);
+  bool protect_rtcp(std::vector<uint8_t>& packet);
+  /// Decrypts in place; nullopt-like false for replayed, forged or malformed packets.
+  bool unprotect_rtp(std::vector<uint8_t>& packet);
+  bool unprotect_rtcp(std::vector<uint8_t>& packet);
+
+  uint64_t rejected_packets() const { return rejected_; }
+
+ private:
+  srtp_ctx_t_* outbound_ = nullptr;
+  srtp_ctx_t_* inbound_ = nullptr;
+  uint64_t rejected_ = 0;
+};
+
+}  // namespace roomcast::srtp
