@@ -1,0 +1,238 @@
+// EmbeddedJanus: starts a real Janus, proves the port opens, and that teardown leaves nothing.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "roomcast/error.hpp"
+#include "server/embedded_janus.hpp"
+
+namespace fs = std::filesystem;
+using roomcast::Error;
+using roomcast::server::EmbeddedJanus;
+using roomcast::server::EmbeddedJanusOptions;
+using roomcast::server::make_signed_token;
+using roomcast::server::RoomOptions;
+
+namespace {
+
+bool port_open(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool process_gone(int pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+std::set<std::string> janus_dirs() {
+  std::set<std::string> dirs;
+  for (const auto& e : fs::directory_iterator("/tmp"))
+    if (e.path().filename().string().rfind("roomcast-janus-", 0) == 0) dirs.insert(e.path());
+  return dirs;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool janus_installed() { return ::access(EmbeddedJanusOptions{}.janus_binary.c_str(), X_OK) == 0; }
+
+// A stand-in "janus" that never opens its port (for the timeout path).
+struct FakeBinary {
+  std::string path;
+  explicit FakeBinary(const std::string& script) {
+    char dir[] = "/tmp/roomcast-test-XXXXXX";
+    path = std::string(::mkdtemp(dir)) + "/janus";
+    std::ofstream(path) << script;
+    fs::permissions(path, fs::perms::owner_all);
+  }
+  ~FakeBinary() { fs::remove_all(fs::path(path).parent_path()); }
+};
+
+}  // namespace
+
+// Janus starts even when only loopback exists (it warns "Couldn't find any address" and
+// fails later, at ICE time), so these tests need no network namespace; WebRTC through it
+// is covered by the e2e tests, which run inside one (tests/e2e/netns.sh).
+TEST(ServerEmbeddedJanus, StartsAcceptsConnectionsAndCleansUp) {
+  if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
+  int pid = 0, port = 0;
+  std::string dir;
+  {
+    EmbeddedJanus janus;
+    pid = janus.pid();
+    port = janus.port();
+    dir = janus.config_dir();
+    EXPECT_GT(pid, 0);
+    EXPECT_EQ(janus.url(), "ws://127.0.0.1:" + std::to_string(port));
+    EXPECT_TRUE(port_open(port));
+    EXPECT_TRUE(janus.running());
+    EXPECT_EQ(dir.rfind("/tmp/roomcast-janus-", 0), 0u) << dir;
+    // Only the two modules we use are visible to Janus.
+    EXPECT_EQ(fs::read_symlink(dir + "/plugins/libjanus_videoroom.so"),
+              "/usr/lib/x86_64-linux-gnu/janus/plugins/libjanus_videoroom.so");
+    EXPECT_EQ(fs::read_symlink(dir + "/transports/libjanus_websockets.so"),
+              "/usr/lib/x86_64-linux-gnu/janus/transports/libjanus_websockets.so");
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir + "/plugins"), fs::directory_iterator{}), 1);
+    EXPECT_NE(janus.log_tail(200).find("WebSockets"), std::string::npos) << janus.log_tail(200);
+  }
+  EXPECT_TRUE(process_gone(pid)) << "janus pid " << pid << " still exists";
+  EXPECT_FALSE(fs::exists(dir)) << dir;
+  EXPECT_FALSE(port_open(port)) << "port " << port << " still accepts connections";
+}
+
+TEST(ServerEmbeddedJanus, WritesRequestedConfig) {
+  if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
+  EmbeddedJanusOptions options;
+  options.token_secret = "s3cr\"et";
+  options.session_timeout_s = 33;
+  options.event_loops = 3;
+  options.rtp_port_range = "21000-21999";
+  options.rooms = {RoomOptions{4321, "9876"}};
+  EmbeddedJanus janus(options);
+  std::string core = slurp(janus.config_dir() + "/janus.jcfg");
+  EXPECT_NE(core.find("token_auth = true"), std::string::npos) << core;
+  EXPECT_NE(core.find("token_auth_secret = \"s3cr\\\"et\""), std::string::npos) << core;
+  EXPECT_NE(core.find("session_timeout = 33"), std::string::npos);
+  EXPECT_NE(core.find("event_loops = 3"), std::string::npos);
+  EXPECT_NE(core.find("rtp_port_range = \"21000-21999\""), std::string::npos);
+  EXPECT_NE(core.find("full_trickle = false"), std::string::npos);
+  std::string ws = slurp(janus.config_dir() + "/janus.transport.websockets.jcfg");
+  EXPECT_NE(ws.find("ws_port = " + std::to_string(janus.port())), std::string::npos) << ws;
+  EXPECT_NE(ws.find("ws_ip = \"127.0.0.1\""), std::string::npos);
+  std::string vr = slurp(janus.config_dir() + "/janus.plugin.videoroom.jcfg");
+  EXPECT_NE(vr.find("room-4321: {"), std::string::npos) << vr;
+  EXPECT_NE(vr.find("pin = \"9876\""), std::string::npos) << vr;
+  // Janus parsed it: the signed-token mode is on.
+  EXPECT_NE(janus.log_tail(500).find("Signed-Token based authentication enabled"), std::string::npos)
+      << janus.log_tail(50);
+}
+
+TEST(ServerEmbeddedJanus, FixedPortInUseIsAConfigError) {
+  if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  EmbeddedJanusOptions options;
+  options.ws_port = ntohs(addr.sin_port);
+  auto before = janus_dirs();
+  try {
+    EmbeddedJanus janus(options);
+    ADD_FAILURE() << "started on a port that is in use";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Config);
+    EXPECT_NE(std::string(e.what()).find("cannot use port " + std::to_string(options.ws_port)),
+              std::string::npos)
+        << e.what();
+  }
+  ::close(fd);
+  EXPECT_EQ(janus_dirs(), before);
+}
+
+TEST(ServerEmbeddedJanus, MissingBinaryIsAConfigErrorWithAdvice) {
+  EmbeddedJanusOptions options;
+  options.janus_binary = "/nonexistent/janus";
+  auto before = janus_dirs();
+  try {
+    EmbeddedJanus janus(options);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Config);
+    EXPECT_STREQ(e.what(),
+                 "embedded server: /nonexistent/janus not found; install the Debian package "
+                 "'janus' or pass --server ws://HOST:PORT");
+  }
+  EXPECT_EQ(janus_dirs(), before);
+}
+
+TEST(ServerEmbeddedJanus, ExitBeforeReadyIsASignalingErrorWithLogTail) {
+  if (!janus_installed()) GTEST_SKIP() << "plugins of the Debian package 'janus' are needed";
+  FakeBinary fake("#!/bin/sh\necho 'fake janus: cannot start, args' \"$@\"\nexit 3\n");
+  EmbeddedJanusOptions options;
+  options.janus_binary = fake.path;
+  auto before = janus_dirs();
+  try {
+    EmbeddedJanus janus(options);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(e.kind(), Error::Kind::Signaling);
+    EXPECT_NE(what.find("exited with status 3 before it accepted connections"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("fake janus: cannot start, args -F /tmp/roomcast-janus-"), std::string::npos)
+        << what;
+  }
+  EXPECT_EQ(janus_dirs(), before);
+}
+
+TEST(ServerEmbeddedJanus, NotReadyInTimeIsASignalingErrorAndKillsTheChild) {
+  if (!janus_installed()) GTEST_SKIP() << "plugins of the Debian package 'janus' are needed";
+  // Ignores SIGTERM, so teardown must escalate to SIGKILL.
+  FakeBinary fake("#!/bin/sh\ntrap '' TERM\necho \"hung pid $$\"\nexec sleep 1000\n");
+  EmbeddedJanusOptions options;
+  options.janus_binary = fake.path;
+  options.start_timeout = std::chrono::milliseconds(300);
+  options.stop_timeout = std::chrono::milliseconds(200);
+  auto before = janus_dirs();
+  int pid = 0;
+  try {
+    EmbeddedJanus janus(options);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(e.kind(), Error::Kind::Signaling);
+    EXPECT_NE(what.find("did not accept connections on ws://127.0.0.1:"), std::string::npos) << what;
+    EXPECT_NE(what.find("within 300 ms"), std::string::npos) << what;
+    auto at = what.find("hung pid ");
+    ASSERT_NE(at, std::string::npos) << what;
+    pid = std::stoi(what.substr(at + 9));
+  }
+  EXPECT_TRUE(process_gone(pid)) << pid;
+  EXPECT_EQ(janus_dirs(), before);
+}
+
+TEST(ServerEmbeddedJanus, ReportsTheNoInterfaceProblemFromTheLog) {
+  if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
+  // What Janus prints on a host with only loopback, then the real thing.
+  FakeBinary wrapper(
+      "#!/bin/sh\necho \"[WARN] Couldn't find any address! using 127.0.0.1 as the local IP\"\n"
+      "exec /usr/bin/janus \"$@\"\n");
+  EmbeddedJanusOptions options;
+  options.janus_binary = wrapper.path;
+  EmbeddedJanus janus(options);
+  EXPECT_TRUE(janus.has_ice_candidates_problem()) << janus.log_tail(20);
+}
+
+// Janus's signed-token format (src/auth.c): "expiry,janus,plugins:" + base64(HMAC-SHA1).
+// Expected values from Python's hmac module; the e2e tests prove Janus 1.1.2 accepts them.
+TEST(ServerEmbeddedJanus, SignedTokenMatchesJanusFormat) {
+  auto expiry = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  EXPECT_EQ(make_signed_token("janus-secret", expiry),
+            "1700000000,janus,janus.plugin.videoroom:aZqQMrq+Uc75liZPXdaN0x+ZG5Q=");
+  EXPECT_EQ(make_signed_token("janus-secret", expiry,
+                              {"janus.plugin.videoroom", "janus.plugin.echotest"}),
+            "1700000000,janus,janus.plugin.videoroom,janus.plugin.echotest:"
+            "5HF7IVU6egFAMjvR9+yGLnOqbO8=");
+}
