@@ -1,6 +1,6 @@
 // The seed program, ported: publish a media file into a meeting as our microphone.
 //
-//   ROOMCAST_MEETING_ID=1234 ROOMCAST_NAME=bot ROOMCAST_TOKEN=... \
+//   ROOMCAST_MEETING_ID=1234 ROOMCAST_NAME=bot ROOMCAST_TOKEN=...
 //   ROOMCAST_SERVER=ws://10.0.0.5:8188 ./file_to_meeting song.mp4
 //
 // Without ROOMCAST_SERVER the embedded Janus server is started.

@@ -277,7 +277,7 @@ struct Meeting::Impl {
     loop->call([&] {
       known_participants.insert(local_impl.id);
       for_handlers([&](MeetingEventHandler& h) {
-        h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_impl.id});
+        h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_impl.id, url});
       });
       for (const auto& info : present) participant_joined(info);
       // Publishers are listed in "joined" too; their streams are live.
@@ -383,11 +383,11 @@ struct Meeting::Impl {
         media_live = true;
         state_changed.notify_all();
       }
-      for_local_handlers([](ParticipantEventHandler& h) { h.on_stream_enabled(Stream("audio0", "audio")); });
+      local_stream_enabled(true);
       return;
     }
     if (kind == "hangup") {
-      for_local_handlers([](ParticipantEventHandler& h) { h.on_stream_disabled(Stream("audio0", "audio")); });
+      local_stream_enabled(false);
       if (state_is(State::Joined) || state_is(State::Joining)) {
         std::string reason = "the server hung up our media (" + message.value("reason", "") + ")";
         on_media_failed(reason);
@@ -406,6 +406,17 @@ struct Meeting::Impl {
       if (data.contains(key) && !(data[key].is_string() && data[key] == "ok"))
         participant_left(id_string(data[key]));
   }
+
+  /// Reports our own microphone stream going live or away, once per change.
+  void local_stream_enabled(bool enabled) {
+    if (enabled == local_stream_live) return;
+    local_stream_live = enabled;
+    const Stream stream("audio0", "audio");
+    for_local_handlers([&](ParticipantEventHandler& h) {
+      enabled ? h.on_stream_enabled(stream) : h.on_stream_disabled(stream);
+    });
+  }
+  bool local_stream_live = false;  // loop thread
 
   void participant_joined(const ParticipantInfo& info) {
     if (!known_participants.insert(info.id).second) return;
@@ -479,7 +490,7 @@ struct Meeting::Impl {
       state = State::Left;
       left_info = MeetingLeftInfo{reason, error};
     }
-    for_local_handlers([](ParticipantEventHandler& h) { h.on_stream_disabled(Stream("audio0", "audio")); });
+    local_stream_enabled(false);
     for_handlers([&](MeetingEventHandler& h) { h.on_meeting_left(left_info); });
     std::lock_guard lock(mutex);
     state_changed.notify_all();

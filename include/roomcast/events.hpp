@@ -36,6 +36,7 @@ struct MeetingLeftInfo {
 struct MeetingJoinedInfo {
   std::string meeting_id;
   std::string participant_id;  ///< our own id in the room
+  std::string server_url;      ///< the server in use (the embedded one's when none was set)
 };
 
 /// Override what you need; every callback has an empty default.

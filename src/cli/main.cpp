@@ -106,8 +106,10 @@ class PrintingHandler : public MeetingEventHandler, public ParticipantEventHandl
   explicit PrintingHandler(bool json) : json_(json) {}
 
   void on_meeting_joined(const MeetingJoinedInfo& info) override {
-    emit({{"event", "meeting_joined"}, {"meeting_id", info.meeting_id}, {"participant_id", info.participant_id}},
-         "joined meeting " + info.meeting_id + " as participant " + info.participant_id);
+    emit({{"event", "meeting_joined"}, {"meeting_id", info.meeting_id},
+          {"participant_id", info.participant_id}, {"server", info.server_url}},
+         "joined meeting " + info.meeting_id + " on " + info.server_url + " as participant " +
+             info.participant_id);
   }
   void on_meeting_left(const MeetingLeftInfo& info) override {
     emit({{"event", "meeting_left"}, {"reason", info.reason}, {"error", info.error}},
@@ -182,7 +184,6 @@ int run_publish(const std::vector<std::string>& argv) {
               << (track->duration() ? ", " + format_seconds(*track->duration()) : "") << ")"
               << std::endl;
   meeting.join();
-  if (!json) std::cout << "roomcast: server " << meeting.server_url() << std::endl;
 
   const auto started = std::chrono::steady_clock::now();
   auto last_progress = started;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "core/c_ptr.hpp"
 #include "media/av_error.hpp"
@@ -81,6 +82,7 @@ struct FileAudioTrack::Impl {
   FramePtr frame;
   int stream_index = -1;
   std::optional<std::chrono::milliseconds> duration;
+  std::optional<int64_t> end_pts;  // stream time base; audio past it is encoder padding
 
   // Fallback conversion for sample formats, layouts or rates a chunk cannot carry.
   SwrPtr swr;
@@ -105,6 +107,7 @@ struct FileAudioTrack::Impl {
   std::optional<AudioChunk> to_chunk(const AVFrame& decoded);
   AudioChunk convert_with_swr(const AVFrame& decoded);
   std::optional<AudioChunk> drain_swr();
+  bool trim_to_end(AVFrame& decoded) const;
   void note_bad_packet(int rc) {
     ++skipped_packets;
     last_error = rc;
@@ -202,6 +205,12 @@ void FileAudioTrack::Impl::open(Options options) {
     fail("cannot decode " + quoted + ": out of memory allocating packet buffers");
   }
 
+  // MP4's edit list says where the audio ends; FFmpeg drops the encoder's priming at the
+  // start but still decodes the padding of the last AAC frame (up to 1023 samples).
+  if (std::string_view(format->iformat->name).find("mp4") != std::string_view::npos &&
+      stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
+    end_pts = (stream->start_time != AV_NOPTS_VALUE ? stream->start_time : 0) + stream->duration;
+  }
   if (format->duration != AV_NOPTS_VALUE && format->duration > 0) {
     duration = std::chrono::milliseconds(av_rescale(format->duration, 1000, AV_TIME_BASE));
   } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
@@ -331,11 +340,32 @@ std::optional<AudioChunk> FileAudioTrack::Impl::drain_swr() {
   return chunk;
 }
 
+// Shortens decoded to end at end_pts; false if it lies wholly past it.
+bool FileAudioTrack::Impl::trim_to_end(AVFrame& decoded) const {
+  const int64_t start = decoded.best_effort_timestamp;
+  if (!end_pts || start == AV_NOPTS_VALUE || decoded.sample_rate <= 0) {
+    return true;
+  }
+  if (start >= *end_pts) {
+    return false;
+  }
+  const int64_t keep = av_rescale_q(*end_pts - start, format->streams[stream_index]->time_base,
+                                    AVRational{1, decoded.sample_rate});
+  if (keep < decoded.nb_samples) {
+    decoded.nb_samples = static_cast<int>(keep);  // reading fewer samples than allocated is safe
+  }
+  return decoded.nb_samples > 0;
+}
+
 std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
   while (!finished) {
     int rc = avcodec_receive_frame(codec.get(), frame.get());
     if (rc == 0) {
       ++frames_decoded;
+      if (!trim_to_end(*frame)) {
+        av_frame_unref(frame.get());
+        continue;
+      }
       std::optional<AudioChunk> chunk = to_chunk(*frame);
       av_frame_unref(frame.get());
       if (chunk && chunk->frames() > 0) {

@@ -15,8 +15,8 @@ void Framer::grow(std::size_t needed) {
     capacity *= 2;
   }
   std::vector<int16_t> bigger(capacity);
-  read(bigger.data(), size_);  // linearise: oldest sample at index 0
   const std::size_t kept = size_;
+  read(bigger.data(), kept);  // linearise: oldest sample at index 0
   ring_ = std::move(bigger);
   head_ = 0;
   size_ = kept;
