@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # aiortc publisher with the `roomcast publish` command line: the harness's stand-in publisher
-# and the reference peer for listen tests and benchmarks. FILE, or `tone:HZ` for a generated sine.
+# and the reference peer for listen tests and benchmarks. FILE, or `tone:HZ[:stutter]` for a generated sine.
 import argparse
 import asyncio
 import fractions
@@ -28,8 +28,9 @@ class SineTrack(MediaStreamTrack):
 
     kind = "audio"
 
-    def __init__(self, hz, dbfs=-6.0):
+    def __init__(self, hz, dbfs=-6.0, stutter=False):
         super().__init__()
+        self._stutter = stutter  # harness self-test: a 120 ms send stall every second
         self._hz = hz
         self._amp = 32767 * 10 ** (dbfs / 20)
         self._n = 0
@@ -41,6 +42,8 @@ class SineTrack(MediaStreamTrack):
         loop = asyncio.get_running_loop()
         if self._start is None:
             self._start = loop.time()
+        if self._stutter and self._n and self._n % 50 == 0:
+            self._start += 0.12
         wait = self._start + self._n * FRAME / RATE - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
@@ -62,7 +65,8 @@ def fail(msg, code=1):
 
 async def publish(a):
     if a.file.startswith("tone:"):
-        player, track = None, SineTrack(float(a.file[5:]))
+        spec = a.file[5:].split(":")
+        player, track = None, SineTrack(float(spec[0]), stutter="stutter" in spec[1:])
     else:
         if not os.path.exists(a.file):
             return fail(f"cannot open '{a.file}': no such file; check the path")
@@ -139,7 +143,7 @@ async def publish(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("file", help="media file, or tone:HZ")
+    ap.add_argument("file", help="media file, or tone:HZ[:stutter] (stutter: 120 ms stall each second)")
     ap.add_argument("--server", required=True)
     ap.add_argument("--room", type=int, required=True)
     ap.add_argument("--name", default="aiortc-publisher")

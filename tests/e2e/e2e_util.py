@@ -1,0 +1,204 @@
+# Process plumbing for the e2e drivers: children with line readers, deadlines, leak checks.
+import ctypes
+import glob
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"  # Debian's, which has aiortc (the python3 on PATH may not)
+SKIP = 77  # ctest SKIP_RETURN_CODE
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(f"[e2e {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def become_subreaper():
+    """Orphans (a browser whose node died, janus whose server died) are re-parented to us,
+    so leak_check() sees everything this test started."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _child_setup():
+    # Die with the driver; start with default signal handling.
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+class Proc:
+    """A child whose stdout/stderr lines are collected by threads (queue + full text)."""
+
+    def __init__(self, name, argv, env=None, cwd=None):
+        self.name = name
+        self.argv = [str(a) for a in argv]
+        log(f"start {name}: {' '.join(self.argv)}")
+        self.p = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  stdin=subprocess.DEVNULL, text=True, bufsize=1, env=env, cwd=cwd,
+                                  preexec_fn=_child_setup)
+        self.out, self.err = [], []
+        self.lines = queue.Queue()
+        self._threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out, "out"), daemon=True),
+                         threading.Thread(target=self._pump, args=(self.p.stderr, self.err, "err"), daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def _pump(self, stream, sink, tag):
+        for line in stream:
+            line = line.rstrip("\n")
+            sink.append(line)
+            self.lines.put((tag, line))
+            if os.environ.get("ROOMCAST_E2E_VERBOSE"):
+                log(f"{self.name}[{tag}]: {line}")
+        self.lines.put((tag, None))
+
+    def wait_line(self, pattern, timeout, stream=None):
+        """First line (of `stream`, or either) matching regex `pattern`; Failure on timeout/exit."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        closed = set()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure(f"{self.name}: no line matching /{pattern}/ within {timeout} s\n{self.dump()}")
+            try:
+                tag, line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                closed.add(tag)
+                if len(closed) == 2:
+                    self.p.wait()
+                    raise Failure(f"{self.name} exited ({self.p.returncode}) before printing /{pattern}/\n{self.dump()}")
+                continue
+            if stream in (None, tag):
+                m = rx.search(line)
+                if m:
+                    return m
+
+    def wait(self, timeout):
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise Failure(f"{self.name} did not finish within {timeout} s (killed)\n{self.dump()}")
+        for t in self._threads:
+            t.join(5)
+        return rc
+
+    def stop(self, timeout=10, sig=signal.SIGTERM):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        return self.wait(timeout)
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+    def dump(self, n=25):
+        return (f"--- {self.name} stdout (last {n}) ---\n" + "\n".join(self.out[-n:]) +
+                f"\n--- {self.name} stderr (last {n}) ---\n" + "\n".join(self.err[-n:]))
+
+
+def descendants(root=None):
+    """(pid, comm, cmdline) of every live descendant of `root` (default: this process)."""
+    root = root or os.getpid()
+    parent, info = {}, {}
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            stat = open(f"{d}/stat").read()
+            pid = int(d[6:])
+            rest = stat[stat.rindex(")") + 2:].split()
+            if rest[0] == "Z":
+                continue
+            parent[pid] = int(rest[1])
+            info[pid] = (stat[stat.index("(") + 1:stat.rindex(")")],
+                         open(f"{d}/cmdline").read().replace("\0", " ").strip())
+        except (OSError, ValueError):
+            continue
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        for c, pp in parent.items():
+            if pp == p:
+                out.append((c, *info[c]))
+                todo.append(c)
+    return out
+
+
+def reap_zombies():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def leak_check(grace=5.0):
+    """Failure if any process we started (or its orphan) is still alive after `grace` s;
+    kills them either way so one failing test cannot poison the next."""
+    deadline = time.monotonic() + grace
+    left = []
+    while True:
+        reap_zombies()
+        left = descendants()
+        if not left or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    for pid, _, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    reap_zombies()
+    if left:
+        raise Failure("processes left running: " + "; ".join(f"{p} {c} [{cmd[:120]}]" for p, c, cmd in left))
+
+
+def janus_dirs():
+    return set(glob.glob("/tmp/roomcast-janus-*"))
+
+
+def check_dirs_gone(dirs, what):
+    left = [d for d in dirs if os.path.exists(d)]
+    if left:
+        raise Failure(f"{what} left directories behind: {', '.join(sorted(left))}")
+
+
+def janus_config_dirs_of_descendants():
+    dirs = set()
+    for _, comm, cmd in descendants():
+        m = re.search(r"-F (/tmp/roomcast-janus-\S+)", cmd)
+        if comm.startswith("janus") and m:
+            dirs.add(m.group(1))
+    return dirs
+
+
+def need(paths_or_cmds):
+    """Exit SKIP (77) naming what is missing (a tool, a Debian package)."""
+    missing = [p for p in paths_or_cmds if not (os.path.exists(p) or shutil.which(p))]
+    if missing:
+        log(f"SKIP: missing {', '.join(missing)}")
+        sys.exit(SKIP)
+
+
+def in_netns():
+    """The e2e tests need a non-loopback interface for Janus's ICE (see netns.sh)."""
+    for line in open("/proc/net/dev").read().splitlines()[2:]:
+        if line.split(":")[0].strip() not in ("lo",):
+            return True
+    return False

@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+# E2E: a server, a real listener (Chromium or aiortc), a publisher of a 441 Hz tone file;
+# asserts what the listener heard, then that nothing (process, temp dir) is left behind.
+# Run under netns.sh. With --roomcast BIN: `BIN server` + `BIN publish`; with --standin: the
+# Python Janus launcher + aiortc publisher (validates the harness itself).
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone,  # noqa: E402
+                      janus_config_dirs_of_descendants, leak_check, log, need)
+
+TONE_HZ = 441.0
+ROOM = 1234
+
+
+def check(results, cond, what):
+    results.append((bool(cond), what))
+
+
+def assertions(a, r):
+    """List of (ok, description) for listener result r."""
+    res = []
+    expected = int(a.duration * 50)
+    got = r.get("packetsReceived") or 0
+    check(res, got >= 0.95 * expected,
+          f"packetsReceived {got} >= 95% of {expected} expected ({a.duration} s x 50/s)")
+    check(res, got <= 1.05 * expected + 5, f"packetsReceived {got} <= 105% of {expected} (no duplicate/extra audio)")
+    hz = r.get("dominantHz")
+    check(res, hz is not None and abs(hz - TONE_HZ) <= 1.0, f"dominantHz {hz} within 1 Hz of {TONE_HZ}")
+    rms = r.get("rmsDbfs")
+    check(res, rms is not None and rms > -40, f"rmsDbfs {rms} > -40 (not silence)")
+    check(res, (r.get("codec") or "").lower() == "audio/opus", f"codec {r.get('codec')} is audio/opus")
+    if a.listener == "chromium":
+        ratio = r.get("concealedRatio")
+        check(res, ratio is not None and ratio < 0.01,
+              f"concealedSamples/totalSamplesReceived {ratio} < 1% "
+              f"({r.get('concealedSamples')}/{r.get('totalSamplesReceived')})")
+        peak = r.get("analyserPeakHz")
+        check(res, peak is not None and abs(peak - TONE_HZ) <= r["fftBinHz"],
+              f"AnalyserNode peak {peak} within one bin ({r.get('fftBinHz')} Hz) of {TONE_HZ}")
+        heard = r.get("heardSeconds") or 0
+        check(res, heard >= 0.95 * a.duration, f"heardSeconds {heard} >= 95% of {a.duration}")
+    else:
+        heard = r.get("heardPlusHeldSeconds") or 0
+        check(res, abs(heard - a.duration) <= 0.02 * a.duration,
+              f"heard {heard} s within 2% of {a.duration} s (decoded {r.get('heardSeconds')} s + "
+              f"{r.get('heldInJitterBuffer')} packets aiortc holds back)")
+    return res
+
+
+def run(a):
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        raise Failure("run this under tests/e2e/netns.sh: Janus needs a non-loopback interface "
+                      "and e2e traffic must stay inside a private network namespace")
+    become_subreaper()
+    need([a.roomcast] if a.roomcast else [])
+    need(["/usr/bin/janus", "ffmpeg", PY])
+    if a.listener == "chromium":
+        need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
+    tmp = tempfile.mkdtemp(prefix="roomcast-e2e-")
+    procs = []
+    janus_dirs = set()
+    try:
+        subprocess.run([os.path.join(HERE, "make_media.sh"), tmp], check=True, timeout=60)
+        media = a.file or os.path.join(tmp, f"tone.{a.format}")
+
+        server_argv = ([a.roomcast, "server", "--room", ROOM] if a.roomcast else
+                       [PY, os.path.join(HERE, "janus_server.py"), "--room", ROOM])
+        if a.token_secret:
+            server_argv += ["--token-secret", a.token_secret]
+        server = Proc("server", server_argv)
+        procs.append(server)
+        m = server.wait_line(r"^roomcast server: (ws://\S+) room (\S+)", 20, "out")
+        url = m.group(1)
+        token = ""
+        if a.token_secret:
+            if a.roomcast:
+                token = server.wait_line(r"^roomcast server: token (\S+)", 5, "out").group(1)
+            else:
+                from janus_client import make_signed_token
+                token = make_signed_token(a.token_secret, time.time() + 3600)
+        janus_dirs = janus_config_dirs_of_descendants()
+        log(f"server ready at {url}; janus dirs {sorted(janus_dirs)}")
+
+        seconds = a.duration + 6  # upper bound; the listener stops when the publisher leaves
+        lst_args = ["--url", url, "--room", ROOM, "--seconds", seconds, "--timeout", 30]
+        if token:
+            lst_args += ["--token", token]
+        if a.listener == "chromium":
+            listener = Proc("listener", ["node", os.path.join(HERE, "browser_listener.mjs"), *lst_args])
+        else:
+            listener = Proc("listener", [PY, os.path.join(HERE, "aiortc_listener.py"), *lst_args])
+        procs.append(listener)
+        listener.wait_line(r"ready:", 45, "err")
+
+        pub_args = [media, "--server", url, "--room", ROOM, "--duration", a.duration]
+        if token:
+            pub_args += ["--token", token]
+        if a.roomcast:
+            publisher = Proc("publisher", [a.roomcast, "publish", *pub_args])
+        else:
+            publisher = Proc("publisher", [PY, os.path.join(HERE, "aiortc_publisher.py"), *pub_args])
+        procs.append(publisher)
+        prc = publisher.wait(a.duration + 40)
+        if prc != 0:
+            raise Failure(f"publisher exited with {prc}\n{publisher.dump()}")
+
+        lrc = listener.wait(seconds + 60)
+        if lrc != 0:
+            raise Failure(f"listener exited with {lrc}\n{listener.dump()}")
+        result = json.loads(listener.out[-1])
+        log("listener result: " + json.dumps(result))
+        src = server.stop(15)
+        if src != 0:
+            raise Failure(f"server exited with {src} after SIGTERM\n{server.dump()}")
+
+        res = assertions(a, result)
+        for ok, what in res:
+            log(("PASS " if ok else "FAIL ") + what)
+        if a.expect_failure:
+            # Harness self-test: the bad stream must be caught by the named check.
+            caught = [w for ok, w in res if not ok and a.expect_failure in w]
+            if not caught:
+                raise Failure(f"expected a failed check mentioning '{a.expect_failure}'; "
+                              "the harness did not catch the bad stream")
+            log(f"bad stream caught as expected: {caught}")
+        elif not all(ok for ok, _ in res):
+            raise Failure("listener figures out of bounds:\n" + "\n".join(w for ok, w in res if not ok) +
+                          "\n" + publisher.dump(10))
+        print(json.dumps({"test": f"{a.listener}_hears_{a.format}", "publisher": "roomcast" if a.roomcast else "aiortc",
+                          "listener": result}))
+    finally:
+        for p in reversed(procs):
+            p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    leak_check()
+    check_dirs_gone(janus_dirs, "the server")
+    check_dirs_gone([tmp], "the driver")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    who = ap.add_mutually_exclusive_group(required=True)
+    who.add_argument("--roomcast", help="path of the roomcast binary")
+    who.add_argument("--standin", action="store_true", help="Python Janus launcher + aiortc publisher")
+    ap.add_argument("--listener", choices=["chromium", "aiortc"], default="chromium")
+    ap.add_argument("--format", default="mp4", help="tone.FORMAT from make_media.sh")
+    ap.add_argument("--duration", type=float, default=8)
+    ap.add_argument("--token-secret", default="")
+    ap.add_argument("--file", help="publish this instead of tone.FORMAT (stand-in: tone:HZ[:stutter])")
+    ap.add_argument("--expect-failure", metavar="TEXT",
+                    help="self-test: pass only if a check mentioning TEXT fails")
+    a = ap.parse_args()
+    try:
+        run(a)
+    except Failure as e:
+        log(f"FAILED: {e}")
+        try:
+            leak_check()
+        except Failure as leak:
+            log(f"also: {leak}")
+        return 1
+    except SystemExit:
+        raise
+    log("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
