@@ -1,0 +1,54 @@
+# End-to-end tests (included from tests/CMakeLists.txt): each runs under netns.sh in a private
+# network namespace with real Janus, headless Chromium (playwright-core) and aiortc.
+# Tests whose tools are missing exit 77 and show as skipped. Label: e2e (ctest -L e2e).
+set(E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(E2E_PY /usr/bin/python3)  # Debian's python3 has aiortc; the one on PATH may not
+set(E2E_NETNS ${E2E_DIR}/netns.sh)
+find_program(E2E_NPM npm)
+
+# playwright-core into tests/e2e/node_modules (from package-lock.json), once, before the
+# browser tests; a no-op when it is already there.
+add_test(NAME e2e_npm_ci
+  COMMAND sh -c "test -d node_modules/playwright-core || ${E2E_NPM} ci --no-audit --no-fund"
+  WORKING_DIRECTORY ${E2E_DIR})
+set_tests_properties(e2e_npm_ci PROPERTIES FIXTURES_SETUP e2e_node TIMEOUT 300 LABELS e2e)
+
+# All e2e tests share the 2 cores and port ranges: never run two at once.
+function(roomcast_e2e_test name timeout)
+  add_test(NAME ${name} COMMAND ${E2E_NETNS} ${ARGN})
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${timeout} SKIP_RETURN_CODE 77
+    RESOURCE_LOCK roomcast_e2e LABELS e2e)
+  if(";${ARGN};" MATCHES ";chromium;")
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED e2e_node)
+  endif()
+endfunction()
+
+set(E2E_PUBLISH ${E2E_PY} ${E2E_DIR}/run_publish_test.py)
+set(E2E_ROOMCAST --roomcast $<TARGET_FILE:roomcast-cli>)
+
+# roomcast publish -> Janus (roomcast server) -> Chromium / aiortc hears a 441 Hz tone.
+foreach(fmt mp4 mp3 wav ogg flac)
+  roomcast_e2e_test(e2e_browser_hears_${fmt} 120 ${E2E_PUBLISH} ${E2E_ROOMCAST} --listener chromium --format ${fmt})
+endforeach()
+foreach(fmt mp4 webm m4a)
+  roomcast_e2e_test(e2e_aiortc_hears_${fmt} 120 ${E2E_PUBLISH} ${E2E_ROOMCAST} --listener aiortc --format ${fmt})
+endforeach()
+# Signed tokens made by server::make_signed_token are accepted by Janus (server, publisher, listener).
+roomcast_e2e_test(e2e_aiortc_hears_mp4_with_token 120 ${E2E_PUBLISH} ${E2E_ROOMCAST} --listener aiortc
+  --format mp4 --token-secret e2e-secret)
+
+# Bad input: exact error text and exit code, nothing left behind.
+foreach(case missing_file not_media video_only refused not_janus unknown_room wrong_token missing_token
+             wrong_pin missing_pin)
+  roomcast_e2e_test(e2e_bad_input_${case} 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST} --case ${case})
+endforeach()
+
+# The harness itself, with the Python Janus launcher and an aiortc publisher: it passes a
+# good stream and catches a wrong pitch and a stuttering stream.
+roomcast_e2e_test(e2e_harness_browser_hears_aiortc 120 ${E2E_PUBLISH} --standin --listener chromium --format mp4)
+roomcast_e2e_test(e2e_harness_aiortc_hears_aiortc 120 ${E2E_PUBLISH} --standin --listener aiortc --format mp4
+  --token-secret e2e-secret)
+roomcast_e2e_test(e2e_harness_catches_wrong_pitch 120 ${E2E_PUBLISH} --standin --listener chromium
+  --file tone:468 --expect-failure dominantHz)
+roomcast_e2e_test(e2e_harness_catches_stutter 120 ${E2E_PUBLISH} --standin --listener chromium
+  --file tone:441:stutter --expect-failure concealed)

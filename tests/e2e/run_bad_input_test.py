@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+# E2E: `roomcast publish` on bad input must fail fast with the exact error text and exit
+# code, and leave no janus child or /tmp/roomcast-janus-* directory. Run under netns.sh:
+#   run_bad_input_test.py --roomcast BIN --case NAME   (or --case all)
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, janus_dirs,  # noqa: E402
+                      leak_check, log, need)
+
+# =========================================================================================
+# EXPECTED ERRORS — the one table to finalise. Per case: (exit code, match, text).
+# Every error is printed by the CLI as one stderr line "roomcast: error: <text>"; match is
+#   "line"     the line is exactly PREFIX + text
+#   "prefix"   the line starts with PREFIX + text (details may follow)
+#   "contains" the line contains text, ignoring case         (used by the PLACEHOLDER rows)
+# {path} {url} {room} are substituted. Exit codes: 3 media, 4 server (roomcast --help).
+# =========================================================================================
+PREFIX = "roomcast: error: "
+EXPECTED = {
+    # media (texts fixed by the lead)
+    "missing_file": (3, "line", "cannot open '{path}': no such file; check the path"),
+    "not_media": (3, "prefix", "cannot read '{path}': not a media file FFmpeg recognises"),
+    "video_only": (3, "prefix", "'{path}' has no audio stream"),
+    # server — PLACEHOLDER texts, to be finalised
+    "refused": (4, "contains", "cannot connect to the Janus server at {url}"),  # PLACEHOLDER
+    "not_janus": (4, "contains", "{url}"),  # PLACEHOLDER
+    "unknown_room": (4, "contains", "no such meeting"),  # PLACEHOLDER
+    "wrong_token": (4, "contains", "token"),  # PLACEHOLDER
+    "missing_token": (4, "contains", "token"),  # PLACEHOLDER
+    "wrong_pin": (4, "contains", "pin"),  # PLACEHOLDER
+    "missing_pin": (4, "contains", "pin"),  # PLACEHOLDER
+}
+ROOM = 1234
+TOKEN_SECRET = "e2e-token-secret"
+PIN = "1111"
+PUBLISH_TIMEOUT_S = 40  # a refusal must come well before this
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout):
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while time.monotonic() < deadline:
+        if proc.p.poll() is not None:
+            raise Failure(f"{proc.name} exited before listening on {port}\n{proc.dump()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+    raise Failure(f"{proc.name} did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+def start_server(bin_, *extra):
+    server = Proc("server", [bin_, "server", "--room", ROOM, *extra])
+    url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
+    return server, url
+
+
+def run_case(a, case, media):
+    code, match, text = EXPECTED[case]
+    before = janus_dirs()
+    helpers = []
+    path = {"missing_file": os.path.join(media, "no_such_dir", "tone.mp4"),
+            "not_media": os.path.join(media, "not_media.txt"),
+            "video_only": os.path.join(media, "video_only.mp4")}.get(case, os.path.join(media, "tone.wav"))
+    room, extra = ROOM, []
+    try:
+        if case == "refused":
+            url = f"ws://127.0.0.1:{free_port()}"  # nothing listens there
+        elif case == "not_janus":
+            port = free_port()
+            web = Proc("http.server", [PY, "-m", "http.server", "--bind", "127.0.0.1", port], cwd=media)
+            helpers.append(web)
+            wait_port(port, web, 10)
+            url = f"ws://127.0.0.1:{port}"
+        else:
+            # An external server: the embedded one would create an unknown room itself.
+            server_extra = []
+            if case in ("wrong_token", "missing_token"):
+                server_extra = ["--token-secret", TOKEN_SECRET]
+            if case in ("wrong_pin", "missing_pin"):
+                server_extra = ["--pin", PIN]
+            server, url = start_server(a.roomcast, *server_extra)
+            helpers.append(server)
+            if case == "unknown_room":
+                room = 999999
+            elif case == "wrong_token":
+                extra = ["--token", f"{int(time.time()) + 3600},janus,janus.plugin.videoroom:AAAAbogusAAAA="]
+            elif case == "wrong_pin":
+                extra = ["--pin", "2222"]
+        want = text.format(path=path, url=url, room=room)
+        pub = Proc("publish", [a.roomcast, "publish", path, "--server", url, "--room", room,
+                               "--duration", 3, *extra])
+        rc = pub.wait(PUBLISH_TIMEOUT_S)
+        lines = [l for l in pub.err if l.strip()]
+        if match == "line":
+            hit = any(l == PREFIX + want for l in lines)
+        elif match == "prefix":
+            hit = any(l.startswith(PREFIX + want) for l in lines)
+        else:
+            hit = any(want.lower() in l.lower() for l in lines)
+        problems = []
+        if rc != code:
+            problems.append(f"exit code {rc}, want {code}")
+        if not hit:
+            problems.append(f"no stderr line {match} {PREFIX + want if match != 'contains' else want!r}")
+        for h in helpers:
+            h.stop(15)
+    finally:
+        for h in helpers:
+            h.kill()
+    leak_check()
+    left = janus_dirs() - before
+    if left:
+        problems.append(f"left behind: {', '.join(sorted(left))}")
+    if problems:
+        raise Failure(f"{case}: " + "; ".join(problems) + "\n" + pub.dump(10))
+    log(f"PASS {case}: exit {rc}, stderr: {lines[-1] if lines else ''}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
+    ap.add_argument("--case", default="all", choices=["all", *EXPECTED])
+    a = ap.parse_args()
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
+        return 1
+    need([a.roomcast, "/usr/bin/janus", "ffmpeg"])
+    become_subreaper()
+    media = tempfile.mkdtemp(prefix="roomcast-e2e-")
+    failed = []
+    try:
+        subprocess.run([os.path.join(HERE, "make_media.sh"), media], check=True, timeout=60)
+        for case in (EXPECTED if a.case == "all" else [a.case]):
+            try:
+                run_case(a, case, media)
+            except Failure as e:
+                log(f"FAIL {e}")
+                failed.append(case)
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+    if failed:
+        log(f"FAILED: {', '.join(failed)}")
+        return 1
+    log("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
