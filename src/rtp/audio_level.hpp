@@ -7,7 +7,8 @@
 
 namespace roomcast::rtp {
 
-inline constexpr const char* kAudioLevelExtensionUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+inline constexpr const char* kAudioLevelExtensionUri =
+    "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 inline constexpr uint8_t kSilentAudioLevel = 127; // -127 dBov or quieter
 
 // RMS level of the samples in -dBov, 0 (full-scale square wave) .. 127 (silence), rounded to

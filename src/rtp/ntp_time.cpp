@@ -8,8 +8,8 @@ uint64_t to_ntp(std::chrono::system_clock::time_point time) {
   const auto since_unix = duration_cast<nanoseconds>(time.time_since_epoch());
   const auto whole = floor<seconds>(since_unix);
   const auto nanos = static_cast<uint64_t>((since_unix - whole).count()); // 0 .. 1e9-1
-  const auto ntp_seconds = static_cast<uint32_t>(
-      static_cast<uint64_t>(whole.count()) + kNtpUnixEpochOffsetSeconds); // mod 2^32
+  const auto ntp_seconds = static_cast<uint32_t>(static_cast<uint64_t>(whole.count()) +
+                                                 kNtpUnixEpochOffsetSeconds); // mod 2^32
   const uint64_t fraction = (nanos << 32) / 1'000'000'000ULL;
   return (uint64_t{ntp_seconds} << 32) | fraction;
 }

@@ -80,8 +80,8 @@ ReportBlock read_report_block(std::span<const uint8_t> d, std::size_t at) {
   b.ssrc = read_u32(d, at);
   b.fraction_lost = d[at + 4];
   const uint32_t lost = read_u24(d, at + 5);
-  b.cumulative_lost = (lost & 0x800000) ? static_cast<int32_t>(lost) - 0x1000000
-                                        : static_cast<int32_t>(lost);
+  b.cumulative_lost =
+      (lost & 0x800000) ? static_cast<int32_t>(lost) - 0x1000000 : static_cast<int32_t>(lost);
   b.extended_highest_sequence = read_u32(d, at + 8);
   b.jitter = read_u32(d, at + 12);
   b.last_sr = read_u32(d, at + 16);
@@ -244,7 +244,8 @@ std::vector<uint8_t> build_sender_report(uint32_t ssrc, const SenderInfo& info,
   return out;
 }
 
-std::vector<uint8_t> build_receiver_report(uint32_t ssrc, std::span<const ReportBlock> report_blocks,
+std::vector<uint8_t> build_receiver_report(uint32_t ssrc,
+                                           std::span<const ReportBlock> report_blocks,
                                            std::string_view cname) {
   std::vector<uint8_t> out;
   const std::size_t start =
@@ -259,8 +260,7 @@ std::vector<uint8_t> build_receiver_report(uint32_t ssrc, std::span<const Report
 std::vector<uint8_t> build_goodbye(std::span<const uint32_t> ssrcs, std::string_view reason) {
   std::vector<uint8_t> out;
   const auto count = std::min<std::size_t>(ssrcs.size(), 31);
-  const std::size_t start =
-      begin_packet(out, static_cast<uint8_t>(count), RtcpPacketType::Goodbye);
+  const std::size_t start = begin_packet(out, static_cast<uint8_t>(count), RtcpPacketType::Goodbye);
   for (std::size_t i = 0; i < count; ++i) put_u32(out, ssrcs[i]);
   if (!reason.empty()) {
     const std::string_view text = reason.substr(0, std::min<std::size_t>(reason.size(), 255));

@@ -28,8 +28,8 @@ inline constexpr std::size_t kMaxReportBlocks = 31; // 5-bit count
 
 // RFC 3550 §6.4.1 report block.
 struct ReportBlock {
-  uint32_t ssrc = 0;          // source this block reports on
-  uint8_t fraction_lost = 0;  // 8.8 fixed point fraction since the previous report
+  uint32_t ssrc = 0;           // source this block reports on
+  uint8_t fraction_lost = 0;   // 8.8 fixed point fraction since the previous report
   int32_t cumulative_lost = 0; // 24-bit signed on the wire
   uint32_t extended_highest_sequence = 0;
   uint32_t jitter = 0;              // RTP timestamp units
@@ -82,12 +82,12 @@ struct Goodbye {
 
 // RFC 4585 §6.1 feedback: only the kind is decoded, not the FCI.
 enum class FeedbackKind {
-  GenericNack,           // RTPFB FMT 1 (§6.2.1)
-  PictureLoss,           // PSFB FMT 1 (§6.3.1)
-  FullIntraRequest,      // PSFB FMT 4 (RFC 5104 §4.3.1)
-  ApplicationLayer,      // PSFB FMT 15 (e.g. REMB)
-  OtherTransport,        // any other RTPFB (e.g. transport-cc FMT 15)
-  OtherPayload,          // any other PSFB
+  GenericNack,      // RTPFB FMT 1 (§6.2.1)
+  PictureLoss,      // PSFB FMT 1 (§6.3.1)
+  FullIntraRequest, // PSFB FMT 4 (RFC 5104 §4.3.1)
+  ApplicationLayer, // PSFB FMT 15 (e.g. REMB)
+  OtherTransport,   // any other RTPFB (e.g. transport-cc FMT 15)
+  OtherPayload,     // any other PSFB
 };
 
 struct Feedback {
@@ -120,7 +120,8 @@ std::vector<uint8_t> build_sender_report(uint32_t ssrc, const SenderInfo& info,
                                          std::span<const ReportBlock> report_blocks = {});
 
 // RR + SDES(CNAME) compound for a receiver (RFC 3550 §6.4.2). With no blocks the RR is empty.
-std::vector<uint8_t> build_receiver_report(uint32_t ssrc, std::span<const ReportBlock> report_blocks,
+std::vector<uint8_t> build_receiver_report(uint32_t ssrc,
+                                           std::span<const ReportBlock> report_blocks,
                                            std::string_view cname);
 
 // A BYE packet (RFC 3550 §6.6) to append to an SR or RR compound when leaving.

@@ -47,7 +47,8 @@ std::size_t extension_elements_size(const std::vector<HeaderExtension>& extensio
   return n;
 }
 
-// RFC 8285 §4.2: one-byte elements; id 0 is a padding octet, id 15 ends parsing.
+// RFC 8285 §4.2: one-byte elements; a zero octet is padding, id 15 ends parsing. Id 0 with a
+// nonzero length is neither: it ends parsing too, as in libwebrtc.
 bool parse_one_byte(std::span<const uint8_t> block, std::vector<HeaderExtension>& out) {
   std::size_t i = 0;
   while (i < block.size()) {
@@ -57,11 +58,12 @@ bool parse_one_byte(std::span<const uint8_t> block, std::vector<HeaderExtension>
       continue;
     }
     const uint8_t id = b >> 4;
-    if (id == 15) return true;
+    if (id == 0 || id == 15) return true;
     const std::size_t len = (b & 0x0F) + 1u;
     if (i + 1 + len > block.size()) return false;
-    out.push_back({id, {block.begin() + static_cast<std::ptrdiff_t>(i + 1),
-                        block.begin() + static_cast<std::ptrdiff_t>(i + 1 + len)}});
+    out.push_back({id,
+                   {block.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                    block.begin() + static_cast<std::ptrdiff_t>(i + 1 + len)}});
     i += 1 + len;
   }
   return true;
@@ -79,8 +81,9 @@ bool parse_two_byte(std::span<const uint8_t> block, std::vector<HeaderExtension>
     if (i + 2 > block.size()) return false;
     const std::size_t len = block[i + 1];
     if (i + 2 + len > block.size()) return false;
-    out.push_back({id, {block.begin() + static_cast<std::ptrdiff_t>(i + 2),
-                        block.begin() + static_cast<std::ptrdiff_t>(i + 2 + len)}});
+    out.push_back({id,
+                   {block.begin() + static_cast<std::ptrdiff_t>(i + 2),
+                    block.begin() + static_cast<std::ptrdiff_t>(i + 2 + len)}});
     i += 2 + len;
   }
   return true;
@@ -160,8 +163,8 @@ void RtpPacket::serialize_into(std::vector<uint8_t>& out) const {
   if (form != ExtensionForm::None) {
     const std::size_t elements = extension_elements_size(extensions, form);
     const std::size_t words = (elements + 3) / 4;
-    put_u16(out, form == ExtensionForm::OneByte ? kOneByteExtensionProfile
-                                                : kTwoByteExtensionProfile);
+    put_u16(out,
+            form == ExtensionForm::OneByte ? kOneByteExtensionProfile : kTwoByteExtensionProfile);
     put_u16(out, static_cast<uint16_t>(words));
     for (const auto& e : extensions) {
       if (!is_serializable(e)) continue;
@@ -190,8 +193,8 @@ std::vector<uint8_t> RtpPacket::serialize() const {
 }
 
 const HeaderExtension* RtpPacket::find_extension(uint8_t id) const {
-  const auto it =
-      std::find_if(extensions.begin(), extensions.end(), [id](const auto& e) { return e.id == id; });
+  const auto it = std::find_if(extensions.begin(), extensions.end(),
+                               [id](const auto& e) { return e.id == id; });
   return it == extensions.end() ? nullptr : &*it;
 }
 

@@ -161,7 +161,8 @@ std::string find_fmtp(const MediaSection& m, uint8_t pt) {
   for (const auto fmtp : m.attributes_named("fmtp")) {
     const auto tokens = split_ws(fmtp);
     if (tokens.size() >= 2 && tokens[0] == key) {
-      return std::string(trim(fmtp.substr(static_cast<std::size_t>(tokens[1].data() - fmtp.data()))));
+      return std::string(
+          trim(fmtp.substr(static_cast<std::size_t>(tokens[1].data() - fmtp.data()))));
     }
   }
   return {};
@@ -241,9 +242,9 @@ std::string build_audio_offer(const LocalMediaParams& local) {
 std::string build_audio_offer(const LocalMediaParams& local, uint64_t session_id) {
   SessionDescription sd =
       session_header(session_id, local.mid, sends(local.direction) ? local.msid_stream : "");
-  sd.media.push_back(audio_section(
-      local, {std::string(kRtpProfile), "actpass", local.mid, local.opus_pt,
-              local.audio_level_ext_id, local.direction, true}));
+  sd.media.push_back(
+      audio_section(local, {std::string(kRtpProfile), "actpass", local.mid, local.opus_pt,
+                            local.audio_level_ext_id, local.direction, true}));
   return sd.to_string();
 }
 
@@ -346,7 +347,8 @@ std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::s
   if (candidates.empty() && transport) candidates = transport->attributes_named("candidate");
   for (const auto c : candidates) r.candidates.push_back("candidate:" + std::string(trim(c)));
 
-  r.rtcp_mux = audio.has_attribute("rtcp-mux") || (transport && transport->has_attribute("rtcp-mux"));
+  r.rtcp_mux =
+      audio.has_attribute("rtcp-mux") || (transport && transport->has_attribute("rtcp-mux"));
   r.has_end_of_candidates = audio.has_attribute("end-of-candidates") ||
                             (transport && transport->has_attribute("end-of-candidates")) ||
                             sd->has_attribute("end-of-candidates");

@@ -29,7 +29,7 @@ struct LocalMediaParams {
 
   std::string ice_ufrag;
   std::string ice_pwd;
-  std::string fingerprint_sha256; // "AB:CD:..."; written uppercase whatever the input case
+  std::string fingerprint_sha256;      // "AB:CD:..."; written uppercase whatever the input case
   std::vector<std::string> candidates; // "candidate:..." (a leading "a=" is tolerated)
   uint32_t ssrc = 0;
   std::string cname;

@@ -67,8 +67,7 @@ inline std::vector<std::string_view> split_ws(std::string_view s) {
 }
 
 // Whole-string unsigned decimal within [0, max].
-template <typename T>
-std::optional<T> parse_uint(std::string_view s, uint64_t max) {
+template <typename T> std::optional<T> parse_uint(std::string_view s, uint64_t max) {
   if (s.empty() || s.size() > 20) return std::nullopt;
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

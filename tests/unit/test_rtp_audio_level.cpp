@@ -32,7 +32,7 @@ TEST(AudioLevel, FullScaleSquareIsZero) {
 }
 
 TEST(AudioLevel, SineLevels) {
-  EXPECT_EQ(audio_level_from_samples(sine(32767)), 3);       // sine RMS is -3 dB
+  EXPECT_EQ(audio_level_from_samples(sine(32767)), 3);         // sine RMS is -3 dB
   EXPECT_EQ(audio_level_from_samples(sine(32767 / 10.0)), 23); // -20 dB more
   EXPECT_EQ(audio_level_from_samples(sine(32767 / 100.0)), 43);
 }

@@ -13,8 +13,8 @@ TEST(NtpTime, UnixEpochIs2208988800) {
 }
 
 TEST(NtpTime, HalfSecondIsFraction0x80000000) {
-  const system_clock::time_point t{duration_cast<system_clock::duration>(
-      seconds{1'700'000'000} + milliseconds{500})};
+  const system_clock::time_point t{
+      duration_cast<system_clock::duration>(seconds{1'700'000'000} + milliseconds{500})};
   EXPECT_EQ(to_ntp(t), (uint64_t{1'700'000'000ULL + 2'208'988'800ULL} << 32) | 0x80000000ULL);
   EXPECT_EQ(from_ntp(to_ntp(t)), t);
 }

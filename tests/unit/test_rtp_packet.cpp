@@ -105,6 +105,26 @@ TEST(RtpPacket, OneByteIdFifteenStopsParsing) {
   EXPECT_EQ(p->payload, Bytes{0x99});
 }
 
+// Found by fuzz_rtp: id 0 with a length nibble is not padding; parsing ends there
+// (libwebrtc does the same), so serialize() then parse() gives the same packet.
+TEST(RtpPacket, OneByteIdZeroWithLengthStopsParsing) {
+  const Bytes bytes = {
+      0x90, 0x6F, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, // header, X=1
+      0xBE, 0xDE, 0x00, 0x02,                         // two words
+      0x00,                                           // padding octet
+      0x20, 0x05,                                     // id 2, 1 octet
+      0x01, 0x7A, 0xFF,                               // id 0, L=1: stop here
+      0x10, 0x09,                                     // id 1: not read
+      0x42,                                           // payload
+  };
+  const auto p = RtpPacket::parse(bytes);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->extensions.size(), 1u);
+  EXPECT_EQ(p->extensions[0], (HeaderExtension{2, {0x05}}));
+  EXPECT_EQ(p->payload, Bytes{0x42});
+  EXPECT_EQ(RtpPacket::parse(p->serialize()), p);
+}
+
 TEST(RtpPacket, SkipsExtensionOfUnknownProfile) {
   const Bytes bytes = {
       0x90, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, // header, X=1, PT 0
@@ -196,10 +216,10 @@ TEST(RtpPacket, SerializeChoosesTwoByteFormWhenNeeded) {
 
 TEST(RtpPacket, SerializeDropsWhatTheWireCannotCarry) {
   RtpPacket p;
-  p.payload_type = 0xFF; // masked to 127
-  p.csrcs.assign(16, 7); // only 15 fit
-  p.extensions.push_back({0, {1}});                // id 0 is padding, not an element
-  p.extensions.push_back({3, Bytes(256, 1)});      // longer than 255
+  p.payload_type = 0xFF;                      // masked to 127
+  p.csrcs.assign(16, 7);                      // only 15 fit
+  p.extensions.push_back({0, {1}});           // id 0 is padding, not an element
+  p.extensions.push_back({3, Bytes(256, 1)}); // longer than 255
   const auto bytes = p.serialize();
   EXPECT_EQ(bytes.size(), p.serialized_size());
   EXPECT_EQ(bytes[0], 0x8F); // X=0, CC=15

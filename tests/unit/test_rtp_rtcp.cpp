@@ -21,11 +21,11 @@ const Bytes kSenderReportCompound = {
     0x00, 0x00, 0x00, 0x32, // sender's packet count 50
     0x00, 0x00, 0x1F, 0x40, // sender's octet count 8000
     // SDES, RFC 3550 §6.5
-    0x81, 0xCA, 0x00, 0x04, // V=2 P=0 SC=1 | PT=202 | length 4 (20 octets)
-    0x11, 0x22, 0x33, 0x44, // chunk SSRC
-    0x01, 0x08,             // CNAME, 8 octets
-    'r', 'o', 'o', 'm', 'c', 'a', 's', 't',
-    0x00, 0x00, // end of items + padding to the word boundary
+    0x81, 0xCA, 0x00, 0x04,                 // V=2 P=0 SC=1 | PT=202 | length 4 (20 octets)
+    0x11, 0x22, 0x33, 0x44,                 // chunk SSRC
+    0x01, 0x08,                             // CNAME, 8 octets
+    'r', 'o', 'o', 'm', 'c', 'a', 's', 't', // "roomcast"
+    0x00, 0x00,                             // end of items + padding to the word boundary
 };
 
 const SenderInfo kInfo{0xE8F0A1B280000000ULL, 123456, 50, 8000};
@@ -72,8 +72,8 @@ const Bytes kReceiverCompound = {
     0xA1, 0xB2, 0x80, 0x00, // LSR
     0x00, 0x01, 0x00, 0x00, // DLSR 1 s
     // SDES
-    0x81, 0xCA, 0x00, 0x03, // SC=1 | PT=202 | length 3 (16 octets)
-    0xCA, 0xFE, 0xBA, 0xBE, // chunk SSRC
+    0x81, 0xCA, 0x00, 0x03,                    // SC=1 | PT=202 | length 3 (16 octets)
+    0xCA, 0xFE, 0xBA, 0xBE,                    // chunk SSRC
     0x01, 0x05, 'j', 'a', 'n', 'u', 's', 0x00, // CNAME "janus", end of items
     // PSFB PLI, RFC 4585 §6.3.1
     0x81, 0xCE, 0x00, 0x02, // FMT=1 | PT=206 | length 2
@@ -85,8 +85,8 @@ const Bytes kReceiverCompound = {
     0x11, 0x22, 0x33, 0x44, // media SSRC
     0x00, 0x10, 0x00, 0x01, // PID 16, BLP
     // BYE with reason, RFC 3550 §6.6
-    0x81, 0xCB, 0x00, 0x03, // SC=1 | PT=203 | length 3
-    0xCA, 0xFE, 0xBA, 0xBE, // SSRC
+    0x81, 0xCB, 0x00, 0x03,                     // SC=1 | PT=203 | length 3
+    0xCA, 0xFE, 0xBA, 0xBE,                     // SSRC
     0x04, 'd', 'o', 'n', 'e', 0x00, 0x00, 0x00, // reason "done", padding
 };
 
@@ -108,8 +108,7 @@ TEST(Rtcp, ParsesReceiverReportFeedbackAndBye) {
   ASSERT_EQ(c->source_descriptions.size(), 1u);
   EXPECT_EQ(c->source_descriptions[0].cname, "janus");
   ASSERT_EQ(c->feedback.size(), 2u);
-  EXPECT_EQ(c->feedback[0],
-            (Feedback{FeedbackKind::PictureLoss, 1, 0xCAFEBABE, 0x11223344}));
+  EXPECT_EQ(c->feedback[0], (Feedback{FeedbackKind::PictureLoss, 1, 0xCAFEBABE, 0x11223344}));
   EXPECT_EQ(c->feedback[1].kind, FeedbackKind::GenericNack);
   ASSERT_EQ(c->goodbyes.size(), 1u);
   EXPECT_EQ(c->goodbyes[0], (Goodbye{{0xCAFEBABE}, "done"}));
@@ -199,7 +198,7 @@ TEST(Rtcp, CountsUnknownPacketTypes) {
 TEST(Rtcp, RoundTripTimeFromReportBlock) {
   ReportBlock b;
   b.last_sr = 0xA1B28000;
-  b.delay_since_last_sr = 0x00010000; // 1 s
+  b.delay_since_last_sr = 0x00010000;                      // 1 s
   const uint32_t arrival = 0xA1B28000 + 0x00010000 + 3277; // + ~50 ms
   const auto rtt = round_trip_time(arrival, b);
   ASSERT_TRUE(rtt);

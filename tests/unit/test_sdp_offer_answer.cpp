@@ -24,8 +24,8 @@ LocalMediaParams publisher() {
   LocalMediaParams p;
   p.ice_ufrag = "rc01";
   p.ice_pwd = "0123456789abcdefghijkl";
-  p.fingerprint_sha256 =
-      "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:6f:93:42:7e:cb:c8:fe:29";
+  p.fingerprint_sha256 = "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:"
+                         "6f:93:42:7e:cb:c8:fe:29";
   p.candidates = {"candidate:1 1 udp 2130706431 10.200.0.2 50000 typ host",
                   "a=candidate:2 1 udp 2130706175 fd00:200::2 50002 typ host\r\n"};
   p.ssrc = 305419896;
@@ -175,10 +175,11 @@ TEST(RemoteAudio, MultiStreamOfferTakesTransportFromBundleTag) {
   EXPECT_EQ(r->audio_index, 1u);
   EXPECT_EQ(r->mid, "1");
   ASSERT_EQ(r->media_lines.size(), 3u);
-  EXPECT_EQ(r->media_lines[0], (RemoteMediaLine{"video", 9, "UDP/TLS/RTP/SAVPF", {"96", "97"}, "0"}));
+  EXPECT_EQ(r->media_lines[0],
+            (RemoteMediaLine{"video", 9, "UDP/TLS/RTP/SAVPF", {"96", "97"}, "0"}));
   EXPECT_EQ(r->media_lines[2].media, "application");
   EXPECT_EQ(r->ssrcs, std::vector<uint32_t>{3238536380u}); // "-1056430916" as unsigned
-  ASSERT_EQ(r->candidates.size(), 2u); // from mid 0, the BUNDLE tag
+  ASSERT_EQ(r->candidates.size(), 2u);                     // from mid 0, the BUNDLE tag
   EXPECT_NE(r->candidates[1].find("fd00:200::1"), std::string::npos);
   EXPECT_TRUE(r->has_end_of_candidates);
   EXPECT_EQ(r->opus_fmtp, "useinbandfec=1;stereo=1");

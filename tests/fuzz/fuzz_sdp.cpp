@@ -1,0 +1,40 @@
+// Fuzz target: SDP parsing never crashes, round-trips stably, and any usable offer gets an
+// answer that itself reads back as usable.
+#include "sdp/offer_answer.hpp"
+#include "sdp/session_description.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace roomcast::sdp;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  if (const auto sd = SessionDescription::parse(text)) {
+    const auto again = SessionDescription::parse(sd->to_string());
+    if (!again || !(*again == *sd)) __builtin_trap();
+  }
+
+  std::string why;
+  const auto remote = parse_remote_audio(text, &why);
+  if (!remote) {
+    if (why.empty()) __builtin_trap(); // every rejection says why
+    return 0;
+  }
+  LocalMediaParams local;
+  local.ice_ufrag = "fuzz";
+  local.ice_pwd = "fuzzfuzzfuzzfuzzfuzzfu";
+  local.fingerprint_sha256 = "AB:CD";
+  local.candidates = {"candidate:1 1 udp 1 192.0.2.1 9 typ host"};
+  local.ssrc = 1;
+  local.cname = "c";
+  local.msid_stream = "s";
+  local.msid_track = "t";
+  local.direction = Direction::RecvOnly;
+  const std::string answer = build_audio_answer(*remote, local, 1);
+  const auto answered = parse_remote_audio(answer, &why);
+  if (!answered || answered->opus_pt != remote->opus_pt) __builtin_trap();
+  return 0;
+}
