@@ -10,11 +10,11 @@ namespace {
 
 std::size_t bytes_per_sample(SampleFormat format) {
   switch (format) {
-    case SampleFormat::S16:
-      return 2;
-    case SampleFormat::S32:
-    case SampleFormat::Float32:
-      return 4;
+  case SampleFormat::S16:
+    return 2;
+  case SampleFormat::S32:
+  case SampleFormat::Float32:
+    return 4;
   }
   return 0;
 }
@@ -44,7 +44,7 @@ AudioChunk make_chunk(std::span<const T> interleaved, SampleFormat format, int s
   return chunk;
 }
 
-}  // namespace
+} // namespace
 
 std::size_t AudioChunk::frames() const {
   const std::size_t frame_bytes = bytes_per_sample(format) * static_cast<std::size_t>(channels);
@@ -64,4 +64,4 @@ AudioChunk AudioChunk::from_float(std::span<const float> interleaved, int sample
   return make_chunk(interleaved, SampleFormat::Float32, sample_rate_hz, channels, "from_float");
 }
 
-}  // namespace roomcast
+} // namespace roomcast

@@ -6,8 +6,8 @@
 
 namespace roomcast::media {
 
-constexpr int kSampleRateHz = 48000;  // Opus' clock, and the RTP clock rate (RFC 7587 4.1)
-constexpr int kFrameSamples = 960;    // 20 ms
+constexpr int kSampleRateHz = 48000; // Opus' clock, and the RTP clock rate (RFC 7587 4.1)
+constexpr int kFrameSamples = 960;   // 20 ms
 
 struct AudioFrame {
   std::array<int16_t, kFrameSamples> samples{};
@@ -17,4 +17,4 @@ struct AudioFrame {
   int valid_samples = kFrameSamples;
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -15,4 +15,4 @@ std::string av_error_text(int errnum) {
   return text;
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -8,4 +8,4 @@ namespace roomcast::media {
 /// av_strerror() as a std::string, e.g. "Invalid data found when processing input".
 std::string av_error_text(int errnum);
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -35,10 +35,10 @@ constexpr int kMaxConsecutiveReadErrors = 64;
 constexpr int kMaxChunkChannels = 8;
 constexpr int kMinChunkRateHz = 8000;
 constexpr int kMaxChunkRateHz = 192000;
+// Out-of-range source rates are resampled here to Opus' rate.
+constexpr int kFallbackRateHz = 48000;
 
-[[noreturn]] void fail(const std::string& message) {
-  throw Error(Error::Kind::Media, message);
-}
+[[noreturn]] void fail(const std::string& message) { throw Error(Error::Kind::Media, message); }
 
 void quiet_ffmpeg_logging() {
   // FFmpeg logs warnings for every odd packet to stderr; our errors carry the text instead.
@@ -54,25 +54,26 @@ std::string stream_summary(const AVFormatContext& format) {
     if (!summary.empty()) {
       summary += ", ";
     }
-    summary += std::string(type != nullptr ? type : "unknown") + " " + avcodec_get_name(par->codec_id);
+    summary +=
+        std::string(type != nullptr ? type : "unknown") + " " + avcodec_get_name(par->codec_id);
   }
   return summary.empty() ? "no streams" : summary;
 }
 
 std::optional<SampleFormat> packed_format(AVSampleFormat format) {
   switch (av_get_packed_sample_fmt(format)) {
-    case AV_SAMPLE_FMT_S16:
-      return SampleFormat::S16;
-    case AV_SAMPLE_FMT_S32:
-      return SampleFormat::S32;
-    case AV_SAMPLE_FMT_FLT:
-      return SampleFormat::Float32;
-    default:
-      return std::nullopt;
+  case AV_SAMPLE_FMT_S16:
+    return SampleFormat::S16;
+  case AV_SAMPLE_FMT_S32:
+    return SampleFormat::S32;
+  case AV_SAMPLE_FMT_FLT:
+    return SampleFormat::Float32;
+  default:
+    return std::nullopt;
   }
 }
 
-}  // namespace
+} // namespace
 
 struct FileAudioTrack::Impl {
   std::string path;
@@ -82,7 +83,7 @@ struct FileAudioTrack::Impl {
   FramePtr frame;
   int stream_index = -1;
   std::optional<std::chrono::milliseconds> duration;
-  std::optional<int64_t> end_pts;  // stream time base; audio past it is encoder padding
+  std::optional<int64_t> end_pts; // stream time base; audio past it is encoder padding
 
   // Fallback conversion for sample formats, layouts or rates a chunk cannot carry.
   SwrPtr swr;
@@ -142,13 +143,15 @@ void FileAudioTrack::Impl::open(Options options) {
     if (rc == AVERROR(EACCES) || rc == AVERROR(EPERM)) {
       fail("cannot open " + quoted + ": permission denied; check the file's permissions");
     }
-    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" + media::av_error_text(rc) +
+    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" +
+         media::av_error_text(rc) +
          "); use an audio or video file such as MP3, MP4/AAC, WAV, OGG, FLAC");
   }
   format.reset(raw_format);
   rc = avformat_find_stream_info(format.get(), nullptr);
   if (rc < 0) {
-    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" + media::av_error_text(rc) +
+    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" +
+         media::av_error_text(rc) +
          "); use an audio or video file such as MP3, MP4/AAC, WAV, OGG, FLAC");
   }
 
@@ -193,7 +196,7 @@ void FileAudioTrack::Impl::open(Options options) {
          " decoder (" + media::av_error_text(rc) + ")");
   }
   codec->pkt_timebase = stream->time_base;
-  codec->thread_count = 1;  // one process may decode hundreds of files; no thread per file
+  codec->thread_count = 1; // one process may decode hundreds of files; no thread per file
   rc = avcodec_open2(codec.get(), decoder, nullptr);
   if (rc < 0) {
     fail("cannot decode " + quoted + ": cannot open the " + avcodec_get_name(par->codec_id) +
@@ -214,7 +217,8 @@ void FileAudioTrack::Impl::open(Options options) {
   if (format->duration != AV_NOPTS_VALUE && format->duration > 0) {
     duration = std::chrono::milliseconds(av_rescale(format->duration, 1000, AV_TIME_BASE));
   } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
-    duration = std::chrono::milliseconds(av_rescale_q(stream->duration, stream->time_base, {1, 1000}));
+    duration =
+        std::chrono::milliseconds(av_rescale_q(stream->duration, stream->time_base, {1, 1000}));
   }
 }
 
@@ -269,9 +273,10 @@ AudioChunk FileAudioTrack::Impl::convert_with_swr(const AVFrame& decoded) {
     // A new shape: what the old context still holds is lost only if it resampled; it
     // never does unless the source rate was out of range, which does not change mid-file.
     const int channels_out = std::min(layout_in.nb_channels, 2);
-    const int rate_out = decoded.sample_rate < kMinChunkRateHz || decoded.sample_rate > kMaxChunkRateHz
-                             ? 48000
-                             : decoded.sample_rate;
+    const int rate_out =
+        decoded.sample_rate < kMinChunkRateHz || decoded.sample_rate > kMaxChunkRateHz
+            ? kFallbackRateHz
+            : decoded.sample_rate;
     AVChannelLayout layout_out{};
     av_channel_layout_default(&layout_out, layout_in.nb_channels <= kMaxChunkChannels
                                                ? layout_in.nb_channels
@@ -285,14 +290,14 @@ AudioChunk FileAudioTrack::Impl::convert_with_swr(const AVFrame& decoded) {
     }
     if (rc < 0) {
       av_channel_layout_uninit(&layout_in);
-      fail("cannot decode '" + path + "': cannot convert its " +
-           av_get_sample_fmt_name(format_in) + " audio (" + media::av_error_text(rc) + ")");
+      fail("cannot decode '" + path + "': cannot convert its " + av_get_sample_fmt_name(format_in) +
+           " audio (" + media::av_error_text(rc) + ")");
     }
     swr = std::move(context);
     swr_in_format = format_in;
     swr_in_rate = decoded.sample_rate;
     av_channel_layout_uninit(&swr_in_layout);
-    swr_in_layout = layout_in;  // takes ownership
+    swr_in_layout = layout_in; // takes ownership
     layout_in = {};
     swr_out_rate = rate_out;
     swr_out_channels = layout_out.nb_channels;
@@ -306,15 +311,17 @@ AudioChunk FileAudioTrack::Impl::convert_with_swr(const AVFrame& decoded) {
   chunk.channels = swr_out_channels;
   const int capacity = swr_get_out_samples(swr.get(), decoded.nb_samples);
   if (capacity < 0) {
-    fail("cannot decode '" + path + "': audio conversion failed (" + media::av_error_text(capacity) + ")");
+    fail("cannot decode '" + path + "': audio conversion failed (" +
+         media::av_error_text(capacity) + ")");
   }
   chunk.data.resize(static_cast<std::size_t>(capacity) * swr_out_channels * sizeof(float));
   uint8_t* out_planes[1] = {reinterpret_cast<uint8_t*>(chunk.data.data())};
-  const int produced = swr_convert(swr.get(), out_planes, capacity,
-                                   const_cast<const uint8_t**>(decoded.extended_data),
-                                   decoded.nb_samples);
+  const int produced =
+      swr_convert(swr.get(), out_planes, capacity,
+                  const_cast<const uint8_t**>(decoded.extended_data), decoded.nb_samples);
   if (produced < 0) {
-    fail("cannot decode '" + path + "': audio conversion failed (" + media::av_error_text(produced) + ")");
+    fail("cannot decode '" + path + "': audio conversion failed (" +
+         media::av_error_text(produced) + ")");
   }
   chunk.data.resize(static_cast<std::size_t>(produced) * swr_out_channels * sizeof(float));
   return chunk;
@@ -352,7 +359,7 @@ bool FileAudioTrack::Impl::trim_to_end(AVFrame& decoded) const {
   const int64_t keep = av_rescale_q(*end_pts - start, format->streams[stream_index]->time_base,
                                     AVRational{1, decoded.sample_rate});
   if (keep < decoded.nb_samples) {
-    decoded.nb_samples = static_cast<int>(keep);  // reading fewer samples than allocated is safe
+    decoded.nb_samples = static_cast<int>(keep); // reading fewer samples than allocated is safe
   }
   return decoded.nb_samples > 0;
 }
@@ -401,7 +408,7 @@ std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
         continue;
       }
       demux_done = true;
-      rc = avcodec_send_packet(codec.get(), nullptr);  // enter draining: the decoder's delay
+      rc = avcodec_send_packet(codec.get(), nullptr); // enter draining: the decoder's delay
       if (rc < 0 && rc != AVERROR_EOF) {
         finished = true;
         return drain_swr();
@@ -443,4 +450,4 @@ std::string FileAudioTrack::codec_name() const { return avcodec_get_name(impl_->
 
 std::size_t FileAudioTrack::skipped_packets() const { return impl_->skipped_packets; }
 
-}  // namespace roomcast
+} // namespace roomcast

@@ -17,17 +17,15 @@ std::string describe(const CustomAudioTrack* track) {
   try {
     return track->description();
   } catch (...) {
-    return "custom audio track";  // a description is for messages; not worth failing over
+    return "custom audio track"; // a description is for messages; not worth failing over
   }
 }
 
-}  // namespace
+} // namespace
 
 FrameSource::FrameSource(std::shared_ptr<CustomAudioTrack> track, std::size_t target_frames)
-    : track_(std::move(track)),
-      target_frames_(target_frames == 0 ? 1 : target_frames),
-      description_(describe(track_.get())),
-      ring_(target_frames_) {}
+    : track_(std::move(track)), target_frames_(target_frames == 0 ? 1 : target_frames),
+      description_(describe(track_.get())), ring_(target_frames_) {}
 
 FrameSource::~FrameSource() = default;
 
@@ -78,15 +76,15 @@ FrameSource::PopResult FrameSource::pop() {
     return result;
   }
   switch (state_) {
-    case State::Failed:
-      result.status = Status::Failed;
-      result.error = error_;
-      return result;
-    case State::Ended:
-      result.status = Status::Ended;
-      return result;
-    case State::Running:
-      break;
+  case State::Failed:
+    result.status = Status::Failed;
+    result.error = error_;
+    return result;
+  case State::Ended:
+    result.status = Status::Ended;
+    return result;
+  case State::Running:
+    break;
   }
   ++underruns_;
   request_fill_locked();
@@ -95,7 +93,7 @@ FrameSource::PopResult FrameSource::pop() {
 }
 
 bool FrameSource::fill() {
-  fill_requested_.store(false);  // a pop() from here on asks again
+  fill_requested_.store(false); // a pop() from here on asks again
   if (finished_) {
     return false;
   }
@@ -110,7 +108,7 @@ bool FrameSource::fill() {
         push_locked(*frame);
       }
       if (count_ >= target_frames_) {
-        return false;  // full; the framer may hold more, the next pop() brings us back
+        return false; // full; the framer may hold more, the next pop() brings us back
       }
       if (track_done_) {
         if (std::optional<AudioFrame> last = framer_.flush()) {
@@ -130,7 +128,7 @@ bool FrameSource::fill() {
       if (chunk) {
         converter_.convert(*chunk, converted_);
       } else {
-        converter_.flush(converted_);  // the resampler's delay: the stream's last samples
+        converter_.flush(converted_); // the resampler's delay: the stream's last samples
         track_done_ = true;
       }
     } catch (const std::exception& e) {
@@ -165,4 +163,4 @@ std::size_t FrameSource::frames_ready() const {
   return count_;
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -23,17 +23,17 @@ class MediaWorker;
 /// and frames), the network/pacer thread calls pop(), which only takes a ready frame and
 /// so never waits on user code.
 class FrameSource {
- public:
+public:
   /// Frames kept ready ahead of the pacer: 200 ms absorbs a slow recv() or a busy worker.
   static constexpr std::size_t kDefaultTargetFrames = 10;
   /// recv() calls per fill() turn; a track returning tiny chunks yields to the others.
   static constexpr std::size_t kMaxRecvPerFill = 32;
 
   enum class Status {
-    Frame,     ///< frame holds the next frame
-    Underrun,  ///< no frame ready yet; the worker has been asked for more
-    Ended,     ///< the track ended and every frame was delivered (the last one padded)
-    Failed,    ///< the track or its conversion failed; error says why
+    Frame,    ///< frame holds the next frame
+    Underrun, ///< no frame ready yet; the worker has been asked for more
+    Ended,    ///< the track ended and every frame was delivered (the last one padded)
+    Failed,   ///< the track or its conversion failed; error says why
   };
   struct PopResult {
     Status status = Status::Underrun;
@@ -66,7 +66,7 @@ class FrameSource {
   const std::string& description() const { return description_; }
   const std::shared_ptr<CustomAudioTrack>& track() const { return track_; }
 
- private:
+private:
   friend class MediaWorker;
   enum class State { Running, Ended, Failed };
 
@@ -89,7 +89,7 @@ class FrameSource {
 
   // Shared with pop(): guarded by mutex_.
   mutable std::mutex mutex_;
-  std::vector<AudioFrame> ring_;  // fixed size: no allocation on the network thread
+  std::vector<AudioFrame> ring_; // fixed size: no allocation on the network thread
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   State state_ = State::Running;
@@ -101,4 +101,4 @@ class FrameSource {
   std::atomic<bool> fill_requested_{false};
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -16,7 +16,7 @@ void Framer::grow(std::size_t needed) {
   }
   std::vector<int16_t> bigger(capacity);
   const std::size_t kept = size_;
-  read(bigger.data(), kept);  // linearise: oldest sample at index 0
+  read(bigger.data(), kept); // linearise: oldest sample at index 0
   ring_ = std::move(bigger);
   head_ = 0;
   size_ = kept;
@@ -64,7 +64,7 @@ std::optional<AudioFrame> Framer::flush() {
   if (size_ == 0) {
     return std::nullopt;
   }
-  AudioFrame frame;  // samples{} is zero-initialised: the padding
+  AudioFrame frame; // samples{} is zero-initialised: the padding
   frame.valid_samples = static_cast<int>(size_);
   read(frame.samples.data(), size_);
   frame.first_sample = next_first_sample_;
@@ -73,4 +73,4 @@ std::optional<AudioFrame> Framer::flush() {
   return frame;
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -12,7 +12,7 @@
 namespace roomcast::media {
 
 class Framer {
- public:
+public:
   explicit Framer(std::size_t initial_capacity = 4 * kFrameSamples);
 
   /// Queues samples; any count, including 0.
@@ -31,7 +31,7 @@ class Framer {
   /// first_sample of the next frame out: samples handed out so far.
   uint64_t next_first_sample() const { return next_first_sample_; }
 
- private:
+private:
   void grow(std::size_t needed);
   void read(int16_t* dest, std::size_t count);
 
@@ -42,4 +42,4 @@ class Framer {
   uint64_t next_first_sample_ = 0;
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

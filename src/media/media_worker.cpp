@@ -35,11 +35,11 @@ void MediaWorker::add(std::shared_ptr<FrameSource> source) {
     // Registered before attach(): a request from a pop() must find it, or it is lost.
     std::lock_guard lock(mutex_);
     if (!sources_.emplace(raw, source).second) {
-      return;  // already ours
+      return; // already ours
     }
   }
   try {
-    raw->attach(this);  // throws if another worker serves it
+    raw->attach(this); // throws if another worker serves it
   } catch (...) {
     std::lock_guard lock(mutex_);
     sources_.erase(raw);
@@ -60,7 +60,7 @@ void MediaWorker::remove(const std::shared_ptr<FrameSource>& source) {
     idle_.wait(lock, [&] { return busy_ != source.get(); });
   }
   source->attach(nullptr);
-  source->fill_requested_.store(false);  // so a later add() gets a fill
+  source->fill_requested_.store(false); // so a later add() gets a fill
 }
 
 std::size_t MediaWorker::size() const {
@@ -91,7 +91,7 @@ void MediaWorker::run() {
       }
       auto it = sources_.find(raw);
       if (it == sources_.end()) {
-        continue;  // removed since it asked
+        continue; // removed since it asked
       }
       std::shared_ptr<FrameSource> source = it->second;
       busy_ = raw;
@@ -101,12 +101,12 @@ void MediaWorker::run() {
       try {
         wants_more = source->fill();
       } catch (const std::exception& e) {
-        source->fail(e.what());  // e.g. bad_alloc in the framer; must not kill this thread
+        source->fail(e.what()); // e.g. bad_alloc in the framer; must not kill this thread
       }
       if (wants_more) {
         source->request_fill();
       }
-      source.reset();  // a last reference releases the track outside our lock
+      source.reset(); // a last reference releases the track outside our lock
       lock.lock();
       busy_ = nullptr;
       idle_.notify_all();
@@ -115,4 +115,4 @@ void MediaWorker::run() {
   }
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -18,7 +18,7 @@ namespace roomcast::media {
 /// recv() on this thread). Sources are served in request order, each for at most
 /// FrameSource::kMaxRecvPerFill recv() calls per turn.
 class MediaWorker {
- public:
+public:
   MediaWorker();
   /// Stops and joins the thread (after the fill in progress, if any) and detaches sources.
   ~MediaWorker();
@@ -35,19 +35,19 @@ class MediaWorker {
 
   std::size_t size() const;
 
- private:
+private:
   friend class FrameSource;
   void request(FrameSource* source);
   void run();
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;  // pending_ gained a source, or stopping_
-  std::condition_variable idle_;  // busy_ changed
+  std::condition_variable wake_; // pending_ gained a source, or stopping_
+  std::condition_variable idle_; // busy_ changed
   std::unordered_map<FrameSource*, std::shared_ptr<FrameSource>> sources_;
-  std::vector<FrameSource*> pending_;  // may name removed sources; looked up in sources_
+  std::vector<FrameSource*> pending_; // may name removed sources; looked up in sources_
   FrameSource* busy_ = nullptr;
   bool stopping_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  std::thread thread_; // last: starts once the members above exist
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

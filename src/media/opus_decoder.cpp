@@ -13,8 +13,7 @@ OpusDecoder::OpusDecoder() {
   decoder_.reset(opus_decoder_create(kSampleRateHz, 1, &rc));
   if (rc != OPUS_OK || !decoder_) {
     throw Error(Error::Kind::Media, std::string("Opus decoder: create (48 kHz mono) failed (") +
-                                        opus_strerror(rc != OPUS_OK ? rc : OPUS_ALLOC_FAIL) +
-                                        ")");
+                                        opus_strerror(rc != OPUS_OK ? rc : OPUS_ALLOC_FAIL) + ")");
   }
 }
 
@@ -36,7 +35,7 @@ std::optional<std::vector<int16_t>> OpusDecoder::run(const uint8_t* data, int si
 
 std::optional<std::vector<int16_t>> OpusDecoder::decode(std::span<const uint8_t> payload) {
   if (payload.empty()) {
-    ++errors_;  // an empty payload would silently turn into concealment
+    ++errors_; // an empty payload would silently turn into concealment
     return std::nullopt;
   }
   return run(payload.data(), static_cast<int>(payload.size()), kMaxPacketSamples, false);
@@ -54,4 +53,4 @@ std::optional<std::vector<int16_t>> OpusDecoder::decode_fec(std::span<const uint
   return run(next_payload.data(), static_cast<int>(next_payload.size()), samples, true);
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -16,7 +16,7 @@ namespace roomcast::media {
 // Packets come from the network: decoding never throws, it returns nullopt and counts.
 // Note: libopus declares ::OpusDecoder; qualify this one as media::OpusDecoder.
 class OpusDecoder {
- public:
+public:
   /// Longest Opus packet: 120 ms (RFC 6716 3.2.5).
   static constexpr int kMaxPacketSamples = 5760;
 
@@ -37,11 +37,11 @@ class OpusDecoder {
 
   uint64_t errors() const { return errors_; }
 
- private:
+private:
   std::optional<std::vector<int16_t>> run(const uint8_t* data, int size, int samples, bool fec);
 
   core::CPtr<::OpusDecoder, opus_decoder_destroy> decoder_;
   uint64_t errors_ = 0;
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

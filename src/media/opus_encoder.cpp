@@ -10,11 +10,12 @@ namespace {
 
 void check(int rc, const std::string& what) {
   if (rc < 0) {
-    throw Error(Error::Kind::Media, "Opus encoder: " + what + " failed (" + opus_strerror(rc) + ")");
+    throw Error(Error::Kind::Media,
+                "Opus encoder: " + what + " failed (" + opus_strerror(rc) + ")");
   }
 }
 
-}  // namespace
+} // namespace
 
 OpusEncoder::OpusEncoder(int bitrate_bps, bool fec, Application application) {
   int rc = OPUS_OK;
@@ -47,9 +48,11 @@ void OpusEncoder::set_packet_loss_percent(int percent) {
 }
 
 std::size_t OpusEncoder::encode(const AudioFrame& frame, std::span<uint8_t> out) {
-  const opus_int32 size =
-      opus_encode(encoder_.get(), frame.samples.data(), kFrameSamples, out.data(),
-                  static_cast<opus_int32>(out.size()));
+  if (out.empty()) {
+    check(OPUS_BUFFER_TOO_SMALL, "encode"); // libopus must not see a null buffer
+  }
+  const opus_int32 size = opus_encode(encoder_.get(), frame.samples.data(), kFrameSamples,
+                                      out.data(), static_cast<opus_int32>(out.size()));
   check(size, "encode");
   return static_cast<std::size_t>(size);
 }
@@ -60,4 +63,4 @@ std::vector<uint8_t> OpusEncoder::encode(const AudioFrame& frame) {
   return packet;
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

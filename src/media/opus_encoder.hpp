@@ -15,7 +15,7 @@ namespace roomcast::media {
 
 // Note: libopus declares ::OpusEncoder; qualify this one as media::OpusEncoder.
 class OpusEncoder {
- public:
+public:
   enum class Application { Voip, Audio };
 
   /// Largest packet one 20 ms frame can produce (RFC 6716 3.2.1: 1275 bytes per frame).
@@ -38,8 +38,8 @@ class OpusEncoder {
   void set_bitrate(int bitrate_bps);
   int bitrate_bps() const;
 
- private:
+private:
   core::CPtr<::OpusEncoder, opus_encoder_destroy> encoder_;
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -45,4 +45,4 @@ void Pacer::on_sent(int count) {
   }
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -12,7 +12,7 @@ namespace roomcast::media {
 /// Use: on each timer wake-up call n = frames_due(now), send n frames, call on_sent(n),
 /// then arm the timer for next_deadline() (which is in the past while catching up).
 class Pacer {
- public:
+public:
   using Clock = std::chrono::steady_clock;
   using Duration = Clock::duration;
 
@@ -44,15 +44,15 @@ class Pacer {
   /// Total time the schedule was moved later by re-anchoring.
   Duration reanchor_delay() const { return reanchor_delay_; }
 
- private:
+private:
   Clock::time_point deadline(uint64_t frame) const;
 
   Clock::time_point start_;
   uint64_t sent_ = 0;
-  uint64_t counted_late_until_ = 0;  // frames below this index were already judged late or not
+  uint64_t counted_late_until_ = 0; // frames below this index were already judged late or not
   uint64_t late_frames_ = 0;
   uint64_t reanchors_ = 0;
   Duration reanchor_delay_{0};
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -24,35 +24,35 @@ constexpr std::size_t kMaxSliceFrames = 1 << 20;
 
 int bytes_per_sample(SampleFormat format) {
   switch (format) {
-    case SampleFormat::S16:
-      return 2;
-    case SampleFormat::S32:
-    case SampleFormat::Float32:
-      return 4;
+  case SampleFormat::S16:
+    return 2;
+  case SampleFormat::S32:
+  case SampleFormat::Float32:
+    return 4;
   }
   return 0;
 }
 
 const char* format_name(SampleFormat format) {
   switch (format) {
-    case SampleFormat::S16:
-      return "S16";
-    case SampleFormat::S32:
-      return "S32";
-    case SampleFormat::Float32:
-      return "Float32";
+  case SampleFormat::S16:
+    return "S16";
+  case SampleFormat::S32:
+    return "S32";
+  case SampleFormat::Float32:
+    return "Float32";
   }
   return "unknown";
 }
 
 AVSampleFormat to_av(SampleFormat format) {
   switch (format) {
-    case SampleFormat::S16:
-      return AV_SAMPLE_FMT_S16;
-    case SampleFormat::S32:
-      return AV_SAMPLE_FMT_S32;
-    case SampleFormat::Float32:
-      return AV_SAMPLE_FMT_FLT;
+  case SampleFormat::S16:
+    return AV_SAMPLE_FMT_S16;
+  case SampleFormat::S32:
+    return AV_SAMPLE_FMT_S32;
+  case SampleFormat::Float32:
+    return AV_SAMPLE_FMT_FLT;
   }
   return AV_SAMPLE_FMT_NONE;
 }
@@ -65,7 +65,7 @@ void check_swr(int rc, const char* what) {
   }
 }
 
-}  // namespace
+} // namespace
 
 void PcmConverter::SwrFree::operator()(SwrContext* context) const noexcept { swr_free(&context); }
 
@@ -101,15 +101,15 @@ void PcmConverter::configure(const Shape& shape) {
   shape_ = shape;
   if (shape.format == SampleFormat::S16 && shape.sample_rate_hz == kSampleRateHz &&
       shape.channels == 1) {
-    return;  // already the target: copy, bit-exact, no filter delay
+    return; // already the target: copy, bit-exact, no filter delay
   }
   AVChannelLayout in_layout;
   av_channel_layout_default(&in_layout, shape.channels);
   AVChannelLayout out_layout = AV_CHANNEL_LAYOUT_MONO;
   SwrContext* raw = nullptr;
-  const int rc = swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_S16, kSampleRateHz,
-                                     &in_layout, to_av(shape.format), shape.sample_rate_hz, 0,
-                                     nullptr);
+  const int rc =
+      swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_S16, kSampleRateHz, &in_layout,
+                          to_av(shape.format), shape.sample_rate_hz, 0, nullptr);
   av_channel_layout_uninit(&in_layout);
   std::unique_ptr<SwrContext, SwrFree> context(raw);
   check_swr(rc, "cannot configure the resampler");
@@ -121,7 +121,7 @@ void PcmConverter::convert(const AudioChunk& chunk, std::vector<int16_t>& out) {
   validate(chunk);
   const Shape shape{chunk.format, chunk.sample_rate_hz, chunk.channels};
   if (!shape_ || *shape_ != shape) {
-    flush(out);  // the old shape's delayed samples come before the new shape's
+    flush(out); // the old shape's delayed samples come before the new shape's
     configure(shape);
   }
   const std::size_t frames = chunk.frames();
@@ -189,4 +189,4 @@ std::vector<int16_t> PcmConverter::flush() {
   return out;
 }
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

@@ -8,12 +8,12 @@
 
 #include "roomcast/audio_track.hpp"
 
-struct SwrContext;  // libswresample; kept out of this header so callers need no FFmpeg headers
+struct SwrContext; // libswresample; kept out of this header so callers need no FFmpeg headers
 
 namespace roomcast::media {
 
 class PcmConverter {
- public:
+public:
   static constexpr int kMinSampleRateHz = 8000;
   static constexpr int kMaxSampleRateHz = 192000;
   static constexpr int kMaxChannels = 8;
@@ -39,7 +39,7 @@ class PcmConverter {
   /// Throws Error(Kind::Media) saying what is wrong with chunk, if anything.
   static void validate(const AudioChunk& chunk);
 
- private:
+private:
   struct Shape {
     SampleFormat format;
     int sample_rate_hz;
@@ -54,7 +54,7 @@ class PcmConverter {
   void configure(const Shape& shape);
 
   std::optional<Shape> shape_;
-  std::unique_ptr<SwrContext, SwrFree> swr_;  // null while input is already 48 kHz mono S16
+  std::unique_ptr<SwrContext, SwrFree> swr_; // null while input is already 48 kHz mono S16
 };
 
-}  // namespace roomcast::media
+} // namespace roomcast::media

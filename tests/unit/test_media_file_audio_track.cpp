@@ -22,14 +22,15 @@ namespace {
 namespace fs = std::filesystem;
 
 class FileAudioTrackTest : public ::testing::Test {
- protected:
+protected:
   static void SetUpTestSuite() {
     std::string pattern = (fs::temp_directory_path() / "roomcast-media-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = new fs::path(pattern);  // removed in TearDownTestSuite, which runs in all cases
+    dir_ = new fs::path(pattern); // removed in TearDownTestSuite, which runs in all cases
     const std::string tone = "-f lavfi -i sine=frequency=441:sample_rate=44100:duration=1";
     const std::string long_tone = "-f lavfi -i sine=frequency=441:sample_rate=44100:duration=3";
-    ffmpeg_ok_ = make(tone + " -c:a libmp3lame", "tone.mp3") && make(tone + " -c:a aac", "tone.m4a") &&
+    ffmpeg_ok_ = make(tone + " -c:a libmp3lame", "tone.mp3") &&
+                 make(tone + " -c:a aac", "tone.m4a") &&
                  make(tone + " -ac 2 -c:a pcm_s16le", "tone.wav") &&
                  make(tone + " -ar 48000 -c:a libopus", "tone.ogg") &&
                  make(tone + " -c:a flac", "tone.flac") &&
@@ -37,9 +38,8 @@ class FileAudioTrackTest : public ::testing::Test {
                  make("-f lavfi -i testsrc=duration=1:size=64x64:rate=10 -c:v libx264 "
                       "-pix_fmt yuv420p",
                       "video.mp4") &&
-                 make(tone +
-                          " -f lavfi -i sine=frequency=882:sample_rate=44100:duration=1 "
-                          "-map 0:a -map 1:a -c:a flac",
+                 make(tone + " -f lavfi -i sine=frequency=882:sample_rate=44100:duration=1 "
+                             "-map 0:a -map 1:a -c:a flac",
                       "two.mka") &&
                  make(long_tone + " -c:a libmp3lame", "long.mp3") &&
                  make(long_tone + " -c:a aac", "long.m4a") &&
@@ -78,7 +78,7 @@ class FileAudioTrackTest : public ::testing::Test {
       converter.convert(*chunk, out);
     }
     converter.flush(out);
-    EXPECT_FALSE(track.recv());  // stays at end
+    EXPECT_FALSE(track.recv()); // stays at end
     return out;
   }
 
@@ -104,10 +104,10 @@ struct Expect {
 };
 
 TEST_F(FileAudioTrackTest, DecodesEveryFormatAtTheRightLengthAndPitch) {
-  for (const Expect& e : {Expect{"tone.mp3", "mp3", 44100, 1}, Expect{"tone.m4a", "aac", 44100, 1},
-                          Expect{"tone.wav", "pcm_s16le", 44100, 2},
-                          Expect{"tone.ogg", "opus", 48000, 1}, Expect{"tone.flac", "flac", 44100, 1},
-                          Expect{"tone.webm", "opus", 48000, 1}}) {
+  for (const Expect& e :
+       {Expect{"tone.mp3", "mp3", 44100, 1}, Expect{"tone.m4a", "aac", 44100, 1},
+        Expect{"tone.wav", "pcm_s16le", 44100, 2}, Expect{"tone.ogg", "opus", 48000, 1},
+        Expect{"tone.flac", "flac", 44100, 1}, Expect{"tone.webm", "opus", 48000, 1}}) {
     SCOPED_TRACE(e.file);
     FileAudioTrack track(path(e.file));
     EXPECT_EQ(track.codec_name(), e.codec);
@@ -115,12 +115,12 @@ TEST_F(FileAudioTrackTest, DecodesEveryFormatAtTheRightLengthAndPitch) {
     EXPECT_EQ(track.source_channels(), e.channels);
     EXPECT_EQ(track.description(), path(e.file));
     ASSERT_TRUE(track.duration());
-    EXPECT_NEAR(static_cast<double>(track.duration()->count()), 1000.0, 50.0);  // MP3: 1045
+    EXPECT_NEAR(static_cast<double>(track.duration()->count()), 1000.0, 50.0); // MP3: 1045
     const std::vector<int16_t> pcm = decode_all(track);
-    EXPECT_NEAR(static_cast<double>(pcm.size()), 48000.0, 960.0);  // within 2%
+    EXPECT_NEAR(static_cast<double>(pcm.size()), 48000.0, 960.0); // within 2%
     ASSERT_GT(pcm.size(), 36000u);
-    EXPECT_NEAR(test::dominant_frequency(std::span(pcm).subspan(6000, 24000), kSampleRateHz),
-                441.0, 2.0);
+    EXPECT_NEAR(test::dominant_frequency(std::span(pcm).subspan(6000, 24000), kSampleRateHz), 441.0,
+                2.0);
     EXPECT_EQ(track.skipped_packets(), 0u);
   }
 }
@@ -186,9 +186,9 @@ std::optional<std::string> error_text_unprivileged(const std::string& file) {
 TEST_F(FileAudioTrackTest, UnreadableFile) {
   const std::string file = path("locked.mp3");
   fs::copy_file(path("tone.mp3"), file);
-  fs::permissions(file, fs::perms::owner_write);  // exists, but nobody may read it
+  fs::permissions(file, fs::perms::owner_write); // exists, but nobody may read it
   fs::permissions(*dir_, fs::perms::others_exec | fs::perms::group_exec,
-                  fs::perm_options::add);  // the directory stays traversable
+                  fs::perm_options::add); // the directory stays traversable
   const std::optional<std::string> text = error_text_unprivileged(file);
   if (!text) {
     GTEST_SKIP() << "cannot run as an unprivileged user here";
@@ -258,7 +258,7 @@ TEST_F(FileAudioTrackTest, CorruptDataMidFileIsSkippedNotFatal) {
     EXPECT_LT(pcm.size(), 3 * 48000u * 102 / 100);
     skipped += track.skipped_packets();
   }
-  EXPECT_GT(skipped, 0u);  // the decoders did reject packets, and we counted them
+  EXPECT_GT(skipped, 0u); // the decoders did reject packets, and we counted them
 }
 
 TEST_F(FileAudioTrackTest, NothingDecodableIsAnError) {
@@ -269,7 +269,7 @@ TEST_F(FileAudioTrackTest, NothingDecodableIsAnError) {
   ASSERT_NE(mdat, std::string::npos);
   const std::string file = corrupt_copy(path("fast.m4a"), path("dead.m4a"),
                                         static_cast<double>(mdat + 4) / bytes.size(), 1.0);
-  FileAudioTrack track(file);  // opens: the container is fine
+  FileAudioTrack track(file); // opens: the container is fine
   try {
     while (track.recv()) {
     }
@@ -277,12 +277,13 @@ TEST_F(FileAudioTrackTest, NothingDecodableIsAnError) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), Error::Kind::Media);
     const std::string text = e.what();
-    EXPECT_EQ(text.rfind("cannot decode '" + file + "': no audio could be decoded (", 0), 0u) << text;
+    EXPECT_EQ(text.rfind("cannot decode '" + file + "': no audio could be decoded (", 0), 0u)
+        << text;
     EXPECT_NE(text.find("); the file may be corrupt"), std::string::npos) << text;
   }
   EXPECT_GT(track.skipped_packets(), 100u);
-  EXPECT_FALSE(track.recv());  // after the error: end, not a second throw
+  EXPECT_FALSE(track.recv()); // after the error: end, not a second throw
 }
 
-}  // namespace
-}  // namespace roomcast::media
+} // namespace
+} // namespace roomcast::media

@@ -28,13 +28,14 @@ TEST(FramerTest, AnyChunkingGivesTheSameExactFrames) {
   const std::vector<int16_t> input = ramp(960 * 37 + 123);
   for (std::size_t chunk : {1u, 7u, 441u, 959u, 960u, 961u, 1024u, 1152u, 4096u, 50000u}) {
     SCOPED_TRACE(chunk);
-    Framer framer(960);  // small start: forces growth and wrap-around
+    Framer framer(960); // small start: forces growth and wrap-around
     std::vector<int16_t> output;
     uint64_t expected_first = 0;
     auto take = [&](const AudioFrame& frame) {
       EXPECT_EQ(frame.first_sample, expected_first);
       expected_first += kFrameSamples;
-      output.insert(output.end(), frame.samples.begin(), frame.samples.begin() + frame.valid_samples);
+      output.insert(output.end(), frame.samples.begin(),
+                    frame.samples.begin() + frame.valid_samples);
     };
     for (std::size_t at = 0; at < input.size(); at += chunk) {
       const std::size_t n = std::min(chunk, input.size() - at);
@@ -53,7 +54,7 @@ TEST(FramerTest, AnyChunkingGivesTheSameExactFrames) {
     }
     take(*last);
     EXPECT_FALSE(framer.flush());
-    EXPECT_EQ(output, input);  // bit-exact: nothing lost, duplicated or reordered
+    EXPECT_EQ(output, input); // bit-exact: nothing lost, duplicated or reordered
     EXPECT_EQ(framer.next_first_sample(), 38u * kFrameSamples);
   }
 }
@@ -68,8 +69,8 @@ TEST(FramerTest, InterleavedPushAndPopKeepsOrderAcrossWrapAround) {
     const std::size_t n = std::min(step, input.size() - at);
     framer.push(std::span(input).subspan(at, n));
     at += n;
-    step = step * 3 % 2000 + 1;  // irregular sizes
-    if (auto frame = framer.pop()) {  // pop at most one: the buffer fills and wraps
+    step = step * 3 % 2000 + 1;      // irregular sizes
+    if (auto frame = framer.pop()) { // pop at most one: the buffer fills and wraps
       output.insert(output.end(), frame->samples.begin(), frame->samples.end());
     }
   }
@@ -94,5 +95,5 @@ TEST(FramerTest, FlushReturnsFullFrameFirst) {
   EXPECT_EQ(second->first_sample, 960u);
 }
 
-}  // namespace
-}  // namespace roomcast::media
+} // namespace
+} // namespace roomcast::media

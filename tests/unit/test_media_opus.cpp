@@ -38,10 +38,10 @@ TEST(OpusTest, RoundTripKeeps441Hz) {
     ASSERT_EQ(pcm->size(), static_cast<std::size_t>(kFrameSamples));
     decoded.insert(decoded.end(), pcm->begin(), pcm->end());
   }
-  const std::span<const int16_t> settled(decoded.data() + 24000, 24000);  // skip codec warm-up
+  const std::span<const int16_t> settled(decoded.data() + 24000, 24000); // skip codec warm-up
   EXPECT_NEAR(test::dominant_frequency(settled, kSampleRateHz), 441.0, 1.0);
   const double power = test::energy(settled) / settled.size();
-  const double expected = 0.5 * (0.5 * 32767) * (0.5 * 32767);  // mean square of the input sine
+  const double expected = 0.5 * (0.5 * 32767) * (0.5 * 32767); // mean square of the input sine
   EXPECT_NEAR(power / expected, 1.0, 0.2);
   EXPECT_EQ(decoder.errors(), 0u);
 }
@@ -82,19 +82,21 @@ TEST(OpusTest, StereoPacketsDecodeToMono) {
                                  sizeof(packet));
     ASSERT_GT(size, 0);
     ASSERT_EQ(opus_packet_get_nb_channels(packet), 2);
-    const auto mono = decoder.decode(std::span<const uint8_t>(packet, static_cast<std::size_t>(size)));
+    const auto mono =
+        decoder.decode(std::span<const uint8_t>(packet, static_cast<std::size_t>(size)));
     ASSERT_TRUE(mono);
     ASSERT_EQ(mono->size(), static_cast<std::size_t>(kFrameSamples));
     decoded.insert(decoded.end(), mono->begin(), mono->end());
   }
   opus_encoder_destroy(stereo);
-  EXPECT_NEAR(test::dominant_frequency(std::span(decoded).subspan(24000), kSampleRateHz), 441.0, 1.0);
+  EXPECT_NEAR(test::dominant_frequency(std::span(decoded).subspan(24000), kSampleRateHz), 441.0,
+              1.0);
 }
 
 TEST(OpusTest, BadInputIsCountedNotThrown) {
   media::OpusDecoder decoder;
   EXPECT_FALSE(decoder.decode({}));
-  const uint8_t code3_without_count[] = {0x03};  // RFC 6716 3.2.5: frame count byte missing
+  const uint8_t code3_without_count[] = {0x03}; // RFC 6716 3.2.5: frame count byte missing
   EXPECT_FALSE(decoder.decode(code3_without_count));
   EXPECT_EQ(decoder.errors(), 2u);
 }
@@ -111,8 +113,8 @@ TEST(OpusTest, InvalidEncoderSettingsThrowMediaError) {
   EXPECT_THROW(encoder.set_packet_loss_percent(101), Error);
   encoder.set_bitrate(64000);
   EXPECT_EQ(encoder.bitrate_bps(), 64000);
-  EXPECT_THROW(encoder.encode(tone_frames(1)[0], std::span<uint8_t>{}), Error);  // no buffer
+  EXPECT_THROW(encoder.encode(tone_frames(1)[0], std::span<uint8_t>{}), Error); // no buffer
 }
 
-}  // namespace
-}  // namespace roomcast::media
+} // namespace
+} // namespace roomcast::media

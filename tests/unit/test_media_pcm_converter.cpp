@@ -45,7 +45,7 @@ struct Pipeline {
   PcmConverter converter;
   Framer framer;
   std::vector<int16_t> buffer;
-  std::vector<int16_t> output;  // real samples of all frames, in order
+  std::vector<int16_t> output; // real samples of all frames, in order
   uint64_t next_first = 0;
   int last_valid = -1;
 
@@ -84,26 +84,26 @@ class MediaFramingTest : public ::testing::TestWithParam<FramingParam> {};
 
 TEST_P(MediaFramingTest, OnlyWholeFramesAndNothingLost) {
   const auto [chunk_frames, rate, channels, format] = GetParam();
-  const std::size_t input_frames = static_cast<std::size_t>(rate) * 3 / 10 + 37;  // 0.3 s, odd
+  const std::size_t input_frames = static_cast<std::size_t>(rate) * 3 / 10 + 37; // 0.3 s, odd
   const std::vector<float> input = sine(441, rate, input_frames, channels);
 
   Pipeline pipeline;
   for (std::size_t at = 0; at < input_frames; at += chunk_frames) {
     const std::size_t n = std::min<std::size_t>(chunk_frames, input_frames - at);
-    pipeline.push(make_chunk(std::span(input).subspan(at * channels, n * channels), format, rate,
-                             channels));
+    pipeline.push(
+        make_chunk(std::span(input).subspan(at * channels, n * channels), format, rate, channels));
   }
   const double expected = static_cast<double>(input_frames) * kSampleRateHz / rate;
   // Before flush only the resampler's filter delay (< 2 ms) and the partial frame are missing.
   EXPECT_GE(static_cast<double>(pipeline.output.size()), expected - kFrameSamples - 96);
   pipeline.finish();
   EXPECT_NEAR(static_cast<double>(pipeline.output.size()), expected, 2.0);
-  EXPECT_EQ(pipeline.next_first, (pipeline.output.size() + kFrameSamples - 1) / kFrameSamples *
-                                     kFrameSamples);
+  EXPECT_EQ(pipeline.next_first,
+            (pipeline.output.size() + kFrameSamples - 1) / kFrameSamples * kFrameSamples);
 
   const std::vector<int16_t> mono_in = to_s16(sine(441, rate, input_frames, 1));
   if (rate == kSampleRateHz && channels == 1 && format == SampleFormat::S16) {
-    EXPECT_EQ(pipeline.output, mono_in);  // no conversion needed: bit-exact
+    EXPECT_EQ(pipeline.output, mono_in); // no conversion needed: bit-exact
   }
   // Same energy per second: a lost or duplicated stretch would show here.
   const double in_power = energy(mono_in) / rate;
@@ -118,13 +118,12 @@ std::string framing_name(const ::testing::TestParamInfo<FramingParam>& info) {
          std::to_string(channels) + "ch_" + f;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, MediaFramingTest,
-                         ::testing::Combine(::testing::Values(1, 441, 1024, 1152, 4096),
-                                            ::testing::Values(8000, 22050, 44100, 48000, 96000),
-                                            ::testing::Values(1, 2),
-                                            ::testing::Values(SampleFormat::S16,
-                                                              SampleFormat::Float32)),
-                         framing_name);
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, MediaFramingTest,
+    ::testing::Combine(::testing::Values(1, 441, 1024, 1152, 4096),
+                       ::testing::Values(8000, 22050, 44100, 48000, 96000), ::testing::Values(1, 2),
+                       ::testing::Values(SampleFormat::S16, SampleFormat::Float32)),
+    framing_name);
 
 TEST(PcmConverterTest, S32AndSixChannelsConvert) {
   const std::vector<float> input = sine(441, 32000, 32000, 6);
@@ -169,7 +168,7 @@ TEST(PcmConverterTest, ShapeChangeMidStreamKeepsEverySample) {
 TEST(PcmConverterTest, FlushOnEmptyConverterGivesNothing) {
   PcmConverter converter;
   EXPECT_TRUE(converter.flush().empty());
-  EXPECT_TRUE(converter.convert(AudioChunk{}).empty());  // default chunk: 48 kHz mono, no data
+  EXPECT_TRUE(converter.convert(AudioChunk{}).empty()); // default chunk: 48 kHz mono, no data
 }
 
 void expect_media_error(const AudioChunk& chunk, const std::string& text) {
@@ -187,10 +186,12 @@ TEST(PcmConverterTest, InvalidChunksAreRejectedWithClearMessages) {
   AudioChunk chunk;
   chunk.data.resize(4);
   chunk.channels = 0;
-  expect_media_error(chunk, "audio chunk has 0 channels; a chunk needs 1 to 8 interleaved channels");
+  expect_media_error(chunk,
+                     "audio chunk has 0 channels; a chunk needs 1 to 8 interleaved channels");
   chunk.channels = 9;
   chunk.data.resize(18);
-  expect_media_error(chunk, "audio chunk has 9 channels; a chunk needs 1 to 8 interleaved channels");
+  expect_media_error(chunk,
+                     "audio chunk has 9 channels; a chunk needs 1 to 8 interleaved channels");
   chunk.channels = 1;
   chunk.sample_rate_hz = 4000;
   expect_media_error(chunk,
@@ -225,7 +226,7 @@ TEST(PcmConverterTest, AudioChunkFactoriesAndFrames) {
   float first = 0;
   std::memcpy(&first, b.data.data(), 4);
   EXPECT_EQ(first, 0.25f);
-  EXPECT_THROW(AudioChunk::from_s16(s16, 48000, 3), Error);  // 10 samples, 3 channels
+  EXPECT_THROW(AudioChunk::from_s16(s16, 48000, 3), Error); // 10 samples, 3 channels
   EXPECT_THROW(AudioChunk::from_float(f, 48000, 0), Error);
   AudioChunk bad;
   bad.channels = 0;
@@ -233,5 +234,5 @@ TEST(PcmConverterTest, AudioChunkFactoriesAndFrames) {
   EXPECT_EQ(bad.frames(), 0u);
 }
 
-}  // namespace
-}  // namespace roomcast::media
+} // namespace
+} // namespace roomcast::media

@@ -13,9 +13,8 @@ inline std::vector<float> sine(double frequency_hz, int sample_rate_hz, std::siz
                                int channels = 1, double amplitude = 0.5) {
   std::vector<float> out(frames * static_cast<std::size_t>(channels));
   for (std::size_t i = 0; i < frames; ++i) {
-    const double v =
-        amplitude * std::sin(2.0 * std::numbers::pi * frequency_hz * static_cast<double>(i) /
-                             sample_rate_hz);
+    const double v = amplitude * std::sin(2.0 * std::numbers::pi * frequency_hz *
+                                          static_cast<double>(i) / sample_rate_hz);
     for (int c = 0; c < channels; ++c) {
       out[i * channels + c] = static_cast<float>(v);
     }
@@ -69,4 +68,4 @@ inline double energy(std::span<const int16_t> x) {
   return sum;
 }
 
-}  // namespace roomcast::media::test
+} // namespace roomcast::media::test

@@ -20,8 +20,9 @@ using namespace std::chrono_literals;
 
 // 48 kHz mono S16 counting pattern in irregular chunks: output must match bit for bit.
 class PatternTrack : public CustomAudioTrack {
- public:
-  explicit PatternTrack(std::size_t total, std::size_t chunk = 1234) : total_(total), chunk_(chunk) {}
+public:
+  explicit PatternTrack(std::size_t total, std::size_t chunk = 1234)
+      : total_(total), chunk_(chunk) {}
   std::optional<AudioChunk> recv() override {
     ++calls_;
     if (at_ >= total_) {
@@ -39,7 +40,7 @@ class PatternTrack : public CustomAudioTrack {
   static int16_t value(std::size_t i) { return static_cast<int16_t>(i % 20011 - 10000); }
   std::atomic<int> calls_{0};
 
- private:
+private:
   std::size_t total_;
   std::size_t chunk_;
   std::size_t at_ = 0;
@@ -47,7 +48,7 @@ class PatternTrack : public CustomAudioTrack {
 
 // 441 Hz at 44.1 kHz stereo float, in 1152-frame chunks (MP3-sized).
 class SineTrack : public CustomAudioTrack {
- public:
+public:
   explicit SineTrack(std::size_t frames) : pcm_(test::sine(441, 44100, frames, 2)) {}
   std::optional<AudioChunk> recv() override {
     if (at_ >= pcm_.size()) {
@@ -59,13 +60,13 @@ class SineTrack : public CustomAudioTrack {
     return chunk;
   }
 
- private:
+private:
   std::vector<float> pcm_;
   std::size_t at_ = 0;
 };
 
 class ThrowingTrack : public CustomAudioTrack {
- public:
+public:
   std::optional<AudioChunk> recv() override {
     if (++calls_ > 2) {
       throw std::runtime_error("disk on fire");
@@ -74,13 +75,13 @@ class ThrowingTrack : public CustomAudioTrack {
   }
   std::string description() const override { return "flaky"; }
 
- private:
+private:
   int calls_ = 0;
 };
 
 // Endless silence; counts recv() calls.
 class EndlessTrack : public CustomAudioTrack {
- public:
+public:
   std::optional<AudioChunk> recv() override {
     ++calls;
     return AudioChunk::from_s16(std::vector<int16_t>(480, 1), 48000, 1);
@@ -137,13 +138,13 @@ TEST(MediaWorkerTest, TwoSourcesWithDifferentTracksDeliverEveryFrame) {
 
   Drained a;
   Drained b;
-  std::thread other([&] { b = drain(*sine); });  // two network threads at once
+  std::thread other([&] { b = drain(*sine); }); // two network threads at once
   a = drain(*pattern);
   other.join();
 
   ASSERT_EQ(a.end, Status::Ended) << a.error;
   expect_continuous(a.frames);
-  ASSERT_EQ(a.frames.size(), 51u);  // 50 full frames + 500 samples padded
+  ASSERT_EQ(a.frames.size(), 51u); // 50 full frames + 500 samples padded
   EXPECT_EQ(a.frames.back().valid_samples, 500);
   std::size_t i = 0;
   for (const AudioFrame& frame : a.frames) {
@@ -154,8 +155,8 @@ TEST(MediaWorkerTest, TwoSourcesWithDifferentTracksDeliverEveryFrame) {
   }
   EXPECT_EQ(pattern->frames_delivered(), 51u);
   EXPECT_EQ(pattern->position(), 1010ms);
-  EXPECT_EQ(pattern->pop().status, Status::Ended);  // and stays ended
-  EXPECT_LE(pattern_track->calls_.load(), 41 + 1);  // ceil(48500/1234) chunks + end: no extra
+  EXPECT_EQ(pattern->pop().status, Status::Ended); // and stays ended
+  EXPECT_LE(pattern_track->calls_.load(), 41 + 1); // ceil(48500/1234) chunks + end: no extra
 
   ASSERT_EQ(b.end, Status::Ended) << b.error;
   expect_continuous(b.frames);
@@ -175,7 +176,7 @@ TEST(MediaWorkerTest, ThrowingTrackFailsWithItsMessageAfterItsGoodFrames) {
   const Drained d = drain(*source);
   ASSERT_EQ(d.end, Status::Failed);
   EXPECT_EQ(d.error, "audio track 'flaky' failed: disk on fire");
-  EXPECT_EQ(d.frames.size(), 3u);  // 3000 samples: 3 whole frames; the 120 left never complete
+  EXPECT_EQ(d.frames.size(), 3u); // 3000 samples: 3 whole frames; the 120 left never complete
   EXPECT_EQ(source->pop().status, Status::Failed);
 }
 
@@ -189,9 +190,9 @@ TEST(MediaWorkerTest, FillsToTargetAheadAndNoFurther) {
   // fill() is what the worker runs: it stops at the target.
   EXPECT_FALSE(source->fill());
   EXPECT_EQ(source->frames_ready(), FrameSource::kDefaultTargetFrames);
-  EXPECT_EQ(track->calls.load(), 20);  // 10 frames of 960 from 480-sample chunks
+  EXPECT_EQ(track->calls.load(), 20); // 10 frames of 960 from 480-sample chunks
   EXPECT_FALSE(source->fill());
-  EXPECT_EQ(track->calls.load(), 20);  // already full
+  EXPECT_EQ(track->calls.load(), 20); // already full
   EXPECT_EQ(source->pop().status, Status::Frame);
   EXPECT_FALSE(source->fill());
   EXPECT_EQ(track->calls.load(), 22);
@@ -219,7 +220,7 @@ TEST(MediaWorkerTest, RemovedSourceIsNotPulledAgain) {
   // It can be served again, by the same or another worker.
   MediaWorker second;
   second.add(source);
-  EXPECT_THROW(worker.add(source), Error);  // one worker per source
+  EXPECT_THROW(worker.add(source), Error); // one worker per source
   std::vector<AudioFrame> resumed;
   const auto until = std::chrono::steady_clock::now() + 10s;
   while (resumed.size() < 20 && std::chrono::steady_clock::now() < until) {
@@ -231,7 +232,7 @@ TEST(MediaWorkerTest, RemovedSourceIsNotPulledAgain) {
     }
   }
   ASSERT_EQ(resumed.size(), 20u);
-  EXPECT_EQ(resumed.front().first_sample, 10u * kFrameSamples);  // continues, no gap
+  EXPECT_EQ(resumed.front().first_sample, 10u * kFrameSamples); // continues, no gap
 }
 
 TEST(MediaWorkerTest, OneWorkerServesManySources) {
@@ -249,7 +250,8 @@ TEST(MediaWorkerTest, OneWorkerServesManySources) {
   std::vector<bool> done(sources.size(), false);
   while (ended < sources.size() && std::chrono::steady_clock::now() < deadline) {
     for (std::size_t i = 0; i < sources.size(); ++i) {
-      if (done[i]) continue;
+      if (done[i])
+        continue;
       FrameSource::PopResult r = sources[i]->pop();
       if (r.status == Status::Frame) {
         ASSERT_EQ(r.frame.first_sample, frames[i] * kFrameSamples);
@@ -263,7 +265,7 @@ TEST(MediaWorkerTest, OneWorkerServesManySources) {
   }
   ASSERT_EQ(ended, sources.size());
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    EXPECT_EQ(frames[i], i == 0 ? 10u : 11u) << i;  // 9600 + i samples
+    EXPECT_EQ(frames[i], i == 0 ? 10u : 11u) << i; // 9600 + i samples
   }
 }
 
@@ -272,13 +274,13 @@ TEST(MediaWorkerTest, SourcesOutliveTheirWorker) {
   {
     MediaWorker worker;
     worker.add(source);
-  }  // joined; the source is detached
+  } // joined; the source is detached
   for (int i = 0; i < 30; ++i) {
     const Status status = source->pop().status;
     ASSERT_TRUE(status == Status::Frame || status == Status::Underrun);
   }
-  EXPECT_EQ(source->pop().status, Status::Underrun);  // nobody fills it now
+  EXPECT_EQ(source->pop().status, Status::Underrun); // nobody fills it now
 }
 
-}  // namespace
-}  // namespace roomcast::media
+} // namespace
+} // namespace roomcast::media
