@@ -6,6 +6,7 @@
 #include "sdp/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <random>
 
 namespace roomcast::sdp {
@@ -138,20 +139,21 @@ bool is_fingerprint_text(std::string_view f) {
 
 // Opus payload type in m= preference order: an rtpmap "opus/48000[/2]" for a listed format.
 std::optional<uint8_t> find_opus(const MediaSection& m) {
-  const auto rtpmaps = m.attributes_named("rtpmap");
+  std::array<bool, 128> is_opus{};
+  for (const auto rtpmap : m.attributes_named("rtpmap")) {
+    const auto tokens = split_ws(rtpmap);
+    if (tokens.size() < 2) continue;
+    const auto pt = parse_uint<uint8_t>(tokens[0], 127);
+    const std::string_view encoding = tokens[1];
+    const auto slash = encoding.find('/');
+    if (!pt || slash == std::string_view::npos) continue;
+    if (!iequals(encoding.substr(0, slash), kOpusCodecName)) continue;
+    const auto rate = encoding.substr(slash + 1, encoding.find('/', slash + 1) - slash - 1);
+    if (rate == "48000") is_opus[*pt] = true;
+  }
   for (const auto& format : m.formats) {
     const auto pt = parse_uint<uint8_t>(format, 127);
-    if (!pt) continue;
-    for (const auto rtpmap : rtpmaps) {
-      const auto tokens = split_ws(rtpmap);
-      if (tokens.size() < 2 || tokens[0] != format) continue;
-      const std::string_view encoding = tokens[1];
-      const auto slash = encoding.find('/');
-      if (!iequals(encoding.substr(0, slash), kOpusCodecName)) continue;
-      if (slash == std::string_view::npos) continue;
-      const auto rate = encoding.substr(slash + 1, encoding.find('/', slash + 1) - slash - 1);
-      if (rate == "48000") return pt;
-    }
+    if (pt && is_opus[*pt]) return pt;
   }
   return std::nullopt;
 }

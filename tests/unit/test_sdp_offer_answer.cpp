@@ -135,23 +135,23 @@ TEST(RemoteAudio, JanusPublisherAnswer) {
   std::string why;
   const auto r = parse_remote_audio(read_vector("janus_publisher_answer.sdp"), &why);
   ASSERT_TRUE(r) << why;
-  EXPECT_EQ(r->ice_ufrag, "GEHH");
-  EXPECT_EQ(r->ice_pwd, "GwkILOAezVNjXYYyEdMvuB");
+  EXPECT_EQ(r->ice_ufrag, "vQ0m");
+  EXPECT_EQ(r->ice_pwd, "bHllKTfaxxv7eSWQHt6K47");
   EXPECT_EQ(r->fingerprint_algorithm, "sha-256"); // session level in Janus answers
-  EXPECT_EQ(r->fingerprint, "A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:"
-                            "19:71:17:44:94:D6:49:3C:9D:5C");
+  EXPECT_EQ(r->fingerprint, "16:6B:C8:B1:5D:90:31:DA:D4:26:28:27:D7:CB:6D:50:D8:C8:D8:B6:30:40:"
+                            "8D:2B:C6:FA:3C:5D:9E:26:66:1F");
   EXPECT_EQ(r->setup, "active");
   EXPECT_EQ(r->mid, "0");
   EXPECT_EQ(r->opus_pt, 111);
   EXPECT_EQ(r->opus_fmtp, "useinbandfec=1");
   EXPECT_EQ(r->audio_level_ext_id, 1);
   EXPECT_EQ(r->direction, Direction::RecvOnly);
-  EXPECT_EQ(r->ssrcs, std::vector<uint32_t>{3025530726});
+  EXPECT_EQ(r->ssrcs, std::vector<uint32_t>{672211557});
   ASSERT_EQ(r->candidates.size(), 1u);
-  EXPECT_EQ(r->candidates[0], "candidate:1 1 udp 2015363327 10.200.0.1 20012 typ host");
+  EXPECT_EQ(r->candidates[0], "candidate:1 1 udp 2015363327 192.0.2.2 24372 typ host");
   EXPECT_TRUE(r->rtcp_mux);
   EXPECT_TRUE(r->has_end_of_candidates);
-  EXPECT_EQ(r->connection_address, "10.200.0.1");
+  EXPECT_EQ(r->connection_address, "192.0.2.2");
   EXPECT_EQ(r->media_lines.size(), 1u);
   EXPECT_EQ(r->audio_index, 0u);
 }
@@ -163,9 +163,52 @@ TEST(RemoteAudio, JanusSubscriberOffer) {
   EXPECT_EQ(r->setup, "actpass");
   EXPECT_EQ(r->direction, Direction::SendOnly);
   EXPECT_EQ(r->mid, "0");
-  EXPECT_EQ(r->ssrcs, std::vector<uint32_t>{1823749120});
+  EXPECT_EQ(r->ssrcs, std::vector<uint32_t>{2392726490u});
+  EXPECT_EQ(r->opus_pt, 111);
+  EXPECT_EQ(r->opus_fmtp, ""); // this capture has no a=fmtp for Opus
   EXPECT_EQ(r->audio_level_ext_id, 1);
-  EXPECT_EQ(r->ice_ufrag, "Xb2v");
+  EXPECT_EQ(r->ice_ufrag, "dDg9");
+  EXPECT_EQ(r->candidates.size(), 1u);
+  EXPECT_TRUE(r->has_end_of_candidates);
+}
+
+// The parameters of the exchanges captured against Janus 1.1.2 (tests/vectors/sdp/README.md).
+LocalMediaParams captured_local(Direction direction) {
+  LocalMediaParams p;
+  p.ice_ufrag = "rcUf";
+  p.ice_pwd = "rcpwdrcpwdrcpwdrcpwd12";
+  p.fingerprint_sha256 = "A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:71:"
+                         "17:44:94:D6:49:3C:9D:5C";
+  p.candidates = {"candidate:1 1 udp 2130706431 192.0.2.2 40000 typ host"};
+  p.ssrc = 123456789;
+  p.cname = "rccname";
+  p.msid_stream = "roomcast";
+  p.msid_track = "roomcast-audio";
+  p.direction = direction;
+  return p;
+}
+
+uint64_t session_id_of(const std::string& sdp) {
+  const auto sd = SessionDescription::parse(sdp);
+  EXPECT_TRUE(sd);
+  const std::string o(sd->line('o').value_or("- 0"));
+  return std::stoull(o.substr(2, o.find(' ', 2) - 2));
+}
+
+// Janus 1.1.2 took exactly this offer (configured: ok) and this answer (started: ok).
+TEST(JanusAccepted, PublisherOfferIsByteForByteTheAcceptedOne) {
+  const std::string accepted = read_vector("roomcast_publisher_offer.sdp");
+  EXPECT_EQ(build_audio_offer(captured_local(Direction::SendOnly), session_id_of(accepted)),
+            accepted);
+}
+
+TEST(JanusAccepted, SubscriberAnswerIsByteForByteTheAcceptedOne) {
+  const std::string accepted = read_vector("roomcast_subscriber_answer.sdp");
+  const auto offer = parse_remote_audio(read_vector("janus_subscriber_offer.sdp"));
+  ASSERT_TRUE(offer);
+  EXPECT_EQ(
+      build_audio_answer(*offer, captured_local(Direction::RecvOnly), session_id_of(accepted)),
+      accepted);
 }
 
 TEST(RemoteAudio, MultiStreamOfferTakesTransportFromBundleTag) {

@@ -55,11 +55,11 @@ TEST_P(SdpVector, LfOnlyParsesTheSame) {
   EXPECT_EQ(SessionDescription::parse(lf), SessionDescription::parse(text));
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, SdpVector,
-                         ::testing::Values("janus_publisher_answer.sdp",
-                                           "janus_subscriber_offer.sdp",
-                                           "janus_subscriber_offer_multi.sdp",
-                                           "chromium_audio_offer.sdp"));
+INSTANTIATE_TEST_SUITE_P(
+    Vectors, SdpVector,
+    ::testing::Values("janus_publisher_answer.sdp", "janus_subscriber_offer.sdp",
+                      "janus_subscriber_offer_multi.sdp", "chromium_audio_offer.sdp",
+                      "roomcast_publisher_offer.sdp", "roomcast_subscriber_answer.sdp"));
 
 TEST(SessionDescription, ModelsSectionsLinesAndAttributes) {
   const auto sd = SessionDescription::parse(read_vector("janus_subscriber_offer_multi.sdp"));
