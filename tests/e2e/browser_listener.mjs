@@ -93,5 +93,6 @@ try {
   await shutdown(0);
 } catch (e) {
   clearTimeout(overall);
-  await shutdown(1, (e && e.message ? e.message : String(e)).split('\n')[0]);
+  const text = (e && e.message ? e.message : String(e)).split('\n')[0];
+  await shutdown(1, text.replace(/^page\.evaluate: (Error: )?/, ''));
 }

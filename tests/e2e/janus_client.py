@@ -7,7 +7,6 @@ import json
 import random
 import string
 import sys
-import time
 
 import aiohttp
 
@@ -173,12 +172,11 @@ async def wait_for_publisher(client, handle, room, display, pin, deadline):
     # The e2e driver waits for this line before it starts the publisher.
     print(f"{display}: ready: in room {room}, waiting for a publisher", file=sys.stderr, flush=True)
     while not pubs:
-        ev = await client.next_event(handle, deadline)
+        try:
+            ev = await client.next_event(handle, deadline)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no publisher appeared in room {room}") from None
         if ev.get("janus") == "closed":
             raise ConnectionError(client.close_reason)
         pubs = ev.get("plugindata", {}).get("data", {}).get("publishers") or []
     return pubs[0]
-
-
-def now_s():
-    return time.time()
