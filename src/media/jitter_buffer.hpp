@@ -90,7 +90,6 @@ private:
 
   void accept(int64_t ext, uint32_t timestamp, std::span<const uint8_t> payload);
   void start_stream(uint16_t sequence, uint32_t timestamp);
-  bool jumped(int64_t delta, uint32_t timestamp) const;
   void start_buffering(int64_t ext, uint32_t timestamp);
   void decode_next();
   int missing_duration() const;
@@ -98,7 +97,8 @@ private:
   void trim();
   int64_t buffered_samples() const;
   bool seen(int64_t ext) const;
-  void mark_seen(int64_t ext);
+  void mark_seen(int64_t ext, uint32_t timestamp);
+  uint64_t segment_lost() const;
 
   Options options_;
   OpusDecoder decoder_;
@@ -110,8 +110,8 @@ private:
   std::map<int64_t, Packet> packets_; // by extended sequence number, all >= next_seq_
   std::deque<Chunk> chunks_;
   int64_t queued_samples_ = 0;
-  int64_t next_seq_ = 0;  // extended sequence number of the next packet to play
-  uint32_t next_ts_ = 0;  // RTP timestamp of the next sample to play
+  int64_t next_seq_ = 0; // extended sequence number of the next packet to play
+  uint32_t next_ts_ = 0; // RTP timestamp of the next sample to play
   int last_duration_ = kFrameSamples;
 
   // RFC 3550 A.1/A.3 bookkeeping for the current stream segment.
@@ -119,7 +119,7 @@ private:
   uint32_t highest_ts_ = 0;
   int64_t base_ = 0;
   uint64_t segment_received_ = 0;
-  uint64_t lost_before_ = 0; // from segments before the last restart
+  uint64_t lost_before_ = 0;            // from segments before the last restart
   static constexpr int kHistory = 1024; // > kMaxSequenceJump, so every in-range packet is known
   std::bitset<kHistory> received_;
   std::optional<Candidate> candidate_;
