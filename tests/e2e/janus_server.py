@@ -25,7 +25,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def write_config(d, port, token_secret):
+def write_config(d, port, token_secret, room, pin):
     for sub, so in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_websockets.so")):
         os.mkdir(os.path.join(d, sub))
         os.symlink(os.path.join(LIB, sub, so), os.path.join(d, sub, so))
@@ -50,8 +50,19 @@ media: {{ ipv6 = false rtp_port_range = "20000-29999" }}
         f.write(f"""general: {{ json = "plain" ws = true ws_port = {port} ws_ip = "127.0.0.1" wss = false }}
 admin: {{ admin_ws = false admin_wss = false }}
 """)
+    # A static room, exactly like server::EmbeddedJanus writes for `roomcast server --room`.
+    pin_line = f'\n  pin = "{pin}"' if pin else ""
     with open(os.path.join(d, "janus.plugin.videoroom.jcfg"), "w") as f:
-        f.write("general: {\n}\n")
+        f.write(f"""general: {{
+}}
+room-{room}: {{
+  description = "roomcast {room}"
+  publishers = 100
+  audiocodec = "opus"
+  opus_fec = true
+  audiolevel_ext = true{pin_line}
+}}
+""")
 
 
 def _child_setup():
@@ -110,7 +121,7 @@ def main():
     proc = None
     try:
         port = free_port()
-        write_config(d, port, a.token_secret)
+        write_config(d, port, a.token_secret, a.room, a.pin)
         log = open(os.path.join(d, "janus.log"), "wb")
         proc = subprocess.Popen(["/usr/bin/janus", "-F", d, "-C", os.path.join(d, "janus.jcfg"), "-o"],
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -120,7 +131,6 @@ def main():
             print("janus_server: janus did not start:\n" + "\n".join(tail), file=sys.stderr)
             return 1
         url = f"ws://127.0.0.1:{port}"
-        asyncio.run(create_room(url, a.room, a.token_secret or None, a.pin or None))
         print(f"roomcast server: {url} room {a.room}", flush=True)
         # Block, then wait for: our stop signal, or janus dying (SIGCHLD).
         sigs = {signal.SIGINT, signal.SIGTERM, signal.SIGCHLD}
