@@ -38,7 +38,7 @@ public:
   SpeakerDetector() : SpeakerDetector(Options{}) {}
   explicit SpeakerDetector(Options options);
 
-  /// One frame of the stream `id` for the current tick (a second call replaces the first).
+  /// One frame of the stream `id` for the current tick (later calls this tick are ignored).
   void feed(std::string_view id, std::span<const int16_t> samples);
   /// The participant left: forget the stream now.
   void remove(std::string_view id);

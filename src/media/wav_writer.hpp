@@ -29,8 +29,8 @@ public:
   WavWriter(WavWriter &&) noexcept = default;
   WavWriter &operator=(WavWriter &&) = delete;
 
-  /// Appends samples (interleaved when channels > 1). Throws Error(Kind::Media) on an I/O
-  /// error such as a full disk.
+  /// Appends samples (interleaved when channels > 1); ignored after close(). Throws
+  /// Error(Kind::Media) on an I/O error such as a full disk.
   void write(std::span<const int16_t> samples);
   /// Final header update and close; later calls do nothing. Throws Error(Kind::Media).
   void close();
