@@ -26,11 +26,11 @@ class MyMeetingEventHandler : public roomcast::MeetingEventHandler {
   void on_meeting_left(const roomcast::MeetingLeftInfo& data) override {
     std::cout << "on_meeting_left: " << data.reason << std::endl;
   }
-  void on_participant_joined(const roomcast::ParticipantInfo& participant) override {
-    std::cout << "on_participant_joined: " << participant.display_name << std::endl;
+  void on_participant_joined(roomcast::Participant participant) override {
+    std::cout << "on_participant_joined: " << participant.display_name() << std::endl;
   }
-  void on_participant_left(const roomcast::ParticipantInfo& participant) override {
-    std::cout << "on_participant_left: " << participant.display_name << std::endl;
+  void on_participant_left(roomcast::Participant participant) override {
+    std::cout << "on_participant_left: " << participant.display_name() << std::endl;
   }
 };
 

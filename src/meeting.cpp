@@ -1,26 +1,13 @@
-// Meeting facade: Janus VideoRoom publisher flow over JanusClient + PeerSession + AudioSender.
+// Meeting facade, publishing side: connect, join, publish our track, leave.
 #include "roomcast/meeting.hpp"
 
-#include <atomic>
-#include <condition_variable>
-#include <map>
-#include <mutex>
-#include <set>
-
-#include "core/event_loop.hpp"
 #include "core/log.hpp"
-#include "media/frame_source.hpp"
-#include "media/media_worker.hpp"
-#include "peer/audio_sender.hpp"
-#include "peer/peer_session.hpp"
-#include "server/embedded_janus.hpp"
-#include "signaling/janus/janus_client.hpp"
+#include "meeting_impl.hpp"
 
 namespace roomcast {
 
 using signaling::janus::error_of;
 using signaling::janus::JanusClient;
-using signaling::janus::Json;
 
 namespace {
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
@@ -43,503 +30,410 @@ std::shared_ptr<media::MediaWorker> shared_media_worker() {
   }
   return worker;
 }
-
-std::string id_string(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 }  // namespace
 
-struct LocalParticipant::Impl {
-  std::string id;
-  std::string display_name;
-  std::vector<std::shared_ptr<ParticipantEventHandler>> handlers;
-};
+std::string id_string(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
-const std::string& LocalParticipant::id() const { return impl_->id; }
-const std::string& LocalParticipant::display_name() const { return impl_->display_name; }
-void LocalParticipant::add_event_listener(std::shared_ptr<ParticipantEventHandler> handler) {
-  impl_->handlers.push_back(std::move(handler));
+Meeting::Impl::~Impl() {
+  leave();
+  release_loop_objects();
 }
 
-struct Meeting::Impl {
-  enum class State { Idle, Joining, Joined, Leaving, Left };
+// ---- requests from the caller's thread ------------------------------------------------------
 
-  MeetingConfig config;
-  uint64_t room_id = 0;
-  std::shared_ptr<core::EventLoop> loop = core::EventLoop::shared();
-  std::shared_ptr<media::MediaWorker> worker;
-  std::unique_ptr<server::EmbeddedJanus> embedded;
-  std::string url;
+Json Meeting::Impl::wait(std::future<Json> reply, const std::string& what) {
+  if (reply.wait_for(kRequestTimeout) != std::future_status::ready)
+    signaling_error("the server at " + url + " did not answer '" + what + "' within " +
+                    std::to_string(kRequestTimeout.count()) +
+                    " s; check that it is a Janus server and that it is not overloaded");
+  return reply.get();
+}
 
-  // Owned by the loop thread once created.
-  std::unique_ptr<JanusClient> client;
-  std::unique_ptr<peer::PeerSession> peer;
-  std::unique_ptr<peer::AudioSender> sender;
-  std::shared_ptr<media::FrameSource> source;
-  uint64_t handle_id = 0;
-  std::set<std::string> known_participants;
-  std::map<std::string, ParticipantInfo> participants;
+Json Meeting::Impl::request(Json body, std::optional<uint64_t> handle, const std::string& what) {
+  auto future = loop->call([&] { return client->request(std::move(body), handle); });
+  return wait(std::move(future), what);
+}
 
-  std::vector<std::shared_ptr<MeetingEventHandler>> handlers;
-  LocalParticipant::Impl local_impl;
-  LocalParticipant local{&local_impl};
+Json Meeting::Impl::plugin_request(Json body, const std::string& what, std::optional<Json> jsep) {
+  Json message{{"janus", "message"}, {"body", std::move(body)}};
+  if (jsep) message["jsep"] = *jsep;
+  return request(std::move(message), handle_id, what);
+}
 
-  mutable std::mutex mutex;
-  std::condition_variable state_changed;
-  State state = State::Idle;
-  std::optional<std::string> media_error;  // set when media failed before going live
-  bool media_live = false;
-  MeetingLeftInfo left_info;
-  PublishStats final_stats;
+// ---- join --------------------------------------------------------------------------------------
 
-  ~Impl() {
-    leave();
-    if (client || peer || sender)
-      loop->call([this] {
-        sender.reset();
-        peer.reset();
-        client.reset();
-      });
-    if (source && worker) worker->remove(source);
-  }
-
-  // ---- helpers -------------------------------------------------------------------------
-
-  template <typename F>
-  void for_handlers(F&& f) {
-    for (auto& h : handlers) try { f(*h); } catch (const std::exception& e) {
-        core::log_warn("event handler threw: ", e.what());
-      }
-  }
-  template <typename F>
-  void for_local_handlers(F&& f) {
-    for (auto& h : local_impl.handlers) try { f(*h); } catch (const std::exception& e) {
-        core::log_warn("event handler threw: ", e.what());
-      }
-  }
-
-  Json wait(std::future<Json> reply, const std::string& what) {
-    if (reply.wait_for(kRequestTimeout) != std::future_status::ready)
-      signaling_error("the server at " + url + " did not answer '" + what + "' within " +
-                      std::to_string(kRequestTimeout.count()) + " s; check that it is a Janus server "
-                      "and that it is not overloaded");
-    return reply.get();
-  }
-
-  Json request(Json body, std::optional<uint64_t> handle, const std::string& what) {
-    auto future = loop->call([&] { return client->request(std::move(body), handle); });
-    return wait(std::move(future), what);
-  }
-
-  Json plugin_request(Json body, const std::string& what, std::optional<Json> jsep = std::nullopt) {
-    Json message{{"janus", "message"}, {"body", std::move(body)}};
-    if (jsep) message["jsep"] = *jsep;
-    return request(std::move(message), handle_id, what);
-  }
-
-  // ---- join ------------------------------------------------------------------------------
-
-  void join() {
-    {
-      std::lock_guard lock(mutex);
-      if (state != State::Idle)
-        throw Error(Error::Kind::Config, "join() was already called on this meeting");
-      state = State::Joining;
-    }
-    try {
-      join_steps();
-    } catch (...) {
-      teardown_after_failed_join();
-      throw;
-    }
-  }
-
-  void join_steps() {
-    if (config.server_url.empty()) {
-      server::EmbeddedJanusOptions options;
-      embedded = std::make_unique<server::EmbeddedJanus>(options);
-      url = embedded->url();
-      config.create_room_if_missing = true;
-    } else {
-      url = config.server_url;
-    }
-
-    connect();
-    create_session();
-    attach();
-    if (config.create_room_if_missing) ensure_room();
-    Json joined = join_room();
-    announce_joined(joined);
-    if (config.mic_enabled) publish();
+void Meeting::Impl::join() {
+  {
     std::lock_guard lock(mutex);
-    if (state == State::Joining) state = State::Joined;
+    if (state != State::Idle) throw Error(Error::Kind::Config, "join() was already called on this meeting");
+    state = State::Joining;
   }
-
-  void connect() {
-    auto future = loop->call([this] {
-      JanusClient::Callbacks callbacks;
-      callbacks.on_handle_event = [this](uint64_t, const Json& message) { on_handle_event(message); };
-      callbacks.on_closed = [this](const std::string& why) { on_connection_closed(why); };
-      client = std::make_unique<JanusClient>(*loop, url, config.token, std::move(callbacks));
-      return client->connect();
-    });
-    if (future.wait_for(kRequestTimeout) != std::future_status::ready)
-      signaling_error("cannot connect to the Janus server at " + url + ": no answer within " +
-                      std::to_string(kRequestTimeout.count()) + " s; check the URL and that Janus is running");
-    if (auto error = future.get())
-      signaling_error("cannot connect to the Janus server at " + url + ": " + *error +
-                      "; check the URL (ws://HOST:PORT of Janus's WebSocket transport) and that Janus "
-                      "is running there");
+  try {
+    join_steps();
+  } catch (...) {
+    teardown_after_failed_join();
+    throw;
   }
+}
 
-  void create_session() {
-    Json reply = request({{"janus", "create"}}, std::nullopt, "create session");
-    if (auto error = error_of(reply)) {
-      if (error->code == 403)
-        signaling_error("the Janus server at " + url + " refused the token (error 403: " +
-                        error->reason + "); pass a valid token (--token or ROOMCAST_TOKEN)");
-      signaling_error("the Janus server at " + url + " refused to create a session (error " +
-                      std::to_string(error->code) + ": " + error->reason + ")");
-    }
-    if (!reply.contains("data") || !reply["data"].contains("id"))
-      signaling_error("the server at " + url + " answered 'create' without a session id; is it Janus?");
-    uint64_t session = reply["data"]["id"].get<uint64_t>();
-    loop->call([&] { client->set_session(session); });
+void Meeting::Impl::join_steps() {
+  if (config.server_url.empty()) {
+    embedded = std::make_unique<server::EmbeddedJanus>(server::EmbeddedJanusOptions{});
+    url = embedded->url();
+    config.create_room_if_missing = true;
+  } else {
+    url = config.server_url;
   }
+  connect();
+  create_session();
+  attach();
+  if (config.create_room_if_missing) ensure_room();
+  Json joined = join_room();
+  announce_joined(joined);
+  if (config.mic_enabled) publish();
+  std::lock_guard lock(mutex);
+  if (state == State::Joining) state = State::Joined;
+}
 
-  void attach() {
-    Json reply = request({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
-                         "attach videoroom");
-    if (auto error = error_of(reply))
-      signaling_error("the Janus server at " + url + " cannot attach the VideoRoom plugin (error " +
-                      std::to_string(error->code) + ": " + error->reason +
-                      "); enable janus.plugin.videoroom on the server");
-    handle_id = reply["data"]["id"].get<uint64_t>();
-  }
-
-  void ensure_room() {
-    Json exists = plugin_request({{"request", "exists"}, {"room", room_id}}, "exists");
-    const auto data = exists.value("plugindata", Json::object()).value("data", Json::object());
-    if (data.value("exists", false)) return;
-    Json create{{"request", "create"},
-                {"room", room_id},
-                {"description", "roomcast " + config.meeting_id},
-                {"publishers", 100},
-                {"audiocodec", "opus"},
-                {"opus_fec", true},
-                {"audiolevel_ext", true},
-                {"audiolevel_event", true},
-                {"notify_joining", true}};
-    if (!config.pin.empty()) create["pin"] = config.pin;
-    Json reply = plugin_request(create, "create room");
-    if (auto error = error_of(reply); error && error->code != 427 /* already exists */)
-      signaling_error("cannot create meeting " + config.meeting_id + " on " + url + " (error " +
-                      std::to_string(error->code) + ": " + error->reason + ")");
-  }
-
-  Json join_room() {
-    Json body{{"request", "join"}, {"ptype", "publisher"}, {"room", room_id}, {"display", config.name}};
-    if (!config.pin.empty()) body["pin"] = config.pin;
-    Json reply = plugin_request(body, "join");
-    if (auto error = error_of(reply)) {
-      const std::string prefix = "cannot join meeting " + config.meeting_id + " on " + url + ": ";
-      const std::string janus = "Janus error " + std::to_string(error->code) + ": " + error->reason;
-      switch (error->code) {
-        case 426:
-          signaling_error(prefix + "no such meeting (" + janus + "); check the meeting id, or let "
-                          "roomcast create it (the embedded server does)");
-        case 433:
-          signaling_error(prefix + "the PIN was refused (" + janus + "); check --pin");
-        case 432:
-          signaling_error(prefix + "the meeting is full (" + janus + ")");
-        case 403:
-          signaling_error(prefix + "unauthorized (" + janus + "); check the token");
-        default:
-          signaling_error(prefix + janus);
-      }
-    }
-    const auto data = reply["plugindata"]["data"];
-    if (data.value("videoroom", "") != "joined")
-      signaling_error("cannot join meeting " + config.meeting_id + " on " + url +
-                      ": unexpected answer " + data.dump());
-    return data;
-  }
-
-  void announce_joined(const Json& joined) {
-    local_impl.id = id_string(joined["id"]);
-    local_impl.display_name = config.name;
-    std::vector<ParticipantInfo> present;
-    // listparticipants also reports attendees who do not publish.
-    Json list = plugin_request({{"request", "listparticipants"}, {"room", room_id}}, "listparticipants");
-    const auto data = list.value("plugindata", Json::object()).value("data", Json::object());
-    for (const auto& p : data.value("participants", Json::array())) {
-      ParticipantInfo info{id_string(p["id"]), p.value("display", ""), false};
-      if (info.id != local_impl.id) present.push_back(info);
-    }
-    loop->call([&] {
-      known_participants.insert(local_impl.id);
-      for_handlers([&](MeetingEventHandler& h) {
-        h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_impl.id, url});
-      });
-      for (const auto& info : present) participant_joined(info);
-      // Publishers are listed in "joined" too; their streams are live.
-      for (const auto& p : joined.value("publishers", Json::array()))
-        participant_joined(ParticipantInfo{id_string(p["id"]), p.value("display", ""), false});
-    });
-  }
-
-  void publish() {
-    source = std::make_shared<media::FrameSource>(config.custom_microphone_audio_track);
-    worker = shared_media_worker();
-    worker->add(source);
-
-    std::promise<std::string> offer_promise;
-    auto offer_future = offer_promise.get_future();
-    loop->call([&] {
-      peer::PeerSession::Callbacks callbacks;
-      callbacks.on_connected = [this] { on_media_connected(); };
-      callbacks.on_failed = [this](const std::string& why) { on_media_failed(why); };
-      peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
-      peer->create_offer([&offer_promise](const std::string& sdp) { offer_promise.set_value(sdp); });
-    });
-    if (offer_future.wait_for(kRequestTimeout) != std::future_status::ready) {
-      std::lock_guard lock(mutex);
-      throw Error(Error::Kind::Transport, media_error.value_or("ICE gathering did not finish within 10 s"));
-    }
-    std::string offer = offer_future.get();
-
-    Json reply = plugin_request({{"request", "configure"}, {"audio", true}, {"video", false}},
-                                "configure", Json{{"type", "offer"}, {"sdp", offer}});
-    if (auto error = error_of(reply))
-      signaling_error("the server at " + url + " refused our audio offer (Janus error " +
-                      std::to_string(error->code) + ": " + error->reason + ")");
-    if (!reply.contains("jsep") || !reply["jsep"].contains("sdp"))
-      signaling_error("the server at " + url + " accepted our offer but sent no SDP answer");
-    std::string answer = reply["jsep"]["sdp"];
-    auto problem = loop->call([&] { return peer->apply_answer(answer); });
-    if (problem) throw Error(Error::Kind::Transport, *problem);
-
-    std::unique_lock lock(mutex);
-    bool settled = state_changed.wait_for(lock, kMediaTimeout, [this] {
-      return media_live || media_error.has_value() || state == State::Left;
-    });
-    if (media_error) throw Error(Error::Kind::Transport, *media_error);
-    if (state == State::Left) signaling_error("the meeting ended while joining: " + left_info.reason);
-    if (!settled)
-      throw Error(Error::Kind::Transport, "the audio stream to " + url + " did not go live within 15 s");
-  }
-
-  void teardown_after_failed_join() {
-    if (client || peer || sender) {
-      loop->call([this] {
-        sender.reset();
-        if (peer) peer->close();
-        peer.reset();
-        if (client) client->close();
-        client.reset();
-      });
-    }
-    if (source && worker) worker->remove(source);
-    embedded.reset();
-    std::lock_guard lock(mutex);
-    state = State::Left;
-    state_changed.notify_all();
-  }
-
-  // ---- media (loop thread) ---------------------------------------------------------------
-
-  void on_media_connected() {
-    peer::AudioSender::Callbacks callbacks;
-    // Posted: the sender must not be destroyed from inside its own callback.
-    callbacks.on_end_of_stream = [this] { loop->post([this] { begin_leave("end of stream", false); }); };
-    callbacks.on_failed = [this](const std::string& why) {
-      loop->post([this, why] {
-        for_handlers([&](MeetingEventHandler& h) { h.on_error("audio track failed: " + why); });
-        begin_leave("audio track failed: " + why, true);
-      });
+void Meeting::Impl::connect() {
+  auto future = loop->call([this] {
+    JanusClient::Callbacks callbacks;
+    callbacks.on_handle_event = [this](uint64_t handle, const Json& message) {
+      on_handle_event(handle, message);
     };
-    sender = std::make_unique<peer::AudioSender>(*loop, *peer, source, config.audio_bitrate_bps,
-                                                 std::move(callbacks));
-    sender->start();
-  }
+    callbacks.on_closed = [this](const std::string& why) { on_connection_closed(why); };
+    client = std::make_unique<JanusClient>(*loop, url, config.token, std::move(callbacks));
+    return client->connect();
+  });
+  if (future.wait_for(kRequestTimeout) != std::future_status::ready)
+    signaling_error("cannot connect to the Janus server at " + url + ": no answer within " +
+                    std::to_string(kRequestTimeout.count()) + " s; check the URL and that Janus is running");
+  if (auto error = future.get())
+    signaling_error("cannot connect to the Janus server at " + url + ": " + *error +
+                    "; check the URL (ws://HOST:PORT of Janus's WebSocket transport) and that Janus "
+                    "is running there");
+}
 
-  void on_media_failed(const std::string& why) {
-    bool live;
-    {
-      std::lock_guard lock(mutex);
-      live = media_live;
-      if (!live) media_error = why;
-      state_changed.notify_all();
-    }
-    if (live) {
-      for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
-      begin_leave("media failed: " + why, true);
+void Meeting::Impl::create_session() {
+  Json reply = request({{"janus", "create"}}, std::nullopt, "create session");
+  if (auto error = error_of(reply)) {
+    if (error->code == 403)
+      signaling_error("the Janus server at " + url + " refused the token (error 403: " + error->reason +
+                      "); pass a valid token (--token or ROOMCAST_TOKEN)");
+    signaling_error("the Janus server at " + url + " refused to create a session (error " +
+                    std::to_string(error->code) + ": " + error->reason + ")");
+  }
+  if (!reply.contains("data") || !reply["data"].contains("id"))
+    signaling_error("the server at " + url + " answered 'create' without a session id; is it Janus?");
+  uint64_t session = reply["data"]["id"].get<uint64_t>();
+  loop->call([&] { client->set_session(session); });
+}
+
+void Meeting::Impl::attach() {
+  Json reply = request({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
+                       "attach videoroom");
+  if (auto error = error_of(reply))
+    signaling_error("the Janus server at " + url + " cannot attach the VideoRoom plugin (error " +
+                    std::to_string(error->code) + ": " + error->reason +
+                    "); enable janus.plugin.videoroom on the server");
+  handle_id = reply["data"]["id"].get<uint64_t>();
+}
+
+void Meeting::Impl::ensure_room() {
+  Json exists = plugin_request({{"request", "exists"}, {"room", room_id}}, "exists");
+  const auto data = exists.value("plugindata", Json::object()).value("data", Json::object());
+  if (data.value("exists", false)) return;
+  Json create{{"request", "create"},     {"room", room_id},  {"description", "roomcast " + config.meeting_id},
+              {"publishers", 100},       {"audiocodec", "opus"}, {"opus_fec", true},
+              {"audiolevel_ext", true},  {"audiolevel_event", true}, {"notify_joining", true}};
+  if (!config.pin.empty()) create["pin"] = config.pin;
+  Json reply = plugin_request(create, "create room");
+  if (auto error = error_of(reply); error && error->code != 427 /* already exists */)
+    signaling_error("cannot create meeting " + config.meeting_id + " on " + url + " (error " +
+                    std::to_string(error->code) + ": " + error->reason + ")");
+}
+
+Json Meeting::Impl::join_room() {
+  Json body{{"request", "join"}, {"ptype", "publisher"}, {"room", room_id}, {"display", config.name}};
+  if (!config.pin.empty()) body["pin"] = config.pin;
+  Json reply = plugin_request(body, "join");
+  if (auto error = error_of(reply)) {
+    const std::string prefix = "cannot join meeting " + config.meeting_id + " on " + url + ": ";
+    const std::string janus = "Janus error " + std::to_string(error->code) + ": " + error->reason;
+    switch (error->code) {
+      case 426:
+        signaling_error(prefix + "no such meeting (" + janus +
+                        "); check the meeting id, or let roomcast create it (the embedded server does)");
+      case 433: signaling_error(prefix + "the PIN was refused (" + janus + "); check --pin");
+      case 432: signaling_error(prefix + "the meeting is full (" + janus + ")");
+      case 403: signaling_error(prefix + "unauthorized (" + janus + "); check the token");
+      default: signaling_error(prefix + janus);
     }
   }
+  const auto data = reply["plugindata"]["data"];
+  if (data.value("videoroom", "") != "joined")
+    signaling_error("cannot join meeting " + config.meeting_id + " on " + url + ": unexpected answer " +
+                    data.dump());
+  return data;
+}
 
-  void on_handle_event(const Json& message) {
-    const std::string kind = message.value("janus", "");
-    if (kind == "webrtcup") {
-      {
-        std::lock_guard lock(mutex);
-        media_live = true;
-        state_changed.notify_all();
-      }
-      local_stream_enabled(true);
-      return;
-    }
-    if (kind == "hangup") {
-      local_stream_enabled(false);
-      if (state_is(State::Joined) || state_is(State::Joining)) {
-        std::string reason = "the server hung up our media (" + message.value("reason", "") + ")";
-        on_media_failed(reason);
-      }
-      return;
-    }
-    if (kind != "event") return;
-    const auto data = message.value("plugindata", Json::object()).value("data", Json::object());
-    for (const auto& p : data.value("publishers", Json::array()))
-      participant_joined(ParticipantInfo{id_string(p["id"]), p.value("display", ""), false});
-    if (data.contains("joining")) {
-      const auto& p = data["joining"];
-      participant_joined(ParticipantInfo{id_string(p["id"]), p.value("display", ""), false});
-    }
-    for (const char* key : {"leaving", "kicked"})
-      if (data.contains(key) && !(data[key].is_string() && data[key] == "ok"))
-        participant_left(id_string(data[key]));
-  }
-
-  /// Reports our own microphone stream going live or away, once per change.
-  void local_stream_enabled(bool enabled) {
-    if (enabled == local_stream_live) return;
-    local_stream_live = enabled;
-    const Stream stream("audio0", "audio");
-    for_local_handlers([&](ParticipantEventHandler& h) {
-      enabled ? h.on_stream_enabled(stream) : h.on_stream_disabled(stream);
+void Meeting::Impl::announce_joined(const Json& joined) {
+  local_state->id = id_string(joined["id"]);
+  local_state->display_name = config.name;
+  local_state->local = true;
+  private_id = joined.value("private_id", Json());
+  // listparticipants also reports attendees who do not publish.
+  Json list = plugin_request({{"request", "listparticipants"}, {"room", room_id}}, "listparticipants");
+  const auto present = list.value("plugindata", Json::object())
+                           .value("data", Json::object())
+                           .value("participants", Json::array());
+  loop->call([&] {
+    for_handlers([&](MeetingEventHandler& h) {
+      h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_state->id, url});
     });
-  }
-  bool local_stream_live = false;  // loop thread
+    for (const auto& p : present)
+      if (id_string(p["id"]) != local_state->id) participant_joined(p["id"], p.value("display", ""));
+    for (const auto& p : joined.value("publishers", Json::array())) publisher_seen(p);
+    start_receive_tick();
+  });
+}
 
-  void participant_joined(const ParticipantInfo& info) {
-    if (!known_participants.insert(info.id).second) return;
-    participants[info.id] = info;
-    for_handlers([&](MeetingEventHandler& h) { h.on_participant_joined(info); });
-  }
+void Meeting::Impl::publish() {
+  source = std::make_shared<media::FrameSource>(config.custom_microphone_audio_track);
+  worker = shared_media_worker();
+  worker->add(source);
 
-  void participant_left(const std::string& id) {
-    if (!known_participants.erase(id)) return;
-    ParticipantInfo info = participants[id];
-    participants.erase(id);
-    for_handlers([&](MeetingEventHandler& h) { h.on_participant_left(info); });
-  }
-
-  bool state_is(State s) {
+  std::promise<std::string> offer_promise;
+  auto offer_future = offer_promise.get_future();
+  loop->call([&] {
+    peer::PeerSession::Callbacks callbacks;
+    callbacks.on_connected = [this] { on_media_connected(); };
+    callbacks.on_failed = [this](const std::string& why) { on_media_failed(why); };
+    peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
+    peer->create_offer([&offer_promise](const std::string& sdp) { offer_promise.set_value(sdp); });
+  });
+  if (offer_future.wait_for(kRequestTimeout) != std::future_status::ready) {
     std::lock_guard lock(mutex);
-    return state == s;
+    throw Error(Error::Kind::Transport, media_error.value_or("ICE gathering did not finish within 10 s"));
   }
+  std::string offer = offer_future.get();
 
-  void on_connection_closed(const std::string& why) {
-    if (state_is(State::Leaving) || state_is(State::Left)) return;
-    for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
-    finish_leave(why, true);
-  }
+  Json reply = plugin_request({{"request", "configure"}, {"audio", true}, {"video", false}}, "configure",
+                              Json{{"type", "offer"}, {"sdp", offer}});
+  if (auto error = error_of(reply))
+    signaling_error("the server at " + url + " refused our audio offer (Janus error " +
+                    std::to_string(error->code) + ": " + error->reason + ")");
+  if (!reply.contains("jsep") || !reply["jsep"].contains("sdp"))
+    signaling_error("the server at " + url + " accepted our offer but sent no SDP answer");
+  std::string answer = reply["jsep"]["sdp"];
+  auto problem = loop->call([&] { return peer->apply_answer(answer); });
+  if (problem) throw Error(Error::Kind::Transport, *problem);
 
-  // ---- leave -----------------------------------------------------------------------------
+  std::unique_lock lock(mutex);
+  bool settled = state_changed.wait_for(
+      lock, kMediaTimeout, [this] { return media_live || media_error.has_value() || state == State::Left; });
+  if (media_error) throw Error(Error::Kind::Transport, *media_error);
+  if (state == State::Left) signaling_error("the meeting ended while joining: " + left_info.reason);
+  if (!settled) throw Error(Error::Kind::Transport, "the audio stream to " + url + " did not go live within 15 s");
+}
 
-  /// Loop thread: unpublish/leave, then destroy the session, then report. Never blocks.
-  void begin_leave(const std::string& reason, bool error) {
-    {
-      std::lock_guard lock(mutex);
-      if (state == State::Leaving || state == State::Left || state == State::Idle) return;
-      state = State::Leaving;
-    }
-    snapshot_stats();
-    if (sender) sender->stop();
-    if (peer) peer->close();
-    if (!client || !client->connected()) return finish_leave(reason, error);
-    auto done = std::make_shared<bool>(false);
-    auto finish = [this, reason, error, done](const Json&) {
-      if (*done) return;
-      *done = true;
-      finish_leave(reason, error);
-    };
-    // Bound the whole sequence: a dead server must not keep us here.
-    auto guard = std::make_shared<core::Timer>(loop->context(), [finish] { finish(Json{}); });
-    guard->arm_in(kLeaveTimeout);
-    client->request({{"janus", "message"}, {"body", {{"request", "leave"}}}}, handle_id,
-                    [this, finish, guard](const Json&) {
-                      if (!client) return;
-                      client->request({{"janus", "detach"}}, handle_id, [this, finish, guard](const Json&) {
-                        if (!client) return;
-                        client->request({{"janus", "destroy"}}, std::nullopt,
-                                        [finish, guard](const Json& reply) { finish(reply); });
-                      });
-                    });
-    leave_guard = guard;
-  }
+void Meeting::Impl::teardown_after_failed_join() {
+  release_loop_objects();
+  embedded.reset();
+  std::lock_guard lock(mutex);
+  state = State::Left;
+  state_changed.notify_all();
+}
 
-  std::shared_ptr<core::Timer> leave_guard;
-
-  void finish_leave(const std::string& reason, bool error) {
-    snapshot_stats();
-    leave_guard.reset();
-    sender.reset();
-    if (peer) peer->close();
-    if (client) client->close();
-    {
-      std::lock_guard lock(mutex);
-      if (state == State::Left) return;
-      state = State::Left;
-      left_info = MeetingLeftInfo{reason, error};
-    }
-    local_stream_enabled(false);
-    for_handlers([&](MeetingEventHandler& h) { h.on_meeting_left(left_info); });
-    std::lock_guard lock(mutex);
-    state_changed.notify_all();
-  }
-
-  void snapshot_stats() {
-    PublishStats stats = collect_stats();
-    std::lock_guard lock(mutex);
-    final_stats = stats;
-  }
-
-  PublishStats collect_stats() {
-    PublishStats stats;
-    if (sender) {
-      auto s = sender->stats();
-      stats.frames_sent = s.frames_sent;
-      stats.late_frames = s.late_frames;
-      stats.underruns = s.underruns;
-    }
-    if (peer) {
-      stats.packets_sent = peer->stats().rtp_packets_sent;
-      stats.bytes_sent = peer->stats().rtp_payload_bytes_sent;
-    }
-    stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
-    if (config.custom_microphone_audio_track)
-      stats.duration = config.custom_microphone_audio_track->duration();
-    return stats;
-  }
-
-  void leave() {
-    {
-      std::lock_guard lock(mutex);
-      if (state == State::Idle || state == State::Left) return;
-    }
-    loop->post([this] { begin_leave("left", false); });
-    std::unique_lock lock(mutex);
-    state_changed.wait_for(lock, kLeaveTimeout + std::chrono::seconds(2),
-                           [this] { return state == State::Left; });
-    lock.unlock();
-    // Release the loop-owned objects and the embedded server now, not at destruction.
+void Meeting::Impl::release_loop_objects() {
+  if (client || peer || sender || !feeds.empty() || receive_tick) {
     loop->call([this] {
+      drop_remote_side();
       sender.reset();
+      if (peer) peer->close();
       peer.reset();
+      if (client) client->close();
       client.reset();
     });
-    if (source && worker) worker->remove(source);
-    embedded.reset();
   }
-};
+  if (source && worker) worker->remove(source);
+}
+
+// ---- our media (loop thread) ---------------------------------------------------------------
+
+void Meeting::Impl::on_media_connected() {
+  peer::AudioSender::Callbacks callbacks;
+  // Posted: the sender must not be destroyed from inside its own callback.
+  callbacks.on_end_of_stream = [this] { loop->post([this] { begin_leave("end of stream", false); }); };
+  callbacks.on_failed = [this](const std::string& why) {
+    loop->post([this, why] {
+      for_handlers([&](MeetingEventHandler& h) { h.on_error("audio track failed: " + why); });
+      begin_leave("audio track failed: " + why, true);
+    });
+  };
+  sender = std::make_unique<peer::AudioSender>(*loop, *peer, source, config.audio_bitrate_bps,
+                                               std::move(callbacks));
+  sender->start();
+}
+
+void Meeting::Impl::on_media_failed(const std::string& why) {
+  bool live;
+  {
+    std::lock_guard lock(mutex);
+    live = media_live;
+    if (!live) media_error = why;
+    state_changed.notify_all();
+  }
+  if (live) {
+    for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
+    begin_leave("media failed: " + why, true);
+  }
+}
+
+void Meeting::Impl::on_handle_event(uint64_t handle, const Json& message) {
+  if (handle != handle_id) {
+    auto it = feed_by_handle.find(handle);
+    if (it == feed_by_handle.end()) return;
+    auto feed = feeds.find(it->second);
+    if (feed != feeds.end()) on_subscriber_event(feed->second, message);
+    return;
+  }
+  const std::string kind = message.value("janus", "");
+  if (kind == "webrtcup") {
+    {
+      std::lock_guard lock(mutex);
+      media_live = true;
+      state_changed.notify_all();
+    }
+    local_stream_enabled(true);
+    return;
+  }
+  if (kind == "hangup") {
+    local_stream_enabled(false);
+    if (state_is(State::Joined) || state_is(State::Joining))
+      on_media_failed("the server hung up our media (" + message.value("reason", "") + ")");
+    return;
+  }
+  if (kind == "event")
+    on_room_event(message.value("plugindata", Json::object()).value("data", Json::object()));
+}
+
+/// Reports our own microphone stream going live or away, once per change.
+void Meeting::Impl::local_stream_enabled(bool enabled) {
+  if (enabled == local_stream_live) return;
+  local_stream_live = enabled;
+  if (enabled) {
+    local_audio = std::make_shared<detail::StreamState>();
+    local_audio->id = "audio0";
+    local_audio->kind = "audio";
+    local_audio->participant_id = local_state->id;
+    local_audio->local = true;
+    local_state->enable_stream(local_audio);
+  } else {
+    local_state->disable_stream("audio0");
+  }
+}
+
+bool Meeting::Impl::state_is(State s) {
+  std::lock_guard lock(mutex);
+  return state == s;
+}
+
+void Meeting::Impl::on_connection_closed(const std::string& why) {
+  if (state_is(State::Leaving) || state_is(State::Left)) return;
+  for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
+  finish_leave(why, true);
+}
+
+// ---- leave -------------------------------------------------------------------------------------
+
+/// Loop thread: leave, detach, destroy the session, then report. Never blocks.
+void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
+  {
+    std::lock_guard lock(mutex);
+    if (state == State::Leaving || state == State::Left || state == State::Idle) return;
+    state = State::Leaving;
+  }
+  snapshot_stats();
+  if (sender) sender->stop();
+  if (peer) peer->close();
+  drop_remote_side();
+  if (!client || !client->connected()) return finish_leave(reason, error);
+  auto done = std::make_shared<bool>(false);
+  auto finish = [this, reason, error, done](const Json&) {
+    if (*done) return;
+    *done = true;
+    finish_leave(reason, error);
+  };
+  // Bound the whole sequence: a dead server must not keep us here.
+  leave_guard = std::make_shared<core::Timer>(loop->context(), [finish] { finish(Json{}); });
+  leave_guard->arm_in(kLeaveTimeout);
+  client->request({{"janus", "message"}, {"body", {{"request", "leave"}}}}, handle_id, [this, finish](const Json&) {
+    if (!client) return;
+    client->request({{"janus", "detach"}}, handle_id, [this, finish](const Json&) {
+      if (!client) return;
+      client->request({{"janus", "destroy"}}, std::nullopt, [finish](const Json& reply) { finish(reply); });
+    });
+  });
+}
+
+void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
+  snapshot_stats();
+  leave_guard.reset();
+  sender.reset();
+  if (peer) peer->close();
+  drop_remote_side();
+  if (client) client->close();
+  {
+    std::lock_guard lock(mutex);
+    if (state == State::Left) return;
+    state = State::Left;
+    left_info = MeetingLeftInfo{reason, error};
+  }
+  local_stream_enabled(false);
+  for_handlers([&](MeetingEventHandler& h) { h.on_meeting_left(left_info); });
+  std::lock_guard lock(mutex);
+  state_changed.notify_all();
+}
+
+void Meeting::Impl::snapshot_stats() {
+  PublishStats stats = collect_stats();
+  std::lock_guard lock(mutex);
+  final_stats = stats;
+}
+
+PublishStats Meeting::Impl::collect_stats() {
+  PublishStats stats;
+  if (sender) {
+    auto s = sender->stats();
+    stats.frames_sent = s.frames_sent;
+    stats.late_frames = s.late_frames;
+    stats.underruns = s.underruns;
+  }
+  if (peer) {
+    stats.packets_sent = peer->stats().rtp_packets_sent;
+    stats.bytes_sent = peer->stats().rtp_payload_bytes_sent;
+  }
+  stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
+  if (config.custom_microphone_audio_track) stats.duration = config.custom_microphone_audio_track->duration();
+  return stats;
+}
+
+void Meeting::Impl::leave() {
+  {
+    std::lock_guard lock(mutex);
+    if (state == State::Idle || state == State::Left) return;
+  }
+  loop->post([this] { begin_leave("left", false); });
+  std::unique_lock lock(mutex);
+  state_changed.wait_for(lock, kLeaveTimeout + std::chrono::seconds(2), [this] { return state == State::Left; });
+  lock.unlock();
+  // Release the loop-owned objects and the embedded server now, not at destruction.
+  release_loop_objects();
+  embedded.reset();
+}
+
+// ---- public facade -----------------------------------------------------------------------------
 
 Meeting::Meeting(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Meeting::~Meeting() = default;
@@ -549,9 +443,22 @@ Meeting& Meeting::operator=(Meeting&&) noexcept = default;
 void Meeting::add_event_listener(std::shared_ptr<MeetingEventHandler> handler) {
   impl_->handlers.push_back(std::move(handler));
 }
-LocalParticipant& Meeting::local_participant() { return impl_->local; }
+Participant Meeting::local_participant() { return Participant(impl_->local_state); }
 void Meeting::join() { impl_->join(); }
 void Meeting::leave() { impl_->leave(); }
+
+void Meeting::add_mixed_audio_sink(std::shared_ptr<AudioSink> sink) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->mixed_sinks.push_back(std::move(sink));
+}
+
+std::vector<Participant> Meeting::participants() const {
+  return impl_->loop->call([this] {
+    std::vector<Participant> out;
+    for (const auto& [id, state] : impl_->participants) out.emplace_back(state);
+    return out;
+  });
+}
 
 bool Meeting::run_until_left(std::optional<std::chrono::milliseconds> timeout) {
   std::unique_lock lock(impl_->mutex);
@@ -580,21 +487,20 @@ Meeting init_meeting(MeetingConfig config) {
   if (config.webcam_enabled)
     throw Error(Error::Kind::Config, "webcam_enabled: roomcast sends audio only; set it to false");
   if (config.mic_enabled && !config.custom_microphone_audio_track)
-    throw Error(Error::Kind::Config,
-                "mic_enabled needs custom_microphone_audio_track (e.g. a FileAudioTrack)");
+    throw Error(Error::Kind::Config, "mic_enabled needs custom_microphone_audio_track (e.g. a FileAudioTrack)");
   auto impl = std::make_unique<Meeting::Impl>();
   try {
     size_t used = 0;
     impl->room_id = std::stoull(config.meeting_id, &used);
     if (used != config.meeting_id.size()) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    throw Error(Error::Kind::Config, "meeting id '" + config.meeting_id +
-                                         "' is not a number; Janus VideoRoom meetings have numeric ids");
+    throw Error(Error::Kind::Config,
+                "meeting id '" + config.meeting_id + "' is not a number; Janus VideoRoom meetings have numeric ids");
   }
   if (!config.server_url.empty() && config.server_url.rfind("ws://", 0) != 0 &&
       config.server_url.rfind("wss://", 0) != 0)
-    throw Error(Error::Kind::Config, "server URL '" + config.server_url +
-                                         "' must start with ws:// or wss:// (Janus WebSocket transport)");
+    throw Error(Error::Kind::Config,
+                "server URL '" + config.server_url + "' must start with ws:// or wss:// (Janus WebSocket transport)");
   impl->config = std::move(config);
   return Meeting(std::move(impl));
 }

@@ -6,28 +6,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "roomcast/error.hpp"
 #include "roomcast/events.hpp"
 #include "roomcast/meeting_config.hpp"
 
 namespace roomcast {
-
-class Meeting;
-
-/// Our own participant in a meeting.
-class LocalParticipant {
- public:
-  const std::string& id() const;
-  const std::string& display_name() const;
-  void add_event_listener(std::shared_ptr<ParticipantEventHandler> handler);
-
- private:
-  friend class Meeting;
-  struct Impl;
-  explicit LocalParticipant(Impl* impl) : impl_(impl) {}
-  Impl* impl_;
-};
 
 /// Counters of what we sent, for progress displays and tests.
 struct PublishStats {
@@ -47,7 +32,13 @@ class Meeting {
   Meeting& operator=(Meeting&&) noexcept;
 
   void add_event_listener(std::shared_ptr<MeetingEventHandler> handler);
-  LocalParticipant& local_participant();
+  /// Our own participant; add a ParticipantEventHandler to hear about our stream.
+  Participant local_participant();
+  /// Everyone else in the room right now.
+  std::vector<Participant> participants() const;
+  /// The room as one input: every remote participant's audio mixed ("everyone but
+  /// me"), 48 kHz mono, one 20 ms frame every 20 ms while joined (silence included).
+  void add_mixed_audio_sink(std::shared_ptr<AudioSink> sink);
 
   /// Connects, joins the room and starts publishing; returns once the microphone
   /// stream is live (or throws roomcast::Error saying what failed and what to do).

@@ -27,6 +27,9 @@ struct MeetingConfig {
   std::string pin;
   /// Create the room when it does not exist (always true with the embedded server).
   bool create_room_if_missing = false;
+  /// Subscribe to every remote participant's audio as it appears (needed for
+  /// Stream::add_sink and the mixed room audio). Video is reported, never received.
+  bool auto_subscribe = true;
   /// Opus bitrate in bits per second.
   int audio_bitrate_bps = 32000;
 };

@@ -6,10 +6,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cli/args.hpp"
+#include "cli/recorder.hpp"
 #include "roomcast/roomcast.hpp"
 #include "server/embedded_janus.hpp"
 
@@ -35,10 +38,11 @@ const char* kMainHelp = R"(roomcast: bring audio into a live WebRTC meeting (Jan
 
 Usage:
   roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
+  roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
   roomcast server [options]         run the embedded Janus server until Ctrl-C
   roomcast --help | COMMAND --help
 
-Run 'roomcast publish --help' or 'roomcast server --help' for their options.
+Run 'roomcast COMMAND --help' for the options of each command.
 )";
 
 const char* kPublishHelp = R"(Usage: roomcast publish FILE [options]
@@ -60,6 +64,8 @@ Options:
   --create-room     create the room on --server if it does not exist
   --bitrate BPS     Opus bitrate (default 32000)
   --stream N        use the file's Nth audio stream (default 0, the first)
+  --record FILE     also record the other participants' mixed audio to a WAV file
+  --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
   --json            print one JSON object per event instead of text
   --quiet           no progress display
   --help            this text
@@ -67,6 +73,26 @@ Options:
 Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
 errors; 3 media errors (file missing, not media, no audio); 4 server errors
 (unreachable, not Janus, token, room, PIN); 5 network/WebRTC errors.
+)";
+
+const char* kListenHelp = R"(Usage: roomcast listen [options]
+
+Joins a meeting without sending audio, prints who joins and leaves, their streams and
+who is speaking, and records what it hears (48 kHz mono WAV). Leaves after --duration
+or on Ctrl-C; the WAV files stay valid even if interrupted.
+
+Options:
+  --server URL      Janus WebSocket URL; without it the embedded server is started
+  --room ID         meeting id, numeric (default 1234)
+  --name NAME       display name (default "roomcast listener")
+  --token T         Janus API token, if the server requires one
+  --pin P           room PIN, if the room has one
+  --duration SECS   leave after SECS seconds
+  --record FILE     record everyone's audio mixed into one WAV file
+  --record-dir DIR  record one WAV file per participant: DIR/NAME-ID.wav
+  --create-room     create the room on --server if it does not exist
+  --json            print one JSON object per event instead of text
+  --help            this text
 )";
 
 const char* kServerHelp = R"(Usage: roomcast server [options]
@@ -100,10 +126,37 @@ std::string format_seconds(std::chrono::milliseconds ms) {
   return text;
 }
 
-/// Prints meeting events as text lines or JSON objects.
-class PrintingHandler : public MeetingEventHandler, public ParticipantEventHandler {
+/// Prints meeting events as text lines or JSON objects; optionally records remote audio.
+class PrintingHandler : public MeetingEventHandler {
  public:
-  explicit PrintingHandler(bool json) : json_(json) {}
+  PrintingHandler(bool json, std::string record_dir) : json_(json), record_dir_(std::move(record_dir)) {}
+
+  /// Prints one participant's stream changes.
+  class StreamPrinter : public ParticipantEventHandler {
+   public:
+    StreamPrinter(PrintingHandler& owner, Participant participant)
+        : owner_(owner), participant_(std::move(participant)) {}
+    void on_stream_enabled(const Stream& stream) override { report(stream, true); }
+    void on_stream_disabled(const Stream& stream) override { report(stream, false); }
+
+   private:
+    void report(const Stream& stream, bool enabled) {
+      const bool local = stream.is_local();
+      std::string who = local ? "our" : participant_.display_name() + " (" + participant_.id() + ")'s";
+      owner_.emit({{"event", enabled ? "stream_enabled" : "stream_disabled"},
+                   {"kind", stream.kind()},
+                   {"local", local},
+                   {"participant_id", participant_.id()},
+                   {"name", participant_.display_name()}},
+                  who + " " + stream.kind() + " stream " + (enabled ? "is live" : "stopped"));
+    }
+    PrintingHandler& owner_;
+    Participant participant_;
+  };
+
+  void watch(Participant participant) {
+    participant.add_event_listener(std::make_shared<StreamPrinter>(*this, participant));
+  }
 
   void on_meeting_joined(const MeetingJoinedInfo& info) override {
     emit({{"event", "meeting_joined"}, {"meeting_id", info.meeting_id},
@@ -115,70 +168,99 @@ class PrintingHandler : public MeetingEventHandler, public ParticipantEventHandl
     emit({{"event", "meeting_left"}, {"reason", info.reason}, {"error", info.error}},
          "left the meeting: " + info.reason);
   }
-  void on_participant_joined(const ParticipantInfo& p) override {
-    emit({{"event", "participant_joined"}, {"id", p.id}, {"name", p.display_name}},
-         "participant joined: " + p.display_name + " (" + p.id + ")");
+  void on_participant_joined(Participant p) override {
+    emit({{"event", "participant_joined"}, {"id", p.id()}, {"name", p.display_name()}},
+         "participant joined: " + p.display_name() + " (" + p.id() + ")");
+    watch(p);
+    if (!record_dir_.empty()) {
+      auto recorder = std::make_shared<cli::PerParticipantRecorder>(record_dir_, p);
+      p.add_event_listener(recorder);
+      std::lock_guard lock(mutex_);
+      recorders_.push_back(recorder);
+    }
   }
-  void on_participant_left(const ParticipantInfo& p) override {
-    emit({{"event", "participant_left"}, {"id", p.id}, {"name", p.display_name}},
-         "participant left: " + p.display_name + " (" + p.id + ")");
+  void on_participant_left(Participant p) override {
+    emit({{"event", "participant_left"}, {"id", p.id()}, {"name", p.display_name()}},
+         "participant left: " + p.display_name() + " (" + p.id() + ")");
+  }
+  void on_speaker_changed(const std::optional<std::string>& id) override {
+    emit({{"event", "speaker_changed"}, {"participant_id", id ? nlohmann::json(*id) : nlohmann::json()}},
+         id ? "speaking: " + *id : "nobody is speaking");
   }
   void on_error(const std::string& message) override {
     emit({{"event", "error"}, {"message", message}}, "error: " + message);
   }
-  void on_stream_enabled(const Stream& stream) override {
-    emit({{"event", "stream_enabled"}, {"kind", stream.kind()}, {"local", true}},
-         "our " + stream.kind() + " stream is live");
-  }
-  void on_stream_disabled(const Stream& stream) override {
-    emit({{"event", "stream_disabled"}, {"kind", stream.kind()}, {"local", true}},
-         "our " + stream.kind() + " stream stopped");
-  }
 
   void emit(const nlohmann::json& object, const std::string& text) {
+    std::lock_guard lock(print_mutex_);
     if (json_)
       std::cout << object.dump() << std::endl;
     else
       std::cout << "roomcast: " << text << std::endl;
   }
 
+  void close_recordings() {
+    std::lock_guard lock(mutex_);
+    for (auto& r : recorders_) r->close_all();
+  }
+
  private:
   bool json_;
+  std::string record_dir_;
+  std::mutex mutex_;
+  std::mutex print_mutex_;
+  std::vector<std::shared_ptr<cli::PerParticipantRecorder>> recorders_;
 };
 
-int run_publish(const std::vector<std::string>& argv) {
-  Args args(argv, {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream"},
+/// publish and listen share everything but the microphone track.
+int run_meeting(const std::vector<std::string>& argv, bool publishing) {
+  Args args(argv,
+            {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
+             "record-dir"},
             {"help", "json", "quiet", "create-room"});
   if (args.has("help")) {
-    std::cout << kPublishHelp;
+    std::cout << (publishing ? kPublishHelp : kListenHelp);
     return 0;
   }
-  if (args.positional().size() != 1)
+  if (publishing && args.positional().size() != 1)
     throw UsageError(args.positional().empty() ? "publish needs a FILE to play"
                                                : "publish takes one FILE, got " +
                                                      std::to_string(args.positional().size()));
+  if (!publishing && !args.positional().empty()) throw UsageError("listen takes no FILE");
   auto duration_limit = args.get_number("duration");
   const bool json = args.has("json");
-
-  FileAudioTrack::Options track_options;
-  track_options.audio_stream = static_cast<int>(args.get_number("stream").value_or(0));
-  auto track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
+  const std::string record_dir = args.get_or("record-dir", "");
+  if (!record_dir.empty() && !std::filesystem::is_directory(record_dir))
+    throw Error(Error::Kind::Config, "--record-dir '" + record_dir +
+                                         "' is not a directory; create it first");
 
   MeetingConfig config;
   config.meeting_id = args.get_or("room", "1234");
-  config.name = args.get_or("name", "roomcast");
+  config.name = args.get_or("name", publishing ? "roomcast" : "roomcast listener");
   config.token = args.get_or("token", "");
   config.pin = args.get_or("pin", "");
   config.server_url = args.get_or("server", "");
   config.create_room_if_missing = args.has("create-room");
   config.audio_bitrate_bps = static_cast<int>(args.get_number("bitrate").value_or(32000));
-  config.custom_microphone_audio_track = track;
+  config.mic_enabled = publishing;
 
-  auto printer = std::make_shared<PrintingHandler>(json);
+  std::shared_ptr<FileAudioTrack> track;
+  if (publishing) {
+    FileAudioTrack::Options track_options;
+    track_options.audio_stream = static_cast<int>(args.get_number("stream").value_or(0));
+    track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
+    config.custom_microphone_audio_track = track;
+  }
+  // Opened before joining so a bad path fails before anything connects.
+  std::shared_ptr<cli::WavRecorder> mix_recorder;
+  if (auto path = args.get("record")) mix_recorder = std::make_shared<cli::WavRecorder>(*path);
+
+  auto printer = std::make_shared<PrintingHandler>(json, record_dir);
   auto meeting = init_meeting(config);
   meeting.add_event_listener(printer);
-  meeting.local_participant().add_event_listener(printer);
-  if (!json)
+  printer->watch(meeting.local_participant());
+  if (mix_recorder) meeting.add_mixed_audio_sink(mix_recorder);
+  if (track && !json)
     std::cout << "roomcast: publishing " << track->description() << " (" << track->codec_name() << ", "
               << track->source_sample_rate_hz() << " Hz, " << track->source_channels() << " ch"
               << (track->duration() ? ", " + format_seconds(*track->duration()) : "") << ")"
@@ -191,7 +273,7 @@ int run_publish(const std::vector<std::string>& argv) {
   while (!meeting.run_until_left(std::chrono::milliseconds(100))) {
     auto now = std::chrono::steady_clock::now();
     if (interrupted) {
-      if (!json) std::cerr << "\nroomcast: interrupted, leaving the meeting" << std::endl;
+      if (!json) std::cerr << (tty ? "\n" : "") << "roomcast: interrupted, leaving the meeting" << std::endl;
       meeting.leave();
       break;
     }
@@ -199,7 +281,7 @@ int run_publish(const std::vector<std::string>& argv) {
       meeting.leave();
       break;
     }
-    if (!args.has("quiet") && now - last_progress >= std::chrono::seconds(tty ? 0 : 2) &&
+    if (publishing && !args.has("quiet") && now - last_progress >= std::chrono::seconds(tty ? 0 : 2) &&
         now - last_progress >= std::chrono::milliseconds(250)) {
       last_progress = now;
       auto stats = meeting.publish_stats();
@@ -215,17 +297,21 @@ int run_publish(const std::vector<std::string>& argv) {
         std::cerr << "roomcast: " << line << std::endl;
     }
   }
-  auto stats = meeting.publish_stats();
-  if (json)
-    printer->emit({{"event", "summary"}, {"frames_sent", stats.frames_sent},
-                   {"packets_sent", stats.packets_sent}, {"bytes_sent", stats.bytes_sent},
-                   {"late_frames", stats.late_frames}, {"underruns", stats.underruns},
-                   {"position_ms", stats.position.count()}},
-                  "");
-  else
-    std::cout << (tty ? "\n" : "") << "roomcast: sent " << stats.frames_sent << " frames ("
-              << format_seconds(stats.position) << "), " << stats.packets_sent << " packets, "
-              << stats.bytes_sent << " bytes, " << stats.late_frames << " late" << std::endl;
+  if (mix_recorder) mix_recorder->close();
+  printer->close_recordings();
+  if (publishing) {
+    auto stats = meeting.publish_stats();
+    if (json)
+      printer->emit({{"event", "summary"}, {"frames_sent", stats.frames_sent},
+                     {"packets_sent", stats.packets_sent}, {"bytes_sent", stats.bytes_sent},
+                     {"late_frames", stats.late_frames}, {"underruns", stats.underruns},
+                     {"position_ms", stats.position.count()}},
+                    "");
+    else
+      std::cout << "roomcast: sent " << stats.frames_sent << " frames (" << format_seconds(stats.position)
+                << "), " << stats.packets_sent << " packets, " << stats.bytes_sent << " bytes, "
+                << stats.late_frames << " late" << std::endl;
+  }
   return interrupted ? 130 : 0;
 }
 
@@ -289,7 +375,8 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   try {
-    if (command == "publish") return run_publish(args);
+    if (command == "publish") return run_meeting(args, true);
+    if (command == "listen") return run_meeting(args, false);
     if (command == "server") return run_server(args);
     throw UsageError("unknown command '" + command + "'");
   } catch (const UsageError& e) {

@@ -197,15 +197,19 @@ void PeerSession::maybe_send_sender_report(std::chrono::steady_clock::time_point
   if (!srtp_ || !packetizer_ || closed_ || !packetizer_->last_timestamp()) return;
   if (now - last_report_ < kReportInterval) return;
   last_report_ = now;
-  // The SR pairs "now" on the wall clock with the RTP time of the last frame sent: close
-  // enough for lip-sync-free audio, and exact in rate since timestamps count samples.
+  auto report = rtp::build_sender_report(ssrc_, sender_info(), cname_);
+  if (srtp_->protect_rtcp(report) && ice_->send(report)) ++stats_.rtcp_sent;
+}
+
+rtp::SenderInfo PeerSession::sender_info() const {
+  // The wall clock now, paired with the RTP time of the last frame sent: exact in rate,
+  // since timestamps count samples, and within one frame in phase.
   rtp::SenderInfo info;
   info.ntp_timestamp = rtp::to_ntp(std::chrono::system_clock::now());
-  info.rtp_timestamp = *packetizer_->last_timestamp();
+  info.rtp_timestamp = packetizer_->last_timestamp().value_or(0);
   info.packet_count = static_cast<uint32_t>(packetizer_->packets_sent());
   info.octet_count = static_cast<uint32_t>(packetizer_->octets_sent());
-  auto report = rtp::build_sender_report(ssrc_, info, cname_);
-  if (srtp_->protect_rtcp(report) && ice_->send(report)) ++stats_.rtcp_sent;
+  return info;
 }
 
 void PeerSession::fail(const std::string& why) {
@@ -218,9 +222,12 @@ void PeerSession::fail(const std::string& why) {
 
 void PeerSession::close() {
   if (closed_) return;
-  if (srtp_ && packetizer_) {
+  if (srtp_ && packetizer_ && packetizer_->last_timestamp()) {
+    // RFC 3550 §6.1: a BYE travels in a compound packet that starts with a report.
     uint32_t ssrc = ssrc_;
-    auto bye = rtp::build_goodbye(std::span<const uint32_t>(&ssrc, 1), "leaving");
+    auto bye = rtp::build_sender_report(ssrc_, sender_info(), cname_);
+    auto goodbye = rtp::build_goodbye(std::span<const uint32_t>(&ssrc, 1), "leaving");
+    bye.insert(bye.end(), goodbye.begin(), goodbye.end());
     if (srtp_->protect_rtcp(bye)) ice_->send(bye);
   }
   if (dtls_) dtls_->close();

@@ -15,6 +15,7 @@
 #include "dtls/dtls_transport.hpp"
 #include "ice/ice_transport.hpp"
 #include "rtp/opus_packetizer.hpp"
+#include "rtp/rtcp.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sdp/offer_answer.hpp"
 #include "srtp/srtp_session.hpp"
@@ -76,6 +77,7 @@ class PeerSession {
   void on_datagram(std::span<const uint8_t> datagram);
   void on_rtcp(std::vector<uint8_t> packet);
   void fail(const std::string& why);
+  rtp::SenderInfo sender_info() const;
   sdp::LocalMediaParams local_params(sdp::LocalMediaParams::Direction direction) const;
 
   core::EventLoop& loop_;

@@ -1,0 +1,49 @@
+// Recorders for the CLI: the room mix into one WAV, or one WAV per remote participant.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "media/wav_writer.hpp"
+#include "roomcast/events.hpp"
+
+namespace roomcast::cli {
+
+/// Writes 20 ms frames into a WAV file, filling gaps in the timestamps with silence so
+/// the file's length follows the stream's timeline.
+class WavRecorder : public AudioSink {
+ public:
+  explicit WavRecorder(const std::string& path);
+  void on_audio_frame(const ReceivedAudioFrame& frame) override;
+  void close();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::mutex mutex_;
+  std::string path_;
+  std::unique_ptr<media::WavWriter> writer_;
+  uint64_t next_sample_ = 0;
+  bool started_ = false;
+};
+
+/// One WavRecorder per remote audio stream, named after the participant.
+class PerParticipantRecorder : public ParticipantEventHandler {
+ public:
+  PerParticipantRecorder(std::string directory, Participant participant);
+  void on_stream_enabled(const Stream& stream) override;
+  void on_stream_disabled(const Stream& stream) override;
+  void close_all();
+
+ private:
+  std::string directory_;
+  Participant participant_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<WavRecorder>> recorders_;
+};
+
+/// "Alice B." + "123" -> "Alice_B-123.wav"
+std::string recording_file_name(const std::string& display_name, const std::string& id);
+
+}  // namespace roomcast::cli

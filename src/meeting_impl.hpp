@@ -1,0 +1,154 @@
+// Meeting::Impl: the state of one meeting, shared by meeting.cpp (join, publish, leave)
+// and meeting_remote.cpp (other participants, subscriptions, received audio).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/deadline_scheduler.hpp"
+#include "core/event_loop.hpp"
+#include "media/audio_mixer.hpp"
+#include "media/frame_source.hpp"
+#include "media/jitter_buffer.hpp"
+#include "media/media_worker.hpp"
+#include "media/pacer.hpp"
+#include "media/speaker_detector.hpp"
+#include "participant_state.hpp"
+#include "peer/audio_sender.hpp"
+#include "peer/peer_session.hpp"
+#include "roomcast/meeting.hpp"
+#include "server/embedded_janus.hpp"
+#include "signaling/janus/janus_client.hpp"
+
+namespace roomcast {
+
+using signaling::janus::Json;
+
+/// A remote publisher we know of, and our subscription to its audio.
+struct RemoteFeed {
+  Json feed_id;  // as Janus sent it (number or string), to send it back unchanged
+  std::shared_ptr<detail::ParticipantState> participant;
+  std::string audio_mid;  // the publisher's audio stream, empty if it publishes none
+  std::shared_ptr<detail::StreamState> audio_stream;
+  std::vector<std::string> video_mids;
+
+  // Subscription (loop thread).
+  uint64_t handle_id = 0;
+  std::unique_ptr<peer::PeerSession> peer;
+  std::unique_ptr<media::JitterBuffer> jitter;
+  uint64_t ticks = 0;  // 20 ms ticks since the subscription started playing
+  bool subscribing = false;
+};
+
+struct Meeting::Impl {
+  enum class State { Idle, Joining, Joined, Leaving, Left };
+
+  MeetingConfig config;
+  uint64_t room_id = 0;
+  std::shared_ptr<core::EventLoop> loop = core::EventLoop::shared();
+  std::shared_ptr<media::MediaWorker> worker;
+  std::unique_ptr<server::EmbeddedJanus> embedded;
+  std::string url;
+
+  // Loop thread once created.
+  std::unique_ptr<signaling::janus::JanusClient> client;
+  std::unique_ptr<peer::PeerSession> peer;
+  std::unique_ptr<peer::AudioSender> sender;
+  std::shared_ptr<media::FrameSource> source;
+  uint64_t handle_id = 0;
+  Json private_id;
+  std::shared_ptr<core::Timer> leave_guard;
+  bool local_stream_live = false;
+
+  // Remote side (loop thread).
+  std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
+  std::map<std::string, RemoteFeed> feeds;
+  std::map<uint64_t, std::string> feed_by_handle;
+  std::optional<core::DeadlineScheduler::Id> receive_tick;
+  std::optional<media::Pacer> receive_pacer;
+  uint64_t mix_ticks = 0;
+  media::AudioMixer mixer;
+  media::SpeakerDetector speakers;
+
+  std::vector<std::shared_ptr<MeetingEventHandler>> handlers;
+  std::shared_ptr<detail::ParticipantState> local_state = std::make_shared<detail::ParticipantState>();
+  std::shared_ptr<detail::StreamState> local_audio;
+
+  mutable std::mutex mutex;
+  std::condition_variable state_changed;
+  State state = State::Idle;
+  std::optional<std::string> media_error;
+  bool media_live = false;
+  MeetingLeftInfo left_info;
+  PublishStats final_stats;
+  std::vector<std::shared_ptr<AudioSink>> mixed_sinks;  // guarded by mutex
+
+  ~Impl();
+
+  // meeting.cpp
+  void join();
+  void join_steps();
+  void connect();
+  void create_session();
+  void attach();
+  void ensure_room();
+  Json join_room();
+  void announce_joined(const Json& joined);
+  void publish();
+  void teardown_after_failed_join();
+  void on_media_connected();
+  void on_media_failed(const std::string& why);
+  void on_handle_event(uint64_t handle, const Json& message);
+  void local_stream_enabled(bool enabled);
+  bool state_is(State s);
+  void on_connection_closed(const std::string& why);
+  void begin_leave(const std::string& reason, bool error);
+  void finish_leave(const std::string& reason, bool error);
+  void release_loop_objects();
+  void snapshot_stats();
+  PublishStats collect_stats();
+  void leave();
+  Json wait(std::future<Json> reply, const std::string& what);
+  Json request(Json body, std::optional<uint64_t> handle, const std::string& what);
+  Json plugin_request(Json body, const std::string& what, std::optional<Json> jsep = std::nullopt);
+
+  template <typename F>
+  void for_handlers(F&& f);
+
+  // meeting_remote.cpp (loop thread)
+  void on_room_event(const Json& data);
+  void on_subscriber_event(RemoteFeed& feed, const Json& message);
+  void participant_joined(const Json& id, const std::string& display);
+  void publisher_seen(const Json& publisher);
+  void publisher_gone(const std::string& id);
+  void participant_left(const std::string& id);
+  void subscribe(RemoteFeed& feed);
+  void unsubscribe(RemoteFeed& feed);
+  void start_receive_tick();
+  void stop_receive_tick();
+  std::optional<core::DeadlineScheduler::Clock::time_point> on_receive_tick(
+      core::DeadlineScheduler::Clock::time_point now);
+  void receive_one_tick();
+  void drop_remote_side();
+};
+
+std::string id_string(const Json& id);
+
+template <typename F>
+void Meeting::Impl::for_handlers(F&& f) {
+  for (auto& h : handlers) {
+    try {
+      f(*h);
+    } catch (const std::exception& e) {
+      core::log_warn("event handler threw: ", e.what());
+    }
+  }
+}
+
+}  // namespace roomcast

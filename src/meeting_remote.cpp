@@ -1,0 +1,232 @@
+// Meeting facade, receiving side: other participants, subscriptions to their audio,
+// the 20 ms receive tick (jitter buffers, sinks, room mix, dominant speaker).
+#include "core/log.hpp"
+#include "meeting_impl.hpp"
+
+namespace roomcast {
+
+using signaling::janus::error_of;
+using Clock = core::DeadlineScheduler::Clock;
+
+// ---- room events ---------------------------------------------------------------------------
+
+void Meeting::Impl::on_room_event(const Json& data) {
+  for (const auto& p : data.value("publishers", Json::array())) publisher_seen(p);
+  if (data.contains("joining") && data["joining"].is_object())
+    participant_joined(data["joining"]["id"], data["joining"].value("display", ""));
+  if (data.contains("unpublished") && data["unpublished"] != "ok") publisher_gone(id_string(data["unpublished"]));
+  for (const char* key : {"leaving", "kicked"})
+    if (data.contains(key) && data[key] != "ok") participant_left(id_string(data[key]));
+}
+
+void Meeting::Impl::participant_joined(const Json& id, const std::string& display) {
+  const std::string key = id_string(id);
+  if (key == local_state->id) return;
+  auto& state = participants[key];
+  if (state) {
+    if (state->display_name.empty()) state->display_name = display;
+    return;
+  }
+  state = std::make_shared<detail::ParticipantState>();
+  state->id = key;
+  state->display_name = display;
+  auto participant = state;
+  for_handlers([&](MeetingEventHandler& h) { h.on_participant_joined(Participant(participant)); });
+}
+
+void Meeting::Impl::publisher_seen(const Json& publisher) {
+  const std::string key = id_string(publisher["id"]);
+  if (key == local_state->id) return;
+  participant_joined(publisher["id"], publisher.value("display", ""));
+  auto& feed = feeds[key];
+  feed.feed_id = publisher["id"];
+  feed.participant = participants[key];
+  // Janus 1.x lists each published stream with its mid; older ones only audio_codec.
+  auto streams = publisher.value("streams", Json::array());
+  if (streams.empty() && publisher.contains("audio_codec"))
+    streams.push_back(Json{{"type", "audio"}, {"mid", "0"}});
+  for (const auto& s : streams) {
+    const std::string type = s.value("type", "");
+    if ((type != "audio" && type != "video") || s.value("disabled", false)) continue;
+    const std::string mid = s.contains("mid") ? id_string(s["mid"]) : "0";
+    auto stream = std::make_shared<detail::StreamState>();
+    stream->id = type + ":" + mid;
+    stream->kind = type;
+    stream->participant_id = key;
+    if (feed.participant->find_stream(stream->id)) continue;
+    if (type == "audio" && feed.audio_mid.empty()) {
+      feed.audio_mid = mid;
+      feed.audio_stream = stream;
+    }
+    feed.participant->enable_stream(stream);
+  }
+  if (config.auto_subscribe && feed.audio_stream && !feed.subscribing) subscribe(feed);
+}
+
+void Meeting::Impl::publisher_gone(const std::string& id) {
+  auto it = feeds.find(id);
+  if (it == feeds.end()) return;
+  unsubscribe(it->second);
+  if (it->second.participant) it->second.participant->disable_all_streams();
+  speakers.remove(id);
+  feeds.erase(it);
+}
+
+void Meeting::Impl::participant_left(const std::string& id) {
+  publisher_gone(id);
+  auto it = participants.find(id);
+  if (it == participants.end()) return;
+  auto participant = it->second;
+  participants.erase(it);
+  for_handlers([&](MeetingEventHandler& h) { h.on_participant_left(Participant(participant)); });
+}
+
+// ---- subscriptions -------------------------------------------------------------------------
+
+void Meeting::Impl::subscribe(RemoteFeed& feed) {
+  if (!client || !client->connected()) return;
+  feed.subscribing = true;
+  const std::string key = id_string(feed.feed_id);
+  auto report = [this, key](const std::string& why) {
+    for_handlers([&](MeetingEventHandler& h) {
+      h.on_error("cannot receive participant " + key + "'s audio: " + why);
+    });
+  };
+  // A subscription is its own handle with its own PeerConnection (Janus sends the offer).
+  client->request({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
+                  [this, key, report](const Json& reply) {
+    auto it = feeds.find(key);
+    if (it == feeds.end()) return;
+    if (auto error = error_of(reply)) return report("attach failed: " + error->reason);
+    RemoteFeed& feed = it->second;
+    feed.handle_id = reply["data"]["id"].get<uint64_t>();
+    feed_by_handle[feed.handle_id] = key;
+    Json body{{"request", "join"}, {"ptype", "subscriber"}, {"room", room_id},
+              {"streams", Json::array({Json{{"feed", feed.feed_id}, {"mid", feed.audio_mid}}})}};
+    if (!private_id.is_null()) body["private_id"] = private_id;
+    if (!config.pin.empty()) body["pin"] = config.pin;
+    client->request({{"janus", "message"}, {"body", body}}, feed.handle_id, [this, key, report](const Json& reply) {
+      auto it = feeds.find(key);
+      if (it == feeds.end()) return;
+      if (auto error = error_of(reply)) return report("subscribe failed: " + error->reason);
+      if (!reply.contains("jsep") || !reply["jsep"].contains("sdp")) return report("the server sent no offer");
+      RemoteFeed& feed = it->second;
+      feed.jitter = std::make_unique<media::JitterBuffer>();
+      peer::PeerSession::Callbacks callbacks;
+      media::JitterBuffer* jitter = feed.jitter.get();
+      callbacks.on_rtp = [jitter](const rtp::RtpPacket& packet) {
+        jitter->push(packet.sequence, packet.timestamp, packet.payload);
+      };
+      callbacks.on_failed = [report](const std::string& why) { report(why); };
+      callbacks.on_connected = [key] { core::log_info("receiving audio from participant ", key); };
+      feed.peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
+      feed.peer->create_answer(reply["jsep"]["sdp"].get<std::string>(),
+                               [this, key, report](std::optional<std::string> answer, std::string error) {
+        auto it = feeds.find(key);
+        if (it == feeds.end() || !client) return;
+        if (!answer) return report(error);
+        client->request({{"janus", "message"}, {"body", {{"request", "start"}}},
+                         {"jsep", {{"type", "answer"}, {"sdp", *answer}}}},
+                        it->second.handle_id, [report](const Json& reply) {
+          if (auto error = error_of(reply)) report("start failed: " + error->reason);
+        });
+      });
+    });
+  });
+}
+
+void Meeting::Impl::on_subscriber_event(RemoteFeed& feed, const Json& message) {
+  const std::string kind = message.value("janus", "");
+  if (kind == "hangup") {
+    core::log_info("subscription to ", id_string(feed.feed_id), " hung up: ", message.value("reason", ""));
+    if (feed.peer) feed.peer->close();
+  }
+}
+
+void Meeting::Impl::unsubscribe(RemoteFeed& feed) {
+  if (feed.peer) feed.peer->close();
+  feed.peer.reset();
+  feed.jitter.reset();
+  if (feed.handle_id) {
+    feed_by_handle.erase(feed.handle_id);
+    // Best effort: the publisher is gone or we are leaving; Janus cleans up either way.
+    if (client && client->connected()) client->request({{"janus", "detach"}}, feed.handle_id, nullptr);
+    feed.handle_id = 0;
+  }
+  feed.subscribing = false;
+}
+
+void Meeting::Impl::drop_remote_side() {
+  stop_receive_tick();
+  for (auto& [id, feed] : feeds) unsubscribe(feed);
+}
+
+// ---- the receive tick ----------------------------------------------------------------------
+
+void Meeting::Impl::start_receive_tick() {
+  if (receive_tick) return;
+  auto now = Clock::now();
+  receive_pacer.emplace(now);
+  receive_tick = loop->scheduler().add({[this](Clock::time_point t) { return on_receive_tick(t); }}, now);
+}
+
+void Meeting::Impl::stop_receive_tick() {
+  if (!receive_tick) return;
+  loop->scheduler().remove(*receive_tick);
+  receive_tick.reset();
+}
+
+std::optional<Clock::time_point> Meeting::Impl::on_receive_tick(Clock::time_point now) {
+  int due = receive_pacer->frames_due(now);
+  for (int i = 0; i < due; ++i) receive_one_tick();
+  receive_pacer->on_sent(due);
+  return receive_pacer->next_deadline();
+}
+
+void Meeting::Impl::receive_one_tick() {
+  mixer.reset();
+  for (auto& [id, feed] : feeds) {
+    if (!feed.jitter || !feed.audio_stream) continue;
+    auto out = feed.jitter->pull();
+    const uint64_t tick = feed.ticks++;
+    {
+      auto stats = feed.jitter->stats();
+      std::lock_guard lock(feed.audio_stream->mutex);
+      auto& s = feed.audio_stream->stats;
+      s.packets_received = stats.packets_received;
+      s.packets_lost = stats.packets_lost;
+      s.packets_late = stats.packets_late;
+      s.frames_played = stats.frames_played;
+      s.frames_concealed = stats.frames_concealed;
+      s.frames_fec = stats.frames_fec;
+    }
+    if (!out) continue;
+    ReceivedAudioFrame frame;
+    frame.samples = out->samples;
+    frame.timestamp_samples = tick * media::kFrameSamples;
+    frame.concealed = out->concealed;
+    feed.audio_stream->deliver(frame);
+    mixer.add(out->samples);
+    speakers.feed(id, out->samples);
+  }
+  if (auto change = speakers.end_tick())
+    for_handlers([&](MeetingEventHandler& h) { h.on_speaker_changed(*change); });
+
+  std::vector<std::shared_ptr<AudioSink>> sinks;
+  {
+    std::lock_guard lock(mutex);
+    sinks = mixed_sinks;
+  }
+  ReceivedAudioFrame mixed;
+  mixed.samples = mixer.mix();
+  mixed.timestamp_samples = mix_ticks++ * media::kFrameSamples;
+  for (const auto& sink : sinks) {
+    try {
+      sink->on_audio_frame(mixed);
+    } catch (const std::exception& e) {
+      core::log_warn("mixed audio sink threw: ", e.what());
+    }
+  }
+}
+
+}  // namespace roomcast

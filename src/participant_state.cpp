@@ -1,0 +1,117 @@
+// Participant and Stream handles, and the state they share with the meeting.
+#include "participant_state.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+
+namespace roomcast {
+
+namespace detail {
+
+void StreamState::deliver(const ReceivedAudioFrame& frame) const {
+  std::vector<std::shared_ptr<AudioSink>> targets;
+  {
+    std::lock_guard lock(mutex);
+    targets = sinks;
+  }
+  for (const auto& sink : targets) {
+    try {
+      sink->on_audio_frame(frame);
+    } catch (const std::exception& e) {
+      core::log_warn("audio sink threw: ", e.what());
+    }
+  }
+}
+
+namespace {
+template <typename F>
+void notify(const ParticipantState& participant, F&& f) {
+  std::vector<std::shared_ptr<ParticipantEventHandler>> handlers;
+  {
+    std::lock_guard lock(participant.mutex);
+    handlers = participant.handlers;
+  }
+  for (const auto& handler : handlers) {
+    try {
+      f(*handler);
+    } catch (const std::exception& e) {
+      core::log_warn("participant event handler threw: ", e.what());
+    }
+  }
+}
+}  // namespace
+
+void ParticipantState::enable_stream(const std::shared_ptr<StreamState>& stream) {
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& s : streams)
+      if (s->id == stream->id) return;
+    streams.push_back(stream);
+  }
+  notify(*this, [&](ParticipantEventHandler& h) { h.on_stream_enabled(Stream(stream)); });
+}
+
+void ParticipantState::disable_stream(const std::string& stream_id) {
+  std::shared_ptr<StreamState> removed;
+  {
+    std::lock_guard lock(mutex);
+    auto it = std::find_if(streams.begin(), streams.end(),
+                           [&](const auto& s) { return s->id == stream_id; });
+    if (it == streams.end()) return;
+    removed = *it;
+    streams.erase(it);
+  }
+  notify(*this, [&](ParticipantEventHandler& h) { h.on_stream_disabled(Stream(removed)); });
+}
+
+void ParticipantState::disable_all_streams() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& s : streams) ids.push_back(s->id);
+  }
+  for (const auto& id : ids) disable_stream(id);
+}
+
+std::shared_ptr<StreamState> ParticipantState::find_stream(const std::string& stream_id) const {
+  std::lock_guard lock(mutex);
+  for (const auto& s : streams)
+    if (s->id == stream_id) return s;
+  return nullptr;
+}
+
+}  // namespace detail
+
+const std::string& Stream::id() const { return state_->id; }
+const std::string& Stream::kind() const { return state_->kind; }
+const std::string& Stream::participant_id() const { return state_->participant_id; }
+bool Stream::is_local() const { return state_->local; }
+
+void Stream::add_sink(std::shared_ptr<AudioSink> sink) const {
+  std::lock_guard lock(state_->mutex);
+  state_->sinks.push_back(std::move(sink));
+}
+
+AudioReceiveStats Stream::stats() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->stats;
+}
+
+const std::string& Participant::id() const { return state_->id; }
+const std::string& Participant::display_name() const { return state_->display_name; }
+bool Participant::is_local() const { return state_->local; }
+
+std::vector<Stream> Participant::streams() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<Stream> out;
+  for (const auto& s : state_->streams) out.emplace_back(s);
+  return out;
+}
+
+void Participant::add_event_listener(std::shared_ptr<ParticipantEventHandler> handler) {
+  std::lock_guard lock(state_->mutex);
+  state_->handlers.push_back(std::move(handler));
+}
+
+}  // namespace roomcast

@@ -1,0 +1,43 @@
+// Shared state behind the public Participant and Stream handles.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "roomcast/events.hpp"
+
+namespace roomcast::detail {
+
+struct StreamState {
+  std::string id;
+  std::string kind;
+  std::string participant_id;
+  bool local = false;
+
+  // Sinks are added from any thread and called on the loop thread.
+  mutable std::mutex mutex;
+  std::vector<std::shared_ptr<AudioSink>> sinks;
+  AudioReceiveStats stats;
+
+  void deliver(const ReceivedAudioFrame& frame) const;
+};
+
+struct ParticipantState {
+  std::string id;
+  std::string display_name;
+  bool local = false;
+
+  mutable std::mutex mutex;
+  std::vector<std::shared_ptr<ParticipantEventHandler>> handlers;
+  std::vector<std::shared_ptr<StreamState>> streams;  // enabled ones
+
+  /// Adds the stream and tells the handlers; loop thread.
+  void enable_stream(const std::shared_ptr<StreamState>& stream);
+  /// Removes the stream (by id) and tells the handlers; loop thread.
+  void disable_stream(const std::string& stream_id);
+  void disable_all_streams();
+  std::shared_ptr<StreamState> find_stream(const std::string& stream_id) const;
+};
+
+}  // namespace roomcast::detail
