@@ -1,6 +1,8 @@
 // Meeting facade, publishing side: connect, join, publish our track, leave.
 #include "roomcast/meeting.hpp"
 
+#include <cctype>
+
 #include "core/log.hpp"
 #include "meeting_impl.hpp"
 
@@ -108,18 +110,31 @@ void Meeting::Impl::connect() {
   if (future.wait_for(kRequestTimeout) != std::future_status::ready)
     signaling_error("cannot connect to the Janus server at " + url + ": no answer within " +
                     std::to_string(kRequestTimeout.count()) + " s; check the URL and that Janus is running");
-  if (auto error = future.get())
-    signaling_error("cannot connect to the Janus server at " + url + ": " + *error +
-                    "; check the URL (ws://HOST:PORT of Janus's WebSocket transport) and that Janus "
-                    "is running there");
+  if (auto error = future.get()) {
+    std::string why = *error;
+    if (!why.empty() && why.back() == '.') why.pop_back();
+    // libsoup says "Could not connect to HOST: Connection refused"; the URL already names HOST.
+    if (auto colon = why.find(": "); why.rfind("Could not connect to ", 0) == 0 && colon != std::string::npos)
+      why = why.substr(colon + 2);
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    if (why.find("WebSocket handshake") != std::string::npos || why.find("subprotocol") != std::string::npos)
+      signaling_error(url + " is not a Janus WebSocket server (" + why +
+                      "); check the URL: it must point at Janus's WebSocket transport, e.g. ws://HOST:8188");
+    signaling_error("cannot connect to the Janus server at " + url + ": " + why +
+                    "; check the URL (ws://HOST:PORT of Janus's WebSocket transport) and that Janus is "
+                    "running there");
+  }
 }
 
 void Meeting::Impl::create_session() {
   Json reply = request({{"janus", "create"}}, std::nullopt, "create session");
   if (auto error = error_of(reply)) {
+    if (error->code == 403 && config.token.empty())
+      signaling_error("the Janus server at " + url + " requires a token (error 403: " + error->reason +
+                      "); pass one with --token or ROOMCAST_TOKEN");
     if (error->code == 403)
       signaling_error("the Janus server at " + url + " refused the token (error 403: " + error->reason +
-                      "); pass a valid token (--token or ROOMCAST_TOKEN)");
+                      "); pass a valid token with --token or ROOMCAST_TOKEN");
     signaling_error("the Janus server at " + url + " refused to create a session (error " +
                     std::to_string(error->code) + ": " + error->reason + ")");
   }
@@ -165,6 +180,10 @@ Json Meeting::Impl::join_room() {
         signaling_error(prefix + "no such meeting (" + janus +
                         "); check the meeting id, or let roomcast create it (the embedded server does)");
       case 433: signaling_error(prefix + "the PIN was refused (" + janus + "); check --pin");
+      case 429:
+        if (error->reason.find("pin") != std::string::npos)
+          signaling_error(prefix + "the meeting needs a PIN (" + janus + "); pass it with --pin");
+        signaling_error(prefix + janus);
       case 432: signaling_error(prefix + "the meeting is full (" + janus + ")");
       case 403: signaling_error(prefix + "unauthorized (" + janus + "); check the token");
       default: signaling_error(prefix + janus);
