@@ -471,6 +471,20 @@ void Meeting::add_mixed_audio_sink(std::shared_ptr<AudioSink> sink) {
   impl_->mixed_sinks.push_back(std::move(sink));
 }
 
+void Meeting::subscribe(const Participant& participant) {
+  impl_->loop->post([impl = impl_.get(), id = participant.id()] {
+    auto it = impl->feeds.find(id);
+    if (it != impl->feeds.end() && it->second.audio_stream && !it->second.subscribing) impl->subscribe(it->second);
+  });
+}
+
+void Meeting::unsubscribe(const Participant& participant) {
+  impl_->loop->post([impl = impl_.get(), id = participant.id()] {
+    auto it = impl->feeds.find(id);
+    if (it != impl->feeds.end()) impl->unsubscribe(it->second);
+  });
+}
+
 std::vector<Participant> Meeting::participants() const {
   return impl_->loop->call([this] {
     std::vector<Participant> out;

@@ -39,6 +39,10 @@ class Meeting {
   /// The room as one input: every remote participant's audio mixed ("everyone but
   /// me"), 48 kHz mono, one 20 ms frame every 20 ms while joined (silence included).
   void add_mixed_audio_sink(std::shared_ptr<AudioSink> sink);
+  /// Start or stop receiving a participant's audio (for MeetingConfig::auto_subscribe
+  /// = false). Harmless when already in that state or when it publishes no audio.
+  void subscribe(const Participant& participant);
+  void unsubscribe(const Participant& participant);
 
   /// Connects, joins the room and starts publishing; returns once the microphone
   /// stream is live (or throws roomcast::Error saying what failed and what to do).

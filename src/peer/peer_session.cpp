@@ -11,6 +11,10 @@ namespace roomcast::peer {
 namespace {
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
 constexpr auto kReportInterval = std::chrono::seconds(1);
+constexpr const char* kNoInterface =
+    "ICE: this host has no network interface but loopback, and WebRTC media never uses loopback "
+    "(Janus skips it too); run on a host with a LAN interface, or inside a network namespace with "
+    "a veth pair (see README, tests/e2e/netns.sh)";
 
 template <typename T>
 T random_value() {
@@ -66,14 +70,14 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
   callbacks.on_packet = [this](std::span<const uint8_t> datagram) { on_datagram(datagram); };
   ice_ = std::make_unique<ice::IceTransport>(loop_.context(), controlling, std::move(callbacks));
   if (!ice_->gather())
-    fail("ICE: no usable network interface to gather candidates on (loopback is never used)");
+    fail(kNoInterface);
 }
 
 void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
   start_ice(true, [this, ready = std::move(ready)] {
     auto candidates = ice_->local_candidates();
     if (candidates.empty())
-      return fail("ICE: gathered no candidates; this host has no usable non-loopback interface");
+      return fail(kNoInterface);
     ready(sdp::build_audio_offer(local_params(sdp::LocalMediaParams::Direction::SendOnly)));
   });
 }
