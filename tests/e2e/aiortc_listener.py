@@ -148,7 +148,8 @@ class Listener:
         out = {"peer": "aiortc", "framesReceived": len(frames),
                "totalSamplesReceived": int(sum(len(f[1]) for f in frames)),
                "sampleRate": rate, "heardSeconds": round(heard_samples / rate, 4),
-               "seconds": round(end - start, 3), "expectedPackets": int(round((end - start) * 50)),
+               "frameSpanSeconds": round(frames[-1][0] - frames[0][0], 3),
+               "measuredSeconds": round(end - start, 3),
                "codec": codec_of(self.pc.localDescription.sdp)}
         if heard:
             i0, i1 = frames.index(heard[0]), frames.index(heard[-1])
@@ -169,8 +170,11 @@ class Listener:
                     # aiortc's audio jitter buffer (prefetch 4) never releases the last few
                     # packets of a stream that stops; count them as heard 20 ms frames.
                     held = max(0, s.packetsReceived - out["framesReceived"])
+                    # Span of the packets: frames' arrival span, plus the held ones.
+                    span = out["frameSpanSeconds"] + 0.02 + held * 0.02
                     out.update(heldInJitterBuffer=held,
-                               heardPlusHeldSeconds=round(out["heardSeconds"] + held * 0.02, 4))
+                               heardPlusHeldSeconds=round(out["heardSeconds"] + held * 0.02, 4),
+                               seconds=round(span, 3), expectedPackets=int(round(span * 50)))
         return out
 
     async def close(self):

@@ -44,11 +44,13 @@ foreach(case missing_file not_media video_only refused not_janus unknown_room wr
 endforeach()
 
 # The harness itself, with the Python Janus launcher and an aiortc publisher: it passes a
-# good stream and catches a wrong pitch and a stuttering stream.
-roomcast_e2e_test(e2e_harness_browser_hears_aiortc 120 ${E2E_PUBLISH} --standin --listener chromium --format mp4)
+# good stream and catches a wrong pitch, a stuttering stream and one that stops early.
+roomcast_e2e_test(e2e_harness_browser_hears_aiortc 120 ${E2E_PUBLISH} --standin --listener chromium --file tone:441)
 roomcast_e2e_test(e2e_harness_aiortc_hears_aiortc 120 ${E2E_PUBLISH} --standin --listener aiortc --format mp4
   --token-secret e2e-secret)
 roomcast_e2e_test(e2e_harness_catches_wrong_pitch 120 ${E2E_PUBLISH} --standin --listener chromium
   --file tone:468 --expect-failure dominantHz)
 roomcast_e2e_test(e2e_harness_catches_stutter 120 ${E2E_PUBLISH} --standin --listener chromium
   --file tone:441:stutter --expect-failure concealed)
+roomcast_e2e_test(e2e_harness_catches_short_stream 120 ${E2E_PUBLISH} --standin --listener aiortc
+  --file tone:441 --publish-duration 5 --expect-failure "heard span")

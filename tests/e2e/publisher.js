@@ -1,0 +1,88 @@
+// Janus VideoRoom publisher in plain browser APIs: a WebAudio OscillatorNode -> GainNode ->
+// MediaStreamDestination track sent with the browser's own RTCPeerConnection. Injected by
+// browser_publisher.mjs into listener.html, whose `Janus` WebSocket client it reuses.
+'use strict';
+
+let pub = null;  // the one publication of this page
+
+async function waitFor(what, cond, target, events, timeoutMs) {
+  if (cond()) return;
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} not reached within ${timeoutMs} ms`)), timeoutMs);
+    const check = () => { if (cond()) { clearTimeout(t); resolve(); } };
+    for (const e of events) target.addEventListener(e, check);
+  });
+}
+
+// Joins p.room as p.name and publishes the oscillator; resolves with our participant id once
+// ICE+DTLS are up (media flowing). The tone starts at gain p.gain unless p.silent.
+window.roomcastPublish = async function (p) {
+  const deadline = performance.now() + p.timeout * 1000;
+  const left = () => Math.max(1, deadline - performance.now());
+  const janus = new Janus(p.url, p.token);
+  const pc = new RTCPeerConnection({iceServers: []});
+  const ctx = new AudioContext({sampleRate: 48000});
+  pub = {janus, pc, ctx, gainValue: p.gain};
+  await ctx.resume();
+  const osc = ctx.createOscillator();
+  osc.type = 'sine';
+  osc.frequency.value = p.hz;
+  const gain = ctx.createGain();
+  gain.gain.value = p.silent ? 0 : p.gain;
+  const dest = ctx.createMediaStreamDestination();
+  osc.connect(gain).connect(dest);
+  osc.start();
+  pub.gain = gain;
+  pc.addTransceiver(dest.stream.getAudioTracks()[0], {direction: 'sendonly', streams: [dest.stream]});
+
+  await janus.open(Math.min(left(), 10000));
+  await janus.createSession();
+  const handle = await janus.attach();
+  pub.handle = handle;
+  const join = {request: 'join', ptype: 'publisher', room: p.room, display: p.name};
+  if (p.pin) join.pin = p.pin;
+  const joined = await janus.message(handle, join);
+  pub.id = joined.data.id;
+
+  // Half-trickle: our candidates go in the offer.
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitFor('ICE gathering', () => pc.iceGatheringState === 'complete', pc, ['icegatheringstatechange'],
+    Math.min(left(), 10000));
+  const r = await janus.message(handle, {request: 'configure', audio: true, video: false},
+    {type: 'offer', sdp: pc.localDescription.sdp});
+  if (!r.jsep) throw new Error('Janus sent no answer to our offer');
+  await pc.setRemoteDescription(r.jsep);
+  await waitFor('connection', () => pc.connectionState === 'connected', pc, ['connectionstatechange'], left());
+  pub.started = performance.now();
+  return {id: pub.id, codec: (r.jsep.sdp.match(/a=rtpmap:\d+ (opus)\/48000/i) || [])[1] || null};
+};
+
+// Tone on/off without leaving (the track keeps sending, silence while off).
+window.roomcastTone = function (on) {
+  pub.gain.gain.setValueAtTime(on ? pub.gainValue : 0, pub.ctx.currentTime);
+  return on;
+};
+
+window.roomcastStats = async function () {
+  let out = {packetsSent: null};
+  (await pub.pc.getStats()).forEach((s) => {
+    if (s.type === 'outbound-rtp' && s.kind === 'audio') out = {packetsSent: s.packetsSent, bytesSent: s.bytesSent};
+  });
+  out.seconds = Math.round(performance.now() - pub.started) / 1000;
+  return out;
+};
+
+// Leaves the room cleanly (VideoRoom `leave`, bounded), then closes everything.
+window.roomcastLeave = async function () {
+  if (!pub) return;
+  try {
+    if (pub.handle && !pub.janus.closed) {
+      await Promise.race([pub.janus.message(pub.handle, {request: 'leave'}),
+        new Promise((r) => setTimeout(r, 2000))]);
+    }
+  } finally {
+    pub.janus.close();
+    pub.pc.close();
+    await pub.ctx.close().catch(() => {});
+  }
+};
