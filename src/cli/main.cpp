@@ -134,24 +134,26 @@ class PrintingHandler : public MeetingEventHandler {
   /// Prints one participant's stream changes.
   class StreamPrinter : public ParticipantEventHandler {
    public:
-    StreamPrinter(PrintingHandler& owner, Participant participant)
-        : owner_(owner), participant_(std::move(participant)) {}
+    // Names, not the Participant: the participant holds this handler (no cycle).
+    StreamPrinter(PrintingHandler& owner, const Participant& participant)
+        : owner_(owner), id_(participant.id()), name_(participant.display_name()) {}
     void on_stream_enabled(const Stream& stream) override { report(stream, true); }
     void on_stream_disabled(const Stream& stream) override { report(stream, false); }
 
    private:
     void report(const Stream& stream, bool enabled) {
       const bool local = stream.is_local();
-      std::string who = local ? "our" : participant_.display_name() + " (" + participant_.id() + ")'s";
+      std::string who = local ? "our" : name_ + " (" + id_ + ")'s";
       owner_.emit({{"event", enabled ? "stream_enabled" : "stream_disabled"},
                    {"kind", stream.kind()},
                    {"local", local},
-                   {"participant_id", participant_.id()},
-                   {"name", participant_.display_name()}},
+                   {"participant_id", id_},
+                   {"name", name_}},
                   who + " " + stream.kind() + " stream " + (enabled ? "is live" : "stopped"));
     }
     PrintingHandler& owner_;
-    Participant participant_;
+    std::string id_;
+    std::string name_;
   };
 
   void watch(Participant participant) {

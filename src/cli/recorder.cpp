@@ -41,8 +41,8 @@ std::string recording_file_name(const std::string& display_name, const std::stri
   return name + "-" + id + ".wav";
 }
 
-PerParticipantRecorder::PerParticipantRecorder(std::string directory, Participant participant)
-    : directory_(std::move(directory)), participant_(std::move(participant)) {}
+PerParticipantRecorder::PerParticipantRecorder(std::string directory, const Participant& participant)
+    : directory_(std::move(directory)), id_(participant.id()), name_(participant.display_name()) {}
 
 void PerParticipantRecorder::on_stream_enabled(const Stream& stream) {
   if (stream.kind() != "audio" || stream.is_local()) return;
@@ -50,7 +50,7 @@ void PerParticipantRecorder::on_stream_enabled(const Stream& stream) {
   if (recorders_.count(stream.id())) return;
   std::string suffix = recorders_.empty() ? "" : "-" + std::to_string(recorders_.size());
   auto recorder = std::make_shared<WavRecorder>(
-      directory_ + "/" + recording_file_name(participant_.display_name(), participant_.id() + suffix));
+      directory_ + "/" + recording_file_name(name_, id_ + suffix));
   stream.add_sink(recorder);
   recorders_[stream.id()] = recorder;
 }

@@ -31,14 +31,15 @@ class WavRecorder : public AudioSink {
 /// One WavRecorder per remote audio stream, named after the participant.
 class PerParticipantRecorder : public ParticipantEventHandler {
  public:
-  PerParticipantRecorder(std::string directory, Participant participant);
+  PerParticipantRecorder(std::string directory, const Participant& participant);
   void on_stream_enabled(const Stream& stream) override;
   void on_stream_disabled(const Stream& stream) override;
   void close_all();
 
  private:
   std::string directory_;
-  Participant participant_;
+  std::string id_;    // not the Participant: it holds this handler (no cycle)
+  std::string name_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<WavRecorder>> recorders_;
 };
