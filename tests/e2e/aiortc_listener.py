@@ -11,7 +11,7 @@ import sys
 import time
 
 import numpy as np
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,7 +49,7 @@ class Listener:
     def __init__(self, a):
         self.a = a
         self.client = JanusClient(token=a.token or None)
-        self.pc = RTCPeerConnection()
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # aiortc's default is a public STUN server
         self.frames = []  # (arrival time, mono float samples, rate)
         self.publisher_gone = asyncio.Event()
         self.first_frame = asyncio.Event()

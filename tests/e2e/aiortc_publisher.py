@@ -11,7 +11,7 @@ import sys
 import time
 
 import numpy as np
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame
@@ -76,7 +76,7 @@ async def publish(a):
             return fail(f"'{a.file}' has no audio stream")
 
     client = JanusClient(token=a.token or None)
-    pc = RTCPeerConnection()
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # aiortc's default is a public STUN server
     try:
         await client.connect(a.server, timeout=a.timeout)
         await client.create_session()

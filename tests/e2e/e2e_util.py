@@ -102,6 +102,16 @@ class Proc:
             self.p.send_signal(sig)
         return self.wait(timeout)
 
+    def terminate(self, timeout=10):
+        """SIGTERM (so servers clean up their temp dirs), SIGKILL after timeout; never raises."""
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
     def kill(self):
         if self.p.poll() is None:
             self.p.kill()

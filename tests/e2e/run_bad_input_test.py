@@ -123,7 +123,7 @@ def run_case(a, case, media):
             h.stop(15)
     finally:
         for h in helpers:
-            h.kill()
+            h.terminate()
     leak_check()
     left = janus_dirs() - before
     if left:

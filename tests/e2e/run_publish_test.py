@@ -146,7 +146,7 @@ def run(a):
                           "listener": result}))
     finally:
         for p in reversed(procs):
-            p.kill()
+            p.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
     leak_check()
     check_dirs_gone(janus_dirs, "the server")
