@@ -84,18 +84,16 @@ bool SrtpSession::protect_rtcp(std::vector<uint8_t>& packet) {
 }
 
 bool SrtpSession::unprotect_rtp(std::vector<uint8_t>& packet) {
-  int length = static_cast<int>(packet.size());
-  if (srtp_unprotect(inbound_, packet.data(), &length) != srtp_err_status_ok) {
-    ++rejected_;
-    return false;
-  }
-  packet.resize(static_cast<size_t>(length));
-  return true;
+  return unprotect(packet, srtp_unprotect);
 }
 
 bool SrtpSession::unprotect_rtcp(std::vector<uint8_t>& packet) {
+  return unprotect(packet, srtp_unprotect_rtcp);
+}
+
+bool SrtpSession::unprotect(std::vector<uint8_t>& packet, srtp_err_status_t (*op)(srtp_t, void*, int*)) {
   int length = static_cast<int>(packet.size());
-  if (srtp_unprotect_rtcp(inbound_, packet.data(), &length) != srtp_err_status_ok) {
+  if (op(inbound_, packet.data(), &length) != srtp_err_status_ok) {
     ++rejected_;
     return false;
   }

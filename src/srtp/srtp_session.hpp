@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-struct srtp_ctx_t_;
+#include <srtp2/srtp.h>
 
 namespace roomcast::srtp {
 
@@ -30,6 +30,9 @@ class SrtpSession {
   uint64_t rejected_packets() const { return rejected_; }
 
  private:
+  // op is srtp_unprotect or srtp_unprotect_rtcp.
+  bool unprotect(std::vector<uint8_t>& packet, srtp_err_status_t (*op)(srtp_ctx_t_*, void*, int*));
+
   srtp_ctx_t_* outbound_ = nullptr;
   srtp_ctx_t_* inbound_ = nullptr;
   uint64_t rejected_ = 0;
