@@ -138,11 +138,15 @@ EmbeddedJanus::EmbeddedJanus(EmbeddedJanusOptions options) : options_(std::move(
                     " on 127.0.0.1 (" + errno_text(-port_) +
                     "); pick another --port or let roomcast choose one");
 
-  char pattern[] = "/tmp/roomcast-janus-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr)
-    throw Error(Error::Kind::Config,
-                std::string("embedded server: cannot create a directory in /tmp: ") +
-                    errno_text(errno));
+  std::string parent = options_.temp_dir;
+  if (parent.empty()) {
+    const char* env = std::getenv("TMPDIR");
+    parent = env != nullptr && *env != '\0' ? env : "/tmp";
+  }
+  std::string pattern = parent + "/roomcast-janus-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw Error(Error::Kind::Config, "embedded server: cannot create a directory in " + parent +
+                                         ": " + errno_text(errno));
   dir_ = pattern;
   // From here on the destructor does not run if we throw: undo by hand, then rethrow.
   try {

@@ -30,10 +30,12 @@ struct EmbeddedJanusOptions {
   std::chrono::milliseconds start_timeout{15000};
   std::chrono::milliseconds stop_timeout{5000};  // SIGTERM grace before SIGKILL
   bool log_to_console = false;  // else Janus logs to janus.log in the private dir
+  std::string temp_dir;         // parent of the private dir; empty: $TMPDIR, else /tmp
   std::vector<RoomOptions> rooms;  // static rooms; clients may still `create` others
 };
 
-/// Owns one Janus process and its private config directory (/tmp/roomcast-janus-XXXXXX).
+/// Owns one Janus process and its private config directory (/tmp/roomcast-janus-XXXXXX, or
+/// under temp_dir / $TMPDIR).
 /// The constructor returns once Janus accepts TCP connections on its WebSocket port; it
 /// throws roomcast::Error (Config: binary/plugins missing or bad options; Signaling: Janus
 /// exited or did not get ready in time, with the tail of its log) and then leaves no

@@ -35,6 +35,8 @@ def _child_setup():
     # Die with the driver; start with default signal handling.
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)  # an ignored signal would be inherited across exec
 
 
 class Proc:
@@ -179,8 +181,16 @@ def leak_check(grace=5.0):
         raise Failure("processes left running: " + "; ".join(f"{p} {c} [{cmd[:120]}]" for p, c, cmd in left))
 
 
-def janus_dirs():
-    return set(glob.glob("/tmp/roomcast-janus-*"))
+def janus_dirs(parent="/tmp"):
+    return set(glob.glob(os.path.join(parent, "roomcast-janus-*")))
+
+
+def private_tmpdir(parent):
+    """A TMPDIR for the processes under test: EmbeddedJanus (and the stand-in) put their
+    roomcast-janus-* dirs there, so leftovers are attributed exactly."""
+    d = os.path.join(parent, "tmp")
+    os.makedirs(d, exist_ok=True)
+    return d, dict(os.environ, TMPDIR=d)
 
 
 def check_dirs_gone(dirs, what):

@@ -42,8 +42,13 @@ forward() { [[ $child -ne 0 ]] && kill -s "$1" "$child" 2>/dev/null || true; }
 trap 'forward TERM' TERM
 trap 'forward INT' INT
 trap 'forward HUP' HUP
+# Job control on: a non-interactive shell starts background jobs with SIGINT/SIGQUIT ignored,
+# which CMD and all its children would inherit (Python then never raises KeyboardInterrupt,
+# publishers never see Ctrl-C). With -m the job keeps default dispositions (own process group).
+set -m
 "$@" &
 child=$!
+set +m
 rc=0
 while :; do
   wait "$child" && rc=0 || rc=$?

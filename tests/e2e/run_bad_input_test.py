@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, janus_dirs,  # noqa: E402
-                      leak_check, log, need)
+                      leak_check, log, need, private_tmpdir)
 
 # =========================================================================================
 # EXPECTED ERRORS — the one table to finalise. Per case: (exit code, match, text).
@@ -65,8 +65,8 @@ def wait_port(port, proc, timeout):
     raise Failure(f"{proc.name} did not listen on 127.0.0.1:{port} within {timeout} s")
 
 
-def start_server(bin_, *extra):
-    server = Proc("server", [bin_, "server", "--room", ROOM, *extra])
+def start_server(bin_, env, *extra):
+    server = Proc("server", [bin_, "server", "--room", ROOM, *extra], env=env)
     url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
     return server, url
 
@@ -74,6 +74,7 @@ def start_server(bin_, *extra):
 def run_case(a, case, media):
     code, match, text = EXPECTED[case]
     before = janus_dirs()
+    sut_tmp, sut_env = private_tmpdir(os.path.join(media, case))
     helpers = []
     path = {"missing_file": os.path.join(media, "no_such_dir", "tone.mp4"),
             "not_media": os.path.join(media, "not_media.txt"),
@@ -95,7 +96,7 @@ def run_case(a, case, media):
                 server_extra = ["--token-secret", TOKEN_SECRET]
             if case in ("wrong_pin", "missing_pin"):
                 server_extra = ["--pin", PIN]
-            server, url = start_server(a.roomcast, *server_extra)
+            server, url = start_server(a.roomcast, sut_env, *server_extra)
             helpers.append(server)
             if case == "unknown_room":
                 room = 999999
@@ -105,7 +106,7 @@ def run_case(a, case, media):
                 extra = ["--pin", "2222"]
         want = text.format(path=path, url=url, room=room)
         pub = Proc("publish", [a.roomcast, "publish", path, "--server", url, "--room", room,
-                               "--duration", 3, *extra])
+                               "--duration", 3, *extra], env=sut_env)
         rc = pub.wait(PUBLISH_TIMEOUT_S)
         lines = [l for l in pub.err if l.strip()]
         if match == "line":
@@ -125,9 +126,12 @@ def run_case(a, case, media):
         for h in helpers:
             h.terminate()
     leak_check()
-    left = janus_dirs() - before
+    left = janus_dirs(sut_tmp)
     if left:
         problems.append(f"left behind: {', '.join(sorted(left))}")
+    strays = janus_dirs() - before  # ours go to sut_tmp: these may be another job's
+    if strays:
+        log(f"note: new dirs in /tmp (not from this test's TMPDIR): {', '.join(sorted(strays))}")
     if problems:
         raise Failure(f"{case}: " + "; ".join(problems) + "\n" + pub.dump(10))
     log(f"PASS {case}: exit {rc}, stderr: {lines[-1] if lines else ''}")

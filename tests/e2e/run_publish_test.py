@@ -14,7 +14,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone,  # noqa: E402
-                      janus_config_dirs_of_descendants, leak_check, log, need)
+                      janus_config_dirs_of_descendants, janus_dirs, leak_check, log, need,
+                      private_tmpdir)
 
 TONE_HZ = 441.0
 ROOM = 1234
@@ -74,7 +75,7 @@ def run(a):
         need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
     tmp = tempfile.mkdtemp(prefix="roomcast-e2e-")
     procs = []
-    janus_dirs = set()
+    server_dirs = set()
     try:
         subprocess.run([os.path.join(HERE, "make_media.sh"), tmp], check=True, timeout=60)
         media = a.file or os.path.join(tmp, f"tone.{a.format}")
@@ -83,7 +84,8 @@ def run(a):
                        [PY, os.path.join(HERE, "janus_server.py"), "--room", ROOM])
         if a.token_secret:
             server_argv += ["--token-secret", a.token_secret]
-        server = Proc("server", server_argv)
+        sut_tmp, sut_env = private_tmpdir(tmp)
+        server = Proc("server", server_argv, env=sut_env)
         procs.append(server)
         m = server.wait_line(r"^roomcast server: (ws://\S+) room (\S+)", 20, "out")
         url = m.group(1)
@@ -94,8 +96,8 @@ def run(a):
             else:
                 from janus_client import make_signed_token
                 token = make_signed_token(a.token_secret, time.time() + 3600)
-        janus_dirs = janus_config_dirs_of_descendants()
-        log(f"server ready at {url}; janus dirs {sorted(janus_dirs)}")
+        server_dirs = janus_config_dirs_of_descendants()
+        log(f"server ready at {url}; janus dirs {sorted(server_dirs)}")
 
         seconds = a.duration + 6  # upper bound; the listener stops when the publisher leaves
         lst_args = ["--url", url, "--room", ROOM, "--seconds", seconds, "--timeout", 30]
@@ -112,7 +114,7 @@ def run(a):
         if token:
             pub_args += ["--token", token]
         if a.roomcast:
-            publisher = Proc("publisher", [a.roomcast, "publish", *pub_args])
+            publisher = Proc("publisher", [a.roomcast, "publish", *pub_args], env=sut_env)
         else:
             publisher = Proc("publisher", [PY, os.path.join(HERE, "aiortc_publisher.py"), *pub_args])
         procs.append(publisher)
@@ -142,6 +144,9 @@ def run(a):
         elif not all(ok for ok, _ in res):
             raise Failure("listener figures out of bounds:\n" + "\n".join(w for ok, w in res if not ok) +
                           "\n" + publisher.dump(10))
+        left = janus_dirs(sut_tmp)
+        if left:
+            raise Failure(f"the server or publisher left {', '.join(sorted(left))}")
         print(json.dumps({"test": f"{a.listener}_hears_{a.format}", "publisher": "roomcast" if a.roomcast else "aiortc",
                           "listener": result}))
     finally:
@@ -149,7 +154,7 @@ def run(a):
             p.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
     leak_check()
-    check_dirs_gone(janus_dirs, "the server")
+    check_dirs_gone(server_dirs, "the server")
     check_dirs_gone([tmp], "the driver")
 
 

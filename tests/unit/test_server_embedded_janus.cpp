@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -38,11 +39,10 @@ bool port_open(int port) {
 
 bool process_gone(int pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
-std::set<std::string> janus_dirs() {
-  std::set<std::string> dirs;
-  for (const auto& e : fs::directory_iterator("/tmp"))
-    if (e.path().filename().string().rfind("roomcast-janus-", 0) == 0) dirs.insert(e.path());
-  return dirs;
+std::set<std::string> entries(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename());
+  return names;
 }
 
 std::string slurp(const std::string& path) {
@@ -66,17 +66,36 @@ struct FakeBinary {
   ~FakeBinary() { fs::remove_all(fs::path(path).parent_path()); }
 };
 
+// Each test gets a private parent for the Janus dirs, so "nothing left behind" is exact even
+// when ctest runs tests in parallel.
+class ServerEmbeddedJanus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/roomcast-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    tmp_ = dir;
+  }
+  void TearDown() override { fs::remove_all(tmp_); }
+  EmbeddedJanusOptions options() const {
+    EmbeddedJanusOptions o;
+    o.temp_dir = tmp_;
+    return o;
+  }
+  std::set<std::string> leftovers() const { return entries(tmp_); }
+  std::string tmp_;
+};
+
 }  // namespace
 
 // Janus starts even when only loopback exists (it warns "Couldn't find any address" and
 // fails later, at ICE time), so these tests need no network namespace; WebRTC through it
 // is covered by the e2e tests, which run inside one (tests/e2e/netns.sh).
-TEST(ServerEmbeddedJanus, StartsAcceptsConnectionsAndCleansUp) {
+TEST_F(ServerEmbeddedJanus, StartsAcceptsConnectionsAndCleansUp) {
   if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
   int pid = 0, port = 0;
   std::string dir;
   {
-    EmbeddedJanus janus;
+    EmbeddedJanus janus(options());
     pid = janus.pid();
     port = janus.port();
     dir = janus.config_dir();
@@ -84,7 +103,7 @@ TEST(ServerEmbeddedJanus, StartsAcceptsConnectionsAndCleansUp) {
     EXPECT_EQ(janus.url(), "ws://127.0.0.1:" + std::to_string(port));
     EXPECT_TRUE(port_open(port));
     EXPECT_TRUE(janus.running());
-    EXPECT_EQ(dir.rfind("/tmp/roomcast-janus-", 0), 0u) << dir;
+    EXPECT_EQ(dir.rfind(tmp_ + "/roomcast-janus-", 0), 0u) << dir;
     // Only the two modules we use are visible to Janus.
     EXPECT_EQ(fs::read_symlink(dir + "/plugins/libjanus_videoroom.so"),
               "/usr/lib/x86_64-linux-gnu/janus/plugins/libjanus_videoroom.so");
@@ -95,12 +114,13 @@ TEST(ServerEmbeddedJanus, StartsAcceptsConnectionsAndCleansUp) {
   }
   EXPECT_TRUE(process_gone(pid)) << "janus pid " << pid << " still exists";
   EXPECT_FALSE(fs::exists(dir)) << dir;
+  EXPECT_TRUE(leftovers().empty());
   EXPECT_FALSE(port_open(port)) << "port " << port << " still accepts connections";
 }
 
-TEST(ServerEmbeddedJanus, WritesRequestedConfig) {
+TEST_F(ServerEmbeddedJanus, WritesRequestedConfig) {
   if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
-  EmbeddedJanusOptions options;
+  EmbeddedJanusOptions options = this->options();
   options.token_secret = "s3cr\"et";
   options.session_timeout_s = 33;
   options.event_loops = 3;
@@ -125,7 +145,20 @@ TEST(ServerEmbeddedJanus, WritesRequestedConfig) {
       << janus.log_tail(50);
 }
 
-TEST(ServerEmbeddedJanus, FixedPortInUseIsAConfigError) {
+TEST_F(ServerEmbeddedJanus, PrivateDirGoesUnderTmpdirByDefault) {
+  if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
+  const char* old = std::getenv("TMPDIR");
+  std::string saved = old ? old : "";
+  ::setenv("TMPDIR", tmp_.c_str(), 1);
+  {
+    EmbeddedJanus janus;  // default options: temp_dir empty
+    EXPECT_EQ(janus.config_dir().rfind(tmp_ + "/roomcast-janus-", 0), 0u) << janus.config_dir();
+  }
+  if (old) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+  EXPECT_TRUE(leftovers().empty());
+}
+
+TEST_F(ServerEmbeddedJanus, FixedPortInUseIsAConfigError) {
   if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -135,9 +168,8 @@ TEST(ServerEmbeddedJanus, FixedPortInUseIsAConfigError) {
   ASSERT_EQ(::listen(fd, 1), 0);
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  EmbeddedJanusOptions options;
+  EmbeddedJanusOptions options = this->options();
   options.ws_port = ntohs(addr.sin_port);
-  auto before = janus_dirs();
   try {
     EmbeddedJanus janus(options);
     ADD_FAILURE() << "started on a port that is in use";
@@ -148,13 +180,12 @@ TEST(ServerEmbeddedJanus, FixedPortInUseIsAConfigError) {
         << e.what();
   }
   ::close(fd);
-  EXPECT_EQ(janus_dirs(), before);
+  EXPECT_TRUE(leftovers().empty());
 }
 
-TEST(ServerEmbeddedJanus, MissingBinaryIsAConfigErrorWithAdvice) {
-  EmbeddedJanusOptions options;
+TEST_F(ServerEmbeddedJanus, MissingBinaryIsAConfigErrorWithAdvice) {
+  EmbeddedJanusOptions options = this->options();
   options.janus_binary = "/nonexistent/janus";
-  auto before = janus_dirs();
   try {
     EmbeddedJanus janus(options);
     FAIL() << "no exception";
@@ -164,15 +195,14 @@ TEST(ServerEmbeddedJanus, MissingBinaryIsAConfigErrorWithAdvice) {
                  "embedded server: /nonexistent/janus not found; install the Debian package "
                  "'janus' or pass --server ws://HOST:PORT");
   }
-  EXPECT_EQ(janus_dirs(), before);
+  EXPECT_TRUE(leftovers().empty());
 }
 
-TEST(ServerEmbeddedJanus, ExitBeforeReadyIsASignalingErrorWithLogTail) {
+TEST_F(ServerEmbeddedJanus, ExitBeforeReadyIsASignalingErrorWithLogTail) {
   if (!janus_installed()) GTEST_SKIP() << "plugins of the Debian package 'janus' are needed";
   FakeBinary fake("#!/bin/sh\necho 'fake janus: cannot start, args' \"$@\"\nexit 3\n");
-  EmbeddedJanusOptions options;
+  EmbeddedJanusOptions options = this->options();
   options.janus_binary = fake.path;
-  auto before = janus_dirs();
   try {
     EmbeddedJanus janus(options);
     FAIL() << "no exception";
@@ -181,21 +211,21 @@ TEST(ServerEmbeddedJanus, ExitBeforeReadyIsASignalingErrorWithLogTail) {
     EXPECT_EQ(e.kind(), Error::Kind::Signaling);
     EXPECT_NE(what.find("exited with status 3 before it accepted connections"), std::string::npos)
         << what;
-    EXPECT_NE(what.find("fake janus: cannot start, args -F /tmp/roomcast-janus-"), std::string::npos)
+    EXPECT_NE(what.find("fake janus: cannot start, args -F " + tmp_ + "/roomcast-janus-"),
+              std::string::npos)
         << what;
   }
-  EXPECT_EQ(janus_dirs(), before);
+  EXPECT_TRUE(leftovers().empty());
 }
 
-TEST(ServerEmbeddedJanus, NotReadyInTimeIsASignalingErrorAndKillsTheChild) {
+TEST_F(ServerEmbeddedJanus, NotReadyInTimeIsASignalingErrorAndKillsTheChild) {
   if (!janus_installed()) GTEST_SKIP() << "plugins of the Debian package 'janus' are needed";
   // Ignores SIGTERM, so teardown must escalate to SIGKILL.
   FakeBinary fake("#!/bin/sh\ntrap '' TERM\necho \"hung pid $$\"\nexec sleep 1000\n");
-  EmbeddedJanusOptions options;
+  EmbeddedJanusOptions options = this->options();
   options.janus_binary = fake.path;
   options.start_timeout = std::chrono::milliseconds(300);
   options.stop_timeout = std::chrono::milliseconds(200);
-  auto before = janus_dirs();
   int pid = 0;
   try {
     EmbeddedJanus janus(options);
@@ -210,16 +240,16 @@ TEST(ServerEmbeddedJanus, NotReadyInTimeIsASignalingErrorAndKillsTheChild) {
     pid = std::stoi(what.substr(at + 9));
   }
   EXPECT_TRUE(process_gone(pid)) << pid;
-  EXPECT_EQ(janus_dirs(), before);
+  EXPECT_TRUE(leftovers().empty());
 }
 
-TEST(ServerEmbeddedJanus, ReportsTheNoInterfaceProblemFromTheLog) {
+TEST_F(ServerEmbeddedJanus, ReportsTheNoInterfaceProblemFromTheLog) {
   if (!janus_installed()) GTEST_SKIP() << "Debian package 'janus' is not installed";
   // What Janus prints on a host with only loopback, then the real thing.
   FakeBinary wrapper(
       "#!/bin/sh\necho \"[WARN] Couldn't find any address! using 127.0.0.1 as the local IP\"\n"
       "exec /usr/bin/janus \"$@\"\n");
-  EmbeddedJanusOptions options;
+  EmbeddedJanusOptions options = this->options();
   options.janus_binary = wrapper.path;
   EmbeddedJanus janus(options);
   EXPECT_TRUE(janus.has_ice_candidates_problem()) << janus.log_tail(20);
@@ -227,7 +257,7 @@ TEST(ServerEmbeddedJanus, ReportsTheNoInterfaceProblemFromTheLog) {
 
 // Janus's signed-token format (src/auth.c): "expiry,janus,plugins:" + base64(HMAC-SHA1).
 // Expected values from Python's hmac module; the e2e tests prove Janus 1.1.2 accepts them.
-TEST(ServerEmbeddedJanus, SignedTokenMatchesJanusFormat) {
+TEST_F(ServerEmbeddedJanus, SignedTokenMatchesJanusFormat) {
   auto expiry = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   EXPECT_EQ(make_signed_token("janus-secret", expiry),
             "1700000000,janus,janus.plugin.videoroom:aZqQMrq+Uc75liZPXdaN0x+ZG5Q=");
