@@ -36,6 +36,9 @@ endforeach()
 # Signed tokens made by server::make_signed_token are accepted by Janus (server, publisher, listener).
 roomcast_e2e_test(e2e_aiortc_hears_mp4_with_token 120 ${E2E_PUBLISH} ${E2E_ROOMCAST} --listener aiortc
   --format mp4 --token-secret e2e-secret)
+# A room with a PIN: publisher and listener pass it.
+roomcast_e2e_test(e2e_browser_hears_wav_with_pin 120 ${E2E_PUBLISH} ${E2E_ROOMCAST} --listener chromium
+  --format wav --pin 4711)
 
 # Bad input: exact error text and exit code, nothing left behind.
 foreach(case missing_file not_media video_only refused not_janus unknown_room wrong_token missing_token

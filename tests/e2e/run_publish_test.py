@@ -84,6 +84,8 @@ def run(a):
                        [PY, os.path.join(HERE, "janus_server.py"), "--room", ROOM])
         if a.token_secret:
             server_argv += ["--token-secret", a.token_secret]
+        if a.pin:
+            server_argv += ["--pin", a.pin]
         sut_tmp, sut_env = private_tmpdir(tmp)
         server = Proc("server", server_argv, env=sut_env)
         procs.append(server)
@@ -103,6 +105,8 @@ def run(a):
         lst_args = ["--url", url, "--room", ROOM, "--seconds", seconds, "--timeout", 30]
         if token:
             lst_args += ["--token", token]
+        if a.pin:
+            lst_args += ["--pin", a.pin]
         if a.listener == "chromium":
             listener = Proc("listener", ["node", os.path.join(HERE, "browser_listener.mjs"), *lst_args])
         else:
@@ -113,6 +117,8 @@ def run(a):
         pub_args = [media, "--server", url, "--room", ROOM, "--duration", a.publish_duration or a.duration]
         if token:
             pub_args += ["--token", token]
+        if a.pin:
+            pub_args += ["--pin", a.pin]
         if a.roomcast:
             publisher = Proc("publisher", [a.roomcast, "publish", *pub_args], env=sut_env)
         else:
@@ -166,7 +172,8 @@ def main():
     ap.add_argument("--listener", choices=["chromium", "aiortc"], default="chromium")
     ap.add_argument("--format", default="mp4", help="tone.FORMAT from make_media.sh")
     ap.add_argument("--duration", type=float, default=8)
-    ap.add_argument("--token-secret", default="")
+    ap.add_argument("--token-secret", default="", help="server requires signed tokens")
+    ap.add_argument("--pin", default="", help="the room has this PIN; peers pass it")
     ap.add_argument("--file", help="publish this instead of tone.FORMAT (stand-in: tone:HZ[:stutter])")
     ap.add_argument("--publish-duration", type=float,
                     help="self-test: tell the publisher this instead of --duration")
