@@ -4,6 +4,7 @@
 # the --json events, then that nothing (process, temp dir) is left. Run under netns.sh:
 #   run_listen_test.py --roomcast BIN --case chromium|aiortc|roomcast|three|leaves|publish_record
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aiortc_listener import SILENCE_DBFS, dominant_hz  # noqa: E402
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone,  # noqa: E402
-                      janus_config_dirs_of_descendants, leak_check, log, need)
+                      janus_dirs, leak_check, log, need, private_tmpdir)
 
 ROOM = 1234
 RATE = 48000
@@ -129,7 +130,7 @@ class Publisher:
         self.run, self.kind, self.name, self.hz = run, kind, name, hz
         self.id = None
         url = run.url
-        env = None
+        env = run.sut_env
         if kind == "roomcast":
             argv = [run.a.roomcast, "publish", file, "--server", url, "--room", ROOM, "--name", name,
                     "--json", *extra]
@@ -141,27 +142,32 @@ class Publisher:
                     "--name", name, "--hz", hz, "--gain", gain, "--seconds", seconds]
             if silent:
                 argv.append("--silent")
-            # Its Chromium profile (and Chromium's own temp files) land in the test's temp dir.
-            env = dict(os.environ, TMPDIR=run.tmp)
         self.proc = run.add(EventProc(f"{kind}-publisher {name}", argv, env=env))
 
     def ready(self, timeout=None):
         timeout = timeout or (60 if self.kind == "chromium" else 30)
         if self.kind == "roomcast":
+            _, joined = self.proc.wait_event("meeting_joined", is_event("meeting_joined"), timeout)
+            self.id = str(joined["participant_id"])
             t, e = self.proc.wait_event("stream_enabled (local audio)",
                                         is_event("stream_enabled", local=True, kind="audio"), timeout)
+            self.run.check(e.get("participant_id") == self.id and e.get("name") == self.name,
+                           f"roomcast publish {self.name}: its local stream_enabled names it "
+                           f"(participant_id {e.get('participant_id')!r} = {self.id!r}, "
+                           f"name {e.get('name')!r} = {self.name!r})")
         else:
             t, e = self.proc.wait_event("publishing", is_event("publishing"), timeout)
-        self.id = str(e.get("participant_id") if self.kind == "roomcast" else e["id"])
+            self.id = str(e["id"])
         self.t_ready = t
         log(f"{self.name} ({self.kind}) publishing as participant {self.id}")
         return self
 
     def leave(self):
-        """Clean leave: roomcast and Chromium leave the room on SIGINT/SIGTERM; aiortc_publisher
-        closes its PeerConnection and WebSocket on SIGINT (Janus then drops its session)."""
+        """roomcast (SIGINT) and Chromium (SIGTERM) leave the room cleanly. aiortc_publisher
+        sends `leave` only at the end of --duration; SIGTERM ends it (its WebSocket closes,
+        Janus drops the session)."""
         t = time.monotonic()
-        self.proc.p.send_signal(signal.SIGTERM if self.kind == "chromium" else signal.SIGINT)
+        self.proc.p.send_signal(signal.SIGINT if self.kind == "roomcast" else signal.SIGTERM)
         return t
 
     def tone(self, on):
@@ -264,8 +270,10 @@ class Run:
     def __init__(self, a):
         self.a = a
         self.tmp = tempfile.mkdtemp(prefix="roomcast-e2e-listen-")
+        # TMPDIR of everything under test: Janus config dirs and Chromium profiles land there,
+        # so anything left behind is attributed exactly.
+        self.sut_tmp, self.sut_env = private_tmpdir(self.tmp)
         self.procs = []
-        self.janus_dirs = set()
         self.results = []
         self.figures = {"case": a.case}
         self.url = None
@@ -282,16 +290,15 @@ class Run:
         return os.path.join(self.tmp, *parts)
 
     def start_server(self):
-        server = self.add(Proc("server", [self.a.roomcast, "server", "--room", ROOM]))
+        server = self.add(Proc("server", [self.a.roomcast, "server", "--room", ROOM], env=self.sut_env))
         self.server = server
         self.url = server.wait_line(r"^roomcast server: (ws://\S+) room (\S+)", 20, "out").group(1)
-        self.janus_dirs = janus_config_dirs_of_descendants()
         log(f"server ready at {self.url}")
 
     def listen(self, name, *extra):
         """`roomcast listen --json` joined to the room: (proc, time of its meeting_joined line)."""
         lst = self.add(EventProc(name, [self.a.roomcast, "listen", "--server", self.url, "--room", ROOM,
-                                        "--name", name, "--json", *extra]))
+                                        "--name", name, "--json", *extra], env=self.sut_env))
         t, _ = lst.wait_event("meeting_joined", is_event("meeting_joined"), 20)
         return lst, t
 
@@ -374,13 +381,14 @@ class Run:
                 self.server.stop(15)
             except Failure as e:
                 log(str(e))
-        left = [d for d in os.listdir(self.tmp) if d.startswith("roomcast-chromium-")] if os.path.isdir(self.tmp) else []
+        left = sorted(janus_dirs(self.sut_tmp) | set(glob.glob(os.path.join(self.sut_tmp, "roomcast-chromium-*"))))
+        if self.a.keep:  # for a look at the recordings by hand
+            shutil.copytree(self.tmp, self.a.keep, dirs_exist_ok=True, ignore=shutil.ignore_patterns("tmp"))
         shutil.rmtree(self.tmp, ignore_errors=True)
         leak_check()
-        check_dirs_gone(self.janus_dirs, "the server")
         check_dirs_gone([self.tmp], "the driver")
         if left:
-            raise Failure(f"browser_publisher left its Chromium profile behind: {left}")
+            raise Failure(f"the server, a listener or a publisher left {', '.join(left)}")
 
 
 # ---- the cases ---------------------------------------------------------------------------------
@@ -431,30 +439,51 @@ def case_single(run):
         if span:
             run.figures["mix"]["firstAudioAfterJoinSeconds"] = round(span[0] * FRAME / RATE, 3)
         return
-    # roomcast publisher: align the recording with the decoded source, then the same checks on
-    # the 440 Hz part, and the correlation over the whole source and over the chirp alone.
+    # roomcast publisher: the recordings against the decoded source.
     ref = run.decoded(src)
+    source_checks(run, x, ref, int(tone_s * RATE), a.hz, "mix")
+    source_checks(run, read_wav(run, files[pub.id], "per-participant"), ref, int(tone_s * RATE), a.hz,
+                  "per-participant")
+
+
+def source_checks(run, x, ref, split, hz, what):
+    """x recorded ref (a tone of hz up to sample split, then a chirp): align them, check the
+    tone part like any tone, frames > DROPOUT_DB below the source's level at the same place,
+    and the normalised correlation over the whole source and over the chirp alone.
+    A subscriber misses what was sent before its subscription was up, and roomcast drops a
+    participant's jitter buffer when it leaves: the comparison covers the heard overlap, and
+    the missing head and tail are bounded separately."""
     lag = align(x, ref)
-    fig = run.figures.setdefault("mix", {})
-    fig["sourceStartsAtSeconds"] = round(lag / RATE, 3)
-    inside = 0 <= lag and lag + len(ref) <= len(x)
-    run.check(inside, f"mix: the whole {len(ref) / RATE:.2f} s source lies inside the recording "
-              f"(starts at {lag / RATE:.3f} s of {len(x) / RATE:.3f} s)")
-    if not inside:
+    fig = run.figures.setdefault(what, {})
+    span = heard_span(levels_db(x))
+    if span is None:
+        run.check(False, f"{what}: some audio above {SILENCE_DBFS} dBFS")
         return
-    rec = x[lag:lag + len(ref)]
-    split = int(tone_s * RATE)
-    tone_span = ((lag + int(0.3 * RATE)) // FRAME, (lag + split) // FRAME)
-    run.tone_checks(x, a.hz, "mix", span=tone_span)
-    bad, total, ratio, where = dropouts(levels_db(x), (lag // FRAME + 1, (lag + len(ref)) // FRAME - 1))
-    fig.update(sourceDropoutFrames=bad, sourceFrames=total)
-    run.check(ratio < 0.01, f"mix: {bad}/{total} frames silent or concealed away over the whole source "
-              f"(tone + chirp) < 1% (first at {where})")
-    for part, (i, j) in {"whole": (0, len(ref)), "chirp": (split, len(ref))}.items():
-        c = ncc(rec[i:j], ref[i:j])
+    start, end = max(lag, span[0] * FRAME), min(lag + len(ref), span[1] * FRAME)
+    head, tail = (start - lag) / RATE, (lag + len(ref) - end) / RATE
+    fig.update(sourceStartsAtSeconds=round(lag / RATE, 3), sourceHeadMissingSeconds=round(head, 3),
+               sourceTailMissingSeconds=round(tail, 3))
+    run.check(head <= 0.5, f"{what}: the recording holds the source from {head:.3f} s after its start "
+              "(<= 0.5 s: sent before the subscription was up)")
+    run.check(tail <= 0.2, f"{what}: the recording holds the source until {tail:.3f} s before its end "
+              "(<= 0.2 s: the jitter buffer at the leave)")
+    if end - start < RATE:
+        return
+    rec, src = x[start:end], ref[start - lag:end - lag]
+    run.tone_checks(x, hz, what, span=(max(start, lag + int(0.3 * RATE)) // FRAME, (lag + split) // FRAME))
+    lv_rec, lv_src = levels_db(rec), levels_db(src)
+    sounding = lv_src > SILENCE_DBFS
+    bad = np.flatnonzero(sounding & (lv_rec < lv_src - DROPOUT_DB))
+    fig.update(sourceDropoutFrames=len(bad), sourceFrames=int(np.sum(sounding)))
+    run.check(len(bad) < 0.01 * np.sum(sounding),
+              f"{what}: {len(bad)}/{np.sum(sounding)} frames more than {DROPOUT_DB:g} dB below the source "
+              f"at the same place (tone + chirp) < 1% (first at overlap frames {bad[:10].tolist()})")
+    cut = max(0, lag + split - start)
+    for part, (i, j) in {"whole": (0, len(rec)), "chirp": (cut, len(rec))}.items():
+        c = ncc(rec[i:j], src[i:j])
         fig[f"correlation_{part}"] = round(c, 4)
-        run.check(c >= 0.9, f"mix: normalised correlation with the source ({part}) {c:.4f} >= 0.9")
-    run.tone_checks(read_wav(run, files[pub.id], "per-participant"), a.hz, "per-participant")
+        run.check(c >= 0.9, f"{what}: normalised correlation with the source ({part}, {(j - i) / RATE:.2f} s) "
+                  f"{c:.4f} >= 0.9")
 
 
 def align(x, ref):
@@ -682,6 +711,7 @@ def main():
     ap.add_argument("--hz", type=float, default=TONE_HZ, help="tone the single-publisher cases expect")
     ap.add_argument("--publisher-tone", help="aiortc case: what aiortc_publisher.py sends (self-tests: "
                     "tone:446, tone:440:stutter)")
+    ap.add_argument("--keep", metavar="DIR", help="copy the media and recordings to DIR")
     ap.add_argument("--expect-failure", metavar="TEXT", help="self-test: pass only if a check mentioning TEXT fails")
     a = ap.parse_args()
     try:
