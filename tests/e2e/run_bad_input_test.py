@@ -16,11 +16,11 @@ from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, janus_dirs,  # 
                       leak_check, log, need, private_tmpdir)
 
 # =========================================================================================
-# EXPECTED ERRORS — the one table to finalise. Per case: (exit code, match, text).
+# EXPECTED ERRORS. Per case: (exit code, match, text).
 # Every error is printed by the CLI as one stderr line "roomcast: error: <text>"; match is
 #   "line"     the line is exactly PREFIX + text
 #   "prefix"   the line starts with PREFIX + text (details may follow)
-#   "contains" the line contains text, ignoring case         (used by the PLACEHOLDER rows)
+#   "contains" the line contains text, ignoring case
 # {path} {url} {room} are substituted. Exit codes: 3 media, 4 server (roomcast --help).
 # =========================================================================================
 PREFIX = "roomcast: error: "
@@ -29,14 +29,21 @@ EXPECTED = {
     "missing_file": (3, "line", "cannot open '{path}': no such file; check the path"),
     "not_media": (3, "prefix", "cannot read '{path}': not a media file FFmpeg recognises"),
     "video_only": (3, "prefix", "'{path}' has no audio stream"),
-    # server — PLACEHOLDER texts, to be finalised
-    "refused": (4, "contains", "cannot connect to the Janus server at {url}"),  # PLACEHOLDER
-    "not_janus": (4, "contains", "{url}"),  # PLACEHOLDER
-    "unknown_room": (4, "contains", "no such meeting"),  # PLACEHOLDER
-    "wrong_token": (4, "contains", "token"),  # PLACEHOLDER
-    "missing_token": (4, "contains", "token"),  # PLACEHOLDER
-    "wrong_pin": (4, "contains", "pin"),  # PLACEHOLDER
-    "missing_pin": (4, "contains", "pin"),  # PLACEHOLDER
+    # server
+    "refused": (4, "line", "cannot connect to the Janus server at {url}: connection refused; check the URL "
+                "(ws://HOST:PORT of Janus's WebSocket transport) and that Janus is running there"),
+    "not_janus": (4, "line", "{url} is not a Janus WebSocket server (the server did not accept the WebSocket "
+                  "handshake); check the URL: it must point at Janus's WebSocket transport, e.g. ws://HOST:8188"),
+    "unknown_room": (4, "line", "cannot join meeting {room} on {url}: no such meeting (Janus error 426: No such "
+                     "room ({room})); check the meeting id, or let roomcast create it (the embedded server does)"),
+    "wrong_token": (4, "line", "the Janus server at {url} refused the token (error 403: Unauthorized request "
+                    "(wrong or missing secret/token)); pass a valid token with --token or ROOMCAST_TOKEN"),
+    "missing_token": (4, "line", "the Janus server at {url} requires a token (error 403: Unauthorized request "
+                      "(wrong or missing secret/token)); pass one with --token or ROOMCAST_TOKEN"),
+    "wrong_pin": (4, "line", "cannot join meeting {room} on {url}: the PIN was refused (Janus error 433: "
+                  "Unauthorized (wrong pin)); check --pin"),
+    "missing_pin": (4, "line", "cannot join meeting {room} on {url}: the meeting needs a PIN (Janus error 429: "
+                    "Missing mandatory element (pin)); pass it with --pin"),
 }
 ROOM = 1234
 TOKEN_SECRET = "e2e-token-secret"
