@@ -222,23 +222,27 @@ void Meeting::Impl::publish() {
   worker = shared_media_worker();
   worker->add(source);
 
-  std::promise<std::string> offer_promise;
-  auto offer_future = offer_promise.get_future();
   loop->call([&] {
     peer::PeerSession::Callbacks callbacks;
     callbacks.on_connected = [this] { on_media_connected(); };
     callbacks.on_failed = [this](const std::string& why) { on_media_failed(why); };
     peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
-    peer->create_offer([&offer_promise](const std::string& sdp) { offer_promise.set_value(sdp); });
+    peer->create_offer([this](const std::string& sdp) {
+      std::lock_guard lock(mutex);
+      local_offer = sdp;
+      state_changed.notify_all();
+    });
   });
-  if (offer_future.wait_for(kRequestTimeout) != std::future_status::ready) {
-    std::lock_guard lock(mutex);
-    throw Error(Error::Kind::Transport, media_error.value_or("ICE gathering did not finish within 10 s"));
+  {
+    // Gathering ends in an offer or in a failure (no usable interface): wait for either.
+    std::unique_lock lock(mutex);
+    state_changed.wait_for(lock, kRequestTimeout, [&] { return local_offer || media_error; });
+    if (media_error) throw Error(Error::Kind::Transport, *media_error);
+    if (!local_offer) throw Error(Error::Kind::Transport, "ICE gathering did not finish within 10 s");
   }
-  std::string offer = offer_future.get();
 
   Json reply = plugin_request({{"request", "configure"}, {"audio", true}, {"video", false}}, "configure",
-                              Json{{"type", "offer"}, {"sdp", offer}});
+                              Json{{"type", "offer"}, {"sdp", *local_offer}});
   if (auto error = error_of(reply))
     signaling_error("the server at " + url + " refused our audio offer (Janus error " +
                     std::to_string(error->code) + ": " + error->reason + ")");

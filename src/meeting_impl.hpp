@@ -84,6 +84,7 @@ struct Meeting::Impl {
   std::condition_variable state_changed;
   State state = State::Idle;
   std::optional<std::string> media_error;
+  std::optional<std::string> local_offer;  // our SDP offer, once ICE gathering is done
   bool media_live = false;
   MeetingLeftInfo left_info;
   PublishStats final_stats;

@@ -220,7 +220,7 @@ void PeerSession::fail(const std::string& why) {
   if (failed_ || closed_) return;
   failed_ = true;
   connect_timeout_.reset();
-  core::log_warn("peer: ", why);
+  core::log_info("peer: ", why);  // the owner reports it
   if (callbacks_.on_failed) callbacks_.on_failed(why);
 }
 

@@ -42,7 +42,7 @@ roomcast_e2e_test(e2e_browser_hears_wav_with_pin 120 ${E2E_PUBLISH} ${E2E_ROOMCA
 
 # Bad input: exact error text and exit code, nothing left behind.
 foreach(case missing_file not_media video_only refused not_janus unknown_room wrong_token missing_token
-             wrong_pin missing_pin)
+             wrong_pin missing_pin no_interface)
   roomcast_e2e_test(e2e_bad_input_${case} 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST} --case ${case})
 endforeach()
 

@@ -44,6 +44,10 @@ EXPECTED = {
                   "Unauthorized (wrong pin)); check --pin"),
     "missing_pin": (4, "line", "cannot join meeting {room} on {url}: the meeting needs a PIN (Janus error 429: "
                     "Missing mandatory element (pin)); pass it with --pin"),
+    # network: a host whose only interface is loopback (embedded server, nested namespace)
+    "no_interface": (5, "line", "ICE: this host has no network interface but loopback, and WebRTC media never "
+                     "uses loopback (Janus skips it too); run on a host with a LAN interface, or inside a "
+                     "network namespace with a veth pair (see README, tests/e2e/netns.sh)"),
 }
 ROOM = 1234
 TOKEN_SECRET = "e2e-token-secret"
@@ -88,7 +92,9 @@ def run_case(a, case, media):
             "video_only": os.path.join(media, "video_only.mp4")}.get(case, os.path.join(media, "tone.wav"))
     room, extra = ROOM, []
     try:
-        if case == "refused":
+        if case == "no_interface":
+            url = None  # the embedded server, in a namespace that has only lo
+        elif case == "refused":
             url = f"ws://127.0.0.1:{free_port()}"  # nothing listens there
         elif case == "not_janus":
             port = free_port()
@@ -112,8 +118,12 @@ def run_case(a, case, media):
             elif case == "wrong_pin":
                 extra = ["--pin", "2222"]
         want = text.format(path=path, url=url, room=room)
-        pub = Proc("publish", [a.roomcast, "publish", path, "--server", url, "--room", room,
-                               "--duration", 3, *extra], env=sut_env)
+        if url is None:
+            only_lo = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+            cmd = [*only_lo, a.roomcast, "publish", path, "--room", room, "--duration", 3]
+        else:
+            cmd = [a.roomcast, "publish", path, "--server", url, "--room", room, "--duration", 3, *extra]
+        pub = Proc("publish", cmd, env=sut_env)
         rc = pub.wait(PUBLISH_TIMEOUT_S)
         lines = [l for l in pub.err if l.strip()]
         if match == "line":
