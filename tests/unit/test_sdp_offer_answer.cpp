@@ -244,6 +244,25 @@ TEST(RemoteAudio, ChromiumOfferWithManyCodecs) {
   EXPECT_TRUE(r->rtcp_mux);
 }
 
+// Captured from Chromium 156 (Debian) on this machine: createOffer with one audio track,
+// after gathering; host candidates are mDNS names.
+TEST(RemoteAudio, CapturedChromium156Offer) {
+  std::string why;
+  const auto r = parse_remote_audio(read_vector("chromium156_captured_offer.sdp"), &why);
+  ASSERT_TRUE(r) << why;
+  EXPECT_EQ(r->opus_pt, 111);
+  EXPECT_EQ(r->audio_level_ext_id, 1);
+  EXPECT_EQ(r->setup, "actpass");
+  EXPECT_EQ(r->ice_ufrag, "kS5k");
+  EXPECT_EQ(r->fingerprint_algorithm, "sha-256");
+  EXPECT_EQ(r->fingerprint.substr(0, 11), "C2:51:FA:9A");
+  EXPECT_EQ(r->candidates.size(), 2u);
+  EXPECT_NE(r->candidates[0].find(".local"), std::string::npos);
+  EXPECT_EQ(r->ssrcs, std::vector<uint32_t>{3183211817u});
+  EXPECT_TRUE(r->rtcp_mux);
+  EXPECT_EQ(r->mid, "0");
+}
+
 constexpr const char* kMinimalHead = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\n";
 
 std::string minimal(const std::string& session_attrs, const std::string& media) {

@@ -58,7 +58,7 @@ TEST_P(SdpVector, LfOnlyParsesTheSame) {
 INSTANTIATE_TEST_SUITE_P(
     Vectors, SdpVector,
     ::testing::Values("janus_publisher_answer.sdp", "janus_subscriber_offer.sdp",
-                      "janus_subscriber_offer_multi.sdp", "chromium_audio_offer.sdp",
+                      "janus_subscriber_offer_multi.sdp", "chromium_audio_offer.sdp", "chromium156_captured_offer.sdp",
                       "roomcast_publisher_offer.sdp", "roomcast_subscriber_answer.sdp"));
 
 TEST(SessionDescription, ModelsSectionsLinesAndAttributes) {
