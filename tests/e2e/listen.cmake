@@ -13,7 +13,8 @@ roomcast_e2e_test(e2e_listen_roomcast_publisher 120 ${E2E_LISTEN} --case roomcas
 # speaker_changed following Chromium's tone.
 roomcast_e2e_test(e2e_listen_three_publishers 240 ${E2E_LISTEN} --case three)
 set_tests_properties(e2e_listen_three_publishers PROPERTIES FIXTURES_REQUIRED e2e_node)
-# A clean leave and a SIGKILL reported within 2 s; SIGINT leaves valid WAVs.
+# A clean leave and a SIGKILL reported within 2 s; SIGINT (mid-recording and at the end) leaves
+# valid WAVs, and roomcast listen then exits 130 (0 only after --duration).
 roomcast_e2e_test(e2e_listen_participant_leaves 150 ${E2E_LISTEN} --case leaves)
 # `roomcast publish --record` hears the other publisher, not itself.
 roomcast_e2e_test(e2e_publish_and_record 120 ${E2E_LISTEN} --case publish_record)
@@ -23,3 +24,10 @@ roomcast_e2e_test(e2e_listen_harness_catches_wrong_pitch 120 ${E2E_LISTEN} --cas
   --publisher-tone tone:446 --expect-failure "dominant frequency")
 roomcast_e2e_test(e2e_listen_harness_catches_stutter 120 ${E2E_LISTEN} --case aiortc
   --publisher-tone tone:440:stutter --expect-failure "concealed")
+
+# Known roomcast bug (src/cli/main.cpp, since cd05ade): `roomcast publish --json` prints its own
+# stream_enabled/stream_disabled with "participant_id":"" and "name":"" (StreamPrinter copies the
+# local participant's id and name before join). Every test with a roomcast publisher checks
+# them, so these run and fail until it is fixed.
+set_property(TEST e2e_listen_roomcast_publisher e2e_listen_three_publishers e2e_listen_participant_leaves
+  e2e_publish_and_record APPEND PROPERTY LABELS roomcast_bug)
