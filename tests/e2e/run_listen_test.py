@@ -73,11 +73,13 @@ class EventProc(Proc):
                     if t >= since and pred(e):
                         return t, e
                 if self.closed:
-                    raise Failure(f"{self.name} exited before printing {what}\n{self.dump()}")
+                    break
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise Failure(f"{self.name}: no {what} within {timeout} s\n{self.dump()}")
                 self.cond.wait(left)
+        rc = self.wait(5)  # its stderr in the dump, too
+        raise Failure(f"{self.name} exited ({rc}) before printing {what}\n{self.dump()}")
 
     def wait_until(self, what, cond, timeout):
         """Time at which cond(list of events) first holds; Failure at the deadline or exit."""
@@ -373,21 +375,25 @@ class Run:
         self.check(True, f"{what}: participant_joined and stream_enabled (audio) for {pub.name} ({pub.id})")
 
     def finish(self):
-        """Kills what is still running (the server gets SIGTERM, so it removes its Janus
-        config), then Failure if any process, Janus dir or temp dir is left."""
+        """Stops what is still running with SIGTERM first (the server removes its Janus config,
+        browser_publisher its Chromium profile), SIGKILL after 10 s; then Failure if any
+        process, Janus dir, Chromium profile or temp dir is left."""
         for p in reversed(self.procs):
             if p is not getattr(self, "server", None):
-                p.kill()
-        if getattr(self, "server", None) and self.server.p.poll() is None:
-            try:
-                self.server.stop(15)
-            except Failure as e:
-                log(str(e))
+                p.terminate(10)
+        if getattr(self, "server", None):
+            self.server.terminate(15)
+        try:
+            leak_check()
+            leak = None
+        except Failure as e:
+            leak = e
         left = sorted(janus_dirs(self.sut_tmp) | set(glob.glob(os.path.join(self.sut_tmp, "roomcast-chromium-*"))))
         if self.a.keep:  # for a look at the recordings by hand
             shutil.copytree(self.tmp, self.a.keep, dirs_exist_ok=True, ignore=shutil.ignore_patterns("tmp"))
         shutil.rmtree(self.tmp, ignore_errors=True)
-        leak_check()
+        if leak:
+            raise leak
         check_dirs_gone([self.tmp], "the driver")
         if left:
             raise Failure(f"the server, a listener or a publisher left {', '.join(left)}")
