@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -129,38 +130,49 @@ std::string format_seconds(std::chrono::milliseconds ms) {
 /// Prints meeting events as text lines or JSON objects; optionally records remote audio.
 class PrintingHandler : public MeetingEventHandler {
  public:
-  PrintingHandler(bool json, std::string record_dir) : json_(json), record_dir_(std::move(record_dir)) {}
+  PrintingHandler(bool json, std::string local_name, std::string record_dir)
+      : json_(json), local_name_(std::move(local_name)), record_dir_(std::move(record_dir)) {}
 
   /// Prints one participant's stream changes.
   class StreamPrinter : public ParticipantEventHandler {
    public:
-    // Names, not the Participant: the participant holds this handler (no cycle).
-    StreamPrinter(PrintingHandler& owner, const Participant& participant)
-        : owner_(owner), id_(participant.id()), name_(participant.display_name()) {}
+    // No Participant member: the participant holds this handler (that would be a cycle),
+    // and our own id is only known after joining; the stream names its participant.
+    explicit StreamPrinter(PrintingHandler& owner) : owner_(owner) {}
     void on_stream_enabled(const Stream& stream) override { report(stream, true); }
     void on_stream_disabled(const Stream& stream) override { report(stream, false); }
 
    private:
     void report(const Stream& stream, bool enabled) {
       const bool local = stream.is_local();
-      std::string who = local ? "our" : name_ + " (" + id_ + ")'s";
+      const std::string id = stream.participant_id();
+      const std::string name = owner_.name_of(id);
+      std::string who = local ? "our" : name + " (" + id + ")'s";
       owner_.emit({{"event", enabled ? "stream_enabled" : "stream_disabled"},
                    {"kind", stream.kind()},
                    {"local", local},
-                   {"participant_id", id_},
-                   {"name", name_}},
+                   {"participant_id", id},
+                   {"name", name}},
                   who + " " + stream.kind() + " stream " + (enabled ? "is live" : "stopped"));
     }
     PrintingHandler& owner_;
-    std::string id_;
-    std::string name_;
   };
 
   void watch(Participant participant) {
-    participant.add_event_listener(std::make_shared<StreamPrinter>(*this, participant));
+    participant.add_event_listener(std::make_shared<StreamPrinter>(*this));
+  }
+
+  std::string name_of(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto it = names_.find(id);
+    return it == names_.end() ? std::string() : it->second;
   }
 
   void on_meeting_joined(const MeetingJoinedInfo& info) override {
+    {
+      std::lock_guard lock(mutex_);
+      names_[info.participant_id] = local_name_;
+    }
     emit({{"event", "meeting_joined"}, {"meeting_id", info.meeting_id},
           {"participant_id", info.participant_id}, {"server", info.server_url}},
          "joined meeting " + info.meeting_id + " on " + info.server_url + " as participant " +
@@ -171,6 +183,10 @@ class PrintingHandler : public MeetingEventHandler {
          "left the meeting: " + info.reason);
   }
   void on_participant_joined(Participant p) override {
+    {
+      std::lock_guard lock(mutex_);
+      names_[p.id()] = p.display_name();
+    }
     emit({{"event", "participant_joined"}, {"id", p.id()}, {"name", p.display_name()}},
          "participant joined: " + p.display_name() + " (" + p.id() + ")");
     watch(p);
@@ -208,7 +224,9 @@ class PrintingHandler : public MeetingEventHandler {
 
  private:
   bool json_;
+  std::string local_name_;
   std::string record_dir_;
+  std::map<std::string, std::string> names_;  // participant id -> display name
   std::mutex mutex_;
   std::mutex print_mutex_;
   std::vector<std::shared_ptr<cli::PerParticipantRecorder>> recorders_;
@@ -257,7 +275,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   std::shared_ptr<cli::WavRecorder> mix_recorder;
   if (auto path = args.get("record")) mix_recorder = std::make_shared<cli::WavRecorder>(*path);
 
-  auto printer = std::make_shared<PrintingHandler>(json, record_dir);
+  auto printer = std::make_shared<PrintingHandler>(json, config.name, record_dir);
   auto meeting = init_meeting(config);
   meeting.add_event_listener(printer);
   printer->watch(meeting.local_participant());

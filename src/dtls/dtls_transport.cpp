@@ -3,6 +3,8 @@
 
 #include <openssl/err.h>
 
+#include <algorithm>
+
 #include "core/log.hpp"
 #include "roomcast/error.hpp"
 
@@ -20,6 +22,14 @@ std::string openssl_error() {
   ERR_error_string_n(code, text, sizeof text);
   ERR_clear_error();
   return text;
+}
+
+// OpenSSL waits 1 s before resending a lost flight (RFC 6347's default). On ICE, the peer
+// often drops our first flight because its side of the pair is not yet selected, so start
+// at 100 ms and back off to 2 s.
+unsigned int retransmit_timer_us(SSL*, unsigned int previous_us) {
+  if (previous_us == 0) return 100'000;
+  return std::min(previous_us * 2, 2'000'000u);
 }
 
 // Self-signed peers are verified by fingerprint after the handshake, not by a CA chain.
@@ -58,6 +68,7 @@ DtlsTransport::DtlsTransport(GMainContext* context, const Certificate& certifica
   SSL_set_bio(ssl_, incoming_, outgoing_);
   SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
   SSL_set_mtu(ssl_, kMtu);
+  DTLS_set_timer_cb(ssl_, retransmit_timer_us);
   if (role_ == Role::Server)
     SSL_set_accept_state(ssl_);
   else

@@ -24,10 +24,3 @@ roomcast_e2e_test(e2e_listen_harness_catches_wrong_pitch 120 ${E2E_LISTEN} --cas
   --publisher-tone tone:446 --expect-failure "dominant frequency")
 roomcast_e2e_test(e2e_listen_harness_catches_stutter 120 ${E2E_LISTEN} --case aiortc
   --publisher-tone tone:440:stutter --expect-failure "concealed")
-
-# Known roomcast bug (src/cli/main.cpp, since cd05ade): `roomcast publish --json` prints its own
-# stream_enabled/stream_disabled with "participant_id":"" and "name":"" (StreamPrinter copies the
-# local participant's id and name before join). Every test with a roomcast publisher checks
-# them, so these run and fail until it is fixed.
-set_property(TEST e2e_listen_roomcast_publisher e2e_listen_three_publishers e2e_listen_participant_leaves
-  e2e_publish_and_record APPEND PROPERTY LABELS roomcast_bug)
