@@ -510,6 +510,12 @@ bool Meeting::joined() const {
   return impl_->state == Impl::State::Joined;
 }
 
+std::optional<MeetingLeftInfo> Meeting::left_info() const {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->state != Impl::State::Left) return std::nullopt;
+  return impl_->left_info;
+}
+
 PublishStats Meeting::publish_stats() const {
   {
     std::lock_guard lock(impl_->mutex);

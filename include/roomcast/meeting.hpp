@@ -54,6 +54,8 @@ class Meeting {
   /// server, or after `timeout`. Returns true if it was left.
   bool run_until_left(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   bool joined() const;
+  /// Why the meeting ended, once it has (nullopt while joined or before join()).
+  std::optional<MeetingLeftInfo> left_info() const;
 
   PublishStats publish_stats() const;
   /// The server URL in use (the embedded server's when none was configured).

@@ -73,7 +73,8 @@ Options:
 
 Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
 errors; 3 media errors (file missing, not media, no audio); 4 server errors
-(unreachable, not Janus, token, room, PIN); 5 network/WebRTC errors.
+(unreachable, not Janus, token, room, PIN, the server going away); 5 network/WebRTC
+errors; 130 when interrupted (Ctrl-C), after leaving the meeting cleanly.
 )";
 
 const char* kListenHelp = R"(Usage: roomcast listen [options]
@@ -332,7 +333,12 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                 << "), " << stats.packets_sent << " packets, " << stats.bytes_sent << " bytes, "
                 << stats.late_frames << " late" << std::endl;
   }
-  return interrupted ? 130 : 0;
+  if (interrupted) return 130;
+  if (auto left = meeting.left_info(); left && left->error) {
+    std::cerr << "roomcast: error: the meeting ended: " << left->reason << std::endl;
+    return 4;
+  }
+  return 0;
 }
 
 int run_server(const std::vector<std::string>& argv) {

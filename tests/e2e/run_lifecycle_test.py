@@ -2,6 +2,8 @@
 # Lifecycle of the embedded server and of the seed example, inside netns.sh:
 #   interrupt: `roomcast publish` (embedded Janus) is live, then Ctrl-C: it leaves the
 #              meeting, exits 130, and no janus process or private directory remains.
+#   server_gone: the Janus under `roomcast server` is killed while `roomcast publish` plays:
+#              publish says so and exits 4 within seconds, leaving nothing running.
 #   example:   examples/file_to_meeting (the seed program) against `roomcast server`, with
 #              an aiortc listener: the seed handlers fire in order and the tone is heard.
 import argparse
@@ -12,10 +14,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, janus_dirs, leak_check,  # noqa: E402
-                      log, private_tmpdir)
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, descendants, janus_dirs,  # noqa: E402
+                      leak_check, log, private_tmpdir)
 
 
 def make_tone(path, seconds):
@@ -45,6 +48,36 @@ def interrupt(a, work):
     if problems:
         raise Failure("; ".join(problems) + "\n" + pub.dump())
     log("PASS interrupt: exit 130, meeting left, janus stopped, private directory removed")
+
+
+def server_gone(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "tone.mp4")
+    make_tone(media, 30)
+    server = Proc("server", [a.roomcast, "server", "--room", 1234], env=env)
+    try:
+        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", 1234], env=env)
+        pub.wait_line(r"our audio stream is live", 30, "out")
+        janus = [pid for pid, comm, _ in descendants(server.p.pid) if comm == "janus"]
+        if len(janus) != 1:
+            raise Failure(f"expected one janus under roomcast server, found {janus}")
+        os.kill(janus[0], signal.SIGKILL)
+        killed = time.monotonic()
+        rc = pub.wait(10)
+        took = time.monotonic() - killed
+        problems = []
+        if rc != 4:
+            problems.append(f"exit code {rc}, want 4")
+        want = "roomcast: error: the meeting ended: the server closed the connection"
+        if not any(line.startswith(want) for line in pub.err):
+            problems.append(f"no stderr line starting {want!r}")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + pub.dump())
+        log(f"PASS server_gone: publish exited {rc} {took:.2f} s after janus was killed")
+    finally:
+        server.terminate()
+    leak_check()
 
 
 def example(a, work):
@@ -88,12 +121,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--example", help="path of the file_to_meeting example binary")
-    ap.add_argument("--case", required=True, choices=["interrupt", "example"])
+    ap.add_argument("--case", required=True, choices=["interrupt", "server_gone", "example"])
     a = ap.parse_args()
     become_subreaper()
     work = tempfile.mkdtemp(prefix="roomcast-e2e-")
     try:
-        {"interrupt": interrupt, "example": example}[a.case](a, work)
+        {"interrupt": interrupt, "server_gone": server_gone, "example": example}[a.case](a, work)
     except Failure as e:
         log(f"FAILED: {e}")
         return 1
