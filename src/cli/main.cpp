@@ -109,6 +109,7 @@ Options:
   --pin P            give the room(s) this PIN
   --token-secret S   require signed tokens made with secret S (prints a valid token)
   --rtp-ports A-B    UDP port range for media (default 20000-29999)
+  --session-timeout S  end sessions idle for S seconds (default 60, Janus's; at least 30)
   --help             this text
 )";
 
@@ -342,7 +343,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 }
 
 int run_server(const std::vector<std::string>& argv) {
-  Args args(argv, {"port", "room", "pin", "token-secret", "rtp-ports"}, {"help"});
+  Args args(argv, {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout"}, {"help"});
   if (args.has("help")) {
     std::cout << kServerHelp;
     return 0;
@@ -352,6 +353,9 @@ int run_server(const std::vector<std::string>& argv) {
   options.ws_port = static_cast<int>(args.get_number("port").value_or(0));
   options.rtp_port_range = args.get_or("rtp-ports", options.rtp_port_range);
   options.token_secret = args.get_or("token-secret", "");
+  options.session_timeout_s = static_cast<int>(args.get_number("session-timeout").value_or(60));
+  if (options.session_timeout_s < 30)
+    throw UsageError("--session-timeout must be at least 30 s (clients send keepalives every 25 s)");
   std::string rooms = args.get_or("room", "1234");
   for (size_t start = 0; start <= rooms.size();) {
     size_t comma = rooms.find(',', start);

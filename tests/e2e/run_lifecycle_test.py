@@ -4,6 +4,8 @@
 #              meeting, exits 130, and no janus process or private directory remains.
 #   server_gone: the Janus under `roomcast server` is killed while `roomcast publish` plays:
 #              publish says so and exits 4 within seconds, leaving nothing running.
+#   keepalive: a listener stays 40 s in a meeting on a server that ends sessions idle for
+#              30 s: only its keepalives keep it in (it must leave by itself, exit 0).
 #   example:   examples/file_to_meeting (the seed program) against `roomcast server`, with
 #              an aiortc listener: the seed handlers fire in order and the tone is heard.
 import argparse
@@ -80,6 +82,30 @@ def server_gone(a, work):
     leak_check()
 
 
+def keepalive(a, work):
+    tmp, env = private_tmpdir(work)
+    server = Proc("server", [a.roomcast, "server", "--room", 1234, "--session-timeout", 30], env=env)
+    try:
+        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", 1234, "--duration", 40,
+                                 "--json"], env=env)
+        rc = listen.wait(60)
+        events = [json.loads(line) for line in listen.out if line.startswith("{")]
+        left = [e for e in events if e.get("event") == "meeting_left"]
+        problems = []
+        if rc != 0:
+            problems.append(f"exit code {rc}, want 0")
+        if not left or left[-1].get("reason") != "left" or left[-1].get("error"):
+            problems.append(f"meeting_left {left}, want reason 'left' without error")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + listen.dump())
+        server.stop(15)
+        log("PASS keepalive: 40 s in a meeting with a 30 s session timeout")
+    finally:
+        server.terminate()
+    leak_check()
+
+
 def example(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.mp4")
@@ -121,12 +147,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--example", help="path of the file_to_meeting example binary")
-    ap.add_argument("--case", required=True, choices=["interrupt", "server_gone", "example"])
+    ap.add_argument("--case", required=True, choices=["interrupt", "server_gone", "keepalive", "example"])
     a = ap.parse_args()
     become_subreaper()
     work = tempfile.mkdtemp(prefix="roomcast-e2e-")
     try:
-        {"interrupt": interrupt, "server_gone": server_gone, "example": example}[a.case](a, work)
+        {"interrupt": interrupt, "server_gone": server_gone, "keepalive": keepalive,
+         "example": example}[a.case](a, work)
     except Failure as e:
         log(f"FAILED: {e}")
         return 1
