@@ -485,7 +485,9 @@ void Meeting::subscribe(const Participant& participant) {
 void Meeting::unsubscribe(const Participant& participant) {
   impl_->loop->post([impl = impl_.get(), id = participant.id()] {
     auto it = impl->feeds.find(id);
-    if (it != impl->feeds.end()) impl->unsubscribe(it->second);
+    if (it == impl->feeds.end()) return;
+    impl->unsubscribe(it->second);
+    it->second.jitter.reset();
   });
 }
 

@@ -44,6 +44,8 @@ struct RemoteFeed {
   std::unique_ptr<media::JitterBuffer> jitter;
   uint64_t ticks = 0;  // 20 ms ticks since the subscription started playing
   bool subscribing = false;
+  bool draining = false;  // unpublished: playing out what is buffered, then finished
+  bool left = false;      // and the participant left: announce it after the drain
 };
 
 struct Meeting::Impl {
@@ -129,6 +131,8 @@ struct Meeting::Impl {
   void publisher_seen(const Json& publisher);
   void publisher_gone(const std::string& id);
   void participant_left(const std::string& id);
+  void finish_feed(const std::string& id);
+  void announce_left(const std::string& id);
   void subscribe(RemoteFeed& feed);
   void unsubscribe(RemoteFeed& feed);
   void start_receive_tick();

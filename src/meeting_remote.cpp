@@ -38,6 +38,7 @@ void Meeting::Impl::publisher_seen(const Json& publisher) {
   const std::string key = id_string(publisher["id"]);
   if (key == local_state->id) return;
   participant_joined(publisher["id"], publisher.value("display", ""));
+  if (auto old = feeds.find(key); old != feeds.end() && old->second.draining) finish_feed(key);
   auto& feed = feeds[key];
   feed.feed_id = publisher["id"];
   feed.participant = participants[key];
@@ -66,14 +67,40 @@ void Meeting::Impl::publisher_seen(const Json& publisher) {
 void Meeting::Impl::publisher_gone(const std::string& id) {
   auto it = feeds.find(id);
   if (it == feeds.end()) return;
+  RemoteFeed& feed = it->second;
+  if (feed.draining) return;  // "unpublished" then "leaving": one drain
+  // What is still in the jitter buffer is the end of their last words: play it out (a few
+  // ticks) before the stream is reported gone. The transport can go now.
+  if (feed.jitter && feed.jitter->stats().buffered_frames > 0) {
+    unsubscribe(feed);
+    feed.draining = true;
+    return;
+  }
+  finish_feed(id);
+}
+
+void Meeting::Impl::finish_feed(const std::string& id) {
+  auto it = feeds.find(id);
+  if (it == feeds.end()) return;
   unsubscribe(it->second);
   if (it->second.participant) it->second.participant->disable_all_streams();
+  const bool left = it->second.left;
   speakers.remove(id);
   feeds.erase(it);
+  if (left) announce_left(id);
 }
 
 void Meeting::Impl::participant_left(const std::string& id) {
   publisher_gone(id);
+  auto feed = feeds.find(id);
+  if (feed != feeds.end() && feed->second.draining) {
+    feed->second.left = true;  // announced once the drain is over
+    return;
+  }
+  announce_left(id);
+}
+
+void Meeting::Impl::announce_left(const std::string& id) {
   auto it = participants.find(id);
   if (it == participants.end()) return;
   auto participant = it->second;
@@ -143,10 +170,10 @@ void Meeting::Impl::on_subscriber_event(RemoteFeed& feed, const Json& message) {
   }
 }
 
+/// Ends the transport; the jitter buffer stays for a drain (see publisher_gone).
 void Meeting::Impl::unsubscribe(RemoteFeed& feed) {
   if (feed.peer) feed.peer->close();
   feed.peer.reset();
-  feed.jitter.reset();
   if (feed.handle_id) {
     feed_by_handle.erase(feed.handle_id);
     // Best effort: the publisher is gone or we are leaving; Janus cleans up either way.
@@ -158,7 +185,10 @@ void Meeting::Impl::unsubscribe(RemoteFeed& feed) {
 
 void Meeting::Impl::drop_remote_side() {
   stop_receive_tick();
-  for (auto& [id, feed] : feeds) unsubscribe(feed);
+  for (auto& [id, feed] : feeds) {
+    unsubscribe(feed);
+    feed.jitter.reset();
+  }
 }
 
 // ---- the receive tick ----------------------------------------------------------------------
@@ -185,8 +215,13 @@ std::optional<Clock::time_point> Meeting::Impl::on_receive_tick(Clock::time_poin
 
 void Meeting::Impl::receive_one_tick() {
   mixer.reset();
+  std::vector<std::string> drained;
   for (auto& [id, feed] : feeds) {
     if (!feed.jitter || !feed.audio_stream) continue;
+    if (feed.draining && feed.jitter->stats().buffered_frames == 0) {
+      drained.push_back(id);
+      continue;
+    }
     auto out = feed.jitter->pull();
     const uint64_t tick = feed.ticks++;
     {
@@ -209,6 +244,7 @@ void Meeting::Impl::receive_one_tick() {
     mixer.add(out->samples);
     speakers.feed(id, out->samples);
   }
+  for (const auto& id : drained) finish_feed(id);
   if (auto change = speakers.end_tick())
     for_handlers([&](MeetingEventHandler& h) { h.on_speaker_changed(*change); });
 

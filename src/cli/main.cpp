@@ -149,13 +149,25 @@ class PrintingHandler : public MeetingEventHandler {
       const bool local = stream.is_local();
       const std::string id = stream.participant_id();
       const std::string name = owner_.name_of(id);
-      std::string who = local ? "our" : name + " (" + id + ")'s";
-      owner_.emit({{"event", enabled ? "stream_enabled" : "stream_disabled"},
-                   {"kind", stream.kind()},
-                   {"local", local},
-                   {"participant_id", id},
-                   {"name", name}},
-                  who + " " + stream.kind() + " stream " + (enabled ? "is live" : "stopped"));
+      nlohmann::json event{{"event", enabled ? "stream_enabled" : "stream_disabled"},
+                           {"kind", stream.kind()},
+                           {"local", local},
+                           {"participant_id", id},
+                           {"name", name}};
+      std::string text = (local ? "our" : name + " (" + id + ")'s") + " " + stream.kind() + " stream " +
+                         (enabled ? "is live" : "stopped");
+      // What the receive side did with a remote audio stream that ends.
+      if (!enabled && !local && stream.kind() == "audio") {
+        auto st = stream.stats();
+        event["stats"] = {{"packets_received", st.packets_received}, {"packets_lost", st.packets_lost},
+                          {"packets_late", st.packets_late},         {"frames_played", st.frames_played},
+                          {"frames_concealed", st.frames_concealed}, {"frames_fec", st.frames_fec}};
+        text += ": " + std::to_string(st.packets_received) + " packets received, " +
+                std::to_string(st.packets_lost) + " lost, " + std::to_string(st.frames_concealed) + " of " +
+                std::to_string(st.frames_played) + " frames concealed (" + std::to_string(st.frames_fec) +
+                " by FEC)";
+      }
+      owner_.emit(event, text);
     }
     PrintingHandler& owner_;
   };
@@ -205,7 +217,7 @@ class PrintingHandler : public MeetingEventHandler {
   }
   void on_speaker_changed(const std::optional<std::string>& id) override {
     emit({{"event", "speaker_changed"}, {"participant_id", id ? nlohmann::json(*id) : nlohmann::json()}},
-         id ? "speaking: " + *id : "nobody is speaking");
+         id ? "speaking: " + name_of(*id) + " (" + *id + ")" : "nobody is speaking");
   }
   void on_error(const std::string& message) override {
     emit({{"event", "error"}, {"message", message}}, "error: " + message);

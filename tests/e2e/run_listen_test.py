@@ -473,8 +473,8 @@ def source_checks(run, x, ref, split, hz, what):
                sourceTailMissingSeconds=round(tail, 3))
     run.check(head <= 0.5, f"{what}: the recording holds the source from {head:.3f} s after its start "
               "(<= 0.5 s: sent before the subscription was up)")
-    run.check(tail <= 0.2, f"{what}: the recording holds the source until {tail:.3f} s before its end "
-              "(<= 0.2 s: the jitter buffer at the leave)")
+    run.check(tail <= 0.06, f"{what}: the recording holds the source until {tail:.3f} s before its end "
+              "(<= 0.06 s: the listener plays out its jitter buffer when a publisher leaves)")
     if end - start < RATE:
         return
     rec, src = x[start:end], ref[start - lag:end - lag]
