@@ -65,6 +65,9 @@ Json Meeting::Impl::plugin_request(Json body, const std::string& what, std::opti
 // ---- join --------------------------------------------------------------------------------------
 
 void Meeting::Impl::join() {
+  if (loop->in_loop_thread())
+    throw Error(Error::Kind::Config, "join() blocks until the audio is live; call it from your own thread, "
+                                     "not from an event handler");
   {
     std::lock_guard lock(mutex);
     if (state != State::Idle) throw Error(Error::Kind::Config, "join() was already called on this meeting");
@@ -448,6 +451,9 @@ void Meeting::Impl::leave() {
     if (state == State::Idle || state == State::Left) return;
   }
   loop->post([this] { begin_leave("left", false); });
+  // From a handler (the loop thread) waiting would block the very thread that leaves:
+  // return now; on_meeting_left follows.
+  if (loop->in_loop_thread()) return;
   std::unique_lock lock(mutex);
   state_changed.wait_for(lock, kLeaveTimeout + std::chrono::seconds(2), [this] { return state == State::Left; });
   lock.unlock();
@@ -464,6 +470,7 @@ Meeting::Meeting(Meeting&&) noexcept = default;
 Meeting& Meeting::operator=(Meeting&&) noexcept = default;
 
 void Meeting::add_event_listener(std::shared_ptr<MeetingEventHandler> handler) {
+  std::lock_guard lock(impl_->mutex);
   impl_->handlers.push_back(std::move(handler));
 }
 Participant Meeting::local_participant() { return Participant(impl_->local_state); }

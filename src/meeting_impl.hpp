@@ -78,7 +78,7 @@ struct Meeting::Impl {
   media::AudioMixer mixer;
   media::SpeakerDetector speakers;
 
-  std::vector<std::shared_ptr<MeetingEventHandler>> handlers;
+  std::vector<std::shared_ptr<MeetingEventHandler>> handlers;  // guarded by mutex
   std::shared_ptr<detail::ParticipantState> local_state = std::make_shared<detail::ParticipantState>();
   std::shared_ptr<detail::StreamState> local_audio;
 
@@ -147,7 +147,12 @@ std::string id_string(const Json& id);
 
 template <typename F>
 void Meeting::Impl::for_handlers(F&& f) {
-  for (auto& h : handlers) {
+  std::vector<std::shared_ptr<MeetingEventHandler>> copy;
+  {
+    std::lock_guard lock(mutex);  // listeners may be added from any thread
+    copy = handlers;
+  }
+  for (auto& h : copy) {
     try {
       f(*h);
     } catch (const std::exception& e) {

@@ -48,6 +48,8 @@ class Meeting {
   /// stream is live (or throws roomcast::Error saying what failed and what to do).
   void join();
   /// Leaves the room cleanly (unpublish, leave, detach, destroy session). Idempotent.
+  /// Blocks until done (a few seconds at most), except when called from an event
+  /// handler, where it returns at once and on_meeting_left follows.
   void leave();
 
   /// Blocks until the meeting has been left: by leave(), at end of the track, by the
