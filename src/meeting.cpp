@@ -39,6 +39,8 @@ std::string id_string(const Json& id) { return id.is_string() ? id.get<std::stri
 Meeting::Impl::~Impl() {
   leave();
   release_loop_objects();
+  local_state->clear_handlers();
+  for (auto& [id, participant] : participants) participant->clear_handlers();
 }
 
 // ---- requests from the caller's thread ------------------------------------------------------

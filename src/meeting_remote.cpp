@@ -106,6 +106,7 @@ void Meeting::Impl::announce_left(const std::string& id) {
   auto participant = it->second;
   participants.erase(it);
   for_handlers([&](MeetingEventHandler& h) { h.on_participant_left(Participant(participant)); });
+  participant->clear_handlers();
 }
 
 // ---- subscriptions -------------------------------------------------------------------------

@@ -81,6 +81,11 @@ std::shared_ptr<StreamState> ParticipantState::find_stream(const std::string& st
   return nullptr;
 }
 
+void ParticipantState::clear_handlers() {
+  std::lock_guard lock(mutex);
+  handlers.clear();
+}
+
 }  // namespace detail
 
 const std::string& Stream::id() const { return state_->id; }

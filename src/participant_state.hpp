@@ -38,6 +38,9 @@ struct ParticipantState {
   void disable_stream(const std::string& stream_id);
   void disable_all_streams();
   std::shared_ptr<StreamState> find_stream(const std::string& stream_id) const;
+  /// Drops the handlers once the participant is gone, so a handler that holds its
+  /// Participant (a natural thing to do) does not keep both alive forever.
+  void clear_handlers();
 };
 
 }  // namespace roomcast::detail

@@ -65,3 +65,9 @@ roomcast_e2e_test(e2e_server_gone_while_publishing 90 ${E2E_LIFECYCLE} --case se
 roomcast_e2e_test(e2e_keepalive_outlives_session_timeout 90 ${E2E_LIFECYCLE} --case keepalive)
 roomcast_e2e_test(e2e_example_file_to_meeting 90 ${E2E_LIFECYCLE} --case example
   --example $<TARGET_FILE:file_to_meeting>)
+
+# The public C++ API in one process (embedded Janus, publisher and listener meetings).
+add_executable(roomcast-api-e2e ${E2E_DIR}/api_e2e_test.cpp)
+target_include_directories(roomcast-api-e2e PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(roomcast-api-e2e PRIVATE roomcast GTest::gtest_main)
+roomcast_e2e_test(e2e_cpp_api 120 $<TARGET_FILE:roomcast-api-e2e>)

@@ -1,0 +1,274 @@
+// The public C++ API end to end, in one process: an embedded Janus, a publishing meeting
+// fed by a CustomAudioTrack of awkward chunks, and a listening meeting hearing it through
+// sinks. Runs inside tests/e2e/netns.sh (ICE needs a non-loopback interface).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <numbers>
+#include <thread>
+#include <vector>
+
+#include "roomcast/roomcast.hpp"
+#include "server/embedded_janus.hpp"
+
+using namespace roomcast;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr double kToneHz = 441.0;
+
+/// 441 Hz, Float32 stereo at 44.1 kHz, in chunks of 1000 frames (never a multiple of
+/// 960 or of 20 ms): the SDK must resample, downmix and re-frame.
+class ToneTrack : public CustomAudioTrack {
+ public:
+  explicit ToneTrack(double seconds) : total_(static_cast<long>(seconds * 44100)) {}
+  std::optional<AudioChunk> recv() override {
+    if (done_ >= total_) return std::nullopt;
+    const long n = std::min<long>(1000, total_ - done_);
+    std::vector<float> samples(static_cast<size_t>(2 * n));
+    for (long i = 0; i < n; ++i) {
+      float v = 0.4f * static_cast<float>(std::sin(2 * std::numbers::pi * kToneHz * (done_ + i) / 44100.0));
+      samples[2 * i] = samples[2 * i + 1] = v;
+    }
+    done_ += n;
+    return AudioChunk::from_float(samples, 44100, 2);
+  }
+  std::optional<std::chrono::milliseconds> duration() const override {
+    return std::chrono::milliseconds(total_ * 1000 / 44100);
+  }
+
+ private:
+  long total_;
+  long done_ = 0;
+};
+
+/// Collects a stream's frames; waits for conditions with deadlines.
+class Collector : public AudioSink {
+ public:
+  void on_audio_frame(const ReceivedAudioFrame& frame) override {
+    std::lock_guard lock(mutex_);
+    EXPECT_EQ(frame.samples.size(), 960u);
+    EXPECT_EQ(frame.sample_rate_hz, 48000);
+    if (!samples_.empty()) {
+      EXPECT_EQ(frame.timestamp_samples, next_) << "timestamps count samples";
+    }
+    next_ = frame.timestamp_samples + frame.samples.size();
+    samples_.insert(samples_.end(), frame.samples.begin(), frame.samples.end());
+    concealed_ += frame.concealed;
+    ++frames_;
+    changed_.notify_all();
+  }
+  bool wait_for_frames(size_t frames, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return frames_ >= frames; });
+  }
+  std::vector<int16_t> samples() {
+    std::lock_guard lock(mutex_);
+    return samples_;
+  }
+  size_t frames() {
+    std::lock_guard lock(mutex_);
+    return frames_;
+  }
+  size_t concealed() {
+    std::lock_guard lock(mutex_);
+    return concealed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<int16_t> samples_;
+  uint64_t next_ = 0;
+  size_t frames_ = 0;
+  size_t concealed_ = 0;
+};
+
+double goertzel_power(const std::vector<int16_t>& x, double hz) {
+  double w = 2 * std::numbers::pi * hz / 48000, c = 2 * std::cos(w), s1 = 0, s2 = 0;
+  for (int16_t v : x) {
+    double s0 = v + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+/// Frequency of the strongest tone between lo and hi Hz: a 1 Hz scan, then 0.05 Hz steps
+/// around the best bin.
+double dominant_hz(const std::vector<int16_t>& x, double lo, double hi) {
+  auto scan = [&](double from, double to, double step) {
+    double best = from, best_power = -1;
+    for (double f = from; f <= to; f += step)
+      if (double p = goertzel_power(x, f); p > best_power) best_power = p, best = f;
+    return best;
+  };
+  double coarse = scan(lo, hi, 1.0);
+  return scan(coarse - 1, coarse + 1, 0.05);
+}
+
+/// Records what a remote participant's streams do, and sinks their audio.
+class Listener : public MeetingEventHandler, public ParticipantEventHandler {
+ public:
+  void on_participant_joined(Participant p) override {
+    std::lock_guard lock(mutex_);
+    joined_.push_back(p);
+    p.add_event_listener(self.lock());
+  }
+  void on_stream_enabled(const Stream& stream) override {
+    if (stream.kind() == "audio" && !stream.is_local()) stream.add_sink(per_stream);
+    std::lock_guard lock(mutex_);
+    ++enabled_;
+    changed_.notify_all();
+  }
+  void on_stream_disabled(const Stream& stream) override {
+    std::lock_guard lock(mutex_);
+    last_stats_ = stream.stats();
+    ++disabled_;
+    changed_.notify_all();
+  }
+  void on_meeting_left(const MeetingLeftInfo& info) override {
+    std::lock_guard lock(mutex_);
+    left_reason_ = info.reason;
+    changed_.notify_all();
+  }
+  template <typename P>
+  bool wait(P predicate, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return predicate(*this); });
+  }
+
+  std::weak_ptr<Listener> self;
+  std::shared_ptr<Collector> per_stream = std::make_shared<Collector>();
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Participant> joined_;
+  int enabled_ = 0, disabled_ = 0;
+  AudioReceiveStats last_stats_;
+  std::string left_reason_;
+};
+
+std::shared_ptr<Listener> make_listener() {
+  auto l = std::make_shared<Listener>();
+  l->self = l;
+  return l;
+}
+
+class ApiE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::EmbeddedJanusOptions options;
+    options.rooms.push_back(server::RoomOptions{1234});
+    janus_ = std::make_unique<server::EmbeddedJanus>(options);
+  }
+  MeetingConfig config(const std::string& name, std::shared_ptr<CustomAudioTrack> track) {
+    MeetingConfig c;
+    c.meeting_id = "1234";
+    c.name = name;
+    c.server_url = janus_->url();
+    c.mic_enabled = track != nullptr;
+    c.custom_microphone_audio_track = std::move(track);
+    return c;
+  }
+  std::unique_ptr<server::EmbeddedJanus> janus_;
+};
+
+}  // namespace
+
+TEST_F(ApiE2e, CustomTrackOfAwkwardChunksIsHeardInTune) {
+  auto listener = make_listener();
+  auto mixed = std::make_shared<Collector>();
+  auto listening = init_meeting(config("listener", nullptr));
+  listening.add_event_listener(listener);
+  listening.add_mixed_audio_sink(mixed);
+  listening.join();
+
+  auto publishing = init_meeting(config("tone", std::make_shared<ToneTrack>(4.0)));
+  publishing.join();
+  ASSERT_TRUE(publishing.run_until_left(15s)) << "the 4 s track did not end";
+  EXPECT_EQ(publishing.left_info()->reason, "end of stream");
+  EXPECT_FALSE(publishing.left_info()->error);
+  EXPECT_EQ(publishing.publish_stats().frames_sent, 200u) << "4 s = 200 frames of 20 ms, the last padded";
+
+  ASSERT_TRUE(listener->wait([](Listener& l) { return l.disabled_ >= 1; }, 5s))
+      << "no on_stream_disabled after the publisher left";
+  auto heard = listener->per_stream->samples();
+  double seconds = heard.size() / 48000.0;
+  // The subscription starts after the publisher goes live (Janus announces it then), so
+  // the first moments can be missed; the rest must all be there, without gaps.
+  EXPECT_LE(seconds, 4.0 + 0.02);
+  EXPECT_GE(seconds, 4.0 - 0.3) << "more than the subscription set-up time is missing";
+  size_t quiet = 0;
+  for (size_t i = 0; i + 960 <= heard.size(); i += 960) {
+    double energy = 0;
+    for (size_t j = i; j < i + 960; ++j) energy += double(heard[j]) * heard[j];
+    quiet += std::sqrt(energy / 960) < 1000;  // the tone's RMS is ~9000
+  }
+  EXPECT_LE(quiet, 1u) << "silent 20 ms frames inside the heard audio";
+  EXPECT_LE(listener->per_stream->concealed(), listener->per_stream->frames() / 100) << "< 1% concealed";
+  std::vector<int16_t> middle(heard.begin() + heard.size() / 4, heard.begin() + 3 * heard.size() / 4);
+  EXPECT_NEAR(dominant_hz(middle, 400, 480), kToneHz, 0.5);
+  EXPECT_EQ(listener->last_stats_.frames_played, listener->per_stream->frames());
+  EXPECT_EQ(listener->last_stats_.packets_lost, 0u);
+
+  // The room mix has run since join, silence included, and holds the same tone.
+  EXPECT_GE(mixed->frames(), listener->per_stream->frames());
+  EXPECT_NEAR(dominant_hz(mixed->samples(), 400, 480), kToneHz, 0.5);
+  listening.leave();
+  EXPECT_EQ(listener->left_reason_, "left");
+}
+
+TEST_F(ApiE2e, WithoutAutoSubscribeAudioFlowsOnlyAfterSubscribe) {
+  auto listener = make_listener();
+  auto c = config("listener", nullptr);
+  c.auto_subscribe = false;
+  auto listening = init_meeting(c);
+  listening.add_event_listener(listener);
+  listening.join();
+  auto publishing = init_meeting(config("tone", std::make_shared<ToneTrack>(6.0)));
+  publishing.join();
+
+  ASSERT_TRUE(listener->wait([](Listener& l) { return l.enabled_ >= 1; }, 5s));
+  EXPECT_FALSE(listener->per_stream->wait_for_frames(1, 1s)) << "audio arrived without subscribing";
+  auto participants = listening.participants();
+  ASSERT_EQ(participants.size(), 1u);
+  EXPECT_EQ(participants[0].display_name(), "tone");
+  listening.subscribe(participants[0]);
+  EXPECT_TRUE(listener->per_stream->wait_for_frames(50, 5s)) << "no audio 5 s after subscribe()";
+  listening.unsubscribe(participants[0]);
+  publishing.leave();
+  listening.leave();
+}
+
+TEST_F(ApiE2e, LeaveFromAHandlerReturnsAndTheMeetingEnds) {
+  class LeaveOnLive : public ParticipantEventHandler {
+   public:
+    Meeting* meeting = nullptr;
+    void on_stream_enabled(const Stream&) override { meeting->leave(); }  // on the SDK thread
+  };
+  auto handler = std::make_shared<LeaveOnLive>();
+  auto publishing = init_meeting(config("tone", std::make_shared<ToneTrack>(30.0)));
+  handler->meeting = &publishing;
+  publishing.local_participant().add_event_listener(handler);
+  publishing.join();
+  ASSERT_TRUE(publishing.run_until_left(10s)) << "leave() from a handler did not end the meeting";
+  EXPECT_EQ(publishing.left_info()->reason, "left");
+}
+
+TEST_F(ApiE2e, JoinErrorsAreTypedAndSayWhatToDo) {
+  auto c = config("nobody", std::make_shared<ToneTrack>(1.0));
+  c.meeting_id = "999";
+  auto meeting = init_meeting(c);
+  try {
+    meeting.join();
+    FAIL() << "joining a room that does not exist succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Signaling);
+    EXPECT_NE(std::string(e.what()).find("no such meeting"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(meeting.run_until_left(0ms)) << "a failed join leaves the meeting ended";
+}
