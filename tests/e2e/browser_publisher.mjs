@@ -22,6 +22,7 @@ const { values: opt } = parseArgs({
     gain: { type: 'string', default: '0.5' },  // peak -6 dBFS, like make_media.sh
     seconds: { type: 'string', default: '0' },
     silent: { type: 'boolean', default: false },
+    video: { type: 'boolean', default: false },
     token: { type: 'string', default: '' },
     pin: { type: 'string', default: '' },
     timeout: { type: 'string', default: '30' },
@@ -31,7 +32,7 @@ const { values: opt } = parseArgs({
 });
 if (!opt.url || !opt.room) {
   console.error('usage: browser_publisher.mjs --url ws://HOST:PORT --room ID [--name N] [--hz 440] [--gain 0.5] ' +
-    '[--seconds N] [--silent] [--token T] [--pin P] [--timeout S]');
+    '[--seconds N] [--silent] [--video] [--token T] [--pin P] [--timeout S]');
   process.exit(2);
 }
 const seconds = Number(opt.seconds), timeoutS = Number(opt.timeout);
@@ -102,7 +103,7 @@ try {
   await page.addScriptTag({ path: join(here, 'publisher.js') });
   const r = await page.evaluate((p) => window.roomcastPublish(p), {
     url: opt.url, room: Number(opt.room), name: opt.name, hz: Number(opt.hz), gain: Number(opt.gain),
-    silent: opt.silent, timeout: timeoutS, token: opt.token, pin: opt.pin,
+    silent: opt.silent, video: opt.video, timeout: timeoutS, token: opt.token, pin: opt.pin,
   });
   published = true;
   emit({ event: 'publishing', id: r.id, room: Number(opt.room), name: opt.name, hz: Number(opt.hz), codec: r.codec });

@@ -63,6 +63,8 @@ set(E2E_LIFECYCLE ${E2E_PY} ${E2E_DIR}/run_lifecycle_test.py ${E2E_ROOMCAST})
 roomcast_e2e_test(e2e_interrupt_embedded_publish 90 ${E2E_LIFECYCLE} --case interrupt)
 roomcast_e2e_test(e2e_server_gone_while_publishing 90 ${E2E_LIFECYCLE} --case server_gone)
 roomcast_e2e_test(e2e_keepalive_outlives_session_timeout 90 ${E2E_LIFECYCLE} --case keepalive)
+roomcast_e2e_test(e2e_listen_reports_video_stream 120 ${E2E_LIFECYCLE} --case video)
+set_tests_properties(e2e_listen_reports_video_stream PROPERTIES FIXTURES_REQUIRED e2e_node)
 roomcast_e2e_test(e2e_example_file_to_meeting 90 ${E2E_LIFECYCLE} --case example
   --example $<TARGET_FILE:file_to_meeting>)
 

@@ -14,7 +14,7 @@ async function waitFor(what, cond, target, events, timeoutMs) {
   });
 }
 
-// Joins p.room as p.name and publishes the oscillator; resolves with our participant id once
+// Joins p.room as p.name and publishes the oscillator (and, with p.video, a canvas); resolves with our participant id once
 // ICE+DTLS are up (media flowing). The tone starts at gain p.gain unless p.silent.
 window.roomcastPublish = async function (p) {
   const deadline = performance.now() + p.timeout * 1000;
@@ -34,6 +34,18 @@ window.roomcastPublish = async function (p) {
   osc.start();
   pub.gain = gain;
   pc.addTransceiver(dest.stream.getAudioTracks()[0], {direction: 'sendonly', streams: [dest.stream]});
+  if (p.video) {
+    // A moving canvas as the camera, so listeners see a participant with audio and video.
+    const canvas = Object.assign(document.createElement('canvas'), {width: 320, height: 240});
+    const g = canvas.getContext('2d');
+    let frame = 0;
+    pub.painter = setInterval(() => {
+      g.fillStyle = `hsl(${(frame++ * 7) % 360}, 80%, 50%)`;
+      g.fillRect(0, 0, 320, 240);
+    }, 66);
+    const video = canvas.captureStream(15);
+    pc.addTransceiver(video.getVideoTracks()[0], {direction: 'sendonly', streams: [dest.stream]});
+  }
 
   await janus.open(Math.min(left(), 10000));
   await janus.createSession();
@@ -48,7 +60,7 @@ window.roomcastPublish = async function (p) {
   await pc.setLocalDescription(await pc.createOffer());
   await waitFor('ICE gathering', () => pc.iceGatheringState === 'complete', pc, ['icegatheringstatechange'],
     Math.min(left(), 10000));
-  const r = await janus.message(handle, {request: 'configure', audio: true, video: false},
+  const r = await janus.message(handle, {request: 'configure', audio: true, video: !!p.video},
     {type: 'offer', sdp: pc.localDescription.sdp});
   if (!r.jsep) throw new Error('Janus sent no answer to our offer');
   await pc.setRemoteDescription(r.jsep);
@@ -81,6 +93,7 @@ window.roomcastLeave = async function () {
         new Promise((r) => setTimeout(r, 2000))]);
     }
   } finally {
+    clearInterval(pub.painter);
     pub.janus.close();
     pub.pc.close();
     await pub.ctx.close().catch(() => {});

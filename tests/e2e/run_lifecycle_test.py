@@ -6,6 +6,9 @@
 #              publish says so and exits 4 within seconds, leaving nothing running.
 #   keepalive: a listener stays 40 s in a meeting on a server that ends sessions idle for
 #              30 s: only its keepalives keep it in (it must leave by itself, exit 0).
+#   video:     a Chromium participant publishing audio and video: `roomcast listen --json`
+#              reports both streams (video by kind only), records the audio in tune, and
+#              reports both streams gone when it leaves.
 #   example:   examples/file_to_meeting (the seed program) against `roomcast server`, with
 #              an aiortc listener: the seed handlers fire in order and the tone is heard.
 import argparse
@@ -106,6 +109,52 @@ def keepalive(a, work):
     leak_check()
 
 
+def video(a, work):
+    tmp, env = private_tmpdir(work)
+    server = Proc("server", [a.roomcast, "server", "--room", 1234], env=env)
+    try:
+        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
+        wav = os.path.join(work, "mix.wav")
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", 1234, "--duration", 12,
+                                 "--json", "--record", wav], env=env)
+        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        browser = Proc("chromium", ["node", os.path.join(HERE, "browser_publisher.mjs"), "--url", url, "--room",
+                                    1234, "--name", "camera", "--hz", 440, "--video", "--seconds", 6], env=env)
+        rc_browser = browser.wait(60)
+        listen.wait_line(r'"event":"participant_left"', 10, "out")
+        rc = listen.wait(20)
+        events = [json.loads(line) for line in listen.out if line.startswith("{")]
+        kinds = lambda name: sorted(e["kind"] for e in events if e.get("event") == name and not e.get("local"))
+        problems = []
+        if rc_browser != 0:
+            problems.append(f"browser publisher exited {rc_browser}")
+        if rc != 0:
+            problems.append(f"listen exited {rc}")
+        if kinds("stream_enabled") != ["audio", "video"]:
+            problems.append(f"stream_enabled kinds {kinds('stream_enabled')}, want audio and video")
+        if kinds("stream_disabled") != ["audio", "video"]:
+            problems.append(f"stream_disabled kinds {kinds('stream_disabled')}, want audio and video")
+        sys.path.insert(0, HERE)
+        import numpy as np
+        import wave
+        with wave.open(wav) as w:
+            x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(float)
+        loud = np.nonzero(np.abs(x) > 1000)[0]
+        seg = x[loud[0]:loud[-1]] if len(loud) else x
+        spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        k = int(np.argmax(spec))
+        hz = k * 48000 / len(seg)
+        if abs(hz - 440) > 1:
+            problems.append(f"recorded audio at {hz:.2f} Hz, want 440 ± 1")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + listen.dump() + "\n" + browser.dump())
+        log(f"PASS video: streams {kinds('stream_enabled')} enabled and disabled, audio at {hz:.2f} Hz")
+        server.stop(15)
+    finally:
+        server.terminate()
+    leak_check()
+
+
 def example(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.mp4")
@@ -147,13 +196,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--example", help="path of the file_to_meeting example binary")
-    ap.add_argument("--case", required=True, choices=["interrupt", "server_gone", "keepalive", "example"])
+    ap.add_argument("--case", required=True, choices=["interrupt", "server_gone", "keepalive", "video", "example"])
     a = ap.parse_args()
     become_subreaper()
     work = tempfile.mkdtemp(prefix="roomcast-e2e-")
     try:
         {"interrupt": interrupt, "server_gone": server_gone, "keepalive": keepalive,
-         "example": example}[a.case](a, work)
+         "video": video, "example": example}[a.case](a, work)
     except Failure as e:
         log(f"FAILED: {e}")
         return 1
