@@ -299,7 +299,7 @@ void Meeting::Impl::on_media_connected() {
       begin_leave("audio track failed: " + why, true);
     });
   };
-  sender = std::make_unique<peer::AudioSender>(*loop, *peer, source, config.audio_bitrate_bps,
+  sender = std::make_unique<peer::AudioSender>(*loop, *peer, source, config.audio_bitrate_bps, config.lead_in,
                                                std::move(callbacks));
   sender->start();
 }

@@ -1,6 +1,7 @@
 // MeetingConfig: everything needed to join a meeting, as in the seed SDK.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,10 @@ struct MeetingConfig {
   /// Subscribe to every remote participant's audio as it appears (needed for
   /// Stream::add_sink and the mixed room audio). Video is reported, never received.
   bool auto_subscribe = true;
+  /// Silence sent between going live and the track's first sample. Participants already
+  /// in the room subscribe when the server announces us (when we go live), which takes
+  /// about 100 ms on a LAN; without a lead-in they miss the track's first moments.
+  std::chrono::milliseconds lead_in{300};
   /// Opus bitrate in bits per second.
   int audio_bitrate_bps = 32000;
 };

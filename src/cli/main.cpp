@@ -64,6 +64,8 @@ Options:
   --duration SECS   stop after SECS seconds even if the file is longer
   --create-room     create the room on --server if it does not exist
   --bitrate BPS     Opus bitrate (default 32000)
+  --lead-in SECS    silence before the file starts, so participants already in the room
+                    (who subscribe when we go live) hear it from the start (default 0.3)
   --stream N        use the file's Nth audio stream (default 0, the first)
   --record FILE     also record the other participants' mixed audio to a WAV file
   --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
@@ -250,7 +252,7 @@ class PrintingHandler : public MeetingEventHandler {
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   Args args(argv,
             {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
-             "record-dir"},
+             "record-dir", "lead-in"},
             {"help", "json", "quiet", "create-room"});
   if (args.has("help")) {
     std::cout << (publishing ? kPublishHelp : kListenHelp);
@@ -277,6 +279,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   config.create_room_if_missing = args.has("create-room");
   config.audio_bitrate_bps = static_cast<int>(args.get_number("bitrate").value_or(32000));
   config.mic_enabled = publishing;
+  if (auto lead_in = args.get_number("lead-in"))
+    config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(*lead_in * 1000));
 
   std::shared_ptr<FileAudioTrack> track;
   if (publishing) {

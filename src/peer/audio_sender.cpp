@@ -10,12 +10,13 @@ using Clock = core::DeadlineScheduler::Clock;
 
 AudioSender::AudioSender(core::EventLoop& loop, PeerSession& peer,
                          std::shared_ptr<media::FrameSource> source, int bitrate_bps,
-                         Callbacks callbacks)
+                         std::chrono::milliseconds lead_in, Callbacks callbacks)
     : loop_(loop),
       peer_(peer),
       source_(std::move(source)),
       encoder_(bitrate_bps, true),
-      callbacks_(std::move(callbacks)) {}
+      callbacks_(std::move(callbacks)),
+      lead_in_frames_(static_cast<uint64_t>(lead_in / media::Pacer::kFrameDuration)) {}
 
 AudioSender::~AudioSender() { stop(); }
 
@@ -41,17 +42,28 @@ SenderStats AudioSender::stats() const {
   return stats;
 }
 
-// Sends one frame if the source has one; false when nothing was sent.
+// Encodes and sends one frame; RTP time counts the lead-in's samples too.
+void AudioSender::send_frame(const media::AudioFrame& frame) {
+  auto payload = encoder_.encode(frame);
+  uint8_t level = rtp::audio_level_from_samples(frame.samples);
+  peer_.send_audio(payload, lead_in_frames_ * media::kFrameSamples + frame.first_sample, level);
+}
+
+// Sends one frame if one is ready; false when nothing was sent.
 bool AudioSender::send_one(bool& keep_going) {
+  if (lead_in_sent_ < lead_in_frames_) {
+    media::AudioFrame silence{};
+    silence.first_sample = lead_in_sent_ * media::kFrameSamples;
+    peer_.send_audio(encoder_.encode(silence), silence.first_sample, rtp::kSilentAudioLevel);
+    ++lead_in_sent_;
+    return true;
+  }
   auto result = source_->pop();
   switch (result.status) {
-    case media::FrameSource::Status::Frame: {
-      auto payload = encoder_.encode(result.frame);
-      uint8_t level = rtp::audio_level_from_samples(result.frame.samples);
-      peer_.send_audio(payload, result.frame.first_sample, level);
+    case media::FrameSource::Status::Frame:
+      send_frame(result.frame);
       ++stats_.frames_sent;
       return true;
-    }
     case media::FrameSource::Status::Underrun:
       ++stats_.underruns;
       return false;

@@ -32,8 +32,9 @@ class AudioSender {
     std::function<void(const std::string& why)> on_failed;
   };
 
+  /// `lead_in`: silence sent before the track's first frame (see MeetingConfig::lead_in).
   AudioSender(core::EventLoop& loop, PeerSession& peer, std::shared_ptr<media::FrameSource> source,
-              int bitrate_bps, Callbacks callbacks);
+              int bitrate_bps, std::chrono::milliseconds lead_in, Callbacks callbacks);
   ~AudioSender();
   AudioSender(const AudioSender&) = delete;
   AudioSender& operator=(const AudioSender&) = delete;
@@ -46,6 +47,7 @@ class AudioSender {
   std::optional<core::DeadlineScheduler::Clock::time_point> on_due(
       core::DeadlineScheduler::Clock::time_point now);
   bool send_one(bool& keep_going);
+  void send_frame(const media::AudioFrame& frame);
 
   core::EventLoop& loop_;
   PeerSession& peer_;
@@ -55,6 +57,8 @@ class AudioSender {
   Callbacks callbacks_;
   std::optional<core::DeadlineScheduler::Id> scheduled_;
   SenderStats stats_;
+  uint64_t lead_in_frames_;
+  uint64_t lead_in_sent_ = 0;
   bool finished_ = false;
 };
 

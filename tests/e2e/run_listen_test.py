@@ -471,8 +471,8 @@ def source_checks(run, x, ref, split, hz, what):
     head, tail = (start - lag) / RATE, (lag + len(ref) - end) / RATE
     fig.update(sourceStartsAtSeconds=round(lag / RATE, 3), sourceHeadMissingSeconds=round(head, 3),
                sourceTailMissingSeconds=round(tail, 3))
-    run.check(head <= 0.5, f"{what}: the recording holds the source from {head:.3f} s after its start "
-              "(<= 0.5 s: sent before the subscription was up)")
+    run.check(head <= 0.02, f"{what}: the recording holds the source from {head:.3f} s after its start "
+              "(<= 0.02 s: the publisher's lead-in covers the listener's subscription set-up)")
     run.check(tail <= 0.06, f"{what}: the recording holds the source until {tail:.3f} s before its end "
               "(<= 0.06 s: the listener plays out its jitter buffer when a publisher leaves)")
     if end - start < RATE:
