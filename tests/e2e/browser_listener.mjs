@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // Headless Chromium (Debian's, driven by playwright-core) subscribes to a Janus VideoRoom with
 // listener.html and prints one JSON line of what it heard; non-zero exit with a reason otherwise.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium, servePage } from './chromium_page.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -51,31 +50,10 @@ async function shutdown(code, message) {
 const overall = setTimeout(() => shutdown(3, `overall timeout after ${overallMs / 1000} s`), overallMs);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => shutdown(4, `stopped by ${sig}`));
 
-// The page is served over http://127.0.0.1 because a file:// page (opaque origin) may not
-// load its AudioWorklet module.
-const page_html = readFileSync(join(here, 'listener.html'));
-const server = createServer((req, res) => {
-  if (req.url === '/listener.html') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(page_html);
-  } else {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { server, url: pageUrl } = await servePage(here);
 
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: opt.chromium,
-    headless: true,
-    // Playwright's own signal handlers would race ours; we close the browser ourselves.
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    timeout: 30000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required', '--disable-quic'],
-  });
+  context = await launchChromium(profile, opt.chromium);
   const page = context.pages()[0] || await context.newPage();
   page.on('console', (m) => {
     const text = m.text();
@@ -84,7 +62,7 @@ try {
     else if (opt.verbose) console.error(`page: ${text}`);
   });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${server.address().port}/listener.html`);
+  await page.goto(pageUrl);
   const result = await page.evaluate((p) => window.roomcastListen(p), {
     url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
   });

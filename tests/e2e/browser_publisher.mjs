@@ -4,13 +4,12 @@
 // Prints JSON lines like aiortc_publisher.py: {"event":"publishing","id"...}, {"event":"tone",
 // "on"...}, {"event":"done",...}. Control: SIGUSR1 tone on, SIGUSR2 tone off, SIGINT/SIGTERM
 // leave cleanly and exit 0; --seconds N (> 0) leaves by itself N s after publishing.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium, servePage } from './chromium_page.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -72,34 +71,14 @@ const tone = (on) => async () => {
 process.on('SIGUSR1', tone(true));
 process.on('SIGUSR2', tone(false));
 
-// listener.html (for its Janus client) is served over http://127.0.0.1 like in browser_listener.mjs.
-const pageHtml = readFileSync(join(here, 'listener.html'));
-const server = createServer((req, res) => {
-  if (req.url === '/listener.html') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(pageHtml);
-  } else {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { server, url: pageUrl } = await servePage(here);
 
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: opt.chromium,
-    headless: true,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    timeout: 30000,
-    // The same flags as browser_listener.mjs.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required', '--disable-quic'],
-  });
+  context = await launchChromium(profile, opt.chromium);
   page = context.pages()[0] || await context.newPage();
   page.on('console', (m) => { if (opt.verbose) console.error(`page: ${m.text()}`); });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${server.address().port}/listener.html`);
+  await page.goto(pageUrl);
   await page.addScriptTag({ path: join(here, 'publisher.js') });
   const r = await page.evaluate((p) => window.roomcastPublish(p), {
     url: opt.url, room: Number(opt.room), name: opt.name, hz: Number(opt.hz), gain: Number(opt.gain),
