@@ -222,3 +222,19 @@ def in_netns():
         if line.split(":")[0].strip() not in ("lo",):
             return True
     return False
+
+
+def guarded(fn, *args):
+    """Runs a test body: 0 when it passes; on Failure logs it, still checks for leftover
+    processes (killing them), and returns 1."""
+    try:
+        fn(*args)
+    except Failure as e:
+        log(f"FAILED: {e}")
+        try:
+            leak_check()
+        except Failure as leak:
+            log(f"also: {leak}")
+        return 1
+    log("OK")
+    return 0

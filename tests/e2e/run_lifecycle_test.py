@@ -22,8 +22,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, descendants, janus_dirs,  # noqa: E402
-                      leak_check, log, private_tmpdir)
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, descendants, guarded,  # noqa: E402
+                      janus_dirs, leak_check, log, private_tmpdir)
 
 
 def make_tone(path, seconds):
@@ -200,15 +200,12 @@ def main():
     a = ap.parse_args()
     become_subreaper()
     work = tempfile.mkdtemp(prefix="roomcast-e2e-")
+    cases = {"interrupt": interrupt, "server_gone": server_gone, "keepalive": keepalive, "video": video,
+             "example": example}
     try:
-        {"interrupt": interrupt, "server_gone": server_gone, "keepalive": keepalive,
-         "video": video, "example": example}[a.case](a, work)
-    except Failure as e:
-        log(f"FAILED: {e}")
-        return 1
+        return guarded(cases[a.case], a, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":

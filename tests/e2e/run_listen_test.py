@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aiortc_listener import SILENCE_DBFS, dominant_hz  # noqa: E402
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
                       janus_dirs, leak_check, log, need, private_tmpdir)
 
 ROOM = 1234
@@ -740,17 +740,7 @@ def main():
     ap.add_argument("--keep", metavar="DIR", help="copy the media and recordings to DIR")
     ap.add_argument("--expect-failure", metavar="TEXT", help="self-test: pass only if a check mentioning TEXT fails")
     a = ap.parse_args()
-    try:
-        run_case(a)
-    except Failure as e:
-        log(f"FAILED: {e}")
-        try:
-            leak_check()
-        except Failure as leak:
-            log(f"also: {leak}")
-        return 1
-    log("OK")
-    return 0
+    return guarded(run_case, a)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
                       janus_config_dirs_of_descendants, janus_dirs, leak_check, log, need,
                       private_tmpdir)
 
@@ -186,19 +186,7 @@ def main():
     ap.add_argument("--expect-failure", metavar="TEXT",
                     help="self-test: pass only if a check mentioning TEXT fails")
     a = ap.parse_args()
-    try:
-        run(a)
-    except Failure as e:
-        log(f"FAILED: {e}")
-        try:
-            leak_check()
-        except Failure as leak:
-            log(f"also: {leak}")
-        return 1
-    except SystemExit:
-        raise
-    log("OK")
-    return 0
+    return guarded(run, a)
 
 
 if __name__ == "__main__":
