@@ -68,6 +68,7 @@ Options:
                     (who subscribe when we go live) hear it from the start (default 0.3)
   --stream N        use the file's Nth audio stream (default 0, the first)
   --record FILE     also record the other participants' mixed audio to a WAV file
+                    (without --record/--record-dir, publish receives no audio)
   --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
   --json            print one JSON object per event instead of text
   --quiet           no progress display
@@ -279,6 +280,9 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   config.create_room_if_missing = args.has("create-room");
   config.audio_bitrate_bps = static_cast<int>(args.get_number("bitrate").value_or(32000));
   config.mic_enabled = publishing;
+  // A publisher that records nothing has no use for the others' audio: receiving and
+  // decoding it would cost every participant of a load rig N-1 streams.
+  config.auto_subscribe = !publishing || args.has("record") || args.has("record-dir");
   if (auto lead_in = args.get_number("lead-in"))
     config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(*lead_in * 1000));
 
