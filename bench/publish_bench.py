@@ -205,15 +205,10 @@ class Phase:
                 startup.append(t - t0)
         subs = 0
         if not a.listeners:
-            # The listener hears every publisher; `roomcast publish` (MeetingConfig::auto_subscribe)
-            # also subscribes to every other publisher.
+            # The listener hears every publisher. Publishers receive nothing: `roomcast publish`
+            # subscribes only when it records, aiortc_publisher.py never.
             other.wait_until(f"{n} remote audio streams enabled",
                              lambda evs: sum(1 for e in evs if remote_audio(e)) >= n, a.timeout)
-            if self.side == "roomcast":
-                for p in peers:
-                    p.wait_until(f"{n - 1} remote audio streams enabled (its auto-subscriptions)",
-                                 lambda evs: sum(1 for e in evs if remote_audio(e)) >= n - 1, a.timeout)
-            subs = sum(1 for p in peers for _, e in list(p.events) if remote_audio(e))
         streams = 2 * n + subs if not a.listeners else 1 + n
         self.wait_flowing(streams)
         self.measure(peers, other, startup, subs, streams)
@@ -423,9 +418,6 @@ def rows_of(a, r, o):
         ("the roomcast publish source, CPU (% of one core)" if a.listeners else
          "the roomcast listen judge, CPU (% of one core)", r["otherCpuPct"], o["otherCpuPct"], "{:.2f}"),
     ]
-    if not a.listeners:
-        rows.append(("subscriptions held by the publishers", r["publisherSubscriptions"],
-                     o["publisherSubscriptions"], "{:.0f}"))
     rows += [
         ("RTP streams through Janus (in + out)", r["rtpStreams"], o["rtpStreams"], "{:.0f}"),
         ("media on lo, all streams (kbit/s)", r["loKbps"], o["loKbps"], "{:.0f}"),
