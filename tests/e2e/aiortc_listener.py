@@ -152,6 +152,8 @@ class Listener:
                "measuredSeconds": round(end - start, 3),
                "codec": codec_of(self.pc.localDescription.sdp)}
         if heard:
+            # From the first audible frame on: a publisher's lead-in silence is not heard.
+            out["audibleSpanSeconds"] = round(frames[-1][0] - heard[0][0], 3)
             i0, i1 = frames.index(heard[0]), frames.index(heard[-1])
             seg = np.concatenate([f[1] for f in frames[i0:i1 + 1]])
             hz, bin_hz = dominant_hz(seg, rate)
@@ -172,6 +174,8 @@ class Listener:
                     held = max(0, s.packetsReceived - out["framesReceived"])
                     # Span of the packets: frames' arrival span, plus the held ones.
                     span = out["frameSpanSeconds"] + 0.02 + held * 0.02
+                    if "audibleSpanSeconds" in out:
+                        out["audibleSpanSeconds"] = round(out["audibleSpanSeconds"] + 0.02 + held * 0.02, 3)
                     out.update(heldInJitterBuffer=held,
                                heardPlusHeldSeconds=round(out["heardSeconds"] + held * 0.02, 4),
                                seconds=round(span, 3), expectedPackets=int(round(span * 50)))
