@@ -53,8 +53,12 @@ def assertions(a, r):
     check(res, (r.get("codec") or "").lower() == "audio/opus", f"codec {r.get('codec')} is audio/opus")
     if a.listener == "chromium":
         ratio = r.get("concealedRatio")
-        check(res, ratio is not None and ratio < 0.01,
-              f"concealedSamples/totalSamplesReceived {ratio} < 1% "
+        # roomcast must stay under 1 %. The stand-in (aiortc) paces with asyncio sleeps, the
+        # seed's weak spot 3, and under load has been measured at 1.1 %: the harness self-test
+        # only needs it clearly below a stutter's ~10 %.
+        limit = 0.01 if a.roomcast else 0.03
+        check(res, ratio is not None and ratio < limit,
+              f"concealedSamples/totalSamplesReceived {ratio} < {limit:.0%} "
               f"({r.get('concealedSamples')}/{r.get('totalSamplesReceived')})")
         peak = r.get("analyserPeakHz")
         check(res, peak is not None and abs(peak - TONE_HZ) <= r["fftBinHz"],
