@@ -2,22 +2,12 @@
 #include <cstring>
 #include <string>
 
+#include "media/sample_format.hpp"
 #include "roomcast/audio_track.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast {
 namespace {
-
-std::size_t bytes_per_sample(SampleFormat format) {
-  switch (format) {
-  case SampleFormat::S16:
-    return 2;
-  case SampleFormat::S32:
-  case SampleFormat::Float32:
-    return 4;
-  }
-  return 0;
-}
 
 template <typename T>
 AudioChunk make_chunk(std::span<const T> interleaved, SampleFormat format, int sample_rate_hz,
@@ -47,7 +37,7 @@ AudioChunk make_chunk(std::span<const T> interleaved, SampleFormat format, int s
 } // namespace
 
 std::size_t AudioChunk::frames() const {
-  const std::size_t frame_bytes = bytes_per_sample(format) * static_cast<std::size_t>(channels);
+  const std::size_t frame_bytes = media::bytes_per_sample(format) * static_cast<std::size_t>(channels);
   if (channels <= 0 || frame_bytes == 0) {
     return 0;
   }

@@ -8,6 +8,7 @@
 
 #include "media/audio_frame.hpp"
 #include "media/av_error.hpp"
+#include "media/sample_format.hpp"
 #include "roomcast/error.hpp"
 
 extern "C" {
@@ -21,17 +22,6 @@ namespace {
 
 // Bound per swr_convert call: its counts are int, a user chunk may be larger.
 constexpr std::size_t kMaxSliceFrames = 1 << 20;
-
-int bytes_per_sample(SampleFormat format) {
-  switch (format) {
-  case SampleFormat::S16:
-    return 2;
-  case SampleFormat::S32:
-  case SampleFormat::Float32:
-    return 4;
-  }
-  return 0;
-}
 
 const char* format_name(SampleFormat format) {
   switch (format) {
@@ -75,7 +65,7 @@ PcmConverter::PcmConverter(PcmConverter&&) noexcept = default;
 PcmConverter& PcmConverter::operator=(PcmConverter&&) noexcept = default;
 
 void PcmConverter::validate(const AudioChunk& chunk) {
-  const int bytes = bytes_per_sample(chunk.format);
+  const int bytes = static_cast<int>(bytes_per_sample(chunk.format));
   if (bytes == 0) {
     fail("audio chunk has an unknown sample format; use S16, S32 or Float32");
   }
@@ -135,7 +125,7 @@ void PcmConverter::convert(const AudioChunk& chunk, std::vector<int16_t>& out) {
     return;
   }
   const std::size_t frame_bytes =
-      static_cast<std::size_t>(bytes_per_sample(chunk.format)) * chunk.channels;
+      bytes_per_sample(chunk.format) * chunk.channels;
   for (std::size_t done = 0; done < frames;) {
     const int slice = static_cast<int>(std::min(frames - done, kMaxSliceFrames));
     const int capacity = swr_get_out_samples(swr_.get(), slice);
