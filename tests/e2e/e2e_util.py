@@ -238,3 +238,14 @@ def guarded(fn, *args):
         return 1
     log("OK")
     return 0
+
+
+def start_roomcast_server(binary, env, room, *extra):
+    """`roomcast server --room ROOM EXTRA...` until it prints its URL: (Proc, url). A server
+    that never gets ready is stopped before the Failure propagates."""
+    server = Proc("server", [binary, "server", "--room", room, *extra], env=env)
+    try:
+        return server, server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
+    except Failure:
+        server.terminate()
+        raise

@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, janus_dirs,  # noqa: E402
-                      leak_check, log, need, private_tmpdir)
+                      leak_check, log, need, private_tmpdir, start_roomcast_server)
 
 # =========================================================================================
 # EXPECTED ERRORS. Per case: (exit code, match, text).
@@ -76,12 +76,6 @@ def wait_port(port, proc, timeout):
     raise Failure(f"{proc.name} did not listen on 127.0.0.1:{port} within {timeout} s")
 
 
-def start_server(bin_, env, *extra):
-    server = Proc("server", [bin_, "server", "--room", ROOM, *extra], env=env)
-    url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
-    return server, url
-
-
 def run_case(a, case, media):
     code, match, text = EXPECTED[case]
     before = janus_dirs()
@@ -109,7 +103,7 @@ def run_case(a, case, media):
                 server_extra = ["--token-secret", TOKEN_SECRET]
             if case in ("wrong_pin", "missing_pin"):
                 server_extra = ["--pin", PIN]
-            server, url = start_server(a.roomcast, sut_env, *server_extra)
+            server, url = start_roomcast_server(a.roomcast, sut_env, ROOM, *server_extra)
             helpers.append(server)
             if case == "unknown_room":
                 room = 999999

@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, descendants, guarded,  # noqa: E402
-                      janus_dirs, leak_check, log, private_tmpdir)
+                      janus_dirs, leak_check, log, private_tmpdir, start_roomcast_server)
 
 
 def make_tone(path, seconds):
@@ -59,9 +59,8 @@ def server_gone(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.mp4")
     make_tone(media, 30)
-    server = Proc("server", [a.roomcast, "server", "--room", 1234], env=env)
+    server, url = start_roomcast_server(a.roomcast, env, 1234)
     try:
-        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
         pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", 1234], env=env)
         pub.wait_line(r"our audio stream is live", 30, "out")
         janus = [pid for pid, comm, _ in descendants(server.p.pid) if comm == "janus"]
@@ -87,9 +86,8 @@ def server_gone(a, work):
 
 def keepalive(a, work):
     tmp, env = private_tmpdir(work)
-    server = Proc("server", [a.roomcast, "server", "--room", 1234, "--session-timeout", 30], env=env)
+    server, url = start_roomcast_server(a.roomcast, env, 1234, "--session-timeout", 30)
     try:
-        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
         listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", 1234, "--duration", 40,
                                  "--json"], env=env)
         rc = listen.wait(60)
@@ -111,9 +109,8 @@ def keepalive(a, work):
 
 def video(a, work):
     tmp, env = private_tmpdir(work)
-    server = Proc("server", [a.roomcast, "server", "--room", 1234], env=env)
+    server, url = start_roomcast_server(a.roomcast, env, 1234)
     try:
-        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
         wav = os.path.join(work, "mix.wav")
         listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", 1234, "--duration", 12,
                                  "--json", "--record", wav], env=env)
@@ -159,9 +156,8 @@ def example(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.mp4")
     make_tone(media, 4)
-    server = Proc("server", [a.roomcast, "server", "--room", 1234], env=env)
+    server, url = start_roomcast_server(a.roomcast, env, 1234)
     try:
-        url = server.wait_line(r"^roomcast server: (ws://\S+) room", 20, "out").group(1)
         listener = Proc("aiortc", [PY, os.path.join(HERE, "aiortc_listener.py"), "--url", url, "--room", 1234,
                                    "--seconds", 6, "--timeout", 30], env=env)
         seed_env = dict(env, ROOMCAST_SERVER=url, ROOMCAST_MEETING_ID="1234", ROOMCAST_NAME="seed example")
