@@ -7,7 +7,7 @@
 namespace roomcast::cli {
 
 WavRecorder::WavRecorder(const std::string& path)
-    : path_(path), writer_(std::make_unique<media::WavWriter>(path, 48000, 1)) {}
+    : path_(path), writer_(std::make_unique<receive::WavWriter>(path, 48000, 1)) {}
 
 void WavRecorder::on_audio_frame(const ReceivedAudioFrame& frame) {
   std::lock_guard lock(mutex_);

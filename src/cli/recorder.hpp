@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "media/wav_writer.hpp"
+#include "receive/wav_writer.hpp"
 #include "roomcast/events.hpp"
 
 namespace roomcast::cli {
@@ -23,7 +23,7 @@ class WavRecorder : public AudioSink {
  private:
   std::mutex mutex_;
   std::string path_;
-  std::unique_ptr<media::WavWriter> writer_;
+  std::unique_ptr<receive::WavWriter> writer_;
   uint64_t next_sample_ = 0;
   bool started_ = false;
 };

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "media/opus_decoder.hpp"
+#include "receive/opus_decoder.hpp"
 #include "media/opus_encoder.hpp"
 #include "roomcast/error.hpp"
 #include "test_media_signal.hpp"
@@ -26,7 +26,7 @@ std::vector<AudioFrame> tone_frames(int count) {
 
 TEST(OpusTest, RoundTripKeeps441Hz) {
   media::OpusEncoder encoder;
-  media::OpusDecoder decoder;
+  receive::OpusDecoder decoder;
   EXPECT_EQ(encoder.bitrate_bps(), 32000);
   std::vector<int16_t> decoded;
   for (const AudioFrame& frame : tone_frames(50)) {
@@ -49,7 +49,7 @@ TEST(OpusTest, RoundTripKeeps441Hz) {
 TEST(OpusTest, LossConcealmentAndFecGiveWholeFrames) {
   media::OpusEncoder encoder(32000, true, media::OpusEncoder::Application::Voip);
   encoder.set_packet_loss_percent(20);
-  media::OpusDecoder decoder;
+  receive::OpusDecoder decoder;
   std::vector<std::vector<uint8_t>> packets;
   for (const AudioFrame& frame : tone_frames(20)) {
     packets.push_back(encoder.encode(frame));
@@ -74,7 +74,7 @@ TEST(OpusTest, StereoPacketsDecodeToMono) {
   ::OpusEncoder* stereo = opus_encoder_create(kSampleRateHz, 2, OPUS_APPLICATION_AUDIO, &rc);
   ASSERT_EQ(rc, OPUS_OK);
   const std::vector<int16_t> pcm = test::to_s16(test::sine(441, kSampleRateHz, 48000, 2));
-  media::OpusDecoder decoder;
+  receive::OpusDecoder decoder;
   std::vector<int16_t> decoded;
   for (int i = 0; i < 50; ++i) {
     uint8_t packet[1275];
@@ -94,7 +94,7 @@ TEST(OpusTest, StereoPacketsDecodeToMono) {
 }
 
 TEST(OpusTest, BadInputIsCountedNotThrown) {
-  media::OpusDecoder decoder;
+  receive::OpusDecoder decoder;
   EXPECT_FALSE(decoder.decode({}));
   const uint8_t code3_without_count[] = {0x03}; // RFC 6716 3.2.5: frame count byte missing
   EXPECT_FALSE(decoder.decode(code3_without_count));

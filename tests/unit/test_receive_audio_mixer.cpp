@@ -3,9 +3,10 @@
 
 #include <vector>
 
-#include "media/audio_mixer.hpp"
+#include "receive/audio_mixer.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+using namespace roomcast::media;  // frames and test signals of the send side
 namespace {
 
 TEST(ReceiveAudioMixer, SumsAndSaturates) {
@@ -60,4 +61,4 @@ TEST(ReceiveAudioMixer, EmptyMixIsSilenceAndShortFramesAddAtTheStart) {
 }
 
 } // namespace
-} // namespace roomcast::media
+} // namespace roomcast::receive

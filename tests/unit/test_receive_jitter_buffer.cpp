@@ -9,12 +9,13 @@
 #include <cstdlib>
 #include <vector>
 
-#include "media/jitter_buffer.hpp"
-#include "media/opus_decoder.hpp"
+#include "receive/jitter_buffer.hpp"
+#include "receive/opus_decoder.hpp"
 #include "media/opus_encoder.hpp"
 #include "test_media_signal.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+using namespace roomcast::media;  // frames and test signals of the send side
 namespace {
 
 struct RtpOpus {
@@ -72,7 +73,7 @@ std::vector<RtpOpus> encoder_packets(int count, uint16_t first_sequence = 1000,
 
 // What a fresh decoder makes of the packets in order: the reference output.
 std::vector<int16_t> direct_decode(const std::vector<RtpOpus> &packets) {
-  media::OpusDecoder decoder;
+  receive::OpusDecoder decoder;
   std::vector<int16_t> out;
   for (const RtpOpus &p : packets) {
     const auto pcm = decoder.decode(p.payload);
@@ -482,4 +483,4 @@ TEST(ReceiveJitterBuffer, NothingBeforeTheFirstPacket) {
 }
 
 } // namespace
-} // namespace roomcast::media
+} // namespace roomcast::receive

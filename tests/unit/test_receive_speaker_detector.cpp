@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "media/audio_frame.hpp"
-#include "media/speaker_detector.hpp"
+#include "receive/speaker_detector.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+using namespace roomcast::media;  // frames and test signals of the send side
 namespace {
 
 // One 20 ms frame of a 440 Hz tone at `amplitude` (1 = full scale), phase continuous by tick.
@@ -139,4 +140,4 @@ TEST(ReceiveSpeakerDetector, QuietStreamIsNeverDominant) {
 }
 
 } // namespace
-} // namespace roomcast::media
+} // namespace roomcast::receive

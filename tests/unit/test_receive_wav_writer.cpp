@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "media/wav_writer.hpp"
+#include "receive/wav_writer.hpp"
 #include "roomcast/error.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+using namespace roomcast::media;  // frames and test signals of the send side
 namespace {
 
 namespace fs = std::filesystem;
@@ -148,4 +149,4 @@ TEST_F(ReceiveWavWriter, UnwritablePathSaysWhatToDo) {
 }
 
 } // namespace
-} // namespace roomcast::media
+} // namespace roomcast::receive

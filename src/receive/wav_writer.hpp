@@ -9,7 +9,12 @@
 #include "core/c_ptr.hpp"
 #include "media/audio_frame.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+
+// Received audio comes out in the send side's frame shape (48 kHz mono, 20 ms).
+using media::AudioFrame;
+using media::kFrameSamples;
+using media::kSampleRateHz;
 
 namespace wav_detail {
 void close_file(std::FILE *file) noexcept; // fclose, whose address the standard does not promise
@@ -51,4 +56,4 @@ private:
   uint64_t samples_at_header_ = 0;
 };
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

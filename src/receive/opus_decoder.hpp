@@ -11,10 +11,15 @@
 #include "core/c_ptr.hpp"
 #include "media/audio_frame.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+
+// Received audio comes out in the send side's frame shape (48 kHz mono, 20 ms).
+using media::AudioFrame;
+using media::kFrameSamples;
+using media::kSampleRateHz;
 
 // Packets come from the network: decoding never throws, it returns nullopt and counts.
-// Note: libopus declares ::OpusDecoder; qualify this one as media::OpusDecoder.
+// Note: libopus declares ::OpusDecoder; qualify this one as receive::OpusDecoder.
 class OpusDecoder {
 public:
   /// Longest Opus packet: 120 ms (RFC 6716 3.2.5).
@@ -44,4 +49,4 @@ private:
   uint64_t errors_ = 0;
 };
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

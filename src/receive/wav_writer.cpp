@@ -1,5 +1,5 @@
 // RIFF/WAVE PCM s16le writer; sizes updated in place so the file is playable at any time.
-#include "media/wav_writer.hpp"
+#include "receive/wav_writer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,7 +9,7 @@
 
 #include "roomcast/error.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
 
 namespace {
 
@@ -139,4 +139,4 @@ void WavWriter::fail(int error_number) const {
                                       "; check the directory exists and is writable");
 }
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

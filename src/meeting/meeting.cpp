@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "core/log.hpp"
-#include "meeting_impl.hpp"
+#include "meeting/meeting_impl.hpp"
 
 namespace roomcast {
 

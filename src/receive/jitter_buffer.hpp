@@ -11,9 +11,14 @@
 #include <vector>
 
 #include "media/audio_frame.hpp"
-#include "media/opus_decoder.hpp"
+#include "receive/opus_decoder.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+
+// Received audio comes out in the send side's frame shape (48 kHz mono, 20 ms).
+using media::AudioFrame;
+using media::kFrameSamples;
+using media::kSampleRateHz;
 
 /// Fixed-delay playout: reorders by sequence number, conceals gaps (Opus FEC, else PLC),
 /// bounds latency by dropping. Loop thread only; time is the caller's 20 ms pull() ticks,
@@ -127,4 +132,4 @@ private:
   Stats stats_;
 };
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

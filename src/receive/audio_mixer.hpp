@@ -7,7 +7,12 @@
 
 #include "media/audio_frame.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
+
+// Received audio comes out in the send side's frame shape (48 kHz mono, 20 ms).
+using media::AudioFrame;
+using media::kFrameSamples;
+using media::kSampleRateHz;
 
 class AudioMixer {
 public:
@@ -26,4 +31,4 @@ private:
   int inputs_ = 0;
 };
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

@@ -1,9 +1,9 @@
 // Mixing in int32 then clamping: two loud talkers clip briefly instead of wrapping to noise.
-#include "media/audio_mixer.hpp"
+#include "receive/audio_mixer.hpp"
 
 #include <algorithm>
 
-namespace roomcast::media {
+namespace roomcast::receive {
 
 void AudioMixer::add(std::span<const int16_t> frame) {
   const std::size_t n = std::min(frame.size(), sum_.size());
@@ -25,4 +25,4 @@ void AudioMixer::reset() {
   inputs_ = 0;
 }
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

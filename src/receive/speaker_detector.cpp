@@ -1,11 +1,11 @@
 // Dominant-speaker choice: smoothed levels plus hold times, so short sounds and two
 // similar voices do not make the active speaker flap.
-#include "media/speaker_detector.hpp"
+#include "receive/speaker_detector.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace roomcast::media {
+namespace roomcast::receive {
 
 SpeakerDetector::SpeakerDetector(Options options)
     : options_(options), smoothing_(1.0 - std::exp(-1.0 / std::max(1, options.smoothing_ticks))) {}
@@ -118,4 +118,4 @@ std::optional<std::optional<std::string>> SpeakerDetector::end_tick() {
   return dominant_;
 }
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

@@ -1,5 +1,5 @@
 // Participant and Stream handles, and the state they share with the meeting.
-#include "participant_state.hpp"
+#include "meeting/participant_state.hpp"
 
 #include <algorithm>
 

@@ -1,12 +1,12 @@
 // Receive-side playout: sequence bookkeeping after RFC 3550 A.1/A.3, Opus decode, FEC and PLC.
-#include "media/jitter_buffer.hpp"
+#include "receive/jitter_buffer.hpp"
 
 #include <opus.h>
 
 #include <algorithm>
 #include <cstdlib>
 
-namespace roomcast::media {
+namespace roomcast::receive {
 
 namespace {
 
@@ -316,4 +316,4 @@ JitterBuffer::Stats JitterBuffer::stats() const {
   return out;
 }
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

@@ -13,13 +13,13 @@
 
 #include "core/deadline_scheduler.hpp"
 #include "core/event_loop.hpp"
-#include "media/audio_mixer.hpp"
+#include "receive/audio_mixer.hpp"
 #include "media/frame_source.hpp"
-#include "media/jitter_buffer.hpp"
+#include "receive/jitter_buffer.hpp"
 #include "media/media_worker.hpp"
 #include "media/pacer.hpp"
-#include "media/speaker_detector.hpp"
-#include "participant_state.hpp"
+#include "receive/speaker_detector.hpp"
+#include "meeting/participant_state.hpp"
 #include "peer/audio_sender.hpp"
 #include "peer/peer_session.hpp"
 #include "roomcast/meeting.hpp"
@@ -41,7 +41,7 @@ struct RemoteFeed {
   // Subscription (loop thread).
   uint64_t handle_id = 0;
   std::unique_ptr<peer::PeerSession> peer;
-  std::unique_ptr<media::JitterBuffer> jitter;
+  std::unique_ptr<receive::JitterBuffer> jitter;
   uint64_t ticks = 0;  // 20 ms ticks since the subscription started playing
   bool subscribing = false;
   bool draining = false;  // unpublished: playing out what is buffered, then finished
@@ -75,8 +75,8 @@ struct Meeting::Impl {
   std::optional<core::DeadlineScheduler::Id> receive_tick;
   std::optional<media::Pacer> receive_pacer;
   uint64_t mix_ticks = 0;
-  media::AudioMixer mixer;
-  media::SpeakerDetector speakers;
+  receive::AudioMixer mixer;
+  receive::SpeakerDetector speakers;
 
   std::vector<std::shared_ptr<MeetingEventHandler>> handlers;  // guarded by mutex
   std::shared_ptr<detail::ParticipantState> local_state = std::make_shared<detail::ParticipantState>();

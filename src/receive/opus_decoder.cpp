@@ -1,11 +1,11 @@
 // libopus decoder calls; used by tests and receive-side checks, so bad input is counted.
-#include "media/opus_decoder.hpp"
+#include "receive/opus_decoder.hpp"
 
 #include <string>
 
 #include "roomcast/error.hpp"
 
-namespace roomcast::media {
+namespace roomcast::receive {
 
 OpusDecoder::OpusDecoder() {
   int rc = OPUS_OK;
@@ -53,4 +53,4 @@ std::optional<std::vector<int16_t>> OpusDecoder::decode_fec(std::span<const uint
   return run(next_payload.data(), static_cast<int>(next_payload.size()), samples, true);
 }
 
-} // namespace roomcast::media
+} // namespace roomcast::receive

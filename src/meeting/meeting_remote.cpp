@@ -1,7 +1,7 @@
 // Meeting facade, receiving side: other participants, subscriptions to their audio,
 // the 20 ms receive tick (jitter buffers, sinks, room mix, dominant speaker).
 #include "core/log.hpp"
-#include "meeting_impl.hpp"
+#include "meeting/meeting_impl.hpp"
 
 namespace roomcast {
 
@@ -139,9 +139,9 @@ void Meeting::Impl::subscribe(RemoteFeed& feed) {
       if (auto error = error_of(reply)) return report("subscribe failed: " + error->reason);
       if (!reply.contains("jsep") || !reply["jsep"].contains("sdp")) return report("the server sent no offer");
       RemoteFeed& feed = it->second;
-      feed.jitter = std::make_unique<media::JitterBuffer>();
+      feed.jitter = std::make_unique<receive::JitterBuffer>();
       peer::PeerSession::Callbacks callbacks;
-      media::JitterBuffer* jitter = feed.jitter.get();
+      receive::JitterBuffer* jitter = feed.jitter.get();
       callbacks.on_rtp = [jitter](const rtp::RtpPacket& packet) {
         jitter->push(packet.sequence, packet.timestamp, packet.payload);
       };

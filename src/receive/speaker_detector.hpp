@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace roomcast::media {
+namespace roomcast::receive {
 
 /// Fed once per 20 ms tick; times are counted in ticks, no clock is read.
 ///
@@ -70,4 +70,4 @@ private:
   int silent_ticks_ = 0; // consecutive ticks with none
 };
 
-} // namespace roomcast::media
+} // namespace roomcast::receive
