@@ -21,6 +21,11 @@ struct PublishStats {
   uint64_t bytes_sent = 0;       ///< RTP payload bytes
   uint64_t late_frames = 0;      ///< frames sent after their deadline (scheduler was late)
   uint64_t underruns = 0;        ///< ticks where the track had no audio ready
+  uint64_t fec_frames = 0;       ///< frames sent with in-band FEC (MeetingConfig::opus_fec)
+  /// Fraction of our packets the server last reported lost (RTCP receiver report, 0..1).
+  double remote_fraction_lost = 0;
+  /// From join() to our first RTP packet on the wire.
+  std::optional<std::chrono::milliseconds> time_to_first_packet;
   std::chrono::milliseconds position{0};  ///< audio time sent so far
   std::optional<std::chrono::milliseconds> duration;  ///< length of the track, if known
 };

@@ -9,6 +9,14 @@
 
 namespace roomcast {
 
+/// In-band forward error correction in our Opus stream (RFC 6716 §2.1.7): redundancy that
+/// lets a receiver rebuild a lost packet from the next one, at the cost of bits and CPU.
+enum class OpusFec {
+  Adaptive,  ///< on while the server reports loss on our path (RTCP), off when it is clean
+  On,        ///< always on, tuned for 10 % loss
+  Off,
+};
+
 struct MeetingConfig {
   /// The meeting (Janus VideoRoom room id, numeric).
   std::string meeting_id = "1234";
@@ -37,6 +45,10 @@ struct MeetingConfig {
   std::chrono::milliseconds lead_in{300};
   /// Opus bitrate in bits per second.
   int audio_bitrate_bps = 32000;
+  /// Opus encoder complexity, 0 (cheapest) to 10 (best quality, most CPU).
+  int opus_complexity = 9;
+  /// In-band FEC policy (see OpusFec).
+  OpusFec opus_fec = OpusFec::Adaptive;
 };
 
 }  // namespace roomcast

@@ -66,6 +66,8 @@ class Timer {
   void arm_at(Clock::time_point deadline);
   void arm_in(std::chrono::microseconds delay) { arm_at(Clock::now() + delay); }
   void cancel();
+  /// GLib source priority (G_PRIORITY_HIGH runs before pending I/O and tasks).
+  void set_priority(int priority) { g_source_set_priority(source_, priority); }
 
  private:
   static gboolean dispatch(GSource* source, GSourceFunc, gpointer);

@@ -36,6 +36,15 @@ void OpusEncoder::set_bitrate(int bitrate_bps) {
         "set bitrate " + std::to_string(bitrate_bps) + " bps");
 }
 
+void OpusEncoder::set_fec(bool on) {
+  check(opus_encoder_ctl(encoder_.get(), OPUS_SET_INBAND_FEC(on ? 1 : 0)), on ? "enable FEC" : "disable FEC");
+}
+
+void OpusEncoder::set_complexity(int complexity) {
+  check(opus_encoder_ctl(encoder_.get(), OPUS_SET_COMPLEXITY(complexity)),
+        "set complexity " + std::to_string(complexity));
+}
+
 int OpusEncoder::bitrate_bps() const {
   opus_int32 bitrate = 0;
   check(opus_encoder_ctl(encoder_.get(), OPUS_GET_BITRATE(&bitrate)), "get bitrate");

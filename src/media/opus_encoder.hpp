@@ -36,6 +36,10 @@ public:
   /// Expected loss (0..100), e.g. from RTCP receiver reports; tunes the FEC redundancy.
   void set_packet_loss_percent(int percent);
   void set_bitrate(int bitrate_bps);
+  /// In-band FEC on or off (libopus then spends bits on it per the expected loss).
+  void set_fec(bool on);
+  /// 0..10: CPU spent for quality (libopus default 10).
+  void set_complexity(int complexity);
   int bitrate_bps() const;
 
 private:

@@ -20,18 +20,6 @@ constexpr auto kLeaveTimeout = std::chrono::seconds(3);
   throw Error(Error::Kind::Signaling, message);
 }
 
-// The one media worker of the process: decoding for every participant runs here.
-std::shared_ptr<media::MediaWorker> shared_media_worker() {
-  static std::mutex mutex;
-  static std::weak_ptr<media::MediaWorker> instance;
-  std::lock_guard lock(mutex);
-  auto worker = instance.lock();
-  if (!worker) {
-    worker = std::make_shared<media::MediaWorker>();
-    instance = worker;
-  }
-  return worker;
-}
 }  // namespace
 
 std::string id_string(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
@@ -41,6 +29,8 @@ Meeting::Impl::~Impl() {
   release_loop_objects();
   local_state->clear_handlers();
   for (auto& [id, participant] : participants) participant->clear_handlers();
+  // Maybe the process's last meeting, destroyed from one of its handlers (the loop thread).
+  engine::Engine::release(std::move(engine));
 }
 
 // ---- requests from the caller's thread ------------------------------------------------------
@@ -75,6 +65,7 @@ void Meeting::Impl::join() {
     if (state != State::Idle) throw Error(Error::Kind::Config, "join() was already called on this meeting");
     state = State::Joining;
   }
+  join_started = std::chrono::steady_clock::now();
   try {
     join_steps();
   } catch (...) {
@@ -223,9 +214,10 @@ void Meeting::Impl::announce_joined(const Json& joined) {
 }
 
 void Meeting::Impl::publish() {
-  source = std::make_shared<media::FrameSource>(config.custom_microphone_audio_track);
-  worker = shared_media_worker();
-  worker->add(source);
+  // Meetings given the same track object (and settings) share one encode; the producer
+  // starts encoding ahead now, while ICE and DTLS connect.
+  media::EncoderSettings settings{config.audio_bitrate_bps, config.opus_complexity, config.opus_fec};
+  track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
 
   loop->call([&] {
     peer::PeerSession::Callbacks callbacks;
@@ -284,7 +276,7 @@ void Meeting::Impl::release_loop_objects() {
       client.reset();
     });
   }
-  if (source && worker) worker->remove(source);
+  track_reader.reset();
 }
 
 // ---- our media (loop thread) ---------------------------------------------------------------
@@ -299,7 +291,8 @@ void Meeting::Impl::on_media_connected() {
       begin_leave("audio track failed: " + why, true);
     });
   };
-  sender = std::make_unique<peer::AudioSender>(*loop, *peer, source, config.audio_bitrate_bps, config.lead_in,
+  if (!track_reader) return;  // connected twice: the sender already has it
+  sender = std::make_unique<peer::AudioSender>(*engine, *peer, std::move(track_reader), config.lead_in,
                                                std::move(callbacks));
   sender->start();
 }
@@ -437,10 +430,15 @@ PublishStats Meeting::Impl::collect_stats() {
     stats.frames_sent = s.frames_sent;
     stats.late_frames = s.late_frames;
     stats.underruns = s.underruns;
+    stats.fec_frames = s.fec_frames;
+    if (s.first_packet_at)
+      stats.time_to_first_packet =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*s.first_packet_at - join_started);
   }
   if (peer) {
     stats.packets_sent = peer->stats().rtp_packets_sent;
     stats.bytes_sent = peer->stats().rtp_payload_bytes_sent;
+    stats.remote_fraction_lost = peer->stats().remote_fraction_lost;
   }
   stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
   if (config.custom_microphone_audio_track) stats.duration = config.custom_microphone_audio_track->duration();

@@ -14,9 +14,9 @@
 #include "core/deadline_scheduler.hpp"
 #include "core/event_loop.hpp"
 #include "receive/audio_mixer.hpp"
-#include "media/frame_source.hpp"
+#include "engine/engine.hpp"
+#include "media/encoded_track.hpp"
 #include "receive/jitter_buffer.hpp"
-#include "media/media_worker.hpp"
 #include "media/pacer.hpp"
 #include "receive/speaker_detector.hpp"
 #include "meeting/participant_state.hpp"
@@ -53,8 +53,9 @@ struct Meeting::Impl {
 
   MeetingConfig config;
   uint64_t room_id = 0;
-  std::shared_ptr<core::EventLoop> loop = core::EventLoop::shared();
-  std::shared_ptr<media::MediaWorker> worker;
+  // The process's engine; released in ~Impl (maybe on the loop thread, see Engine::release).
+  std::shared_ptr<engine::Engine> engine = engine::Engine::acquire();
+  core::EventLoop* const loop = &engine->loop();
   std::unique_ptr<server::EmbeddedJanus> embedded;
   std::string url;
 
@@ -62,7 +63,9 @@ struct Meeting::Impl {
   std::unique_ptr<signaling::janus::JanusClient> client;
   std::unique_ptr<peer::PeerSession> peer;
   std::unique_ptr<peer::AudioSender> sender;
-  std::shared_ptr<media::FrameSource> source;
+  // Our place in the (maybe shared) encode of the microphone track, until the sender takes it.
+  std::unique_ptr<media::EncodedTrack::Reader> track_reader;
+  std::chrono::steady_clock::time_point join_started;
   uint64_t handle_id = 0;
   Json private_id;
   std::shared_ptr<core::Timer> leave_guard;

@@ -1,101 +1,101 @@
-// AudioSender: the per-participant pacing client of the loop's DeadlineScheduler.
+// AudioSender: due frames on each media-clock tick, out through the peer's packetizer.
 #include "peer/audio_sender.hpp"
 
-#include "core/log.hpp"
+#include "media/audio_frame.hpp"
 #include "rtp/audio_level.hpp"
 
 namespace roomcast::peer {
 
-using Clock = core::DeadlineScheduler::Clock;
+using Clock = core::MediaClock::Clock;
 
-AudioSender::AudioSender(core::EventLoop& loop, PeerSession& peer,
-                         std::shared_ptr<media::FrameSource> source, int bitrate_bps,
-                         std::chrono::milliseconds lead_in, Callbacks callbacks)
-    : loop_(loop),
+AudioSender::AudioSender(engine::Engine& engine, PeerSession& peer,
+                         std::unique_ptr<media::EncodedTrack::Reader> reader, std::chrono::milliseconds lead_in,
+                         Callbacks callbacks)
+    : engine_(engine),
       peer_(peer),
-      source_(std::move(source)),
-      encoder_(bitrate_bps, true),
+      reader_(std::move(reader)),
       callbacks_(std::move(callbacks)),
-      lead_in_frames_(static_cast<uint64_t>(lead_in / media::Pacer::kFrameDuration)) {}
+      lead_in_frames_(static_cast<uint64_t>(lead_in / core::MediaClock::kTickDuration)) {}
 
 AudioSender::~AudioSender() { stop(); }
 
 void AudioSender::start() {
-  if (scheduled_ || finished_) return;
-  auto now = Clock::now();
-  pacer_.emplace(now);
-  scheduled_ = loop_.scheduler().add({[this](Clock::time_point t) { return on_due(t); }}, now);
+  if (ticking_ || finished_) return;
+  ticking_ = true;
+  engine_.add_ticker(this);
 }
 
 void AudioSender::stop() {
-  if (!scheduled_) return;
-  loop_.scheduler().remove(*scheduled_);
-  scheduled_.reset();
+  if (!ticking_) return;
+  ticking_ = false;
+  engine_.remove_ticker(this);
 }
 
 SenderStats AudioSender::stats() const {
   SenderStats stats = stats_;
-  if (pacer_) {
-    stats.late_frames = pacer_->late_frames();
-    stats.reanchors = pacer_->reanchors();
+  if (schedule_) {
+    stats.late_frames = schedule_->late_frames();
+    stats.reanchors = schedule_->reanchors();
   }
   return stats;
 }
 
-// Encodes and sends one frame; RTP time counts the lead-in's samples too.
-void AudioSender::send_frame(const media::AudioFrame& frame) {
-  auto payload = encoder_.encode(frame);
-  uint8_t level = rtp::audio_level_from_samples(frame.samples);
-  peer_.send_audio(payload, lead_in_frames_ * media::kFrameSamples + frame.first_sample, level);
+void AudioSender::finish() {
+  finished_ = true;
+  stop();  // safe inside a tick: the clock skips removed clients
 }
 
 // Sends one frame if one is ready; false when nothing was sent.
-bool AudioSender::send_one(bool& keep_going) {
-  if (lead_in_sent_ < lead_in_frames_) {
-    media::AudioFrame silence{};
-    silence.first_sample = lead_in_sent_ * media::kFrameSamples;
-    peer_.send_audio(encoder_.encode(silence), silence.first_sample, rtp::kSilentAudioLevel);
-    ++lead_in_sent_;
-    return true;
+bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
+  // RTP time counts every 20 ms we sent (lead-in included), so timestamps stay contiguous
+  // whatever the reader's position in the shared log.
+  const uint64_t first_sample = packets_sent_ * media::kFrameSamples;
+  if (packets_sent_ < lead_in_frames_) {
+    peer_.send_audio(reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
+  } else {
+    std::shared_ptr<const media::EncodedFrame> frame;
+    switch (reader_->next(frame)) {
+      case media::EncodedTrack::Status::Frame:
+        peer_.send_audio(frame->opus, first_sample, frame->audio_level);
+        ++stats_.frames_sent;
+        if (frame->fec) ++stats_.fec_frames;
+        break;
+      case media::EncodedTrack::Status::Underrun:
+        ++stats_.underruns;
+        return false;
+      case media::EncodedTrack::Status::Ended:
+        keep_going = false;
+        finish();
+        if (callbacks_.on_end_of_stream) callbacks_.on_end_of_stream();
+        return false;
+      case media::EncodedTrack::Status::Failed:
+        keep_going = false;
+        finish();
+        if (callbacks_.on_failed) callbacks_.on_failed(reader_->error());
+        return false;
+    }
   }
-  auto result = source_->pop();
-  switch (result.status) {
-    case media::FrameSource::Status::Frame:
-      send_frame(result.frame);
-      ++stats_.frames_sent;
-      return true;
-    case media::FrameSource::Status::Underrun:
-      ++stats_.underruns;
-      return false;
-    case media::FrameSource::Status::Ended:
-      finished_ = true;
-      keep_going = false;
-      if (callbacks_.on_end_of_stream) callbacks_.on_end_of_stream();
-      return false;
-    case media::FrameSource::Status::Failed:
-      finished_ = true;
-      keep_going = false;
-      if (callbacks_.on_failed) callbacks_.on_failed(result.error);
-      return false;
-  }
-  return false;
+  if (!stats_.first_packet_at) stats_.first_packet_at = now;
+  ++packets_sent_;
+  return true;
 }
 
-std::optional<Clock::time_point> AudioSender::on_due(Clock::time_point now) {
-  bool keep_going = true;
-  int due = pacer_->frames_due(now);
+void AudioSender::on_tick(uint64_t tick, Clock::time_point now) {
+  if (finished_) return;
+  if (!schedule_) schedule_.emplace(tick);  // our frame 0 is due at the first tick we see
+  const int due = schedule_->frames_due(tick);
   int sent = 0;
+  bool keep_going = true;
   // An underrun leaves the frame due: it goes out late, it is never skipped.
-  while (sent < due && keep_going && send_one(keep_going)) ++sent;
-  pacer_->on_sent(sent);
+  while (sent < due && keep_going && send_one(now, keep_going)) ++sent;
+  schedule_->on_sent(sent);
+  if (finished_) return;
   peer_.maybe_send_sender_report(now);
-  if (!keep_going) {
-    scheduled_.reset();
-    return std::nullopt;
+  // Loss the server reports on our path steers the shared encoder's FEC.
+  if (peer_.stats().receiver_reports != reports_seen_) {
+    reports_seen_ = peer_.stats().receiver_reports;
+    reader_->report_loss(peer_.stats().remote_fraction_lost);
   }
-  // After an underrun, look again soon rather than at the next frame boundary.
-  if (sent < due) return now + std::chrono::milliseconds(2);
-  return pacer_->next_deadline();
 }
 
 }  // namespace roomcast::peer

@@ -1,4 +1,5 @@
-// AudioSender: takes 20 ms frames from a FrameSource on the pacing deadlines, encodes and sends.
+// AudioSender: one participant's microphone stream on the media clock: shared encoded
+// frames in, RTP (own SSRC, sequence, timestamps, header extensions, SRTP) out.
 #pragma once
 
 #include <chrono>
@@ -8,24 +9,29 @@
 #include <optional>
 #include <string>
 
-#include "core/deadline_scheduler.hpp"
-#include "media/frame_source.hpp"
-#include "media/opus_encoder.hpp"
-#include "media/pacer.hpp"
+#include "core/media_clock.hpp"
+#include "engine/engine.hpp"
+#include "media/encoded_track.hpp"
+#include "media/send_schedule.hpp"
 #include "peer/peer_session.hpp"
 
 namespace roomcast::peer {
 
 struct SenderStats {
-  uint64_t frames_sent = 0;
+  uint64_t frames_sent = 0;  ///< track frames (the lead-in not counted)
   uint64_t late_frames = 0;
   uint64_t underruns = 0;
   uint64_t reanchors = 0;
+  uint64_t fec_frames = 0;  ///< frames sent with in-band FEC
+  /// When the first RTP packet went out.
+  std::optional<std::chrono::steady_clock::time_point> first_packet_at;
 };
 
-/// The SDK owns pacing (not user tracks): absolute deadlines start + n * 20 ms from
-/// media::Pacer, RTP timestamps from sample counts. Loop thread only.
-class AudioSender {
+/// The SDK owns pacing (not user tracks): each 20 ms tick of the engine's media clock
+/// sends the frames due (media::SendSchedule), RTP timestamps count the samples sent.
+/// Encoding is not done here: frames come encoded from a shared media::EncodedTrack,
+/// so per participant only packetizing and SRTP remain. Loop thread only.
+class AudioSender : private core::MediaClock::Client {
  public:
   struct Callbacks {
     std::function<void()> on_end_of_stream;
@@ -33,9 +39,9 @@ class AudioSender {
   };
 
   /// `lead_in`: silence sent before the track's first frame (see MeetingConfig::lead_in).
-  AudioSender(core::EventLoop& loop, PeerSession& peer, std::shared_ptr<media::FrameSource> source,
-              int bitrate_bps, std::chrono::milliseconds lead_in, Callbacks callbacks);
-  ~AudioSender();
+  AudioSender(engine::Engine& engine, PeerSession& peer, std::unique_ptr<media::EncodedTrack::Reader> reader,
+              std::chrono::milliseconds lead_in, Callbacks callbacks);
+  ~AudioSender() override;
   AudioSender(const AudioSender&) = delete;
   AudioSender& operator=(const AudioSender&) = delete;
 
@@ -44,21 +50,20 @@ class AudioSender {
   SenderStats stats() const;
 
  private:
-  std::optional<core::DeadlineScheduler::Clock::time_point> on_due(
-      core::DeadlineScheduler::Clock::time_point now);
-  bool send_one(bool& keep_going);
-  void send_frame(const media::AudioFrame& frame);
+  void on_tick(uint64_t tick, core::MediaClock::Clock::time_point now) override;
+  bool send_one(core::MediaClock::Clock::time_point now, bool& keep_going);
+  void finish();
 
-  core::EventLoop& loop_;
+  engine::Engine& engine_;
   PeerSession& peer_;
-  std::shared_ptr<media::FrameSource> source_;
-  media::OpusEncoder encoder_;
-  std::optional<media::Pacer> pacer_;
+  std::unique_ptr<media::EncodedTrack::Reader> reader_;
+  std::optional<media::SendSchedule> schedule_;
   Callbacks callbacks_;
-  std::optional<core::DeadlineScheduler::Id> scheduled_;
   SenderStats stats_;
   uint64_t lead_in_frames_;
-  uint64_t lead_in_sent_ = 0;
+  uint64_t packets_sent_ = 0;  // lead-in and track: the RTP timeline
+  uint64_t reports_seen_ = 0;  // receiver reports already passed to the encoder
+  bool ticking_ = false;
   bool finished_ = false;
 };
 

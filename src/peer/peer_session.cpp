@@ -178,6 +178,7 @@ void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
   auto take = [this](const std::vector<rtp::ReportBlock>& blocks) {
     for (const auto& block : blocks) {
       if (block.ssrc != ssrc_) continue;
+      ++stats_.receiver_reports;
       stats_.remote_fraction_lost = block.fraction_lost / 256.0;
       stats_.remote_jitter_samples = block.jitter;
     }

@@ -29,7 +29,8 @@ struct PeerStats {
   uint64_t rtp_packets_received = 0;
   uint64_t rtcp_received = 0;
   uint64_t srtp_rejected = 0;
-  /// From the peer's latest receiver report about our stream.
+  /// Report blocks about our stream received so far, and the latest one's figures.
+  uint64_t receiver_reports = 0;
   double remote_fraction_lost = 0;
   uint32_t remote_jitter_samples = 0;
 };

@@ -1,0 +1,161 @@
+// EncodedTrack: the producer job (pull, frame, encode ahead) and the readers' cursors.
+#include "media/encoded_track.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rtp/audio_level.hpp"
+
+namespace roomcast::media {
+
+EncodedTrack::EncodedTrack(std::shared_ptr<CustomAudioTrack> track, EncoderSettings settings, RunJob run_job)
+    : settings_(settings),
+      run_job_(std::move(run_job)),
+      source_(std::move(track)),
+      encoder_(settings.bitrate_bps, settings.fec == OpusFec::On) {
+  encoder_.set_complexity(settings.complexity);
+  encoder_fec_ = settings.fec == OpusFec::On;
+  // Lead-in silence from an encoder of its own, so the track's encoder state stays untouched.
+  OpusEncoder quiet(settings.bitrate_bps, false);
+  quiet.set_complexity(settings.complexity);
+  silence_ = quiet.encode(AudioFrame{});
+  if (settings.fec == OpusFec::On) want_fec_ = true, want_loss_percent_ = OpusEncoder::kDefaultPacketLossPercent;
+}
+
+EncodedTrack::~EncodedTrack() = default;
+
+EncodedTrack::Reader::~Reader() {
+  std::lock_guard lock(track_->mutex_);
+  std::erase(track_->readers_, this);
+  track_->update_loss_locked();
+}
+
+std::unique_ptr<EncodedTrack::Reader> EncodedTrack::open_reader() {
+  std::unique_ptr<Reader> reader(new Reader(shared_from_this()));
+  std::lock_guard lock(mutex_);
+  reader->position_ = base_;
+  readers_.push_back(reader.get());
+  request_fill_locked();
+  return reader;
+}
+
+EncodedTrack::Status EncodedTrack::Reader::next(std::shared_ptr<const EncodedFrame>& frame) {
+  EncodedTrack& t = *track_;
+  std::lock_guard lock(t.mutex_);
+  const uint64_t head = t.head_locked();
+  if (position_ < head) {
+    frame = t.frames_[position_ - t.base_];
+    ++position_;
+    ++read_;
+    if (head - position_ < kRefillBelow) t.request_fill_locked();
+    return Status::Frame;
+  }
+  if (t.ended_) return t.error_.empty() ? Status::Ended : Status::Failed;
+  t.request_fill_locked();
+  return Status::Underrun;
+}
+
+void EncodedTrack::Reader::report_loss(double fraction) {
+  std::lock_guard lock(track_->mutex_);
+  loss_ = std::clamp(fraction, 0.0, 1.0);
+  track_->update_loss_locked();
+}
+
+std::string EncodedTrack::Reader::error() const {
+  std::lock_guard lock(track_->mutex_);
+  return track_->error_;
+}
+
+// The worst path among the readers decides: one encode serves them all.
+void EncodedTrack::update_loss_locked() {
+  if (settings_.fec != OpusFec::Adaptive) return;
+  double worst = 0;
+  for (const Reader* r : readers_) worst = std::max(worst, r->loss_);
+  want_fec_ = worst >= kFecOnLoss;
+  want_loss_percent_ =
+      want_fec_ ? std::clamp(static_cast<int>(std::ceil(worst * 100)), kMinExpectedLossPercent, 50) : 0;
+}
+
+void EncodedTrack::request_fill_locked() {
+  if (fill_pending_ || ended_) return;
+  fill_pending_ = true;
+  ++fill_jobs_;
+  run_job_([self = shared_from_this()] { self->fill(); });
+}
+
+void EncodedTrack::prune_locked() {
+  uint64_t oldest_needed = head_locked() > kHistoryFrames ? head_locked() - kHistoryFrames : 0;
+  for (const Reader* r : readers_) oldest_needed = std::min(oldest_needed, r->position_);
+  while (!frames_.empty() && base_ < oldest_needed) {
+    frames_.pop_front();
+    ++base_;
+  }
+}
+
+void EncodedTrack::fill() {
+  for (;;) {
+    bool fec;
+    int loss_percent;
+    {
+      std::lock_guard lock(mutex_);
+      uint64_t furthest = base_;
+      for (const Reader* r : readers_) furthest = std::max(furthest, r->position_);
+      if (ended_ || head_locked() >= furthest + kAheadFrames) {
+        prune_locked();
+        fill_pending_ = false;
+        return;
+      }
+      fec = want_fec_;
+      loss_percent = want_loss_percent_;
+    }
+    // Pull the next 20 ms frame; the track's recv() runs here, on a worker, unlocked.
+    FrameSource::PopResult next = source_.pop();
+    while (next.status == FrameSource::Status::Underrun) {
+      source_.fill();
+      next = source_.pop();
+    }
+    std::shared_ptr<EncodedFrame> frame;
+    std::string failure;
+    if (next.status == FrameSource::Status::Frame) {
+      try {
+        if (fec != encoder_fec_) encoder_.set_fec(fec), encoder_fec_ = fec;
+        if (loss_percent != encoder_loss_percent_)
+          encoder_.set_packet_loss_percent(loss_percent), encoder_loss_percent_ = loss_percent;
+        frame = std::make_shared<EncodedFrame>();
+        frame->valid_samples = next.frame.valid_samples;
+        frame->audio_level = rtp::audio_level_from_samples(next.frame.samples);
+        frame->fec = fec;
+        frame->opus = encoder_.encode(next.frame);
+      } catch (const std::exception& e) {
+        failure = std::string("encoding failed: ") + e.what();
+      }
+    } else if (next.status == FrameSource::Status::Failed) {
+      failure = next.error;
+    }
+    std::lock_guard lock(mutex_);
+    if (frame) {
+      frame->index = head_locked();
+      frames_.push_back(std::move(frame));
+      continue;
+    }
+    ended_ = true;
+    error_ = failure;
+    if (error_.empty() && next.status == FrameSource::Status::Failed) error_ = "the audio track failed";
+    fill_pending_ = false;
+    return;
+  }
+}
+
+EncodedTrack::Stats EncodedTrack::stats() const {
+  std::lock_guard lock(mutex_);
+  Stats s;
+  s.frames_encoded = head_locked();
+  s.readers = readers_.size();
+  s.frames_held = frames_.size();
+  s.fec = want_fec_;
+  s.expected_loss_percent = want_loss_percent_;
+  s.fill_jobs = fill_jobs_;
+  return s;
+}
+
+}  // namespace roomcast::media

@@ -1,0 +1,145 @@
+// EncodedTrack: a track's audio decoded, framed and Opus-encoded once, read by many senders.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "media/frame_source.hpp"
+#include "media/opus_encoder.hpp"
+#include "roomcast/audio_track.hpp"
+#include "roomcast/meeting_config.hpp"
+
+namespace roomcast::media {
+
+/// What the encoder is told; meetings giving one track the same settings share an encode.
+struct EncoderSettings {
+  int bitrate_bps = 32000;
+  int complexity = 9;
+  OpusFec fec = OpusFec::Adaptive;
+  bool operator==(const EncoderSettings&) const = default;
+};
+
+/// One encoded 20 ms frame, shared (immutable) by every sender that reads it.
+struct EncodedFrame {
+  uint64_t index = 0;           ///< frames since the track's start
+  int valid_samples = 0;        ///< real audio in it (less only in the padded last frame)
+  uint8_t audio_level = 127;    ///< RFC 6464 level, -dBov
+  bool fec = false;             ///< encoded with in-band FEC
+  std::vector<uint8_t> opus;
+};
+
+/// A log of encoded frames with one producer and any number of readers (cursors).
+/// Giving one track object to several meetings decodes, resamples and encodes it once;
+/// each meeting only packetizes and encrypts (peer::AudioSender). Without sharing, the
+/// meetings would take turns pulling chunks from the track and each hear a fraction.
+///
+/// The producer runs as jobs on a worker pool, never on the network thread: when the
+/// furthest reader gets within kRefillBelow frames of the head, one job encodes up to
+/// kAheadFrames ahead (a batch, not a wake-up per frame). Frames stay in the log until
+/// every reader has passed them and for kHistoryFrames behind the head, so a meeting that
+/// joins within that window still hears the track from its first frame.
+///
+/// Encoder control follows the network: with OpusFec::Adaptive, in-band FEC is on while
+/// some reader reports loss (RTCP receiver reports) and off on clean paths.
+class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
+ public:
+  static constexpr std::size_t kAheadFrames = 10;     // 200 ms encoded ahead
+  static constexpr std::size_t kRefillBelow = 5;      // refill when fewer are left ahead
+  static constexpr std::size_t kHistoryFrames = 500;  // 10 s kept for late joiners
+  /// Loss (fraction) from which adaptive FEC turns on, and the expected-loss floor then.
+  static constexpr double kFecOnLoss = 0.01;
+  static constexpr int kMinExpectedLossPercent = 5;
+
+  using RunJob = std::function<void(std::function<void()>)>;
+
+  /// `run_job` runs a job on a worker thread (core::WorkerPool::post). Throws
+  /// Error(Kind::Media) when libopus rejects the settings.
+  EncodedTrack(std::shared_ptr<CustomAudioTrack> track, EncoderSettings settings, RunJob run_job);
+  ~EncodedTrack();
+  EncodedTrack(const EncodedTrack&) = delete;
+  EncodedTrack& operator=(const EncodedTrack&) = delete;
+
+  enum class Status { Frame, Underrun, Ended, Failed };
+
+  /// One reader's position in the log. Use from one thread at a time (the loop thread).
+  class Reader {
+   public:
+    ~Reader();
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    /// The next frame, without waiting: Underrun when the producer has not got there yet
+    /// (it has been asked), Ended / Failed at the end (error() says why it failed).
+    Status next(std::shared_ptr<const EncodedFrame>& frame);
+    /// Loss on this reader's path (RTCP fraction lost, 0..1); steers adaptive FEC.
+    void report_loss(double fraction);
+    /// Frames this reader has taken.
+    uint64_t frames_read() const { return read_; }
+    std::string error() const;
+    EncodedTrack& track() { return *track_; }
+
+   private:
+    friend class EncodedTrack;
+    explicit Reader(std::shared_ptr<EncodedTrack> track) : track_(std::move(track)) {}
+    std::shared_ptr<EncodedTrack> track_;
+    uint64_t position_ = 0;  // index of the next frame; guarded by the track's mutex
+    double loss_ = 0;        // guarded by the track's mutex
+    uint64_t read_ = 0;
+  };
+
+  /// A reader starting at the oldest frame still held (the first frame within the
+  /// history window). Starts the producer if it is not running.
+  std::unique_ptr<Reader> open_reader();
+
+  /// An encoded 20 ms of silence (same settings), for lead-ins.
+  const std::vector<uint8_t>& silence() const { return silence_; }
+  const std::shared_ptr<CustomAudioTrack>& source_track() const { return source_.track(); }
+  const EncoderSettings& settings() const { return settings_; }
+
+  struct Stats {
+    uint64_t frames_encoded = 0;
+    std::size_t readers = 0;
+    std::size_t frames_held = 0;
+    bool fec = false;
+    int expected_loss_percent = 0;
+    uint64_t fill_jobs = 0;
+  };
+  Stats stats() const;
+
+ private:
+  void request_fill_locked();
+  void fill();  // producer job
+  void prune_locked();
+  void update_loss_locked();
+  uint64_t head_locked() const { return base_ + frames_.size(); }
+
+  const EncoderSettings settings_;
+  const RunJob run_job_;
+  std::vector<uint8_t> silence_;
+
+  // Producer side: only the one running fill() job touches these.
+  FrameSource source_;  // used single-threaded: fill() then pop()
+  OpusEncoder encoder_;
+  bool encoder_fec_ = false;
+  int encoder_loss_percent_ = -1;
+
+  mutable std::mutex mutex_;
+  std::deque<std::shared_ptr<const EncodedFrame>> frames_;
+  uint64_t base_ = 0;  // index of frames_.front()
+  std::vector<Reader*> readers_;
+  bool fill_pending_ = false;
+  bool ended_ = false;
+  std::string error_;  // set when the track failed
+  bool want_fec_ = false;
+  int want_loss_percent_ = 0;
+  uint64_t fill_jobs_ = 0;
+};
+
+}  // namespace roomcast::media
