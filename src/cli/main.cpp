@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.hpp"
+#include "cli/commands.hpp"
 #include "cli/recorder.hpp"
 #include "roomcast/roomcast.hpp"
 #include "server/embedded_janus.hpp"
@@ -41,6 +42,7 @@ Usage:
   roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
   roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
   roomcast server [options]         run the embedded Janus server until Ctrl-C
+  roomcast load FILE --participants N   many participants in one process (load tests)
   roomcast --help | COMMAND --help
 
 Run 'roomcast COMMAND --help' for the options of each command.
@@ -415,6 +417,8 @@ int run_server(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+int roomcast::cli::interrupted() { return ::interrupted.load(); }
+
 int main(int argc, char** argv) {
   install_signal_handlers();
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -428,6 +432,7 @@ int main(int argc, char** argv) {
     if (command == "publish") return run_meeting(args, true);
     if (command == "listen") return run_meeting(args, false);
     if (command == "server") return run_server(args);
+    if (command == "load") return cli::run_load(args);
     throw UsageError("unknown command '" + command + "'");
   } catch (const UsageError& e) {
     std::cerr << "roomcast: " << e.what() << "; see 'roomcast --help'" << std::endl;
