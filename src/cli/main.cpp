@@ -14,6 +14,7 @@
 
 #include "cli/args.hpp"
 #include "cli/recorder.hpp"
+#include "cli/report.hpp"
 #include "roomcast/roomcast.hpp"
 #include "server/embedded_janus.hpp"
 
@@ -41,6 +42,7 @@ Usage:
   roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
   roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
   roomcast server [options]         run the embedded Janus server until Ctrl-C
+  roomcast report FILE... [--json]  merge the JSON lines of load shards into one report
   roomcast --help | COMMAND --help
 
 Run 'roomcast COMMAND --help' for the options of each command.
@@ -428,6 +430,7 @@ int main(int argc, char** argv) {
     if (command == "publish") return run_meeting(args, true);
     if (command == "listen") return run_meeting(args, false);
     if (command == "server") return run_server(args);
+    if (command == "report") return cli::run_report(args);
     throw UsageError("unknown command '" + command + "'");
   } catch (const UsageError& e) {
     std::cerr << "roomcast: " << e.what() << "; see 'roomcast --help'" << std::endl;
