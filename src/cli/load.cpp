@@ -361,7 +361,7 @@ class LoadRun {
                 {"name", person.plan.name},
                 {"room", person.plan.room},
                 {"role", person.plan.listener ? "listener" : "publisher"},
-                {"joined", person.joined},
+                {"joined", person.joined.load()},
                 {"error", person.error}};
     if (person.join_ms) record["join_ms"] = *person.join_ms;
     if (person.meeting) {

@@ -15,6 +15,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/recorder.hpp"
+#include "cli/report.hpp"
 #include "roomcast/roomcast.hpp"
 #include "server/embedded_janus.hpp"
 
@@ -42,7 +43,8 @@ Usage:
   roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
   roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
   roomcast server [options]         run the embedded Janus server until Ctrl-C
-  roomcast load FILE --participants N   many participants in one process (load tests)
+  roomcast load FILE --participants N   many participants in one process (load and QA rigs)
+  roomcast report FILE... [--json]  merge the JSON lines of load shards into one report
   roomcast --help | COMMAND --help
 
 Run 'roomcast COMMAND --help' for the options of each command.
@@ -433,6 +435,7 @@ int main(int argc, char** argv) {
     if (command == "listen") return run_meeting(args, false);
     if (command == "server") return run_server(args);
     if (command == "load") return cli::run_load(args);
+    if (command == "report") return cli::run_report(args);
     throw UsageError("unknown command '" + command + "'");
   } catch (const UsageError& e) {
     std::cerr << "roomcast: " << e.what() << "; see 'roomcast --help'" << std::endl;

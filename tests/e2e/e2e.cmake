@@ -73,3 +73,6 @@ add_executable(roomcast-api-e2e ${E2E_DIR}/api_e2e_test.cpp)
 target_include_directories(roomcast-api-e2e PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(roomcast-api-e2e PRIVATE roomcast GTest::gtest_main)
 roomcast_e2e_test(e2e_cpp_api 120 $<TARGET_FILE:roomcast-api-e2e>)
+
+# One load run in two shard processes, merged by `roomcast report` (skips until `load` exists).
+roomcast_e2e_test(e2e_load_shards 180 ${E2E_PY} ${E2E_DIR}/run_load_shard_test.py ${E2E_ROOMCAST})
