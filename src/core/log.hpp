@@ -12,6 +12,9 @@ LogLevel log_level();
 void set_log_level(LogLevel level);
 void write_log(LogLevel level, const std::string& line);
 
+/// For arguments that cost something to build (e.g. a JSON dump): test before building.
+inline bool log_enabled(LogLevel level) { return level >= log_level(); }
+
 template <typename... Args>
 void log_at(LogLevel level, const Args&... args) {
   if (level < log_level()) return;

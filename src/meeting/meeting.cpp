@@ -478,8 +478,14 @@ void Meeting::join() { impl_->join(); }
 void Meeting::leave() { impl_->leave(); }
 
 void Meeting::add_mixed_audio_sink(std::shared_ptr<AudioSink> sink) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->mixed_sinks.push_back(std::move(sink));
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->mixed_sinks.push_back(std::move(sink));
+  }
+  impl_->loop->post([impl = impl_.get()] {
+    if (impl->client && (impl->state_is(Impl::State::Joined) || impl->state_is(Impl::State::Joining)))
+      impl->start_receive_tick();
+  });
 }
 
 void Meeting::subscribe(const Participant& participant) {

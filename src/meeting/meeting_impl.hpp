@@ -11,13 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "core/deadline_scheduler.hpp"
 #include "core/event_loop.hpp"
 #include "receive/audio_mixer.hpp"
 #include "engine/engine.hpp"
 #include "media/encoded_track.hpp"
 #include "receive/jitter_buffer.hpp"
-#include "media/pacer.hpp"
+#include "media/frame_schedule.hpp"
 #include "receive/speaker_detector.hpp"
 #include "meeting/participant_state.hpp"
 #include "peer/audio_sender.hpp"
@@ -75,8 +74,15 @@ struct Meeting::Impl {
   std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
   std::map<std::string, RemoteFeed> feeds;
   std::map<uint64_t, std::string> feed_by_handle;
-  std::optional<core::DeadlineScheduler::Id> receive_tick;
-  std::optional<media::Pacer> receive_pacer;
+  // The 20 ms receive tick on the engine's media clock; runs only while something is
+  // subscribed or a mixed sink wants the room.
+  struct ReceiveTicker : core::MediaClock::Client {
+    explicit ReceiveTicker(Impl& impl) : impl(impl) {}
+    void on_tick(uint64_t tick, core::MediaClock::Clock::time_point) override { impl.on_receive_tick(tick); }
+    Impl& impl;
+  };
+  std::unique_ptr<ReceiveTicker> receive_tick;
+  std::optional<media::FrameSchedule> receive_schedule;
   uint64_t mix_ticks = 0;
   receive::AudioMixer mixer;
   receive::SpeakerDetector speakers;
@@ -140,8 +146,8 @@ struct Meeting::Impl {
   void unsubscribe(RemoteFeed& feed);
   void start_receive_tick();
   void stop_receive_tick();
-  std::optional<core::DeadlineScheduler::Clock::time_point> on_receive_tick(
-      core::DeadlineScheduler::Clock::time_point now);
+  void on_receive_tick(uint64_t tick);
+  bool receive_wanted();
   void receive_one_tick();
   void drop_remote_side();
 };

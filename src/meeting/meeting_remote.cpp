@@ -6,7 +6,7 @@
 namespace roomcast {
 
 using signaling::janus::error_of;
-using Clock = core::DeadlineScheduler::Clock;
+
 
 // ---- room events ---------------------------------------------------------------------------
 
@@ -140,6 +140,7 @@ void Meeting::Impl::subscribe(RemoteFeed& feed) {
       if (!reply.contains("jsep") || !reply["jsep"].contains("sdp")) return report("the server sent no offer");
       RemoteFeed& feed = it->second;
       feed.jitter = std::make_unique<receive::JitterBuffer>();
+      start_receive_tick();
       peer::PeerSession::Callbacks callbacks;
       receive::JitterBuffer* jitter = feed.jitter.get();
       callbacks.on_rtp = [jitter](const rtp::RtpPacket& packet) {
@@ -195,23 +196,36 @@ void Meeting::Impl::drop_remote_side() {
 // ---- the receive tick ----------------------------------------------------------------------
 
 void Meeting::Impl::start_receive_tick() {
-  if (receive_tick) return;
-  auto now = Clock::now();
-  receive_pacer.emplace(now);
-  receive_tick = loop->scheduler().add({[this](Clock::time_point t) { return on_receive_tick(t); }}, now);
+  if (receive_tick || !receive_wanted()) return;
+  receive_tick = std::make_unique<ReceiveTicker>(*this);
+  receive_schedule.reset();
+  engine->add_ticker(receive_tick.get());
 }
 
 void Meeting::Impl::stop_receive_tick() {
   if (!receive_tick) return;
-  loop->scheduler().remove(*receive_tick);
-  receive_tick.reset();
+  engine->remove_ticker(receive_tick.get());
+  // Destroyed after the clock's walk if we are inside it: the clock only nulls its entry.
+  loop->post([ticker = std::shared_ptr<ReceiveTicker>(std::move(receive_tick))] {});
 }
 
-std::optional<Clock::time_point> Meeting::Impl::on_receive_tick(Clock::time_point now) {
-  int due = receive_pacer->frames_due(now);
+/// Decoding, mixing and speaker detection only for a meeting that hears someone.
+bool Meeting::Impl::receive_wanted() {
+  {
+    std::lock_guard lock(mutex);
+    if (!mixed_sinks.empty()) return true;
+  }
+  for (const auto& [id, feed] : feeds)
+    if (feed.jitter) return true;
+  return false;
+}
+
+void Meeting::Impl::on_receive_tick(uint64_t tick) {
+  if (!receive_wanted()) return stop_receive_tick();
+  if (!receive_schedule) receive_schedule.emplace(tick);
+  int due = receive_schedule->frames_due(tick);
   for (int i = 0; i < due; ++i) receive_one_tick();
-  receive_pacer->on_sent(due);
-  return receive_pacer->next_deadline();
+  receive_schedule->on_sent(due);
 }
 
 void Meeting::Impl::receive_one_tick() {

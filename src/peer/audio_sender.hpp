@@ -12,7 +12,7 @@
 #include "core/media_clock.hpp"
 #include "engine/engine.hpp"
 #include "media/encoded_track.hpp"
-#include "media/send_schedule.hpp"
+#include "media/frame_schedule.hpp"
 #include "peer/peer_session.hpp"
 
 namespace roomcast::peer {
@@ -28,7 +28,7 @@ struct SenderStats {
 };
 
 /// The SDK owns pacing (not user tracks): each 20 ms tick of the engine's media clock
-/// sends the frames due (media::SendSchedule), RTP timestamps count the samples sent.
+/// sends the frames due (media::FrameSchedule), RTP timestamps count the samples sent.
 /// Encoding is not done here: frames come encoded from a shared media::EncodedTrack,
 /// so per participant only packetizing and SRTP remain. Loop thread only.
 class AudioSender : private core::MediaClock::Client {
@@ -57,7 +57,7 @@ class AudioSender : private core::MediaClock::Client {
   engine::Engine& engine_;
   PeerSession& peer_;
   std::unique_ptr<media::EncodedTrack::Reader> reader_;
-  std::optional<media::SendSchedule> schedule_;
+  std::optional<media::FrameSchedule> schedule_;
   Callbacks callbacks_;
   SenderStats stats_;
   uint64_t lead_in_frames_;

@@ -124,7 +124,8 @@ void JanusClient::on_closed_cb(SoupWebsocketConnection* connection, gpointer sel
 }
 
 void JanusClient::handle_message(const Json& message) {
-  core::log_debug("janus <- ", message.dump());
+  // Not dump() unless debugging: events listing hundreds of participants are large.
+  if (core::log_enabled(core::LogLevel::Debug)) core::log_debug("janus <- ", message.dump());
   const std::string kind = message.value("janus", "");
   if (kind == "timeout") return closed("the server timed out our session");
   if (message.contains("transaction") && message["transaction"].is_string()) {

@@ -1,11 +1,11 @@
-// SendSchedule: due frames from tick indices, so rounding never accumulates into drift.
-#include "media/send_schedule.hpp"
+// FrameSchedule: due frames from tick indices, so rounding never accumulates into drift.
+#include "media/frame_schedule.hpp"
 
 #include <algorithm>
 
 namespace roomcast::media {
 
-int SendSchedule::frames_due(uint64_t tick) {
+int FrameSchedule::frames_due(uint64_t tick) {
   tick_ = tick;
   if (tick < due_tick(sent_)) return 0;
   const uint64_t lag = tick - due_tick(sent_);
@@ -19,7 +19,7 @@ int SendSchedule::frames_due(uint64_t tick) {
   return static_cast<int>(std::min<uint64_t>(due, kMaxBurst));
 }
 
-void SendSchedule::on_sent(int count) {
+void FrameSchedule::on_sent(int count) {
   for (int i = 0; i < count; ++i, ++sent_)
     if (tick_ > due_tick(sent_)) ++late_frames_;
 }

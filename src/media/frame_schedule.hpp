@@ -1,4 +1,4 @@
-// SendSchedule: which of a sender's 20 ms frames are due at a media-clock tick.
+// FrameSchedule: which of a stream's 20 ms frames are due at a media-clock tick (sending or playing out).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@ namespace roomcast::media {
 ///
 /// Use: on each tick call n = frames_due(tick), send up to n frames, call on_sent(sent).
 /// A frame not sent (no audio ready) stays due and goes out late; it is never skipped.
-class SendSchedule {
+class FrameSchedule {
  public:
   /// At most this many frames per tick when behind (100 ms), so a catch-up does not
   /// flood the receiver's jitter buffer in one go.
@@ -19,7 +19,7 @@ class SendSchedule {
   /// up: the audio is delayed, never dropped.
   static constexpr uint64_t kMaxLagTicks = 10;
 
-  explicit SendSchedule(uint64_t first_tick) : first_tick_(first_tick) {}
+  explicit FrameSchedule(uint64_t first_tick) : first_tick_(first_tick) {}
 
   /// Unsent frames whose tick has come, capped at kMaxBurst; re-anchors first when the
   /// oldest unsent frame is more than kMaxLagTicks behind.
