@@ -66,6 +66,7 @@ class FieldReader {
     const json* value = find(key);
     if (!value) return std::nullopt;
     if (value->is_number_unsigned()) return value->get<uint64_t>();
+    if (value->is_number_integer() && value->get<int64_t>() >= 0) return static_cast<uint64_t>(value->get<int64_t>());
     if (value->is_number_float()) {
       double d = value->get<double>();
       if (d >= 0 && d < 1.8e19 && d == std::floor(d)) return static_cast<uint64_t>(d);
@@ -285,36 +286,48 @@ json LoadReport::summary() const {
   json s{{"type", "summary"}};
   std::vector<std::string> warnings;
 
-  // Shards and runs: every "I/N" seen; the expected count is the largest N.
-  std::set<std::string> runs, shards, reported;
-  int expected = 0;
-  auto note_shard = [&](const std::string& text) {
-    shards.insert(text);
+  // Shards per run: every "I/N" seen; a run expects the largest N among its records.
+  struct RunShards {
+    std::set<std::string> seen, reported;
+    std::set<int> counts;
+    int expected = 0;
+  };
+  std::map<std::string, RunShards> runs;
+  auto note_shard = [&](const std::string& run, const std::string& shard) {
+    RunShards& r = runs[run];
+    r.seen.insert(shard);
     try {
-      expected = std::max(expected, ShardSpec::parse(text).count);
+      r.counts.insert(ShardSpec::parse(shard).count);
+      r.expected = *r.counts.rbegin();
     } catch (const Error&) {
-      warnings.push_back("a record has the shard '" + text + "', not I/N");
+      warnings.push_back("a record has the shard '" + shard + "', not I/N");
     }
   };
-  for (const auto& p : participants_) {
-    runs.insert(p.run);
-    note_shard(p.shard);
-  }
+  for (const auto& p : participants_) note_shard(p.run, p.shard);
   for (const auto& p : processes_) {
-    runs.insert(p.run);
-    note_shard(p.shard);
-    reported.insert(p.shard);
+    note_shard(p.run, p.shard);
+    runs[p.run].reported.insert(p.shard);
   }
-  json missing = json::array();
-  for (int i = 0; i < expected; ++i)
-    if (std::string name = ShardSpec{i, expected}.to_string(); !reported.count(name)) missing.push_back(name);
-  s["runs"] = runs;
-  s["shards"] = {{"seen", shards.size()}, {"expected", expected}, {"missing", missing}};
+  json run_names = json::array(), missing = json::array();
+  size_t seen = 0;
+  int expected = 0;
+  for (const auto& [run, r] : runs) {
+    run_names.push_back(run);
+    seen += r.seen.size();
+    expected += r.expected;
+    for (int i = 0; i < r.expected; ++i)
+      if (std::string shard = ShardSpec{i, r.expected}.to_string(); !r.reported.count(shard))
+        missing.push_back(runs.size() > 1 ? shard + " of run " + run : shard);
+    if (r.counts.size() > 1)
+      warnings.push_back("run '" + run + "': its records disagree on the shard count " + json(r.counts).dump() +
+                         " (each pod must get the same N in --shard I/N)");
+  }
+  s["runs"] = run_names;
+  s["shards"] = {{"seen", seen}, {"expected", expected}, {"missing", missing}};
   if (!missing.empty())
     warnings.push_back("no process record from shard(s) " + missing.dump() +
                        ": they did not finish or their output is not among the inputs; their planned "
                        "participants are not counted");
-  if (runs.size() > 1) warnings.push_back("records of several runs are merged: " + json(runs).dump());
 
   // Participants by role.
   struct RoleCounts {
@@ -438,7 +451,7 @@ std::string LoadReport::text() const {
   const json s = summary();
   std::string out = "roomcast load report";
   const auto& runs = s["runs"];
-  if (runs.size() == 1) out += " of run " + runs[0].get<std::string>();
+  for (size_t i = 0; i < runs.size(); ++i) out += (i ? ", " : runs.size() == 1 ? " of run " : " of runs ") + runs[i].get<std::string>();
   out += ": " + std::to_string(s["shards"]["seen"].get<size_t>()) + " shard(s) seen, " +
          std::to_string(s["shards"]["expected"].get<int>()) + " expected\n\n";
 
@@ -480,7 +493,7 @@ std::string LoadReport::text() const {
     out += row("Janus CPU (max seen)", fixed(s["janus_cpu_percent"]["max"], 1) + " % of a core");
   const auto& lines = s["lines"];
   out += row("input lines", std::to_string(lines["records"].get<size_t>()) + " records, " +
-                                std::to_string(lines["ignored"].get<size_t>()) + " other objects ignored, " +
+                                std::to_string(lines["ignored"].get<size_t>()) + " other JSON objects ignored, " +
                                 std::to_string(lines["skipped"].get<size_t>()) + " non-JSON lines skipped");
 
   if (const size_t failed = s["failed"].get<size_t>(); failed > 0) {

@@ -84,8 +84,12 @@ TEST(PlanShardTest, SlicesPartitionTheRunExactly) {
             EXPECT_TRUE(names.insert(q.name).second) << q.name;
             // Contiguous: publishers then listeners, each in increasing consecutive order.
             int& previous = q.listener ? previous_lis : previous_pub;
-            if (previous >= 0) EXPECT_EQ(q.global_index, previous + 1);
-            if (!q.listener) EXPECT_EQ(lis, 0) << "publishers come before listeners";
+            if (previous >= 0) {
+              EXPECT_EQ(q.global_index, previous + 1);
+            }
+            if (!q.listener) {
+              EXPECT_EQ(lis, 0) << "publishers come before listeners";
+            }
             previous = q.global_index;
             (q.listener ? lis : pubs)++;
           }

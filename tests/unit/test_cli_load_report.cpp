@@ -260,6 +260,31 @@ TEST(LoadReportTest, JunkLinesAreSkippedAndCounted) {
   EXPECT_EQ(report.summary()["lines"], (json{{"records", 1}, {"ignored", 2}, {"skipped", 3}}));
 }
 
+TEST(LoadReportTest, SeveralRunsExpectTheirOwnShards) {
+  LoadReport report;
+  for (auto& line : shard_lines(0)) report.add_line(line);
+  for (auto& line : shard_lines(1)) report.add_line(line);
+  ProcessRecord other = process("0/1", 1, 0, 3, 1);
+  other.run = "j1";
+  ParticipantRecord p = publisher("0/1", 0, 10, 5);
+  p.run = "j1";
+  p.name = "load-j1-p00000";
+  report.add(other);
+  report.add(p);
+  json s = report.summary();
+  EXPECT_EQ(s["runs"], (json{"j1", "run"}));
+  EXPECT_EQ(s["shards"], (json{{"seen", 3}, {"expected", 3}, {"missing", json::array()}}));
+  EXPECT_EQ(s["publishers"]["planned"], 7);
+  EXPECT_EQ(s["publishers"]["joined"], 7);
+  EXPECT_TRUE(s["warnings"].empty()) << s["warnings"];
+  report.add(process("1/3", 0, 0, 0, 0));  // run "run" now expects three shards
+  s = report.summary();
+  EXPECT_EQ(s["shards"]["missing"], (json{"0/3 of run run", "2/3 of run run"}));
+  ASSERT_EQ(s["warnings"].size(), 2u);
+  EXPECT_EQ(s["warnings"][0], "run 'run': its records disagree on the shard count [2,3] (each pod must get the same N in --shard I/N)");
+  EXPECT_NE(report.text().find("of runs j1, run:"), std::string::npos) << report.text();
+}
+
 TEST(LoadReportTest, FailuresMissingShardsAndText) {
   LoadReport report;
   for (auto& line : shard_lines(0)) report.add_line(line);
@@ -278,7 +303,7 @@ TEST(LoadReportTest, FailuresMissingShardsAndText) {
 
   const std::string text = report.text();
   EXPECT_NE(text.find("roomcast load report of run run: 2 shard(s) seen, 2 expected"), std::string::npos) << text;
-  EXPECT_NE(text.find("  publishers          3        4        3        1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  publishers            3        4        3        1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  join (ms)                 p50 60.0  p99 100.0  max 100.0  (4)\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("load-run-p00004: the server refused"), std::string::npos) << text;
