@@ -3,14 +3,13 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace roomcast::cli {
 
@@ -42,7 +41,8 @@ struct ParticipantRecord {
   nlohmann::json to_json() const;
   /// nullopt when `object` is not a participant record (another "type", or not an object);
   /// throws Error(Config) naming `source` when it is one but a field is missing or wrong.
-  static std::optional<ParticipantRecord> from_json(const nlohmann::json& object, RecordSource source = {});
+  static std::optional<ParticipantRecord> from_json(const nlohmann::json& object,
+                                                    RecordSource source = {});
 };
 
 /// {"type":"process",...}: one shard's process over the run.
@@ -61,7 +61,8 @@ struct ProcessRecord {
 
   nlohmann::json to_json() const;
   /// As ParticipantRecord::from_json, for "type":"process".
-  static std::optional<ProcessRecord> from_json(const nlohmann::json& object, RecordSource source = {});
+  static std::optional<ProcessRecord> from_json(const nlohmann::json& object,
+                                                RecordSource source = {});
 };
 
 /// Merges the records of any number of shard outputs, in any order, into one summary.
