@@ -127,6 +127,7 @@ json LoadReport::summary() const {
     int expected = 0;
   };
   std::map<std::string, RunShards> runs;
+  std::set<std::string> malformed;  // only records added directly can have these
   auto note_shard = [&](const std::string& run, const std::string& shard) {
     RunShards& r = runs[run];
     r.seen.insert(shard);
@@ -134,7 +135,7 @@ json LoadReport::summary() const {
       r.counts.insert(ShardSpec::parse(shard).count);
       r.expected = *r.counts.rbegin();
     } catch (const Error&) {
-      warnings.push_back("a record has the shard '" + shard + "', not I/N");
+      malformed.insert(shard);
     }
   };
   for (const auto& p : participants_) note_shard(p.run, p.shard);
@@ -156,6 +157,8 @@ json LoadReport::summary() const {
       warnings.push_back("run '" + run + "': its records disagree on the shard count " +
                          json(r.counts).dump() + " (each pod must get the same N in --shard I/N)");
   }
+  if (!malformed.empty())
+    warnings.push_back("records with shards that are not I/N: " + json(malformed).dump());
   s["runs"] = run_names;
   s["shards"] = {{"seen", seen}, {"expected", expected}, {"missing", missing}};
   if (!missing.empty())
@@ -179,10 +182,8 @@ json LoadReport::summary() const {
   for (const auto& p : participants_) {
     RoleCounts& role = p.listener ? lis : pub;
     ++role.seen;
-    if (p.joined)
-      ++role.joined;
-    else
-      failed.push_back(&p);
+    if (p.joined) ++role.joined;
+    if (!p.joined || !p.error.empty()) failed.push_back(&p);
     if (p.join_ms) join_ms.push_back(*p.join_ms);
     if (p.first_rtp_ms) first_rtp_ms.push_back(*p.first_rtp_ms);
     frames_sent += p.frames_sent.value_or(0);
@@ -210,7 +211,8 @@ json LoadReport::summary() const {
   s["listeners"] = role_json(lis);
   s["participants"] = pub.seen + lis.seen;
   s["joined"] = pub.joined + lis.joined;
-  s["failed"] = failed.size();
+  s["failed"] = (pub.seen - pub.joined) + (lis.seen - lis.joined);
+  s["dropped"] = failed.size() - s["failed"].get<size_t>();  // joined, then an error
   s["errors"] = errors;
   if (const int unseen = pub.planned + lis.planned - pub.seen - lis.seen; unseen > 0)
     warnings.push_back(std::to_string(unseen) +
@@ -344,9 +346,10 @@ std::string LoadReport::text() const {
                  std::to_string(lines["ignored"].get<size_t>()) + " other JSON objects ignored, " +
                  std::to_string(lines["skipped"].get<size_t>()) + " non-JSON lines skipped");
 
-  if (const size_t failed = s["failed"].get<size_t>(); failed > 0) {
-    out += "\nfailed participants (" + std::to_string(failed) + ", first " +
-           std::to_string(s["errors"].size()) + "):\n";
+  const size_t failed = s["failed"].get<size_t>(), dropped = s["dropped"].get<size_t>();
+  if (failed + dropped > 0) {
+    out += "\nerrors: " + std::to_string(failed) + " did not join, " + std::to_string(dropped) +
+           " joined and then failed; the first " + std::to_string(s["errors"].size()) + ":\n";
     for (const auto& e : s["errors"]) out += "  " + e.get<std::string>() + "\n";
   }
   if (!s["warnings"].empty()) {

@@ -306,10 +306,16 @@ TEST(LoadReportTest, FailuresMissingShardsAndText) {
   failed.first_rtp_ms.reset();
   failed.error = "the server refused: room 1234 does not exist";
   report.add(failed);
+  ParticipantRecord dropped = publisher("1/2", 5, 20, 10);
+  dropped.error = "the server closed the connection";
+  report.add(dropped);
   json s = report.summary();
   EXPECT_EQ(s["failed"], 1);
+  EXPECT_EQ(s["dropped"], 1);
   EXPECT_EQ(s["publishers"]["failed"], 1);
-  EXPECT_EQ(s["errors"], (json{"load-run-p00004: the server refused: room 1234 does not exist"}));
+  EXPECT_EQ(s["publishers"]["joined"], 4);
+  EXPECT_EQ(s["errors"], (json{"load-run-p00004: the server refused: room 1234 does not exist",
+                               "load-run-p00005: the server closed the connection"}));
   EXPECT_EQ(s["shards"]["missing"], (json{"1/2"}));
   EXPECT_EQ(s["publishers"]["planned"], 3);  // only shard 0 reported its plan
 
@@ -317,12 +323,15 @@ TEST(LoadReportTest, FailuresMissingShardsAndText) {
   EXPECT_NE(text.find("roomcast load report of run run: 2 shard(s) seen, 2 expected"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("  publishers            3        4        3        1\n"), std::string::npos)
+  EXPECT_NE(text.find("  publishers            3        5        4        1\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("  join (ms)                 p50 60.0  p99 100.0  max 100.0  (4)\n"),
+  EXPECT_NE(text.find("  join (ms)                 p50 60.0  p99 100.0  max 100.0  (5)\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("load-run-p00004: the server refused"), std::string::npos) << text;
+  EXPECT_NE(text.find("errors: 1 did not join, 1 joined and then failed; the first 2:\n  "
+                      "load-run-p00004: the server refused"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("no process record from shard(s) [\"1/2\"]"), std::string::npos) << text;
 }
 
