@@ -41,15 +41,19 @@ ShardSpec ShardSpec::parse(std::string_view text) {
   auto slash = text.find('/');
   if (slash == std::string_view::npos) config_error(quoted + "no '/'; " + form);
   ShardSpec shard;
-  if (!parse_count(text.substr(0, slash), shard.index) || !parse_count(text.substr(slash + 1), shard.count))
+  if (!parse_count(text.substr(0, slash), shard.index) ||
+      !parse_count(text.substr(slash + 1), shard.count))
     config_error(quoted + "I and N must be non-negative whole numbers; " + form);
   if (shard.count < 1) config_error(quoted + "the shard count N must be at least 1; " + form);
   if (shard.index >= shard.count)
-    config_error(quoted + "the index I must be below the shard count N (indices start at 0); " + form);
+    config_error(quoted + "the index I must be below the shard count N (indices start at 0); " +
+                 form);
   return shard;
 }
 
-std::string ShardSpec::to_string() const { return std::to_string(index) + "/" + std::to_string(count); }
+std::string ShardSpec::to_string() const {
+  return std::to_string(index) + "/" + std::to_string(count);
+}
 
 std::string effective_run_id(const LoadSpec& spec) {
   return spec.run_id.empty() ? std::string(kDefaultRunId) : spec.run_id;
@@ -62,21 +66,24 @@ std::vector<PlannedParticipant> plan_shard(const LoadSpec& spec) {
     config_error("--listeners " + std::to_string(spec.listeners) + ": must be 0 or more");
   const int64_t total = int64_t{spec.participants} + spec.listeners;
   if (total == 0)
-    config_error("--participants 0 with --listeners 0: nothing to run; give at least one participant");
-  if (spec.rooms < 1) config_error("--rooms " + std::to_string(spec.rooms) + ": must be at least 1");
+    config_error(
+        "--participants 0 with --listeners 0: nothing to run; give at least one participant");
+  if (spec.rooms < 1)
+    config_error("--rooms " + std::to_string(spec.rooms) + ": must be at least 1");
   if (spec.rooms > total)
     config_error("--rooms " + std::to_string(spec.rooms) + ": more rooms than participants (" +
                  std::to_string(total) + "); every room needs someone in it");
   if (spec.room > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(spec.rooms - 1))
-    config_error("--room " + std::to_string(spec.room) + ": room ids past the largest id with --rooms " +
-                 std::to_string(spec.rooms));
+    config_error("--room " + std::to_string(spec.room) +
+                 ": room ids past the largest id with --rooms " + std::to_string(spec.rooms));
   if (spec.shard.count < 1 || spec.shard.index < 0 || spec.shard.index >= spec.shard.count)
     config_error("--shard " + spec.shard.to_string() +
                  ": expected I/N with 0 <= I < N, e.g. 0/4 for the first of four shards");
   const std::string run = effective_run_id(spec);
   for (char c : run)
     if (static_cast<unsigned char>(c) <= ' ' || c == '"' || c == '\\' || c == 0x7f)
-      config_error("run id '" + run + "': no spaces, quotes or control characters (it is part of every name)");
+      config_error("run id '" + run +
+                   "': no spaces, quotes or control characters (it is part of every name)");
 
   std::vector<PlannedParticipant> planned;
   const auto [p_begin, p_end] = slice(spec.participants, spec.shard);

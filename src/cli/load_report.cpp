@@ -1,4 +1,4 @@
-// Load report: parse, validate and merge `roomcast load --json` records; summary and table.
+// Load report: merge `roomcast load --json` records over shards; the summary and its table.
 #include "cli/load_report.hpp"
 
 #include <algorithm>
@@ -16,95 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kListed = 5;  // errors, duplicate names: how many the summary names
-
-/// Typed access to one record's fields; every problem names file, line, record type and field.
-class FieldReader {
- public:
-  FieldReader(const json& object, RecordSource source, std::string_view type)
-      : object_(object), source_(source), type_(type) {}
-
-  [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
-    std::string where(source_.file);
-    if (source_.line) where += ":" + std::to_string(source_.line);
-    throw Error(Error::Kind::Config, where + ": " + std::string(type_) + " record: field '" + std::string(key) +
-                                         "' " + problem +
-                                         "; was it written by 'roomcast load --json' of another version? "
-                                         "fix or remove that line");
-  }
-
-  const json* find(std::string_view key) const {
-    auto it = object_.find(key);
-    return it == object_.end() || it->is_null() ? nullptr : &*it;
-  }
-
-  std::string text(std::string_view key, bool required) const {
-    const json* value = find(key);
-    if (!value) {
-      if (required) fail(key, "is missing");
-      return {};
-    }
-    if (!value->is_string()) fail(key, "must be a string, got " + value->dump());
-    return value->get<std::string>();
-  }
-
-  bool boolean(std::string_view key) const {
-    const json* value = find(key);
-    if (!value) fail(key, "is missing");
-    if (!value->is_boolean()) fail(key, "must be true or false, got " + value->dump());
-    return value->get<bool>();
-  }
-
-  std::optional<double> number(std::string_view key) const {
-    const json* value = find(key);
-    if (!value) return std::nullopt;
-    if (!value->is_number() || value->get<double>() < 0 || !std::isfinite(value->get<double>()))
-      fail(key, "must be a number >= 0, got " + value->dump());
-    return value->get<double>();
-  }
-
-  std::optional<uint64_t> count(std::string_view key) const {
-    const json* value = find(key);
-    if (!value) return std::nullopt;
-    if (value->is_number_unsigned()) return value->get<uint64_t>();
-    if (value->is_number_float()) {
-      double d = value->get<double>();
-      if (d >= 0 && d < 1.8e19 && d == std::floor(d)) return static_cast<uint64_t>(d);
-    }
-    fail(key, "must be a whole number >= 0, got " + value->dump());
-  }
-
-  int required_int(std::string_view key) const {
-    auto value = count(key);
-    if (!value) fail(key, "is missing");
-    if (*value > static_cast<uint64_t>(std::numeric_limits<int>::max())) fail(key, "is too large");
-    return static_cast<int>(*value);
-  }
-
-  std::string shard() const {
-    std::string value = text("shard", true);
-    try {
-      return ShardSpec::parse(value).to_string();
-    } catch (const Error&) {
-      fail("shard", "must be \"I/N\" with 0 <= I < N, got \"" + value + "\"");
-    }
-  }
-
- private:
-  const json& object_;
-  RecordSource source_;
-  std::string_view type_;
-};
-
-bool has_type(const json& object, std::string_view type) {
-  if (!object.is_object()) return false;
-  auto it = object.find("type");
-  return it != object.end() && it->is_string() && it->get<std::string>() == type;
-}
-
-template <typename T>
-void put(json& object, const char* key, const std::optional<T>& value) {
-  if (value) object[key] = *value;
-}
 
 /// Sums in sorted order, so the same records give the same total in any input order.
 double stable_sum(std::vector<double> values) {
@@ -158,84 +69,6 @@ std::optional<double> nearest_rank_percentile(std::vector<double> values, double
   return values[rank - 1];
 }
 
-// --- records ---
-
-json ParticipantRecord::to_json() const {
-  json o{{"type", "participant"}, {"shard", shard},   {"run", run},
-         {"name", name},          {"room", room},     {"role", listener ? "listener" : "publisher"},
-         {"joined", joined},      {"error", error}};
-  put(o, "join_ms", join_ms);
-  put(o, "first_rtp_ms", first_rtp_ms);
-  put(o, "frames_sent", frames_sent);
-  put(o, "late_frames", late_frames);
-  put(o, "underruns", underruns);
-  put(o, "streams", streams);
-  put(o, "packets_received", packets_received);
-  put(o, "packets_lost", packets_lost);
-  put(o, "frames_played", frames_played);
-  put(o, "frames_concealed", frames_concealed);
-  put(o, "frames_fec", frames_fec);
-  return o;
-}
-
-std::optional<ParticipantRecord> ParticipantRecord::from_json(const json& object, RecordSource source) {
-  if (!has_type(object, "participant")) return std::nullopt;
-  FieldReader f(object, source, "participant");
-  ParticipantRecord r;
-  r.shard = f.shard();
-  r.run = f.text("run", false);
-  r.name = f.text("name", true);
-  if (r.name.empty()) f.fail("name", "is empty");
-  r.room = f.count("room").value_or(0);
-  const std::string role = f.text("role", true);
-  if (role != "publisher" && role != "listener") f.fail("role", "must be \"publisher\" or \"listener\", got \"" + role + "\"");
-  r.listener = role == "listener";
-  r.joined = f.boolean("joined");
-  r.error = f.text("error", false);
-  r.join_ms = f.number("join_ms");
-  r.first_rtp_ms = f.number("first_rtp_ms");
-  r.frames_sent = f.count("frames_sent");
-  r.late_frames = f.count("late_frames");
-  r.underruns = f.count("underruns");
-  r.streams = f.count("streams");
-  r.packets_received = f.count("packets_received");
-  r.packets_lost = f.count("packets_lost");
-  r.frames_played = f.count("frames_played");
-  r.frames_concealed = f.count("frames_concealed");
-  r.frames_fec = f.count("frames_fec");
-  return r;
-}
-
-json ProcessRecord::to_json() const {
-  json o{{"type", "process"},   {"shard", shard},         {"run", run},
-         {"publishers", publishers}, {"listeners", listeners}, {"encode", encode}};
-  put(o, "wall_s", wall_s);
-  put(o, "steady_window_s", steady_window_s);
-  put(o, "cpu_percent", cpu_percent);
-  put(o, "rss_bytes", rss_bytes);
-  put(o, "peak_rss_bytes", peak_rss_bytes);
-  o["janus_cpu_percent"] = or_null(janus_cpu_percent);
-  return o;
-}
-
-std::optional<ProcessRecord> ProcessRecord::from_json(const json& object, RecordSource source) {
-  if (!has_type(object, "process")) return std::nullopt;
-  FieldReader f(object, source, "process");
-  ProcessRecord r;
-  r.shard = f.shard();
-  r.run = f.text("run", false);
-  r.publishers = f.required_int("publishers");
-  r.listeners = f.required_int("listeners");
-  r.encode = f.text("encode", false);
-  r.wall_s = f.number("wall_s");
-  r.steady_window_s = f.number("steady_window_s");
-  r.cpu_percent = f.number("cpu_percent");
-  r.rss_bytes = f.count("rss_bytes");
-  r.peak_rss_bytes = f.count("peak_rss_bytes");
-  r.janus_cpu_percent = f.number("janus_cpu_percent");
-  return r;
-}
-
 // --- the report ---
 
 void LoadReport::add(const ParticipantRecord& record) {
@@ -248,14 +81,16 @@ void LoadReport::add(const ParticipantRecord& record) {
 
 void LoadReport::add(const ProcessRecord& record) {
   if (!process_keys_.insert({record.run, record.shard}).second) {
-    duplicate_processes_.push_back(record.shard + (record.run.empty() ? "" : " of run " + record.run));
+    duplicate_processes_.push_back(record.shard +
+                                   (record.run.empty() ? "" : " of run " + record.run));
     return;
   }
   processes_.push_back(record);
 }
 
 bool LoadReport::add_line(std::string_view line, std::string_view file, size_t line_number) {
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+    line.remove_suffix(1);
   size_t start = line.find_first_not_of(" \t");
   if (start == std::string_view::npos) return false;  // blank: neither a record nor a log line
   line.remove_prefix(start);
@@ -285,36 +120,52 @@ json LoadReport::summary() const {
   json s{{"type", "summary"}};
   std::vector<std::string> warnings;
 
-  // Shards and runs: every "I/N" seen; the expected count is the largest N.
-  std::set<std::string> runs, shards, reported;
-  int expected = 0;
-  auto note_shard = [&](const std::string& text) {
-    shards.insert(text);
+  // Shards per run: every "I/N" seen; a run expects the largest N among its records.
+  struct RunShards {
+    std::set<std::string> seen, reported;
+    std::set<int> counts;
+    int expected = 0;
+  };
+  std::map<std::string, RunShards> runs;
+  std::set<std::string> malformed;  // only records added directly can have these
+  auto note_shard = [&](const std::string& run, const std::string& shard) {
+    RunShards& r = runs[run];
+    r.seen.insert(shard);
     try {
-      expected = std::max(expected, ShardSpec::parse(text).count);
+      r.counts.insert(ShardSpec::parse(shard).count);
+      r.expected = *r.counts.rbegin();
     } catch (const Error&) {
-      warnings.push_back("a record has the shard '" + text + "', not I/N");
+      malformed.insert(shard);
     }
   };
-  for (const auto& p : participants_) {
-    runs.insert(p.run);
-    note_shard(p.shard);
-  }
+  for (const auto& p : participants_) note_shard(p.run, p.shard);
   for (const auto& p : processes_) {
-    runs.insert(p.run);
-    note_shard(p.shard);
-    reported.insert(p.shard);
+    note_shard(p.run, p.shard);
+    runs[p.run].reported.insert(p.shard);
   }
-  json missing = json::array();
-  for (int i = 0; i < expected; ++i)
-    if (std::string name = ShardSpec{i, expected}.to_string(); !reported.count(name)) missing.push_back(name);
-  s["runs"] = runs;
-  s["shards"] = {{"seen", shards.size()}, {"expected", expected}, {"missing", missing}};
+  json run_names = json::array(), missing = json::array();
+  size_t seen = 0;
+  int expected = 0;
+  for (const auto& [run, r] : runs) {
+    run_names.push_back(run);
+    seen += r.seen.size();
+    expected += r.expected;
+    for (int i = 0; i < r.expected; ++i)
+      if (std::string shard = ShardSpec{i, r.expected}.to_string(); !r.reported.count(shard))
+        missing.push_back(runs.size() > 1 ? shard + " of run " + run : shard);
+    if (r.counts.size() > 1)
+      warnings.push_back("run '" + run + "': its records disagree on the shard count " +
+                         json(r.counts).dump() + " (each pod must get the same N in --shard I/N)");
+  }
+  if (!malformed.empty())
+    warnings.push_back("records with shards that are not I/N: " + json(malformed).dump());
+  s["runs"] = run_names;
+  s["shards"] = {{"seen", seen}, {"expected", expected}, {"missing", missing}};
   if (!missing.empty())
-    warnings.push_back("no process record from shard(s) " + missing.dump() +
-                       ": they did not finish or their output is not among the inputs; their planned "
-                       "participants are not counted");
-  if (runs.size() > 1) warnings.push_back("records of several runs are merged: " + json(runs).dump());
+    warnings.push_back(
+        "no process record from shard(s) " + missing.dump() +
+        ": they did not finish or their output is not among the inputs; their planned "
+        "participants are not counted");
 
   // Participants by role.
   struct RoleCounts {
@@ -331,10 +182,8 @@ json LoadReport::summary() const {
   for (const auto& p : participants_) {
     RoleCounts& role = p.listener ? lis : pub;
     ++role.seen;
-    if (p.joined)
-      ++role.joined;
-    else
-      failed.push_back(&p);
+    if (p.joined) ++role.joined;
+    if (!p.joined || !p.error.empty()) failed.push_back(&p);
     if (p.join_ms) join_ms.push_back(*p.join_ms);
     if (p.first_rtp_ms) first_rtp_ms.push_back(*p.first_rtp_ms);
     frames_sent += p.frames_sent.value_or(0);
@@ -350,18 +199,24 @@ json LoadReport::summary() const {
   std::sort(failed.begin(), failed.end(), [](auto* a, auto* b) { return a->name < b->name; });
   json errors = json::array();
   for (size_t i = 0; i < failed.size() && i < kListed; ++i)
-    errors.push_back(failed[i]->name + ": " + (failed[i]->error.empty() ? "(no error text)" : failed[i]->error));
+    errors.push_back(failed[i]->name + ": " +
+                     (failed[i]->error.empty() ? "(no error text)" : failed[i]->error));
   auto role_json = [](const RoleCounts& r) {
-    return json{{"planned", r.planned}, {"seen", r.seen}, {"joined", r.joined}, {"failed", r.seen - r.joined}};
+    return json{{"planned", r.planned},
+                {"seen", r.seen},
+                {"joined", r.joined},
+                {"failed", r.seen - r.joined}};
   };
   s["publishers"] = role_json(pub);
   s["listeners"] = role_json(lis);
   s["participants"] = pub.seen + lis.seen;
   s["joined"] = pub.joined + lis.joined;
-  s["failed"] = failed.size();
+  s["failed"] = (pub.seen - pub.joined) + (lis.seen - lis.joined);
+  s["dropped"] = failed.size() - s["failed"].get<size_t>();  // joined, then an error
   s["errors"] = errors;
   if (const int unseen = pub.planned + lis.planned - pub.seen - lis.seen; unseen > 0)
-    warnings.push_back(std::to_string(unseen) + " planned participant(s) have no participant record");
+    warnings.push_back(std::to_string(unseen) +
+                       " planned participant(s) have no participant record");
 
   s["join_ms"] = {{"count", join_ms.size()},
                   {"p50", or_null(nearest_rank_percentile(join_ms, 50))},
@@ -387,7 +242,8 @@ json LoadReport::summary() const {
   uint64_t cpu_participants = 0, rss_participants = 0, rss = 0, peak_rss = 0;
   bool any_peak = false;
   for (const auto& p : processes_) {
-    const auto participants = static_cast<uint64_t>(p.publishers) + static_cast<uint64_t>(p.listeners);
+    const auto participants =
+        static_cast<uint64_t>(p.publishers) + static_cast<uint64_t>(p.listeners);
     if (p.cpu_percent) {
       cpu.push_back(*p.cpu_percent);
       cpu_participants += participants;
@@ -405,7 +261,8 @@ json LoadReport::summary() const {
   s["cpu_percent_per_participant"] =
       cpu_participants ? json(stable_sum(cpu) / static_cast<double>(cpu_participants)) : json();
   s["rss_bytes_per_participant"] =
-      rss_participants ? json(static_cast<double>(rss) / static_cast<double>(rss_participants)) : json();
+      rss_participants ? json(static_cast<double>(rss) / static_cast<double>(rss_participants))
+                       : json();
   s["peak_rss_bytes"] = any_peak ? json(peak_rss) : json();
   s["janus_cpu_percent"] = {{"count", janus_cpu.size()},
                             {"max", or_null(nearest_rank_percentile(janus_cpu, 100))}};
@@ -422,9 +279,10 @@ json LoadReport::summary() const {
                      {"first", duplicate_names},
                      {"processes", duplicate_processes_}};
   if (!duplicate_names_.empty())
-    warnings.push_back(std::to_string(duplicate_names_.size()) + " participant name(s) appear more than once (" +
-                       std::to_string(duplicate_records) + " extra record(s), counted once), e.g. " +
-                       duplicate_names.dump() + ": the same output given twice, or two runs with one run id");
+    warnings.push_back(
+        std::to_string(duplicate_names_.size()) + " participant name(s) appear more than once (" +
+        std::to_string(duplicate_records) + " extra record(s), counted once), e.g. " +
+        duplicate_names.dump() + ": the same output given twice, or two runs with one run id");
   if (!duplicate_processes_.empty())
     warnings.push_back("process record(s) of shard(s) " + json(duplicate_processes_).dump() +
                        " appear more than once (counted once)");
@@ -438,12 +296,13 @@ std::string LoadReport::text() const {
   const json s = summary();
   std::string out = "roomcast load report";
   const auto& runs = s["runs"];
-  if (runs.size() == 1) out += " of run " + runs[0].get<std::string>();
+  for (size_t i = 0; i < runs.size(); ++i)
+    out += (i ? ", " : runs.size() == 1 ? " of run " : " of runs ") + runs[i].get<std::string>();
   out += ": " + std::to_string(s["shards"]["seen"].get<size_t>()) + " shard(s) seen, " +
          std::to_string(s["shards"]["expected"].get<int>()) + " expected\n\n";
 
-  out += "  " + pad_right("", 14) + pad_left("planned", 9) + pad_left("seen", 9) + pad_left("joined", 9) +
-         pad_left("failed", 9) + "\n";
+  out += "  " + pad_right("", 14) + pad_left("planned", 9) + pad_left("seen", 9) +
+         pad_left("joined", 9) + pad_left("failed", 9) + "\n";
   for (const char* role : {"publishers", "listeners"}) {
     const auto& r = s[role];
     out += "  " + pad_right(role, 14);
@@ -454,23 +313,26 @@ std::string LoadReport::text() const {
   out += "\n";
 
   const auto& join = s["join_ms"];
-  out += row("join (ms)", "p50 " + fixed(join["p50"], 1) + "  p99 " + fixed(join["p99"], 1) + "  max " +
-                              fixed(join["max"], 1) + "  (" + std::to_string(join["count"].get<size_t>()) + ")");
+  out += row("join (ms)", "p50 " + fixed(join["p50"], 1) + "  p99 " + fixed(join["p99"], 1) +
+                              "  max " + fixed(join["max"], 1) + "  (" +
+                              std::to_string(join["count"].get<size_t>()) + ")");
   const auto& rtp = s["first_rtp_ms"];
-  out += row("first RTP (ms)", "p50 " + fixed(rtp["p50"], 1) + "  p99 " + fixed(rtp["p99"], 1) + "  (" +
-                                   std::to_string(rtp["count"].get<size_t>()) + ")");
+  out += row("first RTP (ms)", "p50 " + fixed(rtp["p50"], 1) + "  p99 " + fixed(rtp["p99"], 1) +
+                                   "  (" + std::to_string(rtp["count"].get<size_t>()) + ")");
   out += row("frames sent", std::to_string(s["frames_sent"].get<uint64_t>()) + "  late " +
                                 std::to_string(s["late_frames"].get<uint64_t>()) + "  underruns " +
                                 std::to_string(s["underruns"].get<uint64_t>()));
   const auto& l = s["listening"];
   if (s["listeners"]["seen"].get<int>() > 0) {
-    out += row("listener packets", "received " + std::to_string(l["packets_received"].get<uint64_t>()) +
-                                       "  lost " + std::to_string(l["packets_lost"].get<uint64_t>()) + " (" +
-                                       fixed(l["loss_percent"], 2) + " %)  over " +
-                                       std::to_string(l["streams"].get<uint64_t>()) + " streams");
+    out += row("listener packets",
+               "received " + std::to_string(l["packets_received"].get<uint64_t>()) + "  lost " +
+                   std::to_string(l["packets_lost"].get<uint64_t>()) + " (" +
+                   fixed(l["loss_percent"], 2) + " %)  over " +
+                   std::to_string(l["streams"].get<uint64_t>()) + " streams");
     out += row("listener frames", "played " + std::to_string(l["frames_played"].get<uint64_t>()) +
-                                      "  concealed " + std::to_string(l["frames_concealed"].get<uint64_t>()) +
-                                      " (" + fixed(l["concealed_percent"], 2) + " %)  FEC " +
+                                      "  concealed " +
+                                      std::to_string(l["frames_concealed"].get<uint64_t>()) + " (" +
+                                      fixed(l["concealed_percent"], 2) + " %)  FEC " +
                                       std::to_string(l["frames_fec"].get<uint64_t>()));
   }
   out += row("CPU per participant", fixed(s["cpu_percent_per_participant"], 3) + " % of a core");
@@ -479,13 +341,15 @@ std::string LoadReport::text() const {
   if (s["janus_cpu_percent"]["count"].get<size_t>() > 0)
     out += row("Janus CPU (max seen)", fixed(s["janus_cpu_percent"]["max"], 1) + " % of a core");
   const auto& lines = s["lines"];
-  out += row("input lines", std::to_string(lines["records"].get<size_t>()) + " records, " +
-                                std::to_string(lines["ignored"].get<size_t>()) + " other objects ignored, " +
-                                std::to_string(lines["skipped"].get<size_t>()) + " non-JSON lines skipped");
+  out += row("input lines",
+             std::to_string(lines["records"].get<size_t>()) + " records, " +
+                 std::to_string(lines["ignored"].get<size_t>()) + " other JSON objects ignored, " +
+                 std::to_string(lines["skipped"].get<size_t>()) + " non-JSON lines skipped");
 
-  if (const size_t failed = s["failed"].get<size_t>(); failed > 0) {
-    out += "\nfailed participants (" + std::to_string(failed) + ", first " +
-           std::to_string(s["errors"].size()) + "):\n";
+  const size_t failed = s["failed"].get<size_t>(), dropped = s["dropped"].get<size_t>();
+  if (failed + dropped > 0) {
+    out += "\nerrors: " + std::to_string(failed) + " did not join, " + std::to_string(dropped) +
+           " joined and then failed; the first " + std::to_string(s["errors"].size()) + ":\n";
     for (const auto& e : s["errors"]) out += "  " + e.get<std::string>() + "\n";
   }
   if (!s["warnings"].empty()) {

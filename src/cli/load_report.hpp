@@ -3,14 +3,13 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace roomcast::cli {
 
@@ -42,7 +41,8 @@ struct ParticipantRecord {
   nlohmann::json to_json() const;
   /// nullopt when `object` is not a participant record (another "type", or not an object);
   /// throws Error(Config) naming `source` when it is one but a field is missing or wrong.
-  static std::optional<ParticipantRecord> from_json(const nlohmann::json& object, RecordSource source = {});
+  static std::optional<ParticipantRecord> from_json(const nlohmann::json& object,
+                                                    RecordSource source = {});
 };
 
 /// {"type":"process",...}: one shard's process over the run.
@@ -61,7 +61,8 @@ struct ProcessRecord {
 
   nlohmann::json to_json() const;
   /// As ParticipantRecord::from_json, for "type":"process".
-  static std::optional<ProcessRecord> from_json(const nlohmann::json& object, RecordSource source = {});
+  static std::optional<ProcessRecord> from_json(const nlohmann::json& object,
+                                                RecordSource source = {});
 };
 
 /// Merges the records of any number of shard outputs, in any order, into one summary.
@@ -79,7 +80,18 @@ class LoadReport {
   /// Error(Config) naming `file` and `line_number`.
   bool add_line(std::string_view line, std::string_view file = "input", size_t line_number = 0);
 
-  /// The merged figures as one JSON object ("type":"summary"); see README / text().
+  /// The merged figures as one JSON object:
+  ///   type "summary"; runs [ids]; shards {seen, expected, missing ["I/N"]};
+  ///   publishers, listeners {planned (from process records), seen, joined, failed};
+  ///   participants, joined, failed (never joined), dropped (joined, then an error),
+  ///   errors ["name: text", first 5 by name]; join_ms {count, p50, p99, max};
+  ///   first_rtp_ms {count, p50, p99}; frames_sent, late_frames, underruns;
+  ///   listening {streams, packets_received, packets_lost, loss_percent, frames_played,
+  ///   frames_concealed, concealed_percent, frames_fec}; cpu_percent_per_participant (% of
+  ///   one core), rss_bytes_per_participant, peak_rss_bytes (largest process);
+  ///   janus_cpu_percent {count, max}; duplicates {names, records, first [names],
+  ///   processes}; lines {records, ignored, skipped}; warnings [text].
+  /// Figures nobody measured are null.
   nlohmann::json summary() const;
   /// The same as an aligned, readable table.
   std::string text() const;
@@ -93,7 +105,7 @@ class LoadReport {
   std::vector<ProcessRecord> processes_;
   std::set<std::pair<std::string, std::string>> process_keys_;  // (run, shard)
   std::map<std::string, int> duplicate_names_;                  // name -> extra records
-  std::vector<std::string> duplicate_processes_;                // "run shard"
+  std::vector<std::string> duplicate_processes_;                // "I/N of run R"
   size_t ignored_objects_ = 0;
   size_t skipped_lines_ = 0;
 };

@@ -49,8 +49,8 @@ void read_lines(std::istream& in, const std::string& name, LoadReport& report) {
     }
   }
   if (in.bad())
-    throw Error(Error::Kind::Media, "cannot read '" + name + "' after line " + std::to_string(number) + ": " +
-                                        std::strerror(errno));
+    throw Error(Error::Kind::Media, "cannot read '" + name + "' after line " +
+                                        std::to_string(number) + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -62,7 +62,8 @@ int run_report(const std::vector<std::string>& argv) {
     return 0;
   }
   if (args.positional().empty())
-    throw UsageError("report needs FILE... (the output of 'roomcast load --json'; - reads standard input)");
+    throw UsageError(
+        "report needs FILE... (the output of 'roomcast load --json'; - reads standard input)");
 
   LoadReport report;
   bool stdin_read = false;
@@ -75,18 +76,21 @@ int run_report(const std::vector<std::string>& argv) {
     }
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
-      throw Error(Error::Kind::Media, "cannot read '" + path + "': it is a directory; pass the files of JSON lines "
-                                                               "that 'roomcast load --json' printed");
+      throw Error(Error::Kind::Media, "cannot read '" + path +
+                                          "': it is a directory; pass the files of JSON lines "
+                                          "that 'roomcast load --json' printed");
     std::ifstream file(path);
     if (!file)
-      throw Error(Error::Kind::Media, "cannot open '" + path + "': " + std::strerror(errno) +
-                                          "; pass the files of JSON lines that 'roomcast load --json' printed "
-                                          "(e.g. kubectl logs ... > shards.jsonl), or - for standard input");
+      throw Error(Error::Kind::Media,
+                  "cannot open '" + path + "': " + std::strerror(errno) +
+                      "; pass the files of JSON lines that 'roomcast load --json' printed "
+                      "(e.g. kubectl logs ... > shards.jsonl), or - for standard input");
     read_lines(file, path, report);
   }
   if (report.records() == 0)
-    throw Error(Error::Kind::Media, "no load records in the input (" + std::to_string(report.skipped_lines()) +
-                                        " non-JSON lines skipped): give the output of 'roomcast load --json'");
+    throw Error(Error::Kind::Media,
+                "no load records in the input (" + std::to_string(report.skipped_lines()) +
+                    " non-JSON lines skipped): give the output of 'roomcast load --json'");
 
   if (args.has("json"))
     std::cout << report.summary().dump() << std::endl;

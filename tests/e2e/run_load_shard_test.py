@@ -130,8 +130,8 @@ def load_shards(a, work):
         pubs = s.get("publishers", {})
         if pubs.get("seen") != PUBLISHERS or pubs.get("joined") != PUBLISHERS or pubs.get("planned") != PUBLISHERS:
             problems.append(f"publishers {pubs}, want {PUBLISHERS} planned, seen and joined")
-        if s.get("failed") != 0:
-            problems.append(f"failed {s.get('failed')}: {s.get('errors')}")
+        if s.get("failed") != 0 or s.get("dropped") != 0:
+            problems.append(f"failed {s.get('failed')}, dropped {s.get('dropped')}: {s.get('errors')}")
         if s.get("shards", {}).get("seen") != SHARDS or s.get("shards", {}).get("missing"):
             problems.append(f"shards {s.get('shards')}, want {SHARDS} seen and none missing")
         if s.get("duplicates", {}).get("names") != 0:

@@ -1,4 +1,5 @@
-// Load plan: --shard parsing and errors; shard slices partition a run exactly, balanced, unique names.
+// Load plan: --shard parsing and errors; shard slices partition a run exactly, balanced, unique
+// names.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -39,15 +40,16 @@ TEST(ShardSpecTest, DefaultIsTheWholeRun) {
 
 TEST(ShardSpecTest, BadTextNamesFlagValueAndForm) {
   const std::string form = "expected I/N with 0 <= I < N, e.g. 0/4 for the first of four shards";
-  EXPECT_EQ(config_error_of([] { ShardSpec::parse("4/4"); }),
-            "--shard 4/4: the index I must be below the shard count N (indices start at 0); " + form);
+  EXPECT_EQ(
+      config_error_of([] { ShardSpec::parse("4/4"); }),
+      "--shard 4/4: the index I must be below the shard count N (indices start at 0); " + form);
   EXPECT_EQ(config_error_of([] { ShardSpec::parse("3"); }), "--shard 3: no '/'; " + form);
   EXPECT_EQ(config_error_of([] { ShardSpec::parse("0/0"); }),
             "--shard 0/0: the shard count N must be at least 1; " + form);
   EXPECT_EQ(config_error_of([] { ShardSpec::parse("-1/4"); }),
             "--shard -1/4: I and N must be non-negative whole numbers; " + form);
-  for (const char* bad : {"", "/", "1/", "/2", "a/2", "1/b", " 1/2", "1/2 ", "1/+2", "1.0/2", "1/2/3",
-                          "0/99999999999999999999"}) {
+  for (const char* bad : {"", "/", "1/", "/2", "a/2", "1/b", " 1/2", "1/2 ", "1/+2", "1.0/2",
+                          "1/2/3", "0/99999999999999999999"}) {
     std::string message = config_error_of([&] { ShardSpec::parse(bad); });
     EXPECT_EQ(message.rfind("--shard " + std::string(bad) + ": ", 0), 0u) << message;
     EXPECT_NE(message.find(form), std::string::npos) << message;
@@ -68,7 +70,8 @@ TEST(PlanShardTest, SlicesPartitionTheRunExactly) {
     for (int l : {0, 1, 2, 5, 33}) {
       if (p + l == 0) continue;
       for (int n : {1, 2, 3, 4, 7, 16, 50}) {
-        SCOPED_TRACE("P=" + std::to_string(p) + " L=" + std::to_string(l) + " N=" + std::to_string(n));
+        SCOPED_TRACE("P=" + std::to_string(p) + " L=" + std::to_string(l) +
+                     " N=" + std::to_string(n));
         std::vector<int> owner(p + l, -1);
         std::set<std::string> names;
         int min_pub = p, max_pub = 0, min_lis = l, max_lis = 0;
@@ -84,8 +87,12 @@ TEST(PlanShardTest, SlicesPartitionTheRunExactly) {
             EXPECT_TRUE(names.insert(q.name).second) << q.name;
             // Contiguous: publishers then listeners, each in increasing consecutive order.
             int& previous = q.listener ? previous_lis : previous_pub;
-            if (previous >= 0) EXPECT_EQ(q.global_index, previous + 1);
-            if (!q.listener) EXPECT_EQ(lis, 0) << "publishers come before listeners";
+            if (previous >= 0) {
+              EXPECT_EQ(q.global_index, previous + 1);
+            }
+            if (!q.listener) {
+              EXPECT_EQ(lis, 0) << "publishers come before listeners";
+            }
             previous = q.global_index;
             (q.listener ? lis : pubs)++;
           }
@@ -143,7 +150,8 @@ TEST(PlanShardTest, RoomsAreSpreadEvenlyOverTheWholeRun) {
   const int rooms = 7;
   std::map<uint64_t, int> publishers, listeners;
   for (int i = 0; i < 3; ++i)
-    for (const auto& q : plan_shard(spec_of(700, 70, rooms, i, 3))) (q.listener ? listeners : publishers)[q.room]++;
+    for (const auto& q : plan_shard(spec_of(700, 70, rooms, i, 3)))
+      (q.listener ? listeners : publishers)[q.room]++;
   ASSERT_EQ(publishers.size(), static_cast<size_t>(rooms));
   ASSERT_EQ(listeners.size(), static_cast<size_t>(rooms));
   for (uint64_t r = 1234; r < 1234 + rooms; ++r) {
@@ -159,11 +167,14 @@ TEST(PlanShardTest, MoreShardsThanParticipantsLeavesSomeEmpty) {
 }
 
 TEST(PlanShardTest, InvalidSpecsAreConfigErrors) {
-  EXPECT_EQ(config_error_of([] { plan_shard(spec_of(-1, 0, 1, 0, 1)); }), "--participants -1: must be 0 or more");
-  EXPECT_EQ(config_error_of([] { plan_shard(spec_of(1, -2, 1, 0, 1)); }), "--listeners -2: must be 0 or more");
+  EXPECT_EQ(config_error_of([] { plan_shard(spec_of(-1, 0, 1, 0, 1)); }),
+            "--participants -1: must be 0 or more");
+  EXPECT_EQ(config_error_of([] { plan_shard(spec_of(1, -2, 1, 0, 1)); }),
+            "--listeners -2: must be 0 or more");
   EXPECT_EQ(config_error_of([] { plan_shard(spec_of(0, 0, 1, 0, 1)); }),
             "--participants 0 with --listeners 0: nothing to run; give at least one participant");
-  EXPECT_EQ(config_error_of([] { plan_shard(spec_of(3, 0, 0, 0, 1)); }), "--rooms 0: must be at least 1");
+  EXPECT_EQ(config_error_of([] { plan_shard(spec_of(3, 0, 0, 0, 1)); }),
+            "--rooms 0: must be at least 1");
   EXPECT_EQ(config_error_of([] { plan_shard(spec_of(3, 1, 5, 0, 1)); }),
             "--rooms 5: more rooms than participants (4); every room needs someone in it");
   EXPECT_EQ(config_error_of([] { plan_shard(spec_of(3, 0, 1, 3, 3)); }),

@@ -12,7 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-ParticipantRecord publisher(const std::string& shard, int index, double join_ms, double first_rtp_ms) {
+ParticipantRecord publisher(const std::string& shard, int index, double join_ms,
+                            double first_rtp_ms) {
   ParticipantRecord r;
   r.shard = shard;
   r.run = "run";
@@ -47,7 +48,8 @@ ParticipantRecord listener(const std::string& shard, int index) {
   return r;
 }
 
-ProcessRecord process(const std::string& shard, int publishers, int listeners, double cpu, uint64_t rss) {
+ProcessRecord process(const std::string& shard, int publishers, int listeners, double cpu,
+                      uint64_t rss) {
   ProcessRecord r;
   r.shard = shard;
   r.run = "run";
@@ -67,7 +69,8 @@ std::vector<std::string> shard_lines(int shard) {
   const std::string name = std::to_string(shard) + "/2";
   std::vector<std::string> lines{"roomcast: load: joining 3 publishers",
                                  R"({"type":"progress","shard":")" + name + R"(","joined":1})"};
-  for (int i = 3 * shard; i < 3 * shard + 3; ++i) lines.push_back(publisher(name, i, 50 + 10 * i, 20 + i).to_json().dump());
+  for (int i = 3 * shard; i < 3 * shard + 3; ++i)
+    lines.push_back(publisher(name, i, 50 + 10 * i, 20 + i).to_json().dump());
   lines.push_back(listener(name, shard).to_json().dump());
   lines.push_back("");
   lines.push_back(process(name, 3, 1, 30 + 20 * shard, 40'000'000).to_json().dump());
@@ -129,7 +132,8 @@ TEST(LoadRecordTest, MalformedRecordNamesFileLineAndField) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), Error::Kind::Config);
     EXPECT_EQ(std::string(e.what()),
-              "shard0.jsonl:17: participant record: field 'joined' must be true or false, got \"yes\"; was it "
+              "shard0.jsonl:17: participant record: field 'joined' must be true or false, got "
+              "\"yes\"; was it "
               "written by 'roomcast load --json' of another version? fix or remove that line");
   }
   auto message_for = [](json record, const char* key, json value) {
@@ -146,16 +150,21 @@ TEST(LoadRecordTest, MalformedRecordNamesFileLineAndField) {
     return std::string("no error");
   };
   const json pub = publisher("0/2", 1, 10, 5).to_json();
-  EXPECT_NE(message_for(pub, "name", nullptr).find("in.jsonl:3: participant record: field 'name' is missing"),
+  EXPECT_NE(message_for(pub, "name", nullptr)
+                .find("in.jsonl:3: participant record: field 'name' is missing"),
             std::string::npos);
-  EXPECT_NE(message_for(pub, "role", "speaker").find("field 'role' must be \"publisher\" or \"listener\""),
+  EXPECT_NE(message_for(pub, "role", "speaker")
+                .find("field 'role' must be \"publisher\" or \"listener\""),
             std::string::npos);
-  EXPECT_NE(message_for(pub, "shard", "2/2").find("field 'shard' must be \"I/N\""), std::string::npos);
-  EXPECT_NE(message_for(pub, "join_ms", -1).find("field 'join_ms' must be a number >= 0"), std::string::npos);
+  EXPECT_NE(message_for(pub, "shard", "2/2").find("field 'shard' must be \"I/N\""),
+            std::string::npos);
+  EXPECT_NE(message_for(pub, "join_ms", -1).find("field 'join_ms' must be a number >= 0"),
+            std::string::npos);
   EXPECT_NE(message_for(pub, "frames_sent", 1.5).find("field 'frames_sent' must be a whole number"),
             std::string::npos);
   const json proc = process("0/2", 3, 1, 30, 1).to_json();
-  EXPECT_NE(message_for(proc, "publishers", nullptr).find("in.jsonl:3: process record: field 'publishers' is missing"),
+  EXPECT_NE(message_for(proc, "publishers", nullptr)
+                .find("in.jsonl:3: process record: field 'publishers' is missing"),
             std::string::npos);
   EXPECT_EQ(message_for(pub, "join_ms", nullptr), "no error");  // absent stats are fine
 }
@@ -242,8 +251,9 @@ TEST(LoadReportTest, DuplicatesAreReportedNotCountedTwice) {
             (json{"load-run-l0000", "load-run-p00000", "load-run-p00001", "load-run-p00002"}));
   EXPECT_EQ(twice["duplicates"]["processes"], (json{"0/2 of run run"}));
   ASSERT_EQ(twice["warnings"].size(), 2u);
-  EXPECT_NE(twice["warnings"][0].get<std::string>().find("4 participant name(s) appear more than once"),
-            std::string::npos);
+  EXPECT_NE(
+      twice["warnings"][0].get<std::string>().find("4 participant name(s) appear more than once"),
+      std::string::npos);
 }
 
 TEST(LoadReportTest, JunkLinesAreSkippedAndCounted) {
@@ -260,6 +270,33 @@ TEST(LoadReportTest, JunkLinesAreSkippedAndCounted) {
   EXPECT_EQ(report.summary()["lines"], (json{{"records", 1}, {"ignored", 2}, {"skipped", 3}}));
 }
 
+TEST(LoadReportTest, SeveralRunsExpectTheirOwnShards) {
+  LoadReport report;
+  for (auto& line : shard_lines(0)) report.add_line(line);
+  for (auto& line : shard_lines(1)) report.add_line(line);
+  ProcessRecord other = process("0/1", 1, 0, 3, 1);
+  other.run = "j1";
+  ParticipantRecord p = publisher("0/1", 0, 10, 5);
+  p.run = "j1";
+  p.name = "load-j1-p00000";
+  report.add(other);
+  report.add(p);
+  json s = report.summary();
+  EXPECT_EQ(s["runs"], (json{"j1", "run"}));
+  EXPECT_EQ(s["shards"], (json{{"seen", 3}, {"expected", 3}, {"missing", json::array()}}));
+  EXPECT_EQ(s["publishers"]["planned"], 7);
+  EXPECT_EQ(s["publishers"]["joined"], 7);
+  EXPECT_TRUE(s["warnings"].empty()) << s["warnings"];
+  report.add(process("1/3", 0, 0, 0, 0));  // run "run" now expects three shards
+  s = report.summary();
+  EXPECT_EQ(s["shards"]["missing"], (json{"0/3 of run run", "2/3 of run run"}));
+  ASSERT_EQ(s["warnings"].size(), 2u);
+  EXPECT_EQ(s["warnings"][0],
+            "run 'run': its records disagree on the shard count [2,3] (each pod "
+            "must get the same N in --shard I/N)");
+  EXPECT_NE(report.text().find("of runs j1, run:"), std::string::npos) << report.text();
+}
+
 TEST(LoadReportTest, FailuresMissingShardsAndText) {
   LoadReport report;
   for (auto& line : shard_lines(0)) report.add_line(line);
@@ -269,19 +306,32 @@ TEST(LoadReportTest, FailuresMissingShardsAndText) {
   failed.first_rtp_ms.reset();
   failed.error = "the server refused: room 1234 does not exist";
   report.add(failed);
+  ParticipantRecord dropped = publisher("1/2", 5, 20, 10);
+  dropped.error = "the server closed the connection";
+  report.add(dropped);
   json s = report.summary();
   EXPECT_EQ(s["failed"], 1);
+  EXPECT_EQ(s["dropped"], 1);
   EXPECT_EQ(s["publishers"]["failed"], 1);
-  EXPECT_EQ(s["errors"], (json{"load-run-p00004: the server refused: room 1234 does not exist"}));
+  EXPECT_EQ(s["publishers"]["joined"], 4);
+  EXPECT_EQ(s["errors"], (json{"load-run-p00004: the server refused: room 1234 does not exist",
+                               "load-run-p00005: the server closed the connection"}));
   EXPECT_EQ(s["shards"]["missing"], (json{"1/2"}));
   EXPECT_EQ(s["publishers"]["planned"], 3);  // only shard 0 reported its plan
 
   const std::string text = report.text();
-  EXPECT_NE(text.find("roomcast load report of run run: 2 shard(s) seen, 2 expected"), std::string::npos) << text;
-  EXPECT_NE(text.find("  publishers          3        4        3        1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("  join (ms)                 p50 60.0  p99 100.0  max 100.0  (4)\n"), std::string::npos)
+  EXPECT_NE(text.find("roomcast load report of run run: 2 shard(s) seen, 2 expected"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("load-run-p00004: the server refused"), std::string::npos) << text;
+  EXPECT_NE(text.find("  publishers            3        5        4        1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  join (ms)                 p50 60.0  p99 100.0  max 100.0  (5)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("errors: 1 did not join, 1 joined and then failed; the first 2:\n  "
+                      "load-run-p00004: the server refused"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("no process record from shard(s) [\"1/2\"]"), std::string::npos) << text;
 }
 
