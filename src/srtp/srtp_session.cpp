@@ -62,6 +62,7 @@ SrtpSession::SrtpSession(const std::string& profile, std::span<const uint8_t> lo
   library_acquire();
   try {
     outbound_ = make_context(profile, local_master, true);
+    if (profile == "SRTP_AES128_CM_SHA1_80") rtp_protector_ = std::make_unique<RtpProtector>(local_master);
     inbound_ = make_context(profile, remote_master, false);
   } catch (...) {
     if (outbound_) srtp_dealloc(outbound_);
@@ -77,6 +78,7 @@ SrtpSession::~SrtpSession() {
 }
 
 bool SrtpSession::protect_rtp(std::vector<uint8_t>& packet) {
+  if (rtp_protector_) return rtp_protector_->protect(packet);
   return grow_and(packet, srtp_protect, outbound_);
 }
 bool SrtpSession::protect_rtcp(std::vector<uint8_t>& packet) {

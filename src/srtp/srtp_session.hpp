@@ -2,12 +2,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include <srtp2/srtp.h>
+
+#include "srtp/rtp_protector.hpp"
 
 namespace roomcast::srtp {
 
@@ -33,6 +36,7 @@ class SrtpSession {
   // op is srtp_unprotect or srtp_unprotect_rtcp.
   bool unprotect(std::vector<uint8_t>& packet, srtp_err_status_t (*op)(srtp_ctx_t_*, void*, int*));
 
+  std::unique_ptr<RtpProtector> rtp_protector_;  // outgoing RTP, for the AES_CM_128_HMAC_SHA1_80 profile
   srtp_ctx_t_* outbound_ = nullptr;
   srtp_ctx_t_* inbound_ = nullptr;
   uint64_t rejected_ = 0;
