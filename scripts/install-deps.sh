@@ -11,7 +11,7 @@ packages=(
   janus                                    # the meeting server (embedded default)
   chromium nodejs npm                      # the browser listener in tests and the demo
   python3-aiortc python3-aiohttp python3-numpy   # the reference peer
-  ffmpeg iproute2 util-linux procps        # test media, network namespaces
+  ffmpeg iproute2 util-linux procps nftables  # test media, network namespaces, loss on the test link
 )
 missing=()
 for p in "${packages[@]}"; do

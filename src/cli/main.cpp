@@ -335,7 +335,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                          (stats.duration ? " / " + format_seconds(*stats.duration) : "");
       if (json)
         printer->emit({{"event", "progress"}, {"position_ms", stats.position.count()},
-                       {"packets_sent", stats.packets_sent}},
+                       {"packets_sent", stats.packets_sent}, {"fec_frames", stats.fec_frames},
+                       {"remote_fraction_lost", stats.remote_fraction_lost}},
                       line);
       else if (tty)
         std::cerr << "\r" << line << "   " << std::flush;
@@ -351,7 +352,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
       printer->emit({{"event", "summary"}, {"frames_sent", stats.frames_sent},
                      {"packets_sent", stats.packets_sent}, {"bytes_sent", stats.bytes_sent},
                      {"late_frames", stats.late_frames}, {"underruns", stats.underruns},
-                     {"position_ms", stats.position.count()}},
+                     {"position_ms", stats.position.count()}, {"fec_frames", stats.fec_frames},
+                     {"remote_fraction_lost", stats.remote_fraction_lost}},
                     "");
     else
       std::cout << "roomcast: sent " << stats.frames_sent << " frames (" << format_seconds(stats.position)
