@@ -1,10 +1,9 @@
-// FrameSource: the hand-over between a track's worker thread and the network thread.
+// FrameSource: pull, convert and frame a track's audio.
 #include "media/frame_source.hpp"
 
 #include <exception>
 #include <utility>
 
-#include "media/media_worker.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast::media {
@@ -29,27 +28,6 @@ FrameSource::FrameSource(std::shared_ptr<CustomAudioTrack> track, std::size_t ta
 
 FrameSource::~FrameSource() = default;
 
-void FrameSource::attach(MediaWorker* worker) {
-  std::lock_guard lock(mutex_);
-  if (worker != nullptr && worker_ != nullptr && worker_ != worker) {
-    throw Error(Error::Kind::Config, "audio source '" + description_ +
-                                         "' is already served by a MediaWorker; remove it first");
-  }
-  worker_ = worker;
-}
-
-void FrameSource::request_fill() {
-  std::lock_guard lock(mutex_);
-  request_fill_locked();
-}
-
-void FrameSource::request_fill_locked() {
-  // Lock order is always source then worker; the worker never calls in holding its own.
-  if (worker_ != nullptr && state_ == State::Running && !fill_requested_.exchange(true)) {
-    worker_->request(this);
-  }
-}
-
 void FrameSource::push_locked(const AudioFrame& frame) {
   ring_[(head_ + count_) % ring_.size()] = frame;
   ++count_;
@@ -72,7 +50,6 @@ FrameSource::PopResult FrameSource::pop() {
     --count_;
     ++frames_delivered_;
     samples_delivered_ += static_cast<uint64_t>(result.frame.valid_samples);
-    request_fill_locked();
     return result;
   }
   switch (state_) {
@@ -87,13 +64,11 @@ FrameSource::PopResult FrameSource::pop() {
     break;
   }
   ++underruns_;
-  request_fill_locked();
   result.status = Status::Underrun;
   return result;
 }
 
 bool FrameSource::fill() {
-  fill_requested_.store(false); // a pop() from here on asks again
   if (finished_) {
     return false;
   }

@@ -1,4 +1,4 @@
-// FrameSource: a track's audio as ready 20 ms frames, buffered ahead for the network thread.
+// FrameSource: a track's audio as exact 20 ms frames: pull chunks, convert to 48 kHz mono, cut.
 #pragma once
 
 #include <atomic>
@@ -17,21 +17,19 @@
 
 namespace roomcast::media {
 
-class MediaWorker;
-
-/// Two sides: a MediaWorker thread calls fill() (which calls the user's recv(), converts
-/// and frames), the network/pacer thread calls pop(), which only takes a ready frame and
-/// so never waits on user code.
+/// fill() calls the user's recv(), converts and frames into a small ring; pop() takes a
+/// ready frame and never calls user code. The encoder (media::EncodedTrack) drives both
+/// from its worker job; pop() and the counters may be read from other threads.
 class FrameSource {
 public:
-  /// Frames kept ready ahead of the pacer: 200 ms absorbs a slow recv() or a busy worker.
+  /// Frames one fill() prepares (a batch of recv() calls rather than one per frame).
   static constexpr std::size_t kDefaultTargetFrames = 10;
   /// recv() calls per fill() turn; a track returning tiny chunks yields to the others.
   static constexpr std::size_t kMaxRecvPerFill = 32;
 
   enum class Status {
     Frame,    ///< frame holds the next frame
-    Underrun, ///< no frame ready yet; the worker has been asked for more
+    Underrun, ///< no frame ready yet: fill() first
     Ended,    ///< the track ended and every frame was delivered (the last one padded)
     Failed,   ///< the track or its conversion failed; error says why
   };
@@ -53,7 +51,7 @@ public:
 
   /// Worker side: recv()s until target_frames are ready or the track ends or fails.
   /// Returns true if it stopped early (kMaxRecvPerFill) and wants another turn.
-  /// Only one thread at a time may call it (the MediaWorker that serves this source).
+  /// Only one thread at a time may call it.
   bool fill();
 
   uint64_t frames_delivered() const;
@@ -67,13 +65,8 @@ public:
   const std::shared_ptr<CustomAudioTrack>& track() const { return track_; }
 
 private:
-  friend class MediaWorker;
   enum class State { Running, Ended, Failed };
 
-  void attach(MediaWorker* worker);
-  // Asks the worker for a fill() unless one is already pending.
-  void request_fill();
-  void request_fill_locked();
   void push_locked(const AudioFrame& frame);
   void fail(const std::string& what);
 
@@ -97,8 +90,6 @@ private:
   uint64_t frames_delivered_ = 0;
   uint64_t samples_delivered_ = 0;
   uint64_t underruns_ = 0;
-  MediaWorker* worker_ = nullptr;
-  std::atomic<bool> fill_requested_{false};
 };
 
 } // namespace roomcast::media
