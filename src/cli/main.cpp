@@ -117,6 +117,7 @@ Options:
   --token-secret S   require signed tokens made with secret S (prints a valid token)
   --rtp-ports A-B    UDP port range for media (default 20000-29999)
   --session-timeout S  end sessions idle for S seconds (default 60, Janus's; at least 30)
+  --publishers N     publishers each room admits (default 100; load tests need more)
   --help             this text
 )";
 
@@ -369,7 +370,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 }
 
 int run_server(const std::vector<std::string>& argv) {
-  Args args(argv, {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout"}, {"help"});
+  Args args(argv, {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout", "publishers"}, {"help"});
   if (args.has("help")) {
     std::cout << kServerHelp;
     return 0;
@@ -382,13 +383,17 @@ int run_server(const std::vector<std::string>& argv) {
   options.session_timeout_s = static_cast<int>(args.get_number("session-timeout").value_or(60));
   if (options.session_timeout_s < 30)
     throw UsageError("--session-timeout must be at least 30 s (clients send keepalives every 25 s)");
+  const double publishers_value = args.get_number("publishers").value_or(100);
+  if (publishers_value < 1 || publishers_value > 100000 || publishers_value != static_cast<int>(publishers_value))
+    throw UsageError("--publishers needs a whole number from 1 to 100000, got " + args.get_or("publishers", ""));
+  const int publishers = static_cast<int>(publishers_value);
   std::string rooms = args.get_or("room", "1234");
   for (size_t start = 0; start <= rooms.size();) {
     size_t comma = rooms.find(',', start);
     std::string id = rooms.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
       throw UsageError("--room needs numeric ids, got '" + id + "'");
-    options.rooms.push_back(server::RoomOptions{std::stoull(id), args.get_or("pin", "")});
+    options.rooms.push_back(server::RoomOptions{std::stoull(id), args.get_or("pin", ""), publishers});
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
