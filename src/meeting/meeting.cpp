@@ -29,6 +29,7 @@ Meeting::Impl::~Impl() {
   release_loop_objects();
   local_state->clear_handlers();
   for (auto& [id, participant] : participants) participant->clear_handlers();
+  loop->call([this] { alive.reset(); });  // between tasks: none runs on us after this
   // Maybe the process's last meeting, destroyed from one of its handlers (the loop thread).
   engine::Engine::release(std::move(engine));
 }
@@ -284,11 +285,11 @@ void Meeting::Impl::release_loop_objects() {
 void Meeting::Impl::on_media_connected() {
   peer::AudioSender::Callbacks callbacks;
   // Posted: the sender must not be destroyed from inside its own callback.
-  callbacks.on_end_of_stream = [this] { loop->post([this] { begin_leave("end of stream", false); }); };
+  callbacks.on_end_of_stream = [this] { post_task([](Impl& self) { self.begin_leave("end of stream", false); }); };
   callbacks.on_failed = [this](const std::string& why) {
-    loop->post([this, why] {
-      for_handlers([&](MeetingEventHandler& h) { h.on_error("audio track failed: " + why); });
-      begin_leave("audio track failed: " + why, true);
+    post_task([why](Impl& self) {
+      self.for_handlers([&](MeetingEventHandler& h) { h.on_error("audio track failed: " + why); });
+      self.begin_leave("audio track failed: " + why, true);
     });
   };
   if (!track_reader) return;  // connected twice: the sender already has it
@@ -450,7 +451,7 @@ void Meeting::Impl::leave() {
     std::lock_guard lock(mutex);
     if (state == State::Idle || state == State::Left) return;
   }
-  loop->post([this] { begin_leave("left", false); });
+  post_task([](Impl& self) { self.begin_leave("left", false); });
   // From a handler (the loop thread) waiting would block the very thread that leaves:
   // return now; on_meeting_left follows.
   if (loop->in_loop_thread()) return;
@@ -465,7 +466,14 @@ void Meeting::Impl::leave() {
 // ---- public facade -----------------------------------------------------------------------------
 
 Meeting::Meeting(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Meeting::~Meeting() = default;
+Meeting::~Meeting() {
+  // From an event handler (the loop thread) the meeting's own code is still on the stack:
+  // destroy it in a task of its own, once that code has returned.
+  if (impl_ && impl_->loop->in_loop_thread()) {
+    core::EventLoop* loop = impl_->loop;
+    loop->post([impl = std::shared_ptr<Impl>(std::move(impl_))]() mutable { impl.reset(); });
+  }
+}
 Meeting::Meeting(Meeting&&) noexcept = default;
 Meeting& Meeting::operator=(Meeting&&) noexcept = default;
 
@@ -482,21 +490,24 @@ void Meeting::add_mixed_audio_sink(std::shared_ptr<AudioSink> sink) {
     std::lock_guard lock(impl_->mutex);
     impl_->mixed_sinks.push_back(std::move(sink));
   }
-  impl_->loop->post([impl = impl_.get()] {
+  impl_->post_task([](Impl& impl_ref) {
+    Impl* impl = &impl_ref;
     if (impl->client && (impl->state_is(Impl::State::Joined) || impl->state_is(Impl::State::Joining)))
       impl->start_receive_tick();
   });
 }
 
 void Meeting::subscribe(const Participant& participant) {
-  impl_->loop->post([impl = impl_.get(), id = participant.id()] {
+  impl_->post_task([id = participant.id()](Impl& impl_ref) {
+    Impl* impl = &impl_ref;
     auto it = impl->feeds.find(id);
     if (it != impl->feeds.end() && it->second.audio_stream && !it->second.subscribing) impl->subscribe(it->second);
   });
 }
 
 void Meeting::unsubscribe(const Participant& participant) {
-  impl_->loop->post([impl = impl_.get(), id = participant.id()] {
+  impl_->post_task([id = participant.id()](Impl& impl_ref) {
+    Impl* impl = &impl_ref;
     auto it = impl->feeds.find(id);
     if (it == impl->feeds.end()) return;
     impl->unsubscribe(it->second);

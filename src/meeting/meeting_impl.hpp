@@ -103,6 +103,17 @@ struct Meeting::Impl {
 
   ~Impl();
 
+  // Tasks posted to the loop hold this weakly: one that runs after the meeting is gone
+  // (destroyed from a handler, or while the task waited) does nothing. Reset on the loop
+  // thread in ~Impl, so no task is running when it goes.
+  std::shared_ptr<Impl*> alive = std::make_shared<Impl*>(this);
+  template <typename F>
+  void post_task(F&& task) {
+    loop->post([weak = std::weak_ptr<Impl*>(alive), task = std::forward<F>(task)]() mutable {
+      if (auto self = weak.lock()) task(**self);
+    });
+  }
+
   // meeting.cpp
   void join();
   void join_steps();

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -262,6 +263,55 @@ TEST_F(ApiE2e, LeaveFromAHandlerReturnsAndTheMeetingEnds) {
   publishing.join();
   ASSERT_TRUE(publishing.run_until_left(10s)) << "leave() from a handler did not end the meeting";
   EXPECT_EQ(publishing.left_info()->reason, "left");
+}
+
+// A handler that destroys the meeting it belongs to (as a bot does when someone joins):
+// the other meeting keeps sending, and the process's last meeting may go the same way.
+TEST_F(ApiE2e, DestroyingMeetingsFromTheirOwnHandlersIsSafeAlsoTheLastOne) {
+  struct Holder {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::optional<Meeting> meeting;
+    bool destroyed = false;
+    void destroy() {  // on the SDK thread, from inside the meeting's own event
+      std::lock_guard lock(mutex);
+      meeting.reset();
+      destroyed = true;
+      cv.notify_all();
+    }
+    bool wait_destroyed(std::chrono::seconds timeout) {
+      std::unique_lock lock(mutex);
+      return cv.wait_for(lock, timeout, [&] { return destroyed; });
+    }
+  };
+  class DestroyOnJoin : public MeetingEventHandler {
+   public:
+    explicit DestroyOnJoin(Holder& holder) : holder_(holder) {}
+    void on_participant_joined(Participant) override { holder_.destroy(); }
+
+   private:
+    Holder& holder_;
+  };
+  Holder first;
+  first.meeting.emplace(init_meeting(config("first", std::make_shared<ToneTrack>(30.0))));
+  first.meeting->add_event_listener(std::make_shared<DestroyOnJoin>(first));
+  first.meeting->join();
+
+  Holder second;
+  second.meeting.emplace(init_meeting(config("second", std::make_shared<ToneTrack>(30.0))));
+  second.meeting->join();  // "second" joining makes "first" destroy itself
+  ASSERT_TRUE(first.wait_destroyed(10s)) << "the first meeting's handler never ran";
+  const auto sent_before = second.meeting->publish_stats().packets_sent;
+  std::this_thread::sleep_for(500ms);  // a measured span of sending, not a readiness wait
+  EXPECT_GE(second.meeting->publish_stats().packets_sent, sent_before + 20) << "the surviving meeting stopped sending";
+
+  // Now the last meeting of the process destroys itself from a handler of its own.
+  second.meeting->add_event_listener(std::make_shared<DestroyOnJoin>(second));
+  auto third = init_meeting(config("third", std::make_shared<ToneTrack>(30.0)));
+  third.join();  // "second" sees "third" join and goes
+  ASSERT_TRUE(second.wait_destroyed(10s));
+  third.leave();
+  EXPECT_FALSE(third.left_info()->error);
 }
 
 TEST_F(ApiE2e, JoinErrorsAreTypedAndSayWhatToDo) {
