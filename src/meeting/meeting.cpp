@@ -10,6 +10,7 @@ namespace roomcast {
 
 using signaling::janus::error_of;
 using signaling::janus::JanusClient;
+namespace videoroom = signaling::janus::videoroom;
 
 namespace {
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
@@ -87,8 +88,7 @@ void Meeting::Impl::join_steps() {
   create_session();
   attach();
   if (config.create_room_if_missing) ensure_room();
-  Json joined = join_room();
-  announce_joined(joined);
+  announce_joined(join_room());
   if (config.mic_enabled) publish();
   std::lock_guard lock(mutex);
   if (state == State::Joining) state = State::Joined;
@@ -125,16 +125,7 @@ void Meeting::Impl::connect() {
 
 void Meeting::Impl::create_session() {
   Json reply = request({{"janus", "create"}}, std::nullopt, "create session");
-  if (auto error = error_of(reply)) {
-    if (error->code == 403 && config.token.empty())
-      signaling_error("the Janus server at " + url + " requires a token (error 403: " + error->reason +
-                      "); pass one with --token or ROOMCAST_TOKEN");
-    if (error->code == 403)
-      signaling_error("the Janus server at " + url + " refused the token (error 403: " + error->reason +
-                      "); pass a valid token with --token or ROOMCAST_TOKEN");
-    signaling_error("the Janus server at " + url + " refused to create a session (error " +
-                    std::to_string(error->code) + ": " + error->reason + ")");
-  }
+  if (auto error = error_of(reply)) signaling_error(videoroom::session_refusal(*error, url, !config.token.empty()));
   if (!reply.contains("data") || !reply["data"].contains("id"))
     signaling_error("the server at " + url + " answered 'create' without a session id; is it Janus?");
   uint64_t session = reply["data"]["id"].get<uint64_t>();
@@ -152,64 +143,42 @@ void Meeting::Impl::attach() {
 }
 
 void Meeting::Impl::ensure_room() {
-  Json exists = plugin_request({{"request", "exists"}, {"room", room_id}}, "exists");
-  const auto data = exists.value("plugindata", Json::object()).value("data", Json::object());
-  if (data.value("exists", false)) return;
-  Json create{{"request", "create"},     {"room", room_id},  {"description", "roomcast " + config.meeting_id},
-              {"publishers", 100},       {"audiocodec", "opus"}, {"opus_fec", true},
-              {"audiolevel_ext", true},  {"audiolevel_event", true}, {"notify_joining", true}};
-  if (!config.pin.empty()) create["pin"] = config.pin;
-  Json reply = plugin_request(create, "create room");
-  if (auto error = error_of(reply); error && error->code != 427 /* already exists */)
+  if (videoroom::read_exists(plugin_request(videoroom::exists_request(room_id), "exists")).value_or(false)) return;
+  videoroom::RoomSettings settings;
+  settings.room = room_id;
+  settings.description = "roomcast " + config.meeting_id;
+  settings.pin = config.pin;
+  Json reply = plugin_request(videoroom::create_request(settings), "create room");
+  if (auto error = error_of(reply); error && error->code != videoroom::kRoomExists)
     signaling_error("cannot create meeting " + config.meeting_id + " on " + url + " (error " +
                     std::to_string(error->code) + ": " + error->reason + ")");
 }
 
-Json Meeting::Impl::join_room() {
-  Json body{{"request", "join"}, {"ptype", "publisher"}, {"room", room_id}, {"display", config.name}};
-  if (!config.pin.empty()) body["pin"] = config.pin;
-  Json reply = plugin_request(body, "join");
-  if (auto error = error_of(reply)) {
-    const std::string prefix = "cannot join meeting " + config.meeting_id + " on " + url + ": ";
-    const std::string janus = "Janus error " + std::to_string(error->code) + ": " + error->reason;
-    switch (error->code) {
-      case 426:
-        signaling_error(prefix + "no such meeting (" + janus +
-                        "); check the meeting id, or let roomcast create it (the embedded server does)");
-      case 433: signaling_error(prefix + "the PIN was refused (" + janus + "); check --pin");
-      case 429:
-        if (error->reason.find("pin") != std::string::npos)
-          signaling_error(prefix + "the meeting needs a PIN (" + janus + "); pass it with --pin");
-        signaling_error(prefix + janus);
-      case 432: signaling_error(prefix + "the meeting is full (" + janus + ")");
-      case 403: signaling_error(prefix + "unauthorized (" + janus + "); check the token");
-      default: signaling_error(prefix + janus);
-    }
-  }
-  const auto data = reply["plugindata"]["data"];
-  if (data.value("videoroom", "") != "joined")
+videoroom::Joined Meeting::Impl::join_room() {
+  Json reply = plugin_request(videoroom::join_request(room_id, config.name, config.pin), "join");
+  if (auto error = error_of(reply)) signaling_error(videoroom::join_refusal(*error, config.meeting_id, url));
+  auto joined = videoroom::read_joined(reply);
+  if (!joined)
     signaling_error("cannot join meeting " + config.meeting_id + " on " + url + ": unexpected answer " +
-                    data.dump());
-  return data;
+                    videoroom::plugin_data(reply).dump());
+  return *joined;
 }
 
-void Meeting::Impl::announce_joined(const Json& joined) {
-  local_state->id = id_string(joined["id"]);
+void Meeting::Impl::announce_joined(const videoroom::Joined& joined) {
+  local_state->id = id_string(joined.id);
   local_state->display_name = config.name;
   local_state->local = true;
-  private_id = joined.value("private_id", Json());
+  private_id = joined.private_id;
   // listparticipants also reports attendees who do not publish.
-  Json list = plugin_request({{"request", "listparticipants"}, {"room", room_id}}, "listparticipants");
-  const auto present = list.value("plugindata", Json::object())
-                           .value("data", Json::object())
-                           .value("participants", Json::array());
+  const Json present =
+      videoroom::read_participants(plugin_request(videoroom::list_participants_request(room_id), "listparticipants"));
   loop->call([&] {
     for_handlers([&](MeetingEventHandler& h) {
       h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_state->id, url});
     });
     for (const auto& p : present)
       if (id_string(p["id"]) != local_state->id) participant_joined(p["id"], p.value("display", ""));
-    for (const auto& p : joined.value("publishers", Json::array())) publisher_seen(p);
+    for (const auto& p : joined.publishers) publisher_seen(p);
     start_receive_tick();
   });
 }
@@ -239,7 +208,7 @@ void Meeting::Impl::publish() {
     if (!local_offer) throw Error(Error::Kind::Transport, "ICE gathering did not finish within 10 s");
   }
 
-  Json reply = plugin_request({{"request", "configure"}, {"audio", true}, {"video", false}}, "configure",
+  Json reply = plugin_request(videoroom::configure_audio_request(), "configure",
                               Json{{"type", "offer"}, {"sdp", *local_offer}});
   if (auto error = error_of(reply))
     signaling_error("the server at " + url + " refused our audio offer (Janus error " +
@@ -390,7 +359,7 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
   // Bound the whole sequence: a dead server must not keep us here.
   leave_guard = std::make_shared<core::Timer>(loop->context(), [finish] { finish(Json{}); });
   leave_guard->arm_in(kLeaveTimeout);
-  client->request({{"janus", "message"}, {"body", {{"request", "leave"}}}}, handle_id, [this, finish](const Json&) {
+  client->request({{"janus", "message"}, {"body", videoroom::leave_request()}}, handle_id, [this, finish](const Json&) {
     if (!client) return;
     client->request({{"janus", "detach"}}, handle_id, [this, finish](const Json&) {
       if (!client) return;

@@ -24,6 +24,7 @@
 #include "roomcast/meeting.hpp"
 #include "server/embedded_janus.hpp"
 #include "signaling/janus/janus_client.hpp"
+#include "signaling/janus/videoroom_publisher.hpp"
 
 namespace roomcast {
 
@@ -121,8 +122,8 @@ struct Meeting::Impl {
   void create_session();
   void attach();
   void ensure_room();
-  Json join_room();
-  void announce_joined(const Json& joined);
+  signaling::janus::videoroom::Joined join_room();
+  void announce_joined(const signaling::janus::videoroom::Joined& joined);
   void publish();
   void teardown_after_failed_join();
   void on_media_connected();
