@@ -181,6 +181,17 @@ class LoadRun {
     encode_ = encode;
     if (auto pid = args_.get_number("janus-pid")) janus_pid_ = static_cast<int>(*pid);
 
+    // Every option is checked before anything is opened or started.
+    MeetingConfig base;
+    base.token = args_.get_or("token", "");
+    base.pin = args_.get_or("pin", "");
+    base.create_room_if_missing = args_.has("create-room");
+    base.audio_bitrate_bps = count_of(args_, "bitrate", 32000, 6000);
+    if (base.audio_bitrate_bps > 510000) throw UsageError("--bitrate must be 6000 to 510000 bits/s (Opus's range)");
+    base.opus_complexity = count_of(args_, "complexity", 9, 0);
+    if (base.opus_complexity > 10) throw UsageError("--complexity must be 0 to 10");
+    base.opus_fec = parse_fec(args_.get_or("fec", "adaptive"));
+
     auto plan = plan_shard(spec);
     // A bad FILE fails here, before anything connects.
     std::shared_ptr<CustomAudioTrack> shared_track;
@@ -202,14 +213,7 @@ class LoadRun {
       people_.push_back(std::make_unique<LoadParticipant>());
       people_.back()->plan = p;
     }
-    MeetingConfig base;
     base.server_url = url;
-    base.token = args_.get_or("token", "");
-    base.pin = args_.get_or("pin", "");
-    base.create_room_if_missing = args_.has("create-room");
-    base.audio_bitrate_bps = static_cast<int>(args_.get_number("bitrate").value_or(32000));
-    base.opus_complexity = count_of(args_, "complexity", 9, 0);
-    base.opus_fec = parse_fec(args_.get_or("fec", "adaptive"));
 
     started_ = Clock::now();
     join_all(base, shared_track, path, ramp);

@@ -76,3 +76,7 @@ roomcast_e2e_test(e2e_cpp_api 120 $<TARGET_FILE:roomcast-api-e2e>)
 
 # One load run in two shard processes, merged by `roomcast report` (skips until `load` exists).
 roomcast_e2e_test(e2e_load_shards 180 ${E2E_PY} ${E2E_DIR}/run_load_shard_test.py ${E2E_ROOMCAST})
+
+# roomcast load as a command: exact refusals before anything starts; Ctrl-C leaves everyone.
+roomcast_e2e_test(e2e_load_cli_refusals_and_interrupt 90 ${E2E_PY} ${E2E_DIR}/run_load_cli_test.py ${E2E_ROOMCAST}
+  --media ${PROJECT_SOURCE_DIR}/examples/media/example.mp4)
