@@ -51,18 +51,6 @@ EventLoop::~EventLoop() {
   g_main_context_unref(context_);
 }
 
-std::shared_ptr<EventLoop> EventLoop::shared() {
-  static std::mutex mutex;
-  static std::weak_ptr<EventLoop> instance;
-  std::lock_guard lock(mutex);
-  auto loop = instance.lock();
-  if (!loop) {
-    loop = std::make_shared<EventLoop>();
-    instance = loop;
-  }
-  return loop;
-}
-
 void EventLoop::post(std::function<void()> task) {
   GSource* source = g_idle_source_new();
   g_source_set_priority(source, G_PRIORITY_DEFAULT);

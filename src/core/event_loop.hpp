@@ -14,7 +14,8 @@ namespace roomcast::core {
 class DeadlineScheduler;
 
 /// libnice and libsoup both run on a GMainContext, so one loop thread serves ICE,
-/// DTLS, SRTP, RTP and signaling for every participant of the process. Other threads
+/// DTLS, SRTP, RTP and signaling for every participant of the process (the process's
+/// engine::Engine owns it). Other threads
 /// only post() tasks to it; protocol code therefore needs no locks.
 class EventLoop {
  public:
@@ -22,9 +23,6 @@ class EventLoop {
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
-
-  /// The process-wide loop shared by all meetings.
-  static std::shared_ptr<EventLoop> shared();
 
   GMainContext* context() const { return context_; }
   /// The one pacing scheduler of this loop (see DeadlineScheduler).
