@@ -134,6 +134,7 @@ struct LoadParticipant {
   std::optional<double> join_ms;
   std::string error;
   std::atomic<bool> joined{false};  // set by a join thread once `meeting` is in place
+  std::optional<uint64_t> packets_seen;  // by the live summary (its thread only)
 };
 
 OpusFec parse_fec(const std::string& text) {
@@ -396,7 +397,7 @@ class LoadRun {
     auto now = Clock::now();
     if (!force && now - last_progress_ < std::chrono::seconds(1)) return;
     auto cpu = sample_cpu();
-    uint64_t packets = 0, late = 0;
+    uint64_t new_packets = 0, late = 0;
     std::size_t joined, failed;
     {
       std::lock_guard lock(mutex_);
@@ -407,13 +408,14 @@ class LoadRun {
       // join() threads fill `meeting` while we read: only look at finished ones.
       if (!person->joined.load(std::memory_order_acquire) || person->plan.listener) continue;
       auto stats = person->meeting->publish_stats();
-      packets += stats.packets_sent;
+      // Packets since the last summary; a newly joined participant counts from now on.
+      if (person->packets_seen) new_packets += stats.packets_sent - *person->packets_seen;
+      person->packets_seen = stats.packets_sent;
       late += stats.late_frames;
     }
     const double dt = std::chrono::duration<double>(now - last_progress_).count();
-    const double pps = last_packets_ && dt > 0 ? (packets - *last_packets_) / dt : 0.0;
+    const double pps = dt > 0 && last_progress_ != Clock::time_point{} ? new_packets / dt : 0.0;
     const double cpu_pct = cpu && last_cpu_ ? cpu_percent(*last_cpu_, *cpu) : 0.0;
-    last_packets_ = packets;
     last_cpu_ = cpu;
     last_progress_ = now;
     char text[200];
@@ -457,7 +459,6 @@ class LoadRun {
   std::condition_variable wake_;
   std::size_t joins_done_ = 0, joined_ = 0, failed_ = 0;
   Clock::time_point last_progress_{};
-  std::optional<uint64_t> last_packets_;
   std::optional<CpuSample> last_cpu_;
 };
 
