@@ -101,18 +101,57 @@ void PeerSession::create_answer(
     const std::string& offer_sdp,
     std::function<void(std::optional<std::string>, std::string)> ready) {
   std::string why;
-  auto remote = sdp::parse_remote_audio(offer_sdp, &why);
-  if (!remote) return ready(std::nullopt, "the server's SDP offer is unusable: " + why);
-  start_ice(false, [this, remote = *remote, ready = std::move(ready)] {
+  auto offer = sdp::parse_remote_multi_audio(offer_sdp, &why);
+  if (!offer) return ready(std::nullopt, "the server's SDP offer is unusable: " + why);
+  if (closed_ || failed_) return ready(std::nullopt, "the media connection is closed");
+  if (ice_) {
+    // Renegotiation: same transport, so the same credentials and certificate on both sides.
+    if (answering_ || !remote_) return ready(std::nullopt, "a new offer came before the first was answered");
+    if (offer->transport.ice_ufrag != remote_->ice_ufrag || offer->transport.ice_pwd != remote_->ice_pwd)
+      return ready(std::nullopt, "the server restarted ICE (new credentials); roomcast does not support ICE restarts");
+    if (offer->transport.fingerprint != remote_->fingerprint)
+      return ready(std::nullopt, "the server's DTLS fingerprint changed in a renegotiation");
+    apply_streams(*offer);
+    return ready(sdp::build_multi_audio_answer(*offer, local_params(sdp::LocalMediaParams::Direction::RecvOnly)),
+                 {});
+  }
+  answering_ = true;
+  start_ice(false, [this, offer = std::move(*offer), ready = std::move(ready)] {
+    answering_ = false;
     auto local = local_params(sdp::LocalMediaParams::Direction::RecvOnly);
-    if (remote.opus_pt) local.opus_pt = *remote.opus_pt;
-    local.audio_level_ext_id = remote.audio_level_ext_id;
-    std::string answer = sdp::build_audio_answer(remote, local);
+    std::string answer = sdp::build_multi_audio_answer(offer, local);
+    apply_streams(offer);
     // We answer a=setup:active, so we are the DTLS client.
-    if (auto error = connect_to(remote, dtls::DtlsTransport::Role::Client))
+    if (auto error = connect_to(offer.transport, dtls::DtlsTransport::Role::Client))
       return ready(std::nullopt, *error);
     ready(answer, {});
   });
+}
+
+void PeerSession::apply_streams(const sdp::RemoteMultiOffer& offer) {
+  mid_by_ssrc_.clear();
+  mid_ext_by_mid_.clear();
+  for (const auto& s : offer.audio) {
+    if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv) continue;
+    mid_ext_by_mid_[s.mid] = s.mid_ext_id;
+    for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
+  }
+}
+
+/// The receiving section a packet belongs to: by SSRC, else by its mid header extension
+/// (then the SSRC is remembered); "" if neither names one.
+std::string PeerSession::stream_of(const rtp::RtpPacket& packet) {
+  if (auto it = mid_by_ssrc_.find(packet.ssrc); it != mid_by_ssrc_.end()) return it->second;
+  for (const auto& [mid, ext_id] : mid_ext_by_mid_) {
+    if (!ext_id) continue;
+    const auto* ext = packet.find_extension(*ext_id);
+    if (!ext) continue;
+    std::string value(ext->data.begin(), ext->data.end());
+    if (!mid_ext_by_mid_.count(value)) return {};
+    mid_by_ssrc_[packet.ssrc] = value;
+    return value;
+  }
+  return {};
 }
 
 std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams& remote,
@@ -168,6 +207,11 @@ void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
   auto parsed = rtp::RtpPacket::parse(packet);
   if (!parsed) return;
   ++stats_.rtp_packets_received;
+  if (callbacks_.on_stream_rtp) {
+    const std::string mid = stream_of(*parsed);
+    if (mid.empty()) ++stats_.rtp_unknown_stream;
+    else callbacks_.on_stream_rtp(mid, *parsed);
+  }
   if (callbacks_.on_rtp) callbacks_.on_rtp(*parsed);
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -17,6 +18,7 @@
 #include "rtp/opus_packetizer.hpp"
 #include "rtp/rtcp.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "sdp/multistream.hpp"
 #include "sdp/offer_answer.hpp"
 #include "srtp/srtp_session.hpp"
 
@@ -29,6 +31,8 @@ struct PeerStats {
   uint64_t rtp_packets_received = 0;
   uint64_t rtcp_received = 0;
   uint64_t srtp_rejected = 0;
+  /// Subscriber side: packets whose SSRC (and mid extension) names no offered stream.
+  uint64_t rtp_unknown_stream = 0;
   /// Report blocks about our stream received so far, and the latest one's figures.
   uint64_t receiver_reports = 0;
   double remote_fraction_lost = 0;
@@ -45,6 +49,8 @@ class PeerSession {
     std::function<void(const std::string& why)> on_failed;
     /// A decrypted RTP packet from the peer.
     std::function<void(const rtp::RtpPacket&)> on_rtp;
+    /// Subscriber side: the same, with the mid of the offered m=audio section it belongs to.
+    std::function<void(const std::string& mid, const rtp::RtpPacket&)> on_stream_rtp;
   };
 
   PeerSession(core::EventLoop& loop, Callbacks callbacks);
@@ -57,7 +63,9 @@ class PeerSession {
   /// Applies Janus's answer; returns an error text if it cannot be used.
   std::optional<std::string> apply_answer(const std::string& sdp);
 
-  /// Subscriber side: takes Janus's offer, gathers, hands over a recvonly answer.
+  /// Subscriber side: takes Janus's offer with any number of m=audio sections and hands over
+  /// an answer receiving each of them. The first offer gathers and connects; later ones
+  /// (renegotiations) are answered at once on the same ICE/DTLS/SRTP transport.
   void create_answer(const std::string& offer_sdp,
                      std::function<void(std::optional<std::string> sdp, std::string error)> ready);
 
@@ -80,6 +88,8 @@ class PeerSession {
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
   sdp::LocalMediaParams local_params(sdp::LocalMediaParams::Direction direction) const;
+  void apply_streams(const sdp::RemoteMultiOffer& offer);
+  std::string stream_of(const rtp::RtpPacket& packet);
 
   core::EventLoop& loop_;
   Callbacks callbacks_;
@@ -92,6 +102,10 @@ class PeerSession {
   uint32_t ssrc_;
   std::string cname_;
   std::optional<sdp::RemoteMediaParams> remote_;
+  // Subscriber side: RTP demultiplexing by SSRC (RFC 8843 §9.2), the mid extension as fallback.
+  std::map<uint32_t, std::string> mid_by_ssrc_;
+  std::map<std::string, std::optional<uint8_t>> mid_ext_by_mid_;  // receiving sections
+  bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
   PeerStats stats_;
   bool failed_ = false;

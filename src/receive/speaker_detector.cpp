@@ -26,7 +26,11 @@ double SpeakerDetector::frame_dbfs(std::span<const int16_t> samples) {
 }
 
 void SpeakerDetector::feed(std::string_view id, std::span<const int16_t> samples) {
-  const double level = frame_dbfs(samples);
+  feed_level(id, frame_dbfs(samples));
+}
+
+void SpeakerDetector::feed_level(std::string_view id, double level_dbfs) {
+  const double level = std::max(kFloorDbfs, level_dbfs);
   auto it = streams_.find(id);
   if (it == streams_.end()) {
     streams_.emplace(std::string(id), Stream{level, true});

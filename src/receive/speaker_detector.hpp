@@ -40,6 +40,9 @@ public:
 
   /// One frame of the stream `id` for the current tick (later calls this tick are ignored).
   void feed(std::string_view id, std::span<const int16_t> samples);
+  /// The same with the frame's level already known (e.g. from the RTP audio-level extension,
+  /// RFC 6464 -dBov on the same scale), for streams that are not decoded.
+  void feed_level(std::string_view id, double level_dbfs);
   /// The participant left: forget the stream now.
   void remove(std::string_view id);
   /// Closes the tick. A value only when the dominant speaker changed; the inner nullopt

@@ -2,6 +2,7 @@
 // RFC 8843 (BUNDLE), RFC 5761 (rtcp-mux), RFC 7587 §7 (Opus SDP), RFC 8840 (end-of-candidates).
 #include "sdp/offer_answer.hpp"
 
+#include "sdp/sections.hpp"
 #include "sdp/session_description.hpp"
 #include "sdp/text.hpp"
 
@@ -10,7 +11,7 @@
 #include <random>
 
 namespace roomcast::sdp {
-namespace {
+namespace detail {
 
 using detail::iequals;
 using detail::parse_uint;
@@ -19,7 +20,6 @@ using detail::split_ws;
 using detail::to_lower;
 using detail::trim;
 
-constexpr std::string_view kRtpProfile = "UDP/TLS/RTP/SAVPF";
 constexpr std::string_view kOpusFmtp = "minptime=10;useinbandfec=1";
 
 uint64_t random_session_id() {
@@ -60,16 +60,6 @@ void add_candidates(MediaSection& m, const std::vector<std::string>& candidates)
   if (!candidates.empty()) m.attributes.emplace_back("end-of-candidates", "");
 }
 
-struct AudioSectionSpec {
-  std::string proto;
-  std::string setup;
-  std::string mid;
-  uint8_t opus_pt;
-  std::optional<uint8_t> audio_level_ext_id;
-  Direction direction;
-  bool rtcp_mux;
-};
-
 MediaSection audio_section(const LocalMediaParams& local, const AudioSectionSpec& spec) {
   const std::string pt = std::to_string(spec.opus_pt);
   MediaSection m;
@@ -89,6 +79,9 @@ MediaSection audio_section(const LocalMediaParams& local, const AudioSectionSpec
     a.emplace_back("extmap",
                    std::to_string(*spec.audio_level_ext_id) + " " + std::string(kAudioLevelUri));
   }
+  if (spec.mid_ext_id) {
+    a.emplace_back("extmap", std::to_string(*spec.mid_ext_id) + " " + std::string(kMidUri));
+  }
   a.emplace_back(std::string(to_string(spec.direction)), "");
   const std::string msid = single_line(local.msid_stream + " " + local.msid_track);
   if (sends(spec.direction)) a.emplace_back("msid", msid);
@@ -100,8 +93,21 @@ MediaSection audio_section(const LocalMediaParams& local, const AudioSectionSpec
     a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));
     a.emplace_back("ssrc", ssrc + " msid:" + msid);
   }
-  add_candidates(m, local.candidates);
+  if (spec.with_candidates) add_candidates(m, local.candidates);
   return m;
+}
+
+MediaSection rejected_section(const RemoteMediaLine& line) {
+  // RFC 3264 §6: a rejected stream keeps its place with port 0.
+  MediaSection rejected;
+  rejected.media = line.media;
+  rejected.port = 0;
+  rejected.proto = line.proto;
+  rejected.formats = line.formats.empty() ? std::vector<std::string>{"0"} : line.formats;
+  rejected.lines = {{'c', "IN IP4 0.0.0.0"}};
+  if (!line.mid.empty()) rejected.attributes.emplace_back("mid", line.mid);
+  rejected.attributes.emplace_back("inactive", "");
+  return rejected;
 }
 
 // The first m= section of the BUNDLE group that `mid` belongs to (RFC 8843 §7.2.1 tag).
@@ -195,7 +201,9 @@ std::string connection_address(std::optional<std::string_view> c_line) {
   return std::string(tokens[2].substr(0, tokens[2].find('/')));
 }
 
-} // namespace
+} // namespace detail
+
+using namespace detail;
 
 std::string_view to_string(Direction direction) {
   switch (direction) {
@@ -391,17 +399,7 @@ std::string build_audio_answer(const RemoteMediaParams& offer, const LocalMediaP
       sd.media.push_back(audio_section(local, spec));
       continue;
     }
-    // RFC 3264 §6: a rejected stream keeps its place with port 0.
-    const auto& line = offer.media_lines[i];
-    MediaSection rejected;
-    rejected.media = line.media;
-    rejected.port = 0;
-    rejected.proto = line.proto;
-    rejected.formats = line.formats.empty() ? std::vector<std::string>{"0"} : line.formats;
-    rejected.lines = {{'c', "IN IP4 0.0.0.0"}};
-    if (!line.mid.empty()) rejected.attributes.emplace_back("mid", line.mid);
-    rejected.attributes.emplace_back("inactive", "");
-    sd.media.push_back(std::move(rejected));
+    sd.media.push_back(rejected_section(offer.media_lines[i]));
   }
   return sd.to_string();
 }

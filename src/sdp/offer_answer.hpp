@@ -20,6 +20,7 @@ Direction answer_direction(Direction offered, Direction local);
 
 inline constexpr std::string_view kOpusCodecName = "opus";
 inline constexpr std::string_view kAudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+inline constexpr std::string_view kMidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
 struct LocalMediaParams {
   using Direction = sdp::Direction;

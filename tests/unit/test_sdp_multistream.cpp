@@ -1,0 +1,226 @@
+// Multistream subscriber offer/answer: Janus's offer with several m=audio sections, our answer.
+#include "sdp/multistream.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace roomcast::sdp {
+namespace {
+
+// Janus 1.1 subscriber offer in the shape janus_videoroom_subscriber_offer + janus_sdp_merge
+// write it: three audio slots (the middle one parked inactive after its feed left, no SSRC),
+// a video slot, transport attributes repeated in every section, candidates in the first.
+const std::string kOffer =
+    "v=0\r\n"
+    "o=- 1733000000000000 3 IN IP4 10.77.0.1\r\n"
+    "s=VideoRoom 1234\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0 1 2 3\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:71:17:44:94:D6:49:3C:9D:5C\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS *\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:0\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=fmtp:111 useinbandfec=1\r\n"
+    "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=msid:janus0 janus0a0\r\n"
+    "a=ssrc:1111111111 cname:janus\r\n"
+    "a=candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host\r\n"
+    "a=end-of-candidates\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=inactive\r\n"
+    "a=mid:1\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 109\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:2\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:109 opus/48000/2\r\n"
+    "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=msid:janus2 janus2a0\r\n"
+    "a=ssrc:-1056430916 cname:janus\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:3\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=ssrc:2718281828 cname:janus\r\n";
+
+LocalMediaParams subscriber() {
+  LocalMediaParams p;
+  p.ice_ufrag = "rc01";
+  p.ice_pwd = "0123456789abcdefghijkl";
+  p.fingerprint_sha256 = "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:"
+                         "6f:93:42:7e:cb:c8:fe:29";
+  p.candidates = {"candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host"};
+  p.ssrc = 305419896;
+  p.cname = "roomcast-cname";
+  p.msid_stream = "roomcast";
+  p.msid_track = "audio0";
+  p.direction = LocalMediaParams::RecvOnly;
+  return p;
+}
+
+TEST(MultiAudioOffer, ReadsEveryAudioSection) {
+  std::string why;
+  const auto offer = parse_remote_multi_audio(kOffer, &why);
+  ASSERT_TRUE(offer) << why;
+  EXPECT_EQ(offer->transport.ice_ufrag, "Lp7Q");
+  EXPECT_EQ(offer->transport.ice_pwd, "c2Vw9sKd0Ym4XaTq7nBj3F");
+  EXPECT_EQ(offer->transport.setup, "actpass");
+  ASSERT_EQ(offer->transport.candidates.size(), 1u);
+  EXPECT_EQ(offer->transport.candidates[0], "candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host");
+  ASSERT_EQ(offer->transport.media_lines.size(), 4u);
+  ASSERT_EQ(offer->audio.size(), 3u);
+
+  const RemoteAudioStream first{0, "0", 111, 1, 4, Direction::SendOnly, {1111111111u}};
+  const RemoteAudioStream parked{1, "1", 111, std::nullopt, 4, Direction::Inactive, {}};
+  // Old Janus printed the SSRC signed: -1056430916 is 0xC10824BC.
+  const RemoteAudioStream third{2, "2", 109, 3, 4, Direction::SendOnly, {0xC10824BCu}};
+  EXPECT_EQ(offer->audio[0], first);
+  EXPECT_EQ(offer->audio[1], parked);
+  EXPECT_EQ(offer->audio[2], third);
+}
+
+TEST(MultiAudioOffer, SkipsRejectedAndNonOpusAudio) {
+  std::string text = kOffer;
+  text.replace(text.find("m=audio 9 UDP/TLS/RTP/SAVPF 109"), 31, "m=audio 0 UDP/TLS/RTP/SAVPF 109");
+  const auto offer = parse_remote_multi_audio(text);
+  ASSERT_TRUE(offer);
+  ASSERT_EQ(offer->audio.size(), 2u);
+  EXPECT_EQ(offer->audio[1].mid, "1");
+
+  std::string no_opus = kOffer;
+  no_opus.replace(no_opus.find("a=rtpmap:109 opus/48000/2"), 25, "a=rtpmap:109 PCMU/8000/1");
+  const auto offer2 = parse_remote_multi_audio(no_opus);
+  ASSERT_TRUE(offer2);
+  ASSERT_EQ(offer2->audio.size(), 2u);
+  EXPECT_EQ(offer2->audio[1].mid, "1");
+}
+
+TEST(MultiAudioOffer, NotAnOfferIsExplained) {
+  std::string why;
+  EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n", &why));
+  EXPECT_EQ(why, "no m=audio section with a non-zero port");
+  EXPECT_FALSE(parse_remote_multi_audio("hello", &why));
+}
+
+TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
+  const auto offer = parse_remote_multi_audio(kOffer);
+  ASSERT_TRUE(offer);
+  const std::string expected =
+      "v=0\r\n"
+      "o=- 42 2 IN IP4 127.0.0.1\r\n"
+      "s=-\r\n"
+      "t=0 0\r\n"
+      "a=group:BUNDLE 0 1 2\r\n"
+      "a=msid-semantic: WMS\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+      "c=IN IP4 0.0.0.0\r\n"
+      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+      "a=ice-ufrag:rc01\r\n"
+      "a=ice-pwd:0123456789abcdefghijkl\r\n"
+      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
+      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
+      "a=setup:active\r\n"
+      "a=mid:0\r\n"
+      "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+      "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+      "a=recvonly\r\n"
+      "a=rtcp-mux\r\n"
+      "a=rtpmap:111 opus/48000/2\r\n"
+      "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+      "a=candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host\r\n"
+      "a=end-of-candidates\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+      "c=IN IP4 0.0.0.0\r\n"
+      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+      "a=ice-ufrag:rc01\r\n"
+      "a=ice-pwd:0123456789abcdefghijkl\r\n"
+      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
+      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
+      "a=setup:active\r\n"
+      "a=mid:1\r\n"
+      "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+      "a=inactive\r\n"
+      "a=rtcp-mux\r\n"
+      "a=rtpmap:111 opus/48000/2\r\n"
+      "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 109\r\n"
+      "c=IN IP4 0.0.0.0\r\n"
+      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+      "a=ice-ufrag:rc01\r\n"
+      "a=ice-pwd:0123456789abcdefghijkl\r\n"
+      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
+      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
+      "a=setup:active\r\n"
+      "a=mid:2\r\n"
+      "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+      "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+      "a=recvonly\r\n"
+      "a=rtcp-mux\r\n"
+      "a=rtpmap:109 opus/48000/2\r\n"
+      "a=fmtp:109 minptime=10;useinbandfec=1\r\n"
+      "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
+      "c=IN IP4 0.0.0.0\r\n"
+      "a=mid:3\r\n"
+      "a=inactive\r\n";
+  EXPECT_EQ(build_multi_audio_answer(*offer, subscriber(), 42), expected);
+}
+
+TEST(MultiAudioAnswer, WithoutLevelsTheAudioLevelExtensionIsDeclined) {
+  const auto offer = parse_remote_multi_audio(kOffer);
+  ASSERT_TRUE(offer);
+  auto local = subscriber();
+  local.audio_level_ext_id.reset();
+  const std::string answer = build_multi_audio_answer(*offer, local, 42);
+  EXPECT_EQ(answer.find("ssrc-audio-level"), std::string::npos);
+  EXPECT_NE(answer.find("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"), std::string::npos);
+}
+
+TEST(MultiAudioAnswer, AnswerReadsBackAsOneStreamPerOfferedAudioSection) {
+  const auto offer = parse_remote_multi_audio(kOffer);
+  ASSERT_TRUE(offer);
+  const auto back = parse_remote_multi_audio(build_multi_audio_answer(*offer, subscriber(), 7));
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->audio.size(), 3u);
+  EXPECT_EQ(back->transport.media_lines.size(), 4u);
+  EXPECT_EQ(back->transport.media_lines[3].port, 0);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(back->audio[i].mid, offer->audio[i].mid);
+    EXPECT_EQ(back->audio[i].opus_pt, offer->audio[i].opus_pt);
+    EXPECT_TRUE(back->audio[i].ssrcs.empty()); // we only receive
+  }
+  EXPECT_EQ(back->audio[0].direction, Direction::RecvOnly);
+  EXPECT_EQ(back->audio[1].direction, Direction::Inactive);
+  EXPECT_EQ(back->transport.setup, "active");
+}
+
+} // namespace
+} // namespace roomcast::sdp
