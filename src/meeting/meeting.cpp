@@ -282,13 +282,7 @@ void Meeting::Impl::on_media_failed(const std::string& why) {
 }
 
 void Meeting::Impl::on_handle_event(uint64_t handle, const Json& message) {
-  if (handle != handle_id) {
-    auto it = feed_by_handle.find(handle);
-    if (it == feed_by_handle.end()) return;
-    auto feed = feeds.find(it->second);
-    if (feed != feeds.end()) on_subscriber_event(feed->second, message);
-    return;
-  }
+  if (handle != handle_id) return on_subscriber_event(handle, message);
   const std::string kind = message.value("janus", "");
   if (kind == "webrtcup") {
     {

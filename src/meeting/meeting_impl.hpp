@@ -25,6 +25,7 @@
 #include "server/embedded_janus.hpp"
 #include "signaling/janus/janus_client.hpp"
 #include "signaling/janus/videoroom_publisher.hpp"
+#include "signaling/janus/videoroom_subscriber.hpp"
 
 namespace roomcast {
 
@@ -38,12 +39,14 @@ struct RemoteFeed {
   std::shared_ptr<detail::StreamState> audio_stream;
   std::vector<std::string> video_mids;
 
-  // Subscription (loop thread).
-  uint64_t handle_id = 0;
-  std::unique_ptr<peer::PeerSession> peer;
+  // Subscription (loop thread): one slot of the meeting's multistream subscription.
+  bool subscribing = false;  // wanted: auto_subscribe or Meeting::subscribe
+  std::string slot_mid;      // its m-line in the subscription PeerConnection, once assigned
   std::unique_ptr<receive::JitterBuffer> jitter;
   uint64_t ticks = 0;  // 20 ms ticks since the subscription started playing
-  bool subscribing = false;
+  bool decode = false;  // someone hears it (a sink or the room mix); else packets are only counted
+  uint64_t packets_not_decoded = 0;
+  std::optional<double> level_dbfs;  // loudest RFC 6464 level since the last tick (not decoding)
   bool draining = false;  // unpublished: playing out what is buffered, then finished
   bool left = false;      // and the participant left: announce it after the drain
 };
@@ -74,7 +77,10 @@ struct Meeting::Impl {
   // Remote side (loop thread).
   std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
   std::map<std::string, RemoteFeed> feeds;
-  std::map<uint64_t, std::string> feed_by_handle;
+  // Every remote audio arrives through one VideoRoom subscription handle and one PeerConnection.
+  std::unique_ptr<signaling::janus::VideoRoomSubscriber> subscription;
+  std::unique_ptr<peer::PeerSession> subscription_peer;
+  std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
   // The 20 ms receive tick on the engine's media clock; runs only while something is
   // subscribed or a mixed sink wants the room.
   struct ReceiveTicker : core::MediaClock::Client {
@@ -147,7 +153,7 @@ struct Meeting::Impl {
 
   // meeting_remote.cpp (loop thread)
   void on_room_event(const Json& data);
-  void on_subscriber_event(RemoteFeed& feed, const Json& message);
+  void on_subscriber_event(uint64_t handle, const Json& message);
   void participant_joined(const Json& id, const std::string& display);
   void publisher_seen(const Json& publisher);
   void publisher_gone(const std::string& id);
@@ -155,7 +161,11 @@ struct Meeting::Impl {
   void finish_feed(const std::string& id);
   void announce_left(const std::string& id);
   void subscribe(RemoteFeed& feed);
-  void unsubscribe(RemoteFeed& feed);
+  void unsubscribe(RemoteFeed& feed, bool feed_gone = false);
+  signaling::janus::VideoRoomSubscriber& subscription_handle();
+  void on_subscription_offer(const std::string& sdp, const std::vector<signaling::janus::SubscriberStream>& streams,
+                             signaling::janus::VideoRoomSubscriber::AnswerReady done);
+  void on_remote_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
   void start_receive_tick();
   void stop_receive_tick();
   void on_receive_tick(uint64_t tick);

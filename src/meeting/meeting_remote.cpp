@@ -1,12 +1,15 @@
-// Meeting facade, receiving side: other participants, subscriptions to their audio,
-// the 20 ms receive tick (jitter buffers, sinks, room mix, dominant speaker).
+// Meeting facade, receiving side: other participants, the one multistream subscription to
+// their audio, the 20 ms receive tick (jitter buffers, sinks, room mix, dominant speaker).
+#include <algorithm>
+
 #include "core/log.hpp"
 #include "meeting/meeting_impl.hpp"
+#include "rtp/audio_level.hpp"
 
 namespace roomcast {
 
-using signaling::janus::error_of;
-
+using signaling::janus::SubscriberStream;
+using signaling::janus::VideoRoomSubscriber;
 
 // ---- room events ---------------------------------------------------------------------------
 
@@ -70,9 +73,9 @@ void Meeting::Impl::publisher_gone(const std::string& id) {
   RemoteFeed& feed = it->second;
   if (feed.draining) return;  // "unpublished" then "leaving": one drain
   // What is still in the jitter buffer is the end of their last words: play it out (a few
-  // ticks) before the stream is reported gone. The transport can go now.
-  if (feed.jitter && feed.jitter->stats().buffered_frames > 0) {
-    unsubscribe(feed);
+  // ticks) before the stream is reported gone. Janus drops its slot from our subscription.
+  if (feed.jitter && feed.decode && feed.jitter->stats().buffered_frames > 0) {
+    unsubscribe(feed, true);
     feed.draining = true;
     return;
   }
@@ -82,7 +85,7 @@ void Meeting::Impl::publisher_gone(const std::string& id) {
 void Meeting::Impl::finish_feed(const std::string& id) {
   auto it = feeds.find(id);
   if (it == feeds.end()) return;
-  unsubscribe(it->second);
+  unsubscribe(it->second, true);
   if (it->second.participant) it->second.participant->disable_all_streams();
   const bool left = it->second.left;
   speakers.remove(id);
@@ -109,88 +112,115 @@ void Meeting::Impl::announce_left(const std::string& id) {
   participant->clear_handlers();
 }
 
-// ---- subscriptions -------------------------------------------------------------------------
+// ---- the subscription -----------------------------------------------------------------------
+
+VideoRoomSubscriber& Meeting::Impl::subscription_handle() {
+  if (subscription) return *subscription;
+  VideoRoomSubscriber::Callbacks callbacks;
+  callbacks.on_offer = [this](const std::string& sdp, const std::vector<SubscriberStream>& streams,
+                              VideoRoomSubscriber::AnswerReady done) {
+    on_subscription_offer(sdp, streams, std::move(done));
+  };
+  callbacks.on_error = [this](const std::string& why) {
+    for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
+  };
+  // Owned by this Impl, so `this` outlives it; replies that come later are its own to drop.
+  auto send = [this](Json request, std::optional<uint64_t> handle, VideoRoomSubscriber::Reply reply) {
+    if (client && client->connected()) client->request(std::move(request), handle, std::move(reply));
+  };
+  subscription = std::make_unique<VideoRoomSubscriber>(
+      VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send), std::move(callbacks));
+  return *subscription;
+}
 
 void Meeting::Impl::subscribe(RemoteFeed& feed) {
-  if (!client || !client->connected()) return;
-  feed.subscribing = true;
-  const std::string key = id_string(feed.feed_id);
-  auto report = [this, key](const std::string& why) {
-    for_handlers([&](MeetingEventHandler& h) {
-      h.on_error("cannot receive participant " + key + "'s audio: " + why);
-    });
-  };
-  // A subscription is its own handle with its own PeerConnection (Janus sends the offer).
-  client->request({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
-                  [this, key, report](const Json& reply) {
-    auto it = feeds.find(key);
-    if (it == feeds.end()) return;
-    if (auto error = error_of(reply)) return report("attach failed: " + error->reason);
-    RemoteFeed& feed = it->second;
-    feed.handle_id = reply["data"]["id"].get<uint64_t>();
-    feed_by_handle[feed.handle_id] = key;
-    Json body{{"request", "join"}, {"ptype", "subscriber"}, {"room", room_id},
-              {"streams", Json::array({Json{{"feed", feed.feed_id}, {"mid", feed.audio_mid}}})}};
-    if (!private_id.is_null()) body["private_id"] = private_id;
-    if (!config.pin.empty()) body["pin"] = config.pin;
-    client->request({{"janus", "message"}, {"body", body}}, feed.handle_id, [this, key, report](const Json& reply) {
-      auto it = feeds.find(key);
-      if (it == feeds.end()) return;
-      if (auto error = error_of(reply)) return report("subscribe failed: " + error->reason);
-      if (!reply.contains("jsep") || !reply["jsep"].contains("sdp")) return report("the server sent no offer");
-      RemoteFeed& feed = it->second;
+  if (!client || !client->connected() || !feed.audio_stream) return;
+  if (!feed.jitter) {
+    try {
       feed.jitter = std::make_unique<receive::JitterBuffer>();
-      start_receive_tick();
-      peer::PeerSession::Callbacks callbacks;
-      receive::JitterBuffer* jitter = feed.jitter.get();
-      callbacks.on_rtp = [jitter](const rtp::RtpPacket& packet) {
-        jitter->push(packet.sequence, packet.timestamp, packet.payload);
-      };
-      callbacks.on_failed = [report](const std::string& why) { report(why); };
-      callbacks.on_connected = [key] { core::log_info("receiving audio from participant ", key); };
-      feed.peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
-      feed.peer->create_answer(reply["jsep"]["sdp"].get<std::string>(),
-                               [this, key, report](std::optional<std::string> answer, std::string error) {
-        auto it = feeds.find(key);
-        if (it == feeds.end() || !client) return;
-        if (!answer) return report(error);
-        client->request({{"janus", "message"}, {"body", {{"request", "start"}}},
-                         {"jsep", {{"type", "answer"}, {"sdp", *answer}}}},
-                        it->second.handle_id, [report](const Json& reply) {
-          if (auto error = error_of(reply)) report("start failed: " + error->reason);
-        });
+    } catch (const std::exception& e) {
+      const std::string why = e.what();
+      for_handlers([&](MeetingEventHandler& h) {
+        h.on_error("cannot receive participant " + id_string(feed.feed_id) + "'s audio: " + why);
       });
-    });
-  });
+      return;
+    }
+  }
+  feed.subscribing = true;
+  subscription_handle().want(feed.feed_id, feed.audio_mid);
+  start_receive_tick();
 }
 
-void Meeting::Impl::on_subscriber_event(RemoteFeed& feed, const Json& message) {
-  const std::string kind = message.value("janus", "");
-  if (kind == "hangup") {
-    core::log_info("subscription to ", id_string(feed.feed_id), " hung up: ", message.value("reason", ""));
-    if (feed.peer) feed.peer->close();
-  }
-}
-
-/// Ends the transport; the jitter buffer stays for a drain (see publisher_gone).
-void Meeting::Impl::unsubscribe(RemoteFeed& feed) {
-  if (feed.peer) feed.peer->close();
-  feed.peer.reset();
-  if (feed.handle_id) {
-    feed_by_handle.erase(feed.handle_id);
-    // Best effort: the publisher is gone or we are leaving; Janus cleans up either way.
-    if (client && client->connected()) client->request({{"janus", "detach"}}, feed.handle_id, nullptr);
-    feed.handle_id = 0;
-  }
+/// Ends the subscription to the feed; the jitter buffer stays for a drain (see publisher_gone).
+/// `feed_gone`: the publisher left, so Janus drops the slot without being asked.
+void Meeting::Impl::unsubscribe(RemoteFeed& feed, bool feed_gone) {
+  if (!feed.subscribing) return;
   feed.subscribing = false;
+  if (subscription) subscription->drop(feed.feed_id, feed_gone);
+}
+
+void Meeting::Impl::on_subscriber_event(uint64_t handle, const Json& message) {
+  if (subscription) subscription->handle_event(handle, message);
+}
+
+/// Janus's offer for the current slots: map slot mids to feeds, answer on the one PeerConnection.
+void Meeting::Impl::on_subscription_offer(const std::string& sdp, const std::vector<SubscriberStream>& streams,
+                                          VideoRoomSubscriber::AnswerReady done) {
+  feed_by_slot.clear();
+  for (auto& [key, feed] : feeds) feed.slot_mid.clear();
+  for (const auto& s : streams) {
+    if (!s.active || s.type != "audio") continue;
+    auto it = feeds.find(id_string(s.feed_id));
+    if (it == feeds.end()) continue;
+    feed_by_slot[s.mid] = it->first;
+    it->second.slot_mid = s.mid;
+  }
+  if (!subscription_peer) {
+    peer::PeerSession::Callbacks callbacks;
+    callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
+      on_remote_rtp(mid, packet);
+    };
+    callbacks.on_failed = [this](const std::string& why) {
+      for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
+    };
+    callbacks.on_connected = [] { core::log_info("receiving the other participants' audio"); };
+    subscription_peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
+  }
+  subscription_peer->create_answer(sdp, std::move(done));
+}
+
+void Meeting::Impl::on_remote_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet) {
+  auto slot = feed_by_slot.find(slot_mid);
+  if (slot == feed_by_slot.end()) return;
+  auto it = feeds.find(slot->second);
+  if (it == feeds.end()) return;
+  RemoteFeed& feed = it->second;
+  if (!feed.subscribing || feed.draining || !feed.jitter) return;
+  if (feed.decode) {
+    feed.jitter->push(packet.sequence, packet.timestamp, packet.payload);
+    return;
+  }
+  // Nobody hears it: count it, and take the sender's level for speaker detection (RFC 6464).
+  ++feed.packets_not_decoded;
+  auto ext_id = subscription_peer ? subscription_peer->audio_level_extension(slot_mid) : std::nullopt;
+  const auto* ext = ext_id ? packet.find_extension(*ext_id) : nullptr;
+  if (!ext) return;
+  if (auto level = rtp::parse_audio_level_extension(ext->data)) {
+    const double dbfs = -static_cast<double>(level->level);
+    feed.level_dbfs = std::max(feed.level_dbfs.value_or(dbfs), dbfs);
+  }
 }
 
 void Meeting::Impl::drop_remote_side() {
   stop_receive_tick();
   for (auto& [id, feed] : feeds) {
-    unsubscribe(feed);
+    feed.subscribing = false;
     feed.jitter.reset();
   }
+  subscription.reset();  // detaches
+  if (subscription_peer) subscription_peer->close();
+  subscription_peer.reset();
+  feed_by_slot.clear();
 }
 
 // ---- the receive tick ----------------------------------------------------------------------
@@ -209,14 +239,15 @@ void Meeting::Impl::stop_receive_tick() {
   loop->post([ticker = std::shared_ptr<ReceiveTicker>(std::move(receive_tick))] {});
 }
 
-/// Decoding, mixing and speaker detection only for a meeting that hears someone.
+/// Decoding, mixing and speaker detection only for a meeting that hears someone: a
+/// subscribed or draining stream, or a mix to produce.
 bool Meeting::Impl::receive_wanted() {
   {
     std::lock_guard lock(mutex);
     if (!mixed_sinks.empty()) return true;
   }
   for (const auto& [id, feed] : feeds)
-    if (feed.jitter) return true;
+    if (feed.jitter && (feed.subscribing || feed.draining)) return true;
   return false;
 }
 
@@ -230,25 +261,48 @@ void Meeting::Impl::on_receive_tick(uint64_t tick) {
 
 void Meeting::Impl::receive_one_tick() {
   mixer.reset();
+  std::vector<std::shared_ptr<AudioSink>> sinks;
+  {
+    std::lock_guard lock(mutex);
+    sinks = mixed_sinks;
+  }
+  const bool mixing = !sinks.empty();
   std::vector<std::string> drained;
   for (auto& [id, feed] : feeds) {
-    if (!feed.jitter || !feed.audio_stream) continue;
-    if (feed.draining && feed.jitter->stats().buffered_frames == 0) {
+    if (!feed.jitter || !feed.audio_stream || !(feed.subscribing || feed.draining)) continue;
+    // Decode only what someone hears; a stream that starts being heard starts afresh.
+    const bool decode = mixing || feed.audio_stream->has_sinks();
+    if (decode && !feed.decode && !feed.draining) {
+      try {
+        feed.jitter = std::make_unique<receive::JitterBuffer>();
+      } catch (const std::exception& e) {
+        core::log_warn("cannot decode participant ", id, "'s audio: ", e.what());
+        continue;
+      }
+    }
+    feed.decode = decode;
+    if (feed.draining && (!feed.decode || feed.jitter->stats().buffered_frames == 0)) {
       drained.push_back(id);
       continue;
     }
-    auto out = feed.jitter->pull();
     const uint64_t tick = feed.ticks++;
+    std::optional<receive::JitterBuffer::Output> out;
+    if (feed.decode) out = feed.jitter->pull();
     {
       auto stats = feed.jitter->stats();
       std::lock_guard lock(feed.audio_stream->mutex);
       auto& s = feed.audio_stream->stats;
-      s.packets_received = stats.packets_received;
+      s.packets_received = stats.packets_received + feed.packets_not_decoded;
       s.packets_lost = stats.packets_lost;
       s.packets_late = stats.packets_late;
       s.frames_played = stats.frames_played;
       s.frames_concealed = stats.frames_concealed;
       s.frames_fec = stats.frames_fec;
+    }
+    if (!feed.decode) {
+      if (feed.level_dbfs) speakers.feed_level(id, *feed.level_dbfs);
+      feed.level_dbfs.reset();
+      continue;
     }
     if (!out) continue;
     ReceivedAudioFrame frame;
@@ -263,11 +317,7 @@ void Meeting::Impl::receive_one_tick() {
   if (auto change = speakers.end_tick())
     for_handlers([&](MeetingEventHandler& h) { h.on_speaker_changed(*change); });
 
-  std::vector<std::shared_ptr<AudioSink>> sinks;
-  {
-    std::lock_guard lock(mutex);
-    sinks = mixed_sinks;
-  }
+  if (!mixing) return;
   ReceivedAudioFrame mixed;
   mixed.samples = mixer.mix();
   mixed.timestamp_samples = mix_ticks++ * media::kFrameSamples;

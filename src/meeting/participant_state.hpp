@@ -21,6 +21,10 @@ struct StreamState {
   AudioReceiveStats stats;
 
   void deliver(const ReceivedAudioFrame& frame) const;
+  bool has_sinks() const {
+    std::lock_guard lock(mutex);
+    return !sinks.empty();
+  }
 };
 
 struct ParticipantState {

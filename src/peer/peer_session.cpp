@@ -131,11 +131,18 @@ void PeerSession::create_answer(
 void PeerSession::apply_streams(const sdp::RemoteMultiOffer& offer) {
   mid_by_ssrc_.clear();
   mid_ext_by_mid_.clear();
+  level_ext_by_mid_.clear();
   for (const auto& s : offer.audio) {
     if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv) continue;
     mid_ext_by_mid_[s.mid] = s.mid_ext_id;
+    level_ext_by_mid_[s.mid] = s.audio_level_ext_id;
     for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
   }
+}
+
+std::optional<uint8_t> PeerSession::audio_level_extension(const std::string& mid) const {
+  auto it = level_ext_by_mid_.find(mid);
+  return it == level_ext_by_mid_.end() ? std::nullopt : it->second;
 }
 
 /// The receiving section a packet belongs to: by SSRC, else by its mid header extension

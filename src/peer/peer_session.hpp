@@ -77,6 +77,8 @@ class PeerSession {
   /// Sends RTCP BYE and DTLS close_notify; media stops.
   void close();
   bool media_ready() const { return srtp_ != nullptr; }
+  /// Subscriber side: the RFC 6464 audio-level extension id of a receiving section, if offered.
+  std::optional<uint8_t> audio_level_extension(const std::string& mid) const;
   const PeerStats& stats() const { return stats_; }
   std::string selected_pair() const { return ice_ ? ice_->selected_pair() : std::string(); }
 
@@ -105,6 +107,7 @@ class PeerSession {
   // Subscriber side: RTP demultiplexing by SSRC (RFC 8843 §9.2), the mid extension as fallback.
   std::map<uint32_t, std::string> mid_by_ssrc_;
   std::map<std::string, std::optional<uint8_t>> mid_ext_by_mid_;  // receiving sections
+  std::map<std::string, std::optional<uint8_t>> level_ext_by_mid_;
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
   PeerStats stats_;
