@@ -25,13 +25,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def write_config(d, port, token_secret, room, pin):
+def write_config(d, port, token_secret, room, pin, admin_port=None, admin_secret=None):
     for sub, so in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_websockets.so")):
         os.mkdir(os.path.join(d, sub))
         os.symlink(os.path.join(LIB, sub, so), os.path.join(d, sub, so))
     for sub in ("loggers", "events"):
         os.mkdir(os.path.join(d, sub))
     auth = f'\n  token_auth = true\n  token_auth_secret = "{token_secret}"' if token_secret else ""
+    if admin_secret:
+        auth += f'\n  admin_secret = "{admin_secret}"'
+    admin = (f'admin_ws = true admin_ws_port = {admin_port} admin_ws_ip = "127.0.0.1" admin_wss = false'
+             if admin_secret else "admin_ws = false admin_wss = false")
     with open(os.path.join(d, "janus.jcfg"), "w") as f:
         f.write(f"""general: {{
   configs_folder = "{d}"
@@ -48,7 +52,7 @@ media: {{ ipv6 = false rtp_port_range = "20000-29999" }}
 """)
     with open(os.path.join(d, "janus.transport.websockets.jcfg"), "w") as f:
         f.write(f"""general: {{ json = "plain" ws = true ws_port = {port} ws_ip = "127.0.0.1" wss = false }}
-admin: {{ admin_ws = false admin_wss = false }}
+admin: {{ {admin} }}
 """)
     # A static room, exactly like server::EmbeddedJanus writes for `roomcast server --room`.
     pin_line = f'\n  pin = "{pin}"' if pin else ""
@@ -111,6 +115,8 @@ def main():
     ap.add_argument("--token-secret", default="")
     ap.add_argument("--pin", default="")
     ap.add_argument("--create-room", metavar="URL", help="only create --room on a running Janus")
+    ap.add_argument("--admin-secret", default="", help="enable the admin API (WebSocket, own port) with this "
+                    "secret; its URL is printed as 'janus_server: admin URL' before the ready line")
     a = ap.parse_args()
     if a.create_room:
         asyncio.run(create_room(a.create_room, a.room, a.token_secret or None, a.pin or None))
@@ -121,7 +127,10 @@ def main():
     proc = None
     try:
         port = free_port()
-        write_config(d, port, a.token_secret, a.room, a.pin)
+        admin_port = free_port() if a.admin_secret else None
+        while admin_port == port:
+            admin_port = free_port()
+        write_config(d, port, a.token_secret, a.room, a.pin, admin_port, a.admin_secret)
         log = open(os.path.join(d, "janus.log"), "wb")
         proc = subprocess.Popen(["/usr/bin/janus", "-F", d, "-C", os.path.join(d, "janus.jcfg"), "-o"],
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -131,6 +140,11 @@ def main():
             print("janus_server: janus did not start:\n" + "\n".join(tail), file=sys.stderr)
             return 1
         url = f"ws://127.0.0.1:{port}"
+        if admin_port and not wait_port(admin_port, proc, time.monotonic() + 5):
+            print("janus_server: the admin API did not open its port", file=sys.stderr)
+            return 1
+        if admin_port:
+            print(f"janus_server: admin ws://127.0.0.1:{admin_port}", flush=True)
         print(f"roomcast server: {url} room {a.room}", flush=True)
         # Block, then wait for: our stop signal, or janus dying (SIGCHLD).
         sigs = {signal.SIGINT, signal.SIGTERM, signal.SIGCHLD}

@@ -24,3 +24,8 @@ roomcast_e2e_test(e2e_listen_harness_catches_wrong_pitch 120 ${E2E_LISTEN} --cas
   --publisher-tone tone:446 --expect-failure "dominant frequency")
 roomcast_e2e_test(e2e_listen_harness_catches_stutter 120 ${E2E_LISTEN} --case aiortc
   --publisher-tone tone:440:stutter --expect-failure "concealed")
+
+# Ten `roomcast publish` tones, then an eleventh joins and one leaves, `roomcast listen
+# --record-dir`: the Janus admin API shows one subscriber handle and one PeerConnection carrying
+# every stream, renegotiated in place; each per-participant file holds its own tone only.
+roomcast_e2e_test(e2e_listen_multistream_room 300 ${E2E_PY} ${E2E_DIR}/run_multistream_test.py ${E2E_ROOMCAST})

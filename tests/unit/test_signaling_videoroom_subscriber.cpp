@@ -243,6 +243,21 @@ TEST(VideoRoomSubscriber, LeftPublisherIsNotUnsubscribed) {
   EXPECT_EQ(rig.body(4), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "0"}}}}}));
 }
 
+TEST(VideoRoomSubscriber, UnsubscribedThenWantedAgainIsSubscribedAgain) {
+  Rig rig;
+  join_two(rig);
+  rig.sub->drop(102, false);
+  ASSERT_EQ(rig.sent.size(), 4u);
+  EXPECT_EQ(rig.body(3), (Json{{"request", "unsubscribe"}, {"streams", {{{"sub_mid", "1"}}}}}));
+  rig.sub->want(102, "0");  // changed our mind while the unsubscribe is in flight
+  EXPECT_EQ(rig.sent.size(), 4u);
+  rig.reply(3, updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2"));
+  rig.offers.back().done("ANSWER-2", "");
+  rig.reply(4, started());
+  ASSERT_EQ(rig.sent.size(), 6u);
+  EXPECT_EQ(rig.body(5), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "0"}}}}}));
+}
+
 TEST(VideoRoomSubscriber, NoSuchFeedInABatchRetriesOneFeedPerRequest) {
   Rig rig;
   rig.sub->want(201, "0");

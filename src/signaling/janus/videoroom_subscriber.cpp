@@ -295,7 +295,8 @@ void VideoRoomSubscriber::apply_streams(std::vector<SubscriberStream> streams) {
   // A slot Janus emptied without being asked: its publisher stopped publishing. Not asked for
   // again until the owner wants it anew (it publishes again).
   for (const auto& key : before)
-    if (!active.count(key) && wanted_.count(key) && !adding_.count(key)) unavailable_.insert(key);
+    if (!active.count(key) && wanted_.count(key) && !adding_.count(key) && !removing_.count(key))
+      unavailable_.insert(key);
   for (auto it = adding_.begin(); it != adding_.end();) it = active.count(*it) ? adding_.erase(it) : std::next(it);
   for (auto it = removing_.begin(); it != removing_.end();) it = active.count(*it) ? std::next(it) : removing_.erase(it);
   for (auto it = gone_.begin(); it != gone_.end();) it = active.count(*it) ? std::next(it) : gone_.erase(it);
