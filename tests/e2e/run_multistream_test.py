@@ -3,7 +3,9 @@
 # `roomcast publish` peers, each with its own tone; an eleventh joins midway and one leaves
 # midway. From outside (the Janus admin API) the listener must hold exactly one subscriber
 # handle with one PeerConnection carrying every publisher's stream, renegotiated in place;
-# each per-participant WAV must hold that publisher's tone and no other. Run under netns.sh:
+# each per-participant WAV must hold that publisher's tone and no other. A second listener
+# records nothing: it decodes nothing (frames_played 0) yet counts packets and names a
+# speaker from the RTP audio-level extension. Run under netns.sh:
 #   run_multistream_test.py --roomcast BIN [--publishers 10]
 import argparse
 import asyncio
@@ -106,11 +108,11 @@ def wait_for_view(run, admin, listener_id, want_feeds, what, timeout=30):
                   f"{timeout} s; listener's handles: {summary}")
 
 
-def check_view(run, view, key, what, n):
+def check_view(run, view, key, what, n, listeners):
     run.check(len(view["sessions"]) == 1, f"{what}: the listener has one Janus session ({len(view['sessions'])})")
-    run.check(len(view["subscribers"]) == 1 and len(view["all_subscribers"]) == 1,
-              f"{what}: exactly one subscriber handle in Janus, the listener's "
-              f"({len(view['subscribers'])} of the listener, {len(view['all_subscribers'])} in all)")
+    run.check(len(view["subscribers"]) == 1 and len(view["all_subscribers"]) == listeners,
+              f"{what}: the listener has exactly one subscriber handle ({len(view['subscribers'])}; "
+              f"{len(view['all_subscribers'])} in Janus for {listeners} listeners)")
     run.check(view["pcs"] == [key], f"{what}: the listener's only PeerConnection is that handle's "
               f"(handles with a PeerConnection: {view['pcs']}, {len(view['handles'])} handles)")
     media = view["handles"][key].get("webrtc", {}).get("media", {})
@@ -136,17 +138,27 @@ def case_room(run, n):
     for p in pubs:
         p.ready(60)
     lst, t_join = run.listen("listener", "--record-dir", per)
-    listener_id = str(lst.wait_event("meeting_joined", is_event("meeting_joined"), 5)[1]["participant_id"])
-    for p in pubs:
-        run.joined_events(lst, p, "listener")
+    quiet, _ = run.listen("quiet")
+    ids = {}
+    for who in (lst, quiet):
+        ids[who.name] = str(who.wait_event("meeting_joined", is_event("meeting_joined"), 5)[1]["participant_id"])
+        for p in pubs:
+            run.joined_events(who, p, who.name)
+    listener_id = ids["listener"]
 
     t0 = time.monotonic()
     view, key, info = wait_for_view(run, admin, listener_id, [p.id for p in pubs], f"{n} publishers")
     run.figures["allSubscribedAfterJoinSeconds"] = round(time.monotonic() - t_join, 3)
-    check_view(run, view, key, f"{n} publishers", n)
+    check_view(run, view, key, f"{n} publishers", n, 2)
     slots = active_feeds(info)
     run.check(len({mid for mid, _ in slots.values()}) == n, f"{n} publishers: {n} distinct slots {sorted(slots.values())}")
     log(f"subscriber handle {key[1]} carries {len(slots)} feeds after {time.monotonic() - t0:.2f} s")
+    qview, qkey, _ = wait_for_view(run, admin, ids["quiet"], [p.id for p in pubs], f"{n} publishers (quiet)")
+    check_view(run, qview, qkey, f"{n} publishers (quiet listener)", n, 2)
+    pub_ids = {p.id for p in pubs}
+    quiet.wait_event("speaker_changed to a publisher (quiet listener: from audio levels)",
+                     lambda e: e.get("event") == "speaker_changed" and str(e.get("participant_id")) in pub_ids, 10)
+    run.check(True, "quiet listener: speaker_changed to a publisher without decoding (RTP audio-level extension)")
     lst.watch(7.0)
 
     # One joins midway: a renegotiation on the same handle.
@@ -157,7 +169,7 @@ def case_room(run, n):
     view2, key2, info2 = wait_for_view(run, admin, listener_id, [p.id for p in pubs + [late]], "publisher joined")
     run.figures["joinRenegotiationSeconds"] = round(time.monotonic() - t_late, 3)
     run.check(key2 == key, f"publisher joined: still the same subscriber handle ({key2[1]} = {key[1]})")
-    check_view(run, view2, key2, "publisher joined", n + 1)
+    check_view(run, view2, key2, "publisher joined", n + 1, 2)
     lst.watch(7.0)
 
     # One leaves midway: Janus drops its slot, the listener reports the stream gone.
@@ -167,27 +179,37 @@ def case_room(run, n):
                                 is_event("stream_disabled", kind="audio", participant_id=gone.id), 10, since=t_leave)
     lst.wait_event(f"participant_left of {gone.name}", is_event("participant_left", id=gone.id), 10, since=t_leave)
     run.figures["leaveReportedSeconds"] = round(t_dis - t_leave, 3)
-    received = dis.get("stats", {}).get("packets_received", 0)
-    run.check(received >= 500, f"{gone.name}'s stream_disabled reports {received} packets received (>= 500: ~14 s)")
+    stats = dis.get("stats", {})
+    run.check(stats.get("packets_received", 0) >= 500 and stats.get("frames_played", 0) >= 500,
+              f"listener: {gone.name}'s stream_disabled reports {stats.get('packets_received')} packets received "
+              f"and {stats.get('frames_played')} frames played (>= 500 each: ~14 s)")
+    _, qdis = quiet.wait_event(f"stream_disabled of {gone.name} (quiet)",
+                               is_event("stream_disabled", kind="audio", participant_id=gone.id), 10, since=t_leave)
+    qstats = qdis.get("stats", {})
+    run.figures["quietListenerStatsOfLeaver"] = qstats
+    run.check(qstats.get("packets_received", 0) >= 500 and qstats.get("frames_played", 1) == 0,
+              f"quiet listener: {gone.name}'s stream counted {qstats.get('packets_received')} packets (>= 500) "
+              f"and decoded none (frames_played {qstats.get('frames_played')})")
     run.check(gone.proc.wait(15) == EXIT_INTERRUPTED, f"{gone.name} left on SIGINT")
     stay = [p for p in pubs if p is not gone] + [late]
     view3, key3, _ = wait_for_view(run, admin, listener_id, [p.id for p in stay], "publisher left")
     run.check(key3 == key, f"publisher left: still the same subscriber handle ({key3[1]} = {key[1]})")
-    check_view(run, view3, key3, "publisher left", n)
+    check_view(run, view3, key3, "publisher left", n, 2)
     lst.watch(4.0)
 
-    lst.p.send_signal(signal.SIGINT)
-    rc, _ = lst.exit_time(15)
-    run.check(rc == EXIT_INTERRUPTED, f"listener exits {EXIT_INTERRUPTED} after SIGINT (got {rc})")
-    # Nothing of the listener left in Janus.
+    for who in (lst, quiet):
+        who.p.send_signal(signal.SIGINT)
+        rc, _ = who.exit_time(15)
+        run.check(rc == EXIT_INTERRUPTED, f"{who.name} exits {EXIT_INTERRUPTED} after SIGINT (got {rc})")
+    # Nothing of the listeners left in Janus.
     deadline = time.monotonic() + 10
     while True:
-        view4 = subscription_view(admin, listener_id)
-        if not view4["all_subscribers"] and not view4["sessions"]:
+        views = [subscription_view(admin, i) for i in ids.values()]
+        if not views[0]["all_subscribers"] and not any(v["sessions"] for v in views):
             break
         if time.monotonic() > deadline:
-            run.check(False, f"after the listener left: no subscriber handle and no session of it in Janus "
-                      f"({len(view4['all_subscribers'])} subscriber handles, sessions {view4['sessions']})")
+            run.check(False, f"after the listeners left: no subscriber handle and no session of theirs in Janus "
+                      f"({len(views[0]['all_subscribers'])} subscriber handles, sessions {[v['sessions'] for v in views]})")
             break
         time.sleep(0.2)
     for p in stay:

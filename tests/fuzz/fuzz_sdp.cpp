@@ -1,5 +1,6 @@
 // Fuzz target: SDP parsing never crashes, round-trips stably, and any usable offer gets an
 // answer that itself reads back as usable.
+#include "sdp/multistream.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/session_description.hpp"
 
@@ -36,5 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string answer = build_audio_answer(*remote, local, 1);
   const auto answered = parse_remote_audio(answer, &why);
   if (!answered || answered->opus_pt != remote->opus_pt) __builtin_trap();
+
+  // Multistream: whatever parse_remote_audio takes, this takes too, with at least that section;
+  // the answer has one audio section per offered one (a section answered inactive still counts).
+  const auto multi = parse_remote_multi_audio(text, &why);
+  if (!multi || multi->audio.empty()) __builtin_trap();
+  const auto multi_answered = parse_remote_multi_audio(build_multi_audio_answer(*multi, local, 1), &why);
+  if (multi_answered && multi_answered->audio.size() != multi->audio.size()) __builtin_trap();
   return 0;
 }
