@@ -111,7 +111,7 @@ void PeerSession::create_answer(
       return ready(std::nullopt, "the server restarted ICE (new credentials); roomcast does not support ICE restarts");
     if (offer->transport.fingerprint != remote_->fingerprint)
       return ready(std::nullopt, "the server's DTLS fingerprint changed in a renegotiation");
-    apply_streams(*offer);
+    demux_.set_streams(*offer);
     return ready(sdp::build_multi_audio_answer(*offer, local_params(sdp::LocalMediaParams::Direction::RecvOnly)),
                  {});
   }
@@ -120,45 +120,12 @@ void PeerSession::create_answer(
     answering_ = false;
     auto local = local_params(sdp::LocalMediaParams::Direction::RecvOnly);
     std::string answer = sdp::build_multi_audio_answer(offer, local);
-    apply_streams(offer);
+    demux_.set_streams(offer);
     // We answer a=setup:active, so we are the DTLS client.
     if (auto error = connect_to(offer.transport, dtls::DtlsTransport::Role::Client))
       return ready(std::nullopt, *error);
     ready(answer, {});
   });
-}
-
-void PeerSession::apply_streams(const sdp::RemoteMultiOffer& offer) {
-  mid_by_ssrc_.clear();
-  mid_ext_by_mid_.clear();
-  level_ext_by_mid_.clear();
-  for (const auto& s : offer.audio) {
-    if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv) continue;
-    mid_ext_by_mid_[s.mid] = s.mid_ext_id;
-    level_ext_by_mid_[s.mid] = s.audio_level_ext_id;
-    for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
-  }
-}
-
-std::optional<uint8_t> PeerSession::audio_level_extension(const std::string& mid) const {
-  auto it = level_ext_by_mid_.find(mid);
-  return it == level_ext_by_mid_.end() ? std::nullopt : it->second;
-}
-
-/// The receiving section a packet belongs to: by SSRC, else by its mid header extension
-/// (then the SSRC is remembered); "" if neither names one.
-std::string PeerSession::stream_of(const rtp::RtpPacket& packet) {
-  if (auto it = mid_by_ssrc_.find(packet.ssrc); it != mid_by_ssrc_.end()) return it->second;
-  for (const auto& [mid, ext_id] : mid_ext_by_mid_) {
-    if (!ext_id) continue;
-    const auto* ext = packet.find_extension(*ext_id);
-    if (!ext) continue;
-    std::string value(ext->data.begin(), ext->data.end());
-    if (!mid_ext_by_mid_.count(value)) return {};
-    mid_by_ssrc_[packet.ssrc] = value;
-    return value;
-  }
-  return {};
 }
 
 std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams& remote,
@@ -215,7 +182,7 @@ void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
   if (!parsed) return;
   ++stats_.rtp_packets_received;
   if (callbacks_.on_stream_rtp) {
-    const std::string mid = stream_of(*parsed);
+    const std::string mid = demux_.mid_of(*parsed);
     if (mid.empty()) ++stats_.rtp_unknown_stream;
     else callbacks_.on_stream_rtp(mid, *parsed);
   }

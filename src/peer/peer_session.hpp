@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,6 +14,7 @@
 #include "dtls/certificate.hpp"
 #include "dtls/dtls_transport.hpp"
 #include "ice/ice_transport.hpp"
+#include "peer/stream_demux.hpp"
 #include "rtp/opus_packetizer.hpp"
 #include "rtp/rtcp.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -78,7 +78,9 @@ class PeerSession {
   void close();
   bool media_ready() const { return srtp_ != nullptr; }
   /// Subscriber side: the RFC 6464 audio-level extension id of a receiving section, if offered.
-  std::optional<uint8_t> audio_level_extension(const std::string& mid) const;
+  std::optional<uint8_t> audio_level_extension(const std::string& mid) const {
+    return demux_.audio_level_extension(mid);
+  }
   const PeerStats& stats() const { return stats_; }
   std::string selected_pair() const { return ice_ ? ice_->selected_pair() : std::string(); }
 
@@ -90,8 +92,6 @@ class PeerSession {
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
   sdp::LocalMediaParams local_params(sdp::LocalMediaParams::Direction direction) const;
-  void apply_streams(const sdp::RemoteMultiOffer& offer);
-  std::string stream_of(const rtp::RtpPacket& packet);
 
   core::EventLoop& loop_;
   Callbacks callbacks_;
@@ -104,10 +104,7 @@ class PeerSession {
   uint32_t ssrc_;
   std::string cname_;
   std::optional<sdp::RemoteMediaParams> remote_;
-  // Subscriber side: RTP demultiplexing by SSRC (RFC 8843 §9.2), the mid extension as fallback.
-  std::map<uint32_t, std::string> mid_by_ssrc_;
-  std::map<std::string, std::optional<uint8_t>> mid_ext_by_mid_;  // receiving sections
-  std::map<std::string, std::optional<uint8_t>> level_ext_by_mid_;
+  StreamDemux demux_;  // subscriber side: which offered section a packet belongs to
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
   PeerStats stats_;
