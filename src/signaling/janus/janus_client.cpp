@@ -16,14 +16,25 @@ bool ack_is_reply(const std::string& kind) { return kind == "keepalive" || kind 
 }  // namespace
 
 std::optional<JanusError> error_of(const Json& reply) {
-  if (reply.value("janus", "") == "error") {
-    const auto& error = reply.contains("error") ? reply["error"] : Json::object();
-    return JanusError{error.value("code", 0), error.value("reason", "unknown error")};
+  // Type-checked reads: a malformed error object is still an error, never an exception.
+  const auto code_of = [](const Json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_number_integer() ? it->get<int>() : 0;
+  };
+  const auto reason_of = [](const Json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string("unknown error");
+  };
+  if (!reply.is_object()) return std::nullopt;
+  if (auto kind = reply.find("janus"); kind != reply.end() && *kind == "error") {
+    auto error = reply.find("error");
+    if (error == reply.end() || !error->is_object()) return JanusError{0, "unknown error"};
+    return JanusError{code_of(*error, "code"), reason_of(*error, "reason")};
   }
-  if (reply.contains("plugindata")) {
-    const auto& data = reply["plugindata"].value("data", Json::object());
-    if (data.contains("error"))
-      return JanusError{data.value("error_code", 0), data.value("error", "unknown error")};
+  if (auto plugindata = reply.find("plugindata"); plugindata != reply.end() && plugindata->is_object()) {
+    auto data = plugindata->find("data");
+    if (data != plugindata->end() && data->is_object() && data->contains("error"))
+      return JanusError{code_of(*data, "error_code"), reason_of(*data, "error")};
   }
   return std::nullopt;
 }

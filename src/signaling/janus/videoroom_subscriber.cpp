@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "signaling/janus/janus_client.hpp"
 
 namespace roomcast::signaling::janus {
 
@@ -12,6 +13,13 @@ namespace {
 constexpr int kNoSuchFeed = 428;
 
 std::string key_of(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
+
+// A string member, "" when absent or of another type (Janus JSON is network input).
+std::string text_of(const Json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 const Json& plugin_data(const Json& message) {
   static const Json empty = Json::object();
@@ -24,7 +32,7 @@ const Json& plugin_data(const Json& message) {
 std::optional<std::string> offer_of(const Json& message) {
   if (!message.contains("jsep") || !message["jsep"].is_object()) return std::nullopt;
   const Json& jsep = message["jsep"];
-  if (jsep.value("type", "") != "offer" || !jsep.contains("sdp") || !jsep["sdp"].is_string())
+  if (text_of(jsep, "type") != "offer" || !jsep.contains("sdp") || !jsep["sdp"].is_string())
     return std::nullopt;
   return jsep["sdp"].get<std::string>();
 }
@@ -88,9 +96,9 @@ void VideoRoomSubscriber::drop(const Json& feed_id, bool feed_gone) {
 
 bool VideoRoomSubscriber::handle_event(uint64_t handle_id, const Json& message) {
   if (handle_id == 0 || handle_id != handle_id_ || phase_ == Phase::Closed) return false;
-  const std::string kind = message.value("janus", "");
+  const std::string kind = text_of(message, "janus");
   if (kind == "hangup") {
-    report("the server hung up the subscription (" + message.value("reason", std::string()) + ")");
+    report("the server hung up the subscription (" + text_of(message, "reason") + ")");
   } else if (kind == "event") {
     if (auto error = error_of(message)) report("subscription error " + std::to_string(error->code) + ": " + error->reason);
     take(message);
@@ -215,12 +223,12 @@ void VideoRoomSubscriber::on_reply(Kind kind, const Batch& batch, const Json& re
   if (kind == Kind::Start) answering_ = false;
   else request_in_flight_ = false;
   if (auto error = error_of(reply)) {
-    on_failed(kind, batch, *error);
+    on_failed(kind, batch, error->code, error->reason);
     return pump();
   }
   const Json& data = plugin_data(reply);
   if (kind == Kind::Join) phase_ = Phase::Joined;
-  if (kind == Kind::Change && data.value("videoroom", "") == "updated" && !data.contains("streams") &&
+  if (kind == Kind::Change && text_of(data, "videoroom") == "updated" && !data.contains("streams") &&
       !offer_of(reply)) {
     // Nothing changed at Janus (e.g. the feeds were already gone): stop waiting for them.
     for (const auto& key : batch.adds) adding_.erase(key);
@@ -231,25 +239,25 @@ void VideoRoomSubscriber::on_reply(Kind kind, const Batch& batch, const Json& re
   pump();
 }
 
-void VideoRoomSubscriber::on_failed(Kind kind, const Batch& batch, const JanusError& error) {
+void VideoRoomSubscriber::on_failed(Kind kind, const Batch& batch, int code, const std::string& reason) {
   for (const auto& key : batch.adds) adding_.erase(key);
   for (const auto& key : batch.removes) removing_.erase(key);
   if (kind == Kind::Join) phase_ = Phase::Attached;
-  if (kind == Kind::Start) return report("the server refused our answer (error " + std::to_string(error.code) + ": " + error.reason + ")");
-  if (error.code == kNoSuchFeed && batch.adds.size() > 1) {
+  if (kind == Kind::Start) return report("the server refused our answer (error " + std::to_string(code) + ": " + reason + ")");
+  if (code == kNoSuchFeed && batch.adds.size() > 1) {
     // One of them left meanwhile and Janus refuses the whole request: ask one at a time.
-    core::log_debug("videoroom subscriber: ", error.reason, "; retrying one feed per request");
+    core::log_debug("videoroom subscriber: ", reason, "; retrying one feed per request");
     single_adds_ = batch.adds.size();
     return;
   }
   for (const auto& key : batch.adds) unavailable_.insert(key);  // until wanted again
   if (single_adds_ > 0) single_adds_ -= std::min(single_adds_, batch.adds.size());
-  if (error.code == kNoSuchFeed) {
-    core::log_debug("videoroom subscriber: ", error.reason, " (the publisher left)");
+  if (code == kNoSuchFeed) {
+    core::log_debug("videoroom subscriber: ", reason, " (the publisher left)");
     return;
   }
   report((kind == Kind::Join ? "join" : "subscription change") + std::string(" failed (error ") +
-         std::to_string(error.code) + ": " + error.reason + ")");
+         std::to_string(code) + ": " + reason + ")");
 }
 
 /// Any reply or event: an offer (with its stream list) is queued for an answer; a stream list

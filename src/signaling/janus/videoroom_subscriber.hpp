@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "signaling/janus/janus_client.hpp"
+#include <nlohmann/json.hpp>
 
 namespace roomcast::signaling::janus {
+
+using Json = nlohmann::json;
 
 /// One slot (m-line) of the subscription, from the `streams` list of `attached`/`updated`.
 struct SubscriberStream {
@@ -108,7 +110,7 @@ class VideoRoomSubscriber {
   Batch next_batch() const;
   Json stream_request(const std::string& key) const;
   void on_reply(Kind kind, const Batch& batch, const Json& reply);
-  void on_failed(Kind kind, const Batch& batch, const JanusError& error);
+  void on_failed(Kind kind, const Batch& batch, int code, const std::string& reason);
   void take(const Json& message);
   void answer_next();
   void answered(std::optional<std::string> sdp, const std::string& error);
