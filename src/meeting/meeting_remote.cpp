@@ -122,14 +122,19 @@ VideoRoomSubscriber& Meeting::Impl::subscription_handle() {
     on_subscription_offer(sdp, streams, std::move(done));
   };
   callbacks.on_error = [this](const std::string& why) {
-    for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
+    for_handlers([&](MeetingEventHandler& h) {
+      h.on_error("receiving the other participants' audio: " + why);
+    });
   };
   // Owned by this Impl, so `this` outlives it; replies that come later are its own to drop.
-  auto send = [this](Json request, std::optional<uint64_t> handle, VideoRoomSubscriber::Reply reply) {
-    if (client && client->connected()) client->request(std::move(request), handle, std::move(reply));
+  auto send = [this](Json request, std::optional<uint64_t> handle,
+                     VideoRoomSubscriber::Reply reply) {
+    if (client && client->connected())
+      client->request(std::move(request), handle, std::move(reply));
   };
   subscription = std::make_unique<VideoRoomSubscriber>(
-      VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send), std::move(callbacks));
+      VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send),
+      std::move(callbacks));
   return *subscription;
 }
 
@@ -164,7 +169,8 @@ void Meeting::Impl::on_subscriber_event(uint64_t handle, const Json& message) {
 }
 
 /// Janus's offer for the current slots: map slot mids to feeds, answer on the one PeerConnection.
-void Meeting::Impl::on_subscription_offer(const std::string& sdp, const std::vector<SubscriberStream>& streams,
+void Meeting::Impl::on_subscription_offer(const std::string& sdp,
+                                          const std::vector<SubscriberStream>& streams,
                                           VideoRoomSubscriber::AnswerReady done) {
   feed_by_slot.clear();
   for (auto& [key, feed] : feeds) feed.slot_mid.clear();
@@ -181,7 +187,9 @@ void Meeting::Impl::on_subscription_offer(const std::string& sdp, const std::vec
       on_remote_rtp(mid, packet);
     };
     callbacks.on_failed = [this](const std::string& why) {
-      for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
+      for_handlers([&](MeetingEventHandler& h) {
+        h.on_error("receiving the other participants' audio: " + why);
+      });
     };
     callbacks.on_connected = [] { core::log_info("receiving the other participants' audio"); };
     subscription_peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
@@ -202,7 +210,8 @@ void Meeting::Impl::on_remote_rtp(const std::string& slot_mid, const rtp::RtpPac
   }
   // Nobody hears it: count it, and take the sender's level for speaker detection (RFC 6464).
   ++feed.packets_not_decoded;
-  auto ext_id = subscription_peer ? subscription_peer->audio_level_extension(slot_mid) : std::nullopt;
+  auto ext_id =
+      subscription_peer ? subscription_peer->audio_level_extension(slot_mid) : std::nullopt;
   const auto* ext = ext_id ? packet.find_extension(*ext_id) : nullptr;
   if (!ext) return;
   if (auto level = rtp::parse_audio_level_extension(ext->data)) {

@@ -7,7 +7,8 @@ void StreamDemux::set_streams(const sdp::RemoteMultiOffer& offer) {
   mid_by_ssrc_.clear();
   sections_.clear();
   for (const auto& s : offer.audio) {
-    if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv) continue;
+    if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv)
+      continue;
     sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id};
     for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
   }

@@ -23,7 +23,7 @@ struct RemoteAudioStream {
   Direction direction = Direction::SendRecv;
   std::vector<uint32_t> ssrcs; // from a=ssrc; empty for an inactive section
 
-  bool operator==(const RemoteAudioStream&) const = default;
+  bool operator==(const RemoteAudioStream &) const = default;
 };
 
 struct RemoteMultiOffer {
@@ -36,15 +36,15 @@ struct RemoteMultiOffer {
 // nullopt (reason in *why_not) under the same conditions as parse_remote_audio. Audio sections
 // without Opus are left out of `audio` (the answer rejects them).
 std::optional<RemoteMultiOffer> parse_remote_multi_audio(std::string_view sdp,
-                                                         std::string* why_not = nullptr);
+                                                         std::string *why_not = nullptr);
 
 // Our answer: the offer's m= lines in order; each section of `offer.audio` accepted with its
 // mid, Opus payload type, audio-level and mid extension ids and the direction
 // answer_direction(offered, local.direction) (recvonly for Janus's sendonly, inactive for a
 // section Janus parked); every other section rejected with port 0. One BUNDLE group of the
 // accepted mids; candidates only in the first accepted section (the BUNDLE tag, RFC 8843 §7.3).
-std::string build_multi_audio_answer(const RemoteMultiOffer& offer, const LocalMediaParams& local);
-std::string build_multi_audio_answer(const RemoteMultiOffer& offer, const LocalMediaParams& local,
+std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local);
+std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local,
                                      uint64_t session_id);
 
 } // namespace roomcast::sdp

@@ -29,12 +29,12 @@ struct AudioSectionSpec {
 uint64_t random_session_id();
 SessionDescription session_header(uint64_t session_id, std::string_view bundle_mids,
                                   std::string_view msid_stream);
-MediaSection audio_section(const LocalMediaParams& local, const AudioSectionSpec& spec);
-MediaSection rejected_section(const RemoteMediaLine& line);
+MediaSection audio_section(const LocalMediaParams &local, const AudioSectionSpec &spec);
+MediaSection rejected_section(const RemoteMediaLine &line);
 std::optional<uint32_t> parse_ssrc(std::string_view s);
-std::optional<uint8_t> find_opus(const MediaSection& m);
-std::string find_fmtp(const MediaSection& m, uint8_t pt);
-std::optional<uint8_t> find_extmap(const std::vector<Attribute>& attributes, std::string_view uri);
-std::optional<Direction> find_direction(const std::vector<Attribute>& attributes);
+std::optional<uint8_t> find_opus(const MediaSection &m);
+std::string find_fmtp(const MediaSection &m, uint8_t pt);
+std::optional<uint8_t> find_extmap(const std::vector<Attribute> &attributes, std::string_view uri);
+std::optional<Direction> find_direction(const std::vector<Attribute> &attributes);
 
 } // namespace roomcast::sdp::detail

@@ -1,13 +1,13 @@
 // Fuzz target: Janus VideoRoom JSON into the multistream subscriber. One message per line; a
 // line starting with '>' answers the oldest open request, any other is an unprompted event.
 // Never throws or crashes, sends at most one change request at a time, answers every offer.
-#include "signaling/janus/videoroom_subscriber.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
+
+#include "signaling/janus/videoroom_subscriber.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace roomcast::signaling::janus;
@@ -20,11 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     done(offers % 5 == 0 ? std::nullopt : std::optional<std::string>("v=0\r\n"), "fuzz");
   };
   callbacks.on_error = [](const std::string&) {};
-  VideoRoomSubscriber sub({1234, 1, ""},
-                          [&](Json, std::optional<uint64_t>, VideoRoomSubscriber::Reply reply) {
-                            if (reply) open.push_back(std::move(reply));
-                          },
-                          std::move(callbacks));
+  VideoRoomSubscriber sub(
+      {1234, 1, ""},
+      [&](Json, std::optional<uint64_t>, VideoRoomSubscriber::Reply reply) {
+        if (reply) open.push_back(std::move(reply));
+      },
+      std::move(callbacks));
   try {
     sub.want(7, "0");
     sub.want("alice", "");

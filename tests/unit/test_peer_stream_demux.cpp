@@ -1,7 +1,7 @@
 // StreamDemux: RTP packets to offered sections by SSRC, the mid extension as fallback.
-#include "peer/stream_demux.hpp"
-
 #include <gtest/gtest.h>
+
+#include "peer/stream_demux.hpp"
 
 namespace roomcast::peer {
 namespace {
@@ -35,7 +35,7 @@ TEST(StreamDemux, UnknownSsrcPlacedByMidExtensionAndRemembered) {
   StreamDemux demux;
   demux.set_streams(offer());
   EXPECT_EQ(demux.mid_of(packet(4444, "2")), "2");
-  EXPECT_EQ(demux.mid_of(packet(4444)), "2");  // learned
+  EXPECT_EQ(demux.mid_of(packet(4444)), "2");      // learned
   EXPECT_EQ(demux.mid_of(packet(5555, "1")), "");  // inactive: not receiving
   EXPECT_EQ(demux.mid_of(packet(5555, "9")), "");  // no such section
 }

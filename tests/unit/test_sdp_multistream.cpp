@@ -18,7 +18,8 @@ const std::string kOffer =
     "t=0 0\r\n"
     "a=group:BUNDLE 0 1 2 3\r\n"
     "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:71:17:44:94:D6:49:3C:9D:5C\r\n"
+    "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:"
+    "71:17:44:94:D6:49:3C:9D:5C\r\n"
     "a=extmap-allow-mixed\r\n"
     "a=msid-semantic: WMS *\r\n"
     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
@@ -95,7 +96,8 @@ TEST(MultiAudioOffer, ReadsEveryAudioSection) {
   EXPECT_EQ(offer->transport.ice_pwd, "c2Vw9sKd0Ym4XaTq7nBj3F");
   EXPECT_EQ(offer->transport.setup, "actpass");
   ASSERT_EQ(offer->transport.candidates.size(), 1u);
-  EXPECT_EQ(offer->transport.candidates[0], "candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host");
+  EXPECT_EQ(offer->transport.candidates[0],
+            "candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host");
   ASSERT_EQ(offer->transport.media_lines.size(), 4u);
   ASSERT_EQ(offer->audio.size(), 3u);
 

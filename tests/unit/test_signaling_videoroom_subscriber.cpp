@@ -1,10 +1,10 @@
 // The multistream subscriber state machine: Janus events in, the requests it sends out.
-#include "signaling/janus/videoroom_subscriber.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "signaling/janus/videoroom_subscriber.hpp"
 
 namespace roomcast::signaling::janus {
 namespace {
@@ -32,7 +32,8 @@ struct Rig {
 
   Rig() {
     VideoRoomSubscriber::Callbacks callbacks;
-    callbacks.on_offer = [this](const std::string& sdp, const std::vector<SubscriberStream>& streams,
+    callbacks.on_offer = [this](const std::string& sdp,
+                                const std::vector<SubscriberStream>& streams,
                                 VideoRoomSubscriber::AnswerReady done) {
       offers.push_back({sdp, streams, std::move(done)});
     };
@@ -65,7 +66,8 @@ Json stream(int mindex, const std::string& mid, Json feed, const std::string& fe
 }
 
 Json event(Json data, std::optional<std::string> offer = std::nullopt) {
-  Json e{{"janus", "event"}, {"sender", kHandle},
+  Json e{{"janus", "event"},
+         {"sender", kHandle},
          {"plugindata", {{"plugin", "janus.plugin.videoroom"}, {"data", std::move(data)}}}};
   if (offer) e["jsep"] = {{"type", "offer"}, {"sdp", *offer}};
   return e;
@@ -86,7 +88,8 @@ void join_two(Rig& rig) {
   rig.sub->want(101, "0");
   rig.sub->want(102, "0");
   rig.attach_ok(0);
-  rig.reply(1, event({{"videoroom", "attached"}, {"room", 1234},
+  rig.reply(1, event({{"videoroom", "attached"},
+                      {"room", 1234},
                       {"streams", {stream(0, "0", 101), stream(1, "1", 102)}}},
                      "OFFER-1"));
   ASSERT_EQ(rig.offers.size(), 1u);
@@ -116,12 +119,16 @@ TEST(VideoRoomSubscriber, FirstFeedsAttachOneHandleAndJoinWithAllStreams) {
   EXPECT_EQ(rig.sent[1].handle, kHandle);
   EXPECT_EQ(rig.sent[1].request,
             (Json{{"janus", "message"},
-                  {"body", {{"request", "join"}, {"ptype", "subscriber"}, {"room", 1234},
-                            {"streams", {{{"feed", 101}, {"mid", "0"}}, {{"feed", 102}, {"mid", "a1"}}}},
-                            {"private_id", 9999}}}}));
+                  {"body",
+                   {{"request", "join"},
+                    {"ptype", "subscriber"},
+                    {"room", 1234},
+                    {"streams", {{{"feed", 101}, {"mid", "0"}}, {{"feed", 102}, {"mid", "a1"}}}},
+                    {"private_id", 9999}}}}));
 
   // Janus assigns its own slot mids: the mapping comes from the streams list.
-  rig.reply(1, event({{"videoroom", "attached"}, {"room", 1234},
+  rig.reply(1, event({{"videoroom", "attached"},
+                      {"room", 1234},
                       {"streams", {stream(0, "0", 101), stream(1, "1", 102, "a1")}}},
                      "OFFER-1"));
   ASSERT_EQ(rig.offers.size(), 1u);
@@ -150,7 +157,9 @@ TEST(VideoRoomSubscriber, ChangesDuringNegotiationWaitAndGoOutAsOneUpdate) {
   rig.sub->want(101, "0");
   rig.sub->want(102, "0");
   rig.attach_ok(0);
-  rig.reply(1, event({{"videoroom", "attached"}, {"streams", {stream(0, "0", 101), stream(1, "1", 102)}}}, "OFFER-1"));
+  rig.reply(
+      1, event({{"videoroom", "attached"}, {"streams", {stream(0, "0", 101), stream(1, "1", 102)}}},
+               "OFFER-1"));
   // The offer is still with us: a publisher joins, we stop wanting 101.
   rig.sub->want(103, "0");
   rig.sub->drop(101, false);
@@ -192,7 +201,8 @@ TEST(VideoRoomSubscriber, UnpromptedOfferIsAnsweredAndPostponedRequestIsNotRepea
   rig.sub->want(104, "0");
   ASSERT_EQ(rig.sent.size(), 4u);  // subscribe 104 in flight
   // Meanwhile 102 unpublished: Janus renegotiates by itself (no transaction).
-  EXPECT_TRUE(rig.sub->handle_event(kHandle, updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2")));
+  EXPECT_TRUE(rig.sub->handle_event(
+      kHandle, updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2")));
   ASSERT_EQ(rig.offers.size(), 2u);
   rig.offers.back().done("ANSWER-2", "");
   ASSERT_EQ(rig.sent.size(), 5u);
@@ -200,10 +210,11 @@ TEST(VideoRoomSubscriber, UnpromptedOfferIsAnsweredAndPostponedRequestIsNotRepea
   // Janus got our subscribe before the answer: postponed.
   rig.reply(3, event({{"videoroom", "updating"}, {"room", 1234}}));
   rig.reply(4, started());
-  EXPECT_EQ(rig.sent.size(), 5u);  // 104 was asked for: not again
+  EXPECT_EQ(rig.sent.size(), 5u);   // 104 was asked for: not again
   EXPECT_TRUE(rig.sub->settled());  // nothing to send: Janus owes the offer
   // The postponed offer arrives by itself, carrying 104 in the parked slot.
-  EXPECT_TRUE(rig.sub->handle_event(kHandle, updated({stream(0, "0", 101), stream(1, "1", 104)}, "OFFER-3")));
+  EXPECT_TRUE(rig.sub->handle_event(
+      kHandle, updated({stream(0, "0", 101), stream(1, "1", 104)}, "OFFER-3")));
   ASSERT_EQ(rig.offers.size(), 3u);
   EXPECT_EQ(rig.offers.back().streams[1].feed_id, 104);
   rig.offers.back().done("ANSWER-3", "");
@@ -217,8 +228,10 @@ TEST(VideoRoomSubscriber, UnpromptedOfferIsAnsweredAndPostponedRequestIsNotRepea
 TEST(VideoRoomSubscriber, TwoOffersBeforeOneAnswerAreAnsweredInTurn) {
   Rig rig;
   join_two(rig);
-  rig.sub->handle_event(kHandle, updated({stream(0, "0", nullptr), stream(1, "1", 102)}, "OFFER-2"));
-  rig.sub->handle_event(kHandle, updated({stream(0, "0", nullptr), stream(1, "1", nullptr)}, "OFFER-3"));
+  rig.sub->handle_event(kHandle,
+                        updated({stream(0, "0", nullptr), stream(1, "1", 102)}, "OFFER-2"));
+  rig.sub->handle_event(kHandle,
+                        updated({stream(0, "0", nullptr), stream(1, "1", nullptr)}, "OFFER-3"));
   ASSERT_EQ(rig.offers.size(), 2u);  // the second waits for the first to be acknowledged
   rig.offers[1].done("ANSWER-2", "");
   ASSERT_EQ(rig.offers.size(), 2u);
@@ -232,7 +245,8 @@ TEST(VideoRoomSubscriber, LeftPublisherIsNotUnsubscribed) {
   join_two(rig);
   rig.sub->drop(102, true);
   EXPECT_EQ(rig.sent.size(), 3u);  // Janus removes the slot itself
-  rig.sub->handle_event(kHandle, updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2"));
+  rig.sub->handle_event(kHandle,
+                        updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2"));
   rig.offers.back().done("ANSWER-2", "");
   rig.reply(3, started());
   EXPECT_EQ(rig.sent.size(), 4u);
@@ -240,7 +254,8 @@ TEST(VideoRoomSubscriber, LeftPublisherIsNotUnsubscribed) {
   // The same publisher publishing again is subscribed again.
   rig.sub->want(102, "0");
   ASSERT_EQ(rig.sent.size(), 5u);
-  EXPECT_EQ(rig.body(4), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "0"}}}}}));
+  EXPECT_EQ(rig.body(4),
+            (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "0"}}}}}));
 }
 
 TEST(VideoRoomSubscriber, UnsubscribedThenWantedAgainIsSubscribedAgain) {
@@ -255,7 +270,8 @@ TEST(VideoRoomSubscriber, UnsubscribedThenWantedAgainIsSubscribedAgain) {
   rig.offers.back().done("ANSWER-2", "");
   rig.reply(4, started());
   ASSERT_EQ(rig.sent.size(), 6u);
-  EXPECT_EQ(rig.body(5), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "0"}}}}}));
+  EXPECT_EQ(rig.body(5),
+            (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "0"}}}}}));
 }
 
 TEST(VideoRoomSubscriber, NoSuchFeedInABatchRetriesOneFeedPerRequest) {
@@ -282,7 +298,8 @@ TEST(VideoRoomSubscriber, NoSuchFeedInABatchRetriesOneFeedPerRequest) {
 TEST(VideoRoomSubscriber, FailuresAreReported) {
   Rig rig;
   join_two(rig);
-  rig.sub->handle_event(kHandle, updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2"));
+  rig.sub->handle_event(kHandle,
+                        updated({stream(0, "0", 101), stream(1, "1", nullptr)}, "OFFER-2"));
   rig.offers.back().done(std::nullopt, "no usable audio");
   ASSERT_EQ(rig.errors.size(), 1u);
   EXPECT_EQ(rig.errors[0], "cannot answer the server's offer: no usable audio");

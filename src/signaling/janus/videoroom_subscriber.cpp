@@ -45,7 +45,8 @@ std::vector<SubscriberStream> parse_subscriber_streams(const Json& streams) {
     if (!s.is_object() || !s.contains("mid")) continue;
     SubscriberStream stream;
     stream.mid = key_of(s["mid"]);
-    if (s.contains("mindex") && s["mindex"].is_number_integer()) stream.mindex = s["mindex"].get<int>();
+    if (s.contains("mindex") && s["mindex"].is_number_integer())
+      stream.mindex = s["mindex"].get<int>();
     if (s.contains("type") && s["type"].is_string()) stream.type = s["type"].get<std::string>();
     stream.active = s.contains("active") ? s["active"] == true : s.contains("feed_id");
     if (s.contains("feed_id") && (s["feed_id"].is_number() || s["feed_id"].is_string()))
@@ -72,7 +73,8 @@ void VideoRoomSubscriber::close() {
 
 bool VideoRoomSubscriber::settled() const {
   if (phase_ == Phase::Closed) return true;
-  if (request_in_flight_ || answering_ || !offers_.empty() || phase_ == Phase::Attaching) return false;
+  if (request_in_flight_ || answering_ || !offers_.empty() || phase_ == Phase::Attaching)
+    return false;
   const Batch batch = next_batch();
   return batch.adds.empty() && batch.removes.empty();
 }
@@ -100,7 +102,8 @@ bool VideoRoomSubscriber::handle_event(uint64_t handle_id, const Json& message) 
   if (kind == "hangup") {
     report("the server hung up the subscription (" + text_of(message, "reason") + ")");
   } else if (kind == "event") {
-    if (auto error = error_of(message)) report("subscription error " + std::to_string(error->code) + ": " + error->reason);
+    if (auto error = error_of(message))
+      report("subscription error " + std::to_string(error->code) + ": " + error->reason);
     take(message);
     pump();
   }
@@ -119,7 +122,8 @@ VideoRoomSubscriber::Batch VideoRoomSubscriber::next_batch() const {
     batch.adds.push_back(key);
   }
   for (const auto& key : active)
-    if (!wanted_.count(key) && !removing_.count(key) && !gone_.count(key)) batch.removes.push_back(key);
+    if (!wanted_.count(key) && !removing_.count(key) && !gone_.count(key))
+      batch.removes.push_back(key);
   if (single_adds_ > 0 && batch.adds.size() > 1) batch.adds.resize(1);
   return batch;
 }
@@ -143,29 +147,31 @@ void VideoRoomSubscriber::pump() {
       if (!batch.adds.empty() || !batch.removes.empty()) send_change(std::move(batch));
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
 void VideoRoomSubscriber::attach() {
   phase_ = Phase::Attaching;
   std::weak_ptr<int> alive = alive_;
-  send_({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt, [this, alive](const Json& reply) {
-    if (!alive.lock() || phase_ == Phase::Closed) return;
-    if (auto error = error_of(reply)) {
-      phase_ = Phase::Detached;
-      for (const auto& [key, w] : wanted_) unavailable_.insert(key);  // until wanted again
-      return report("attach failed: " + error->reason);
-    }
-    const Json& data = reply.contains("data") ? reply["data"] : Json::object();
-    if (!data.contains("id") || !data["id"].is_number_unsigned()) {
-      phase_ = Phase::Detached;
-      return report("attach: the server sent no handle id");
-    }
-    handle_id_ = data["id"].get<uint64_t>();
-    phase_ = Phase::Attached;
-    pump();
-  });
+  send_({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
+        [this, alive](const Json& reply) {
+          if (!alive.lock() || phase_ == Phase::Closed) return;
+          if (auto error = error_of(reply)) {
+            phase_ = Phase::Detached;
+            for (const auto& [key, w] : wanted_) unavailable_.insert(key);  // until wanted again
+            return report("attach failed: " + error->reason);
+          }
+          const Json& data = reply.contains("data") ? reply["data"] : Json::object();
+          if (!data.contains("id") || !data["id"].is_number_unsigned()) {
+            phase_ = Phase::Detached;
+            return report("attach: the server sent no handle id");
+          }
+          handle_id_ = data["id"].get<uint64_t>();
+          phase_ = Phase::Attached;
+          pump();
+        });
 }
 
 Json VideoRoomSubscriber::stream_request(const std::string& key) const {
@@ -178,7 +184,8 @@ Json VideoRoomSubscriber::stream_request(const std::string& key) const {
 void VideoRoomSubscriber::send_join(Batch batch) {
   Json streams = Json::array();
   for (const auto& key : batch.adds) streams.push_back(stream_request(key));
-  Json body{{"request", "join"}, {"ptype", "subscriber"}, {"room", options_.room}, {"streams", streams}};
+  Json body{
+      {"request", "join"}, {"ptype", "subscriber"}, {"room", options_.room}, {"streams", streams}};
   if (!options_.private_id.is_null()) body["private_id"] = options_.private_id;
   if (!options_.pin.empty()) body["pin"] = options_.pin;
   phase_ = Phase::Joining;
@@ -206,8 +213,10 @@ void VideoRoomSubscriber::send_change(Batch batch) {
 void VideoRoomSubscriber::message(Json body, std::optional<Json> jsep, Kind kind, Batch batch) {
   for (const auto& key : batch.adds) adding_.insert(key);
   for (const auto& key : batch.removes) removing_.insert(key);
-  if (kind == Kind::Start) answering_ = true;
-  else request_in_flight_ = true;
+  if (kind == Kind::Start)
+    answering_ = true;
+  else
+    request_in_flight_ = true;
   Json request{{"janus", "message"}, {"body", std::move(body)}};
   if (jsep) request["jsep"] = std::move(*jsep);
   std::weak_ptr<int> alive = alive_;
@@ -220,30 +229,36 @@ void VideoRoomSubscriber::message(Json body, std::optional<Json> jsep, Kind kind
 // ---- receiving ------------------------------------------------------------------------------
 
 void VideoRoomSubscriber::on_reply(Kind kind, const Batch& batch, const Json& reply) {
-  if (kind == Kind::Start) answering_ = false;
-  else request_in_flight_ = false;
+  if (kind == Kind::Start)
+    answering_ = false;
+  else
+    request_in_flight_ = false;
   if (auto error = error_of(reply)) {
     on_failed(kind, batch, error->code, error->reason);
     return pump();
   }
   const Json& data = plugin_data(reply);
   if (kind == Kind::Join) phase_ = Phase::Joined;
-  if (kind == Kind::Change && text_of(data, "videoroom") == "updated" && !data.contains("streams") &&
-      !offer_of(reply)) {
+  if (kind == Kind::Change && text_of(data, "videoroom") == "updated" &&
+      !data.contains("streams") && !offer_of(reply)) {
     // Nothing changed at Janus (e.g. the feeds were already gone): stop waiting for them.
     for (const auto& key : batch.adds) adding_.erase(key);
     for (const auto& key : batch.removes) removing_.erase(key);
   }
-  if (single_adds_ > 0 && kind != Kind::Start) single_adds_ -= std::min(single_adds_, batch.adds.size());
+  if (single_adds_ > 0 && kind != Kind::Start)
+    single_adds_ -= std::min(single_adds_, batch.adds.size());
   take(reply);
   pump();
 }
 
-void VideoRoomSubscriber::on_failed(Kind kind, const Batch& batch, int code, const std::string& reason) {
+void VideoRoomSubscriber::on_failed(Kind kind, const Batch& batch, int code,
+                                    const std::string& reason) {
   for (const auto& key : batch.adds) adding_.erase(key);
   for (const auto& key : batch.removes) removing_.erase(key);
   if (kind == Kind::Join) phase_ = Phase::Attached;
-  if (kind == Kind::Start) return report("the server refused our answer (error " + std::to_string(code) + ": " + reason + ")");
+  if (kind == Kind::Start)
+    return report("the server refused our answer (error " + std::to_string(code) + ": " + reason +
+                  ")");
   if (code == kNoSuchFeed && batch.adds.size() > 1) {
     // One of them left meanwhile and Janus refuses the whole request: ask one at a time.
     core::log_debug("videoroom subscriber: ", reason, "; retrying one feed per request");
@@ -280,10 +295,11 @@ void VideoRoomSubscriber::answer_next() {
   answering_ = true;
   std::weak_ptr<int> alive = alive_;
   if (!callbacks_.on_offer) return answered(std::nullopt, "nobody takes the offer");
-  callbacks_.on_offer(offer.sdp, streams_, [this, alive](std::optional<std::string> sdp, std::string error) {
-    if (!alive.lock() || phase_ == Phase::Closed) return;
-    answered(std::move(sdp), error);
-  });
+  callbacks_.on_offer(offer.sdp, streams_,
+                      [this, alive](std::optional<std::string> sdp, std::string error) {
+                        if (!alive.lock() || phase_ == Phase::Closed) return;
+                        answered(std::move(sdp), error);
+                      });
 }
 
 void VideoRoomSubscriber::answered(std::optional<std::string> sdp, const std::string& error) {
@@ -305,9 +321,12 @@ void VideoRoomSubscriber::apply_streams(std::vector<SubscriberStream> streams) {
   for (const auto& key : before)
     if (!active.count(key) && wanted_.count(key) && !adding_.count(key) && !removing_.count(key))
       unavailable_.insert(key);
-  for (auto it = adding_.begin(); it != adding_.end();) it = active.count(*it) ? adding_.erase(it) : std::next(it);
-  for (auto it = removing_.begin(); it != removing_.end();) it = active.count(*it) ? std::next(it) : removing_.erase(it);
-  for (auto it = gone_.begin(); it != gone_.end();) it = active.count(*it) ? std::next(it) : gone_.erase(it);
+  for (auto it = adding_.begin(); it != adding_.end();)
+    it = active.count(*it) ? adding_.erase(it) : std::next(it);
+  for (auto it = removing_.begin(); it != removing_.end();)
+    it = active.count(*it) ? std::next(it) : removing_.erase(it);
+  for (auto it = gone_.begin(); it != gone_.end();)
+    it = active.count(*it) ? std::next(it) : gone_.erase(it);
 }
 
 std::set<std::string> VideoRoomSubscriber::active_feeds() const {

@@ -7,12 +7,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace roomcast::signaling::janus {
 
@@ -21,11 +20,11 @@ using Json = nlohmann::json;
 /// One slot (m-line) of the subscription, from the `streams` list of `attached`/`updated`.
 struct SubscriberStream {
   int mindex = -1;
-  std::string mid;      ///< the slot's mid in our PeerConnection (Janus picks it)
-  std::string type;     ///< "audio", "video" or "data"
-  bool active = false;  ///< bound to a publisher's stream; false: a parked, inactive slot
-  Json feed_id;         ///< the publisher, as Janus sent it (null when inactive)
-  std::string feed_mid; ///< the publisher's own mid for the stream
+  std::string mid;       ///< the slot's mid in our PeerConnection (Janus picks it)
+  std::string type;      ///< "audio", "video" or "data"
+  bool active = false;   ///< bound to a publisher's stream; false: a parked, inactive slot
+  Json feed_id;          ///< the publisher, as Janus sent it (null when inactive)
+  std::string feed_mid;  ///< the publisher's own mid for the stream
 
   bool operator==(const SubscriberStream&) const = default;
 };
