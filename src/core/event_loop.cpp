@@ -3,7 +3,6 @@
 
 #include <mutex>
 
-#include "core/deadline_scheduler.hpp"
 #include "core/log.hpp"
 
 namespace roomcast::core {
@@ -40,13 +39,11 @@ EventLoop::EventLoop() : context_(g_main_context_new()), loop_(g_main_loop_new(c
     g_main_context_pop_thread_default(context_);
   });
   ready.wait();
-  scheduler_ = std::make_unique<DeadlineScheduler>(context_);
 }
 
 EventLoop::~EventLoop() {
   post([this] { g_main_loop_quit(loop_); });
   if (thread_.joinable()) thread_.join();
-  scheduler_.reset();
   g_main_loop_unref(loop_);
   g_main_context_unref(context_);
 }

@@ -11,8 +11,6 @@
 
 namespace roomcast::core {
 
-class DeadlineScheduler;
-
 /// libnice and libsoup both run on a GMainContext, so one loop thread serves ICE,
 /// DTLS, SRTP, RTP and signaling for every participant of the process (the process's
 /// engine::Engine owns it). Other threads
@@ -25,8 +23,6 @@ class EventLoop {
   EventLoop& operator=(const EventLoop&) = delete;
 
   GMainContext* context() const { return context_; }
-  /// The one pacing scheduler of this loop (see DeadlineScheduler).
-  DeadlineScheduler& scheduler() { return *scheduler_; }
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   /// Runs `task` on the loop thread (thread-safe, never blocks).
@@ -47,7 +43,6 @@ class EventLoop {
   GMainContext* context_ = nullptr;
   GMainLoop* loop_ = nullptr;
   std::thread thread_;
-  std::unique_ptr<DeadlineScheduler> scheduler_;
 };
 
 /// A one-shot or repeating callback at absolute monotonic deadlines on a loop.
