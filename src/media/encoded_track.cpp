@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rtp/audio_level.hpp"
+#include "rtp/opus_lbrr.hpp"
 
 namespace roomcast::media {
 
@@ -124,8 +125,8 @@ void EncodedTrack::fill() {
         frame = std::make_shared<EncodedFrame>();
         frame->valid_samples = next.frame.valid_samples;
         frame->audio_level = rtp::audio_level_from_samples(next.frame.samples);
-        frame->fec = fec;
         frame->opus = encoder_.encode(next.frame);
+        frame->fec = rtp::opus_packet_has_fec(frame->opus);  // what it holds, not what was asked
       } catch (const std::exception& e) {
         failure = std::string("encoding failed: ") + e.what();
       }

@@ -31,7 +31,7 @@ struct EncodedFrame {
   uint64_t index = 0;           ///< frames since the track's start
   int valid_samples = 0;        ///< real audio in it (less only in the padded last frame)
   uint8_t audio_level = 127;    ///< RFC 6464 level, -dBov
-  bool fec = false;             ///< encoded with in-band FEC
+  bool fec = false;             ///< carries in-band FEC (LBRR) data for the frame before
   std::vector<uint8_t> opus;
 };
 
@@ -55,7 +55,9 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   static constexpr std::size_t kHistoryFrames = 500;  // 10 s kept for late joiners
   /// Loss (fraction) from which adaptive FEC turns on, and the expected-loss floor then.
   static constexpr double kFecOnLoss = 0.01;
-  static constexpr int kMinExpectedLossPercent = 5;
+  /// libopus 1.3 takes a mode that can carry FEC (SILK or hybrid) for music only when it
+  /// expects enough loss; 10 % is its own long-standing example figure, and works here.
+  static constexpr int kMinExpectedLossPercent = 10;
 
   using RunJob = std::function<void(std::function<void()>)>;
 
@@ -107,7 +109,7 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
     uint64_t frames_encoded = 0;
     std::size_t readers = 0;
     std::size_t frames_held = 0;
-    bool fec = false;
+    bool fec = false;  ///< FEC requested of the encoder
     int expected_loss_percent = 0;
     uint64_t fill_jobs = 0;
   };

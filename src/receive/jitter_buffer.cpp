@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "rtp/opus_lbrr.hpp"
+
 namespace roomcast::receive {
 
 namespace {
@@ -209,8 +211,9 @@ void JitterBuffer::decode_next() {
   const int samples = missing_duration();
   ++next_seq_;
   next_ts_ += static_cast<uint32_t>(samples);
-  if (it != packets_.end() && it->first == next_seq_) {
-    // The packet after the gap carries a lower-bitrate copy of the lost one.
+  if (it != packets_.end() && it->first == next_seq_ && rtp::opus_packet_has_fec(it->second.payload)) {
+    // The packet after the gap carries a lower-bitrate copy of the lost one (only then is
+    // it FEC: without LBRR data libopus would conceal and call it recovered).
     auto pcm = decoder_.decode_fec(it->second.payload, samples);
     if (pcm) {
       queue(std::move(pcm), samples, true, true);

@@ -138,23 +138,31 @@ TEST(EncodedTrack, EncodesAheadInBatchesAndHoldsBoundedHistory) {
   EXPECT_GE(first->index + EncodedTrack::kHistoryFrames + EncodedTrack::kAheadFrames, stats.frames_encoded);
 }
 
+std::size_t frames_with_fec(const std::vector<std::shared_ptr<const EncodedFrame>>& frames) {
+  std::size_t n = 0;
+  for (const auto& f : frames) n += f->fec ? 1 : 0;
+  return n;
+}
+
 TEST(EncodedTrack, AdaptiveFecFollowsTheWorstReadersLoss) {
   ManualJobs jobs;
-  auto encoded = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100 * 5), EncoderSettings{}, jobs.runner());
+  auto encoded = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100 * 10), EncoderSettings{}, jobs.runner());
   auto clean = encoded->open_reader();
   auto lossy = encoded->open_reader();
-  auto frames = read_all(*clean, jobs, nullptr, 20);
-  for (const auto& f : frames) EXPECT_FALSE(f->fec) << "a clean path costs no FEC";
-  read_all(*lossy, jobs, nullptr, 20);
-  lossy->report_loss(0.08);
+  EXPECT_EQ(frames_with_fec(read_all(*clean, jobs, nullptr, 50)), 0u) << "a clean path costs no FEC";
+  EXPECT_FALSE(encoded->stats().fec);
+  read_all(*lossy, jobs, nullptr, 50);
+  lossy->report_loss(0.03);
   EXPECT_TRUE(encoded->stats().fec);
-  EXPECT_EQ(encoded->stats().expected_loss_percent, 8);
-  // Frames already encoded ahead keep their settings; the ones after carry FEC.
-  frames = read_all(*clean, jobs, nullptr, 40);
-  EXPECT_TRUE(frames.back()->fec);
-  EXPECT_GT(frames.back()->opus.size(), frames.front()->opus.size() / 2);
+  EXPECT_EQ(encoded->stats().expected_loss_percent, EncodedTrack::kMinExpectedLossPercent);
+  lossy->report_loss(0.2);
+  EXPECT_EQ(encoded->stats().expected_loss_percent, 20);
+  // Frames encoded from now on carry FEC data (the ones already ahead keep their settings).
+  auto after = read_all(*clean, jobs, nullptr, 200);
+  EXPECT_GT(frames_with_fec(after), 50u) << "FEC asked for must be in the packets";
   lossy->report_loss(0.0);
   EXPECT_FALSE(encoded->stats().fec);
+  lossy->report_loss(0.2);
   lossy.reset();  // a reader leaving takes its loss with it
   EXPECT_FALSE(encoded->stats().fec);
 }
@@ -163,15 +171,15 @@ TEST(EncodedTrack, FixedFecPoliciesIgnoreReports) {
   ManualJobs jobs;
   EncoderSettings off;
   off.fec = OpusFec::Off;
-  auto none = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100), off, jobs.runner());
+  auto none = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100 * 2), off, jobs.runner());
   auto r = none->open_reader();
   r->report_loss(0.3);
-  for (const auto& f : read_all(*r, jobs)) EXPECT_FALSE(f->fec);
+  EXPECT_EQ(frames_with_fec(read_all(*r, jobs)), 0u);
   EncoderSettings on;
   on.fec = OpusFec::On;
-  auto always = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100), on, jobs.runner());
+  auto always = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100 * 2), on, jobs.runner());
   auto s = always->open_reader();
-  for (const auto& f : read_all(*s, jobs)) EXPECT_TRUE(f->fec);
+  EXPECT_GT(frames_with_fec(read_all(*s, jobs)), 50u);
 }
 
 TEST(EncodedTrack, AFailingTrackFailsEveryReaderWithItsMessageAfterItsFrames) {
