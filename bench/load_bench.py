@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -132,14 +133,44 @@ def aiortc_point(a, n):
         srv.terminate()
 
 
+def listener_point(a, n):
+    """One listener process in a room of n roomcast publishers (another process): its CPU
+    per received stream, decoding every stream (a counting sink on each)."""
+    srv, url, janus = server(a, 1, n + 10)
+    try:
+        pubs = Proc(f"load {n} publishers", [a.roomcast, "load", a.media, "--participants", n, "--server", url,
+                                             "--ramp", a.ramp, "--duration", n / a.ramp + a.seconds + 30, "--json"])
+        time.sleep(n / a.ramp + 3)  # the publishers' ramp, then settling; a timed bench step
+        lst = Proc("listener", [a.roomcast, "load", a.media, "--participants", 0, "--listeners", 1, "--server", url,
+                                "--duration", a.seconds + 2, "--json", "--run", "listener"])
+        lst.wait(a.seconds + 60)
+        recs = json_lines(lst)
+        process = next((r for r in recs if r.get("type") == "process"), {})
+        part = next((r for r in recs if r.get("type") == "participant"), {})
+        pubs.stop(60, signal.SIGINT)
+        played = part.get("frames_played") or 0
+        return {"side": "roomcast", "mode": "listener", "publishers": n, "streams": part.get("streams"),
+                "cpuPct": round(process.get("cpu_percent") or 0, 2),
+                "cpuPctPerStream": round((process.get("cpu_percent") or 0) / max(1, part.get("streams") or 1), 3),
+                "rssMiB": round((process.get("rss_bytes") or 0) / 2**20, 1),
+                "concealedPct": round(100 * (part.get("frames_concealed") or 0) / played, 2) if played else None}
+    finally:
+        srv.terminate()
+
+
+def r(x, digits):
+    return "-" if x is None else round(x, digits)
+
+
 def table(figs):
     rows = ["| side | encode | N | rooms | CPU % of a core / participant | RSS MiB / participant | process CPU % | "
             "join p50 / p99 ms | first RTP p50 ms | late frames | Janus CPU % | judge: streams, concealed % |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for f in figs:
-        rows.append(f"| {f['side']} | {f['encode']} | {f['n']} | {f['rooms']} | {f['cpuPctPerParticipant']} | "
-                    f"{f['rssMiBPerParticipant']} | {f['processCpuPct']} | {f['joinP50ms']} / {f['joinP99ms']} | "
-                    f"{f['firstRtpP50ms']} | {f['lateFrames']} | {f['janusCpuPct']} | "
+        rows.append(f"| {f['side']} | {f['encode']} | {f['n']} | {f['rooms']} | {r(f['cpuPctPerParticipant'], 3)} | "
+                    f"{r(f['rssMiBPerParticipant'], 2)} | {r(f['processCpuPct'], 1)} | "
+                    f"{r(f['joinP50ms'], 0)} / {r(f['joinP99ms'], 0)} | {r(f['firstRtpP50ms'], 0)} | "
+                    f"{f['lateFrames'] if f['lateFrames'] is not None else '-'} | {r(f['janusCpuPct'], 1)} | "
                     f"{f.get('streams')}, {f.get('concealedPct')} |")
     return "\n".join(rows)
 
@@ -150,6 +181,7 @@ def main():
     ap.add_argument("--n", default="1,10,100,300,500", help="roomcast participant counts")
     ap.add_argument("--encode", default="shared,each")
     ap.add_argument("--aiortc", default="1,10,30", help="aiortc publisher counts ('' to skip)")
+    ap.add_argument("--listener", type=int, default=50, help="publishers in the listener point (0 skips it)")
     ap.add_argument("--seconds", type=float, default=20, help="steady window per point")
     ap.add_argument("--ramp", type=float, default=50)
     ap.add_argument("--media", help="file to publish (default: a generated 441 Hz AAC tone, 10 min)")
@@ -171,9 +203,19 @@ def main():
         log(f"== aiortc N={n}")
         figs.append(aiortc_point(a, n))
         log(json.dumps(figs[-1]))
+    listener = None
+    if a.listener:
+        log(f"== roomcast listener in a room of {a.listener}")
+        listener = listener_point(a, a.listener)
+        log(json.dumps(listener))
     print(table(figs))
+    if listener:
+        print(f"\nListener: one `roomcast load --listeners 1` process in a room of {listener['publishers']} publishers "
+              f"(one subscription, {listener['streams']} streams decoded): {listener['cpuPct']} % of a core, "
+              f"{listener['cpuPctPerStream']} % per received stream, RSS {listener['rssMiB']} MiB, "
+              f"{listener['concealedPct']} % concealed")
     if a.json:
-        for f in figs:
+        for f in figs + ([listener] if listener else []):
             print(json.dumps(f))
     shutil.rmtree(tmp, ignore_errors=True)
 
