@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -70,6 +71,7 @@ Options parse(int argc, char** argv) {
 
 struct Slot {
   std::optional<Meeting> meeting;
+  std::atomic<bool> ready{false};  // `meeting` is in place (set by its join thread)
   Clock::time_point join_started{}, join_returned{};
   std::string error;
   // Taken just before leaving (--stay): the stats and the frames the time allows.
@@ -120,6 +122,56 @@ int main(int argc, char** argv) {
   const auto track_ms = track->duration();
   std::vector<Slot> slots(static_cast<size_t>(o.meetings));
   const auto t0 = Clock::now();
+  // Where late frames come from: every 500 ms, the first meeting's late_frames next to how
+  // many have joined and this process's CPU use (stderr; the ramp and the stay apart).
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    auto cpu_s = [] {
+      timespec ts{};
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+      return ts.tv_sec + ts.tv_nsec / 1e9;
+    };
+    double last_cpu = cpu_s();
+    auto last = Clock::now();
+    for (auto next = t0 + 500ms; sampling.load(); next += 500ms) {
+      std::this_thread::sleep_until(next);
+      int ready = 0;
+      for (auto& s : slots) ready += s.ready.load(std::memory_order_acquire);
+      std::string late0 = "null";
+      if (slots[0].ready.load(std::memory_order_acquire) && sampling.load())
+        late0 = std::to_string(slots[0].meeting->publish_stats().late_frames);
+      const double cpu = cpu_s();
+      const auto now = Clock::now();
+      std::cerr << "{\"type\":\"sample\",\"t_s\":" << ms(now - t0) / 1000 << ",\"joined\":" << ready
+                << ",\"late_frames_0\":" << late0 << ",\"cpu_percent\":" << 100 * (cpu - last_cpu) / (ms(now - last) / 1000)
+                << "}" << std::endl;
+      last_cpu = cpu;
+      last = now;
+    }
+  });
+  // Control for late frames: a plain thread of this process on the same 20 ms grid. When it
+  // too wakes a tick (20 ms) late, the machine withheld the CPU; when only the SDK's loop
+  // misses ticks, the loop itself was busy.
+  std::atomic<bool> probing{true};
+  std::atomic<uint64_t> probe_late{0}, probe_max_late_us{0}, probe_ticks{0};
+  std::thread probe([&] {
+    for (auto next = Clock::now() + kFrame; probing.load(); next += kFrame) {
+      std::this_thread::sleep_until(next);
+      const auto late_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - next).count();
+      probe_ticks.fetch_add(1);
+      if (late_us >= 20000) probe_late.fetch_add(1);
+      if (static_cast<uint64_t>(late_us) > probe_max_late_us.load()) probe_max_late_us.store(late_us);
+      if (late_us >= 20000) next = Clock::now();  // like the media clock: no burst of catch-up wake-ups
+    }
+  });
+  struct Window {
+    uint64_t probe_late = 0, probe_ticks = 0, late_0 = 0;
+  };
+  auto window_mark = [&] {
+    Window w{probe_late.load(), probe_ticks.load(), 0};
+    if (slots[0].ready.load(std::memory_order_acquire)) w.late_0 = slots[0].meeting->publish_stats().late_frames;
+    return w;
+  };
   paced(o.meetings, o.threads, o.rate, t0, [&](int i) {
     Slot& s = slots[static_cast<size_t>(i)];
     MeetingConfig c;
@@ -135,6 +187,7 @@ int main(int argc, char** argv) {
       m.join();
       s.join_returned = Clock::now();
       s.meeting.emplace(std::move(m));
+      s.ready.store(true, std::memory_order_release);
     } catch (const std::exception& e) {
       s.error = e.what();
     }
@@ -145,9 +198,15 @@ int main(int argc, char** argv) {
   std::cerr << "engine_e2e: " << joined << "/" << o.meetings << " joined in " << ms(all_joined - t0) / 1000
             << " s" << std::endl;
 
+  const Window at_joined = window_mark();
+  const auto probe_max_ramp_us = probe_max_late_us.exchange(0);
+  Window at_end{};
+  uint64_t probe_max_stay_us = 0;
   if (o.stay_s >= 0) {
     std::this_thread::sleep_until(all_joined + std::chrono::duration_cast<Clock::duration>(
                                                    std::chrono::duration<double>(o.stay_s)));
+    at_end = window_mark();
+    probe_max_stay_us = probe_max_late_us.load();
     // Stats first, for everyone at about the same moment, then the leaves.
     for (auto& s : slots)
       if (s.meeting) {
@@ -155,6 +214,8 @@ int main(int argc, char** argv) {
         s.stats_at = Clock::now();
         if (auto left = s.meeting->left_info()) s.left_reason = left->reason;
       }
+    sampling.store(false);
+    sampler.join();
     paced(o.meetings, o.threads, 1e6, Clock::now(), [&](int i) {
       if (auto& m = slots[static_cast<size_t>(i)].meeting) m->leave();
     });
@@ -162,9 +223,15 @@ int main(int argc, char** argv) {
     // Until the file ends (each meeting leaves by itself), bounded.
     const auto limit = std::chrono::milliseconds(track_ms ? track_ms->count() : 0) + 20s;
     for (auto& s : slots)
-      if (s.meeting) {
+      if (s.meeting)
         s.meeting->run_until_left(std::chrono::duration_cast<std::chrono::milliseconds>(
             std::max<Clock::duration>(0ms, all_joined + limit - Clock::now())));
+    at_end = window_mark();
+    probe_max_stay_us = probe_max_late_us.load();
+    sampling.store(false);
+    sampler.join();
+    for (auto& s : slots)
+      if (s.meeting) {
         s.stats = s.meeting->publish_stats();
         s.stats_at = Clock::now();
         if (auto left = s.meeting->left_info()) s.left_reason = left->reason;
@@ -201,7 +268,16 @@ int main(int argc, char** argv) {
     }
     std::cout << line << "}" << std::endl;
   }
+  probing.store(false);
+  probe.join();
   std::cout << "{\"type\":\"summary\",\"meetings\":" << o.meetings << ",\"joined\":" << joined
+            << ",\"ramp\":{\"probe_ticks\":" << at_joined.probe_ticks << ",\"probe_late_wakeups\":"
+            << at_joined.probe_late << ",\"probe_max_late_ms\":" << probe_max_ramp_us / 1000.0
+            << ",\"late_frames_0\":" << at_joined.late_0 << "}"
+            << ",\"stay\":{\"probe_ticks\":" << at_end.probe_ticks - at_joined.probe_ticks
+            << ",\"probe_late_wakeups\":" << at_end.probe_late - at_joined.probe_late
+            << ",\"probe_max_late_ms\":" << probe_max_stay_us / 1000.0
+            << ",\"late_frames_0\":" << at_end.late_0 - at_joined.late_0 << "}"
             << ",\"join_wall_s\":" << ms(all_joined - t0) / 1000
             << ",\"track_ms\":" << (track_ms ? track_ms->count() : -1) << "}" << std::endl;
   slots.clear();
