@@ -3,6 +3,7 @@
 // joins/s, stays, leaves, and prints one JSON line per meeting and a summary line.
 //   engine_e2e --server URL --room ID --file TONE --meetings N [--rate PER_S] [--threads T]
 //              [--stay S | (default) until the file ends] [--lead-in MS] [--name PREFIX]
+//              [--rooms K: meeting i joins room ID + i % K]
 // With --stay, each meeting's stats are taken after S s and compared with the frames its
 // time on the wire allows (the program's own clock); without it the file plays to its end.
 #include <algorithm>
@@ -33,7 +34,7 @@ constexpr auto kFrame = 20ms;
 
 struct Options {
   std::string server, room = "1234", file, name = "engine";
-  int meetings = 3, threads = 4;
+  int meetings = 3, threads = 4, rooms = 1;
   double rate = 50, stay_s = -1;
   int lead_in_ms = 300;
 };
@@ -41,7 +42,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "engine_e2e: " << why
             << "\nusage: engine_e2e --server URL --room ID --file PATH --meetings N [--rate PER_S] "
-               "[--threads T] [--stay S] [--lead-in MS] [--name PREFIX]\n";
+               "[--threads T] [--stay S] [--lead-in MS] [--name PREFIX] [--rooms K]\n";
   std::exit(2);
 }
 
@@ -59,6 +60,7 @@ Options parse(int argc, char** argv) {
     else if (k == "name") o.name = v;
     else if (k == "meetings") o.meetings = std::stoi(v);
     else if (k == "threads") o.threads = std::stoi(v);
+    else if (k == "rooms") o.rooms = std::stoi(v);
     else if (k == "rate") o.rate = std::stod(v);
     else if (k == "stay") o.stay_s = std::stod(v);
     else if (k == "lead-in") o.lead_in_ms = std::stoi(v);
@@ -78,6 +80,7 @@ struct Slot {
   std::optional<PublishStats> stats;
   Clock::time_point stats_at{};
   std::optional<std::string> left_reason;
+  uint64_t late_at_all_joined = 0;  // late frames during the joins (the ramp)
 };
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -175,7 +178,7 @@ int main(int argc, char** argv) {
   paced(o.meetings, o.threads, o.rate, t0, [&](int i) {
     Slot& s = slots[static_cast<size_t>(i)];
     MeetingConfig c;
-    c.meeting_id = o.room;
+    c.meeting_id = std::to_string(std::stoull(o.room) + static_cast<uint64_t>(i % o.rooms));
     c.server_url = o.server;
     c.name = o.name + "-" + std::to_string(i);
     c.custom_microphone_audio_track = track;
@@ -199,6 +202,8 @@ int main(int argc, char** argv) {
             << " s" << std::endl;
 
   const Window at_joined = window_mark();
+  for (auto& s : slots)
+    if (s.meeting) s.late_at_all_joined = s.meeting->publish_stats().late_frames;
   const auto probe_max_ramp_us = probe_max_late_us.exchange(0);
   Window at_end{};
   uint64_t probe_max_stay_us = 0;
@@ -253,6 +258,7 @@ int main(int argc, char** argv) {
               ",\"packets_sent\":" + std::to_string(st.packets_sent) +
               ",\"bytes_sent\":" + std::to_string(st.bytes_sent) +
               ",\"late_frames\":" + std::to_string(st.late_frames) +
+              ",\"late_frames_ramp\":" + std::to_string(s.late_at_all_joined) +
               ",\"underruns\":" + std::to_string(st.underruns) +
               ",\"fec_frames\":" + std::to_string(st.fec_frames) +
               ",\"position_ms\":" + std::to_string(st.position.count()) +
