@@ -17,12 +17,15 @@ const { values: opt } = parseArgs({
     token: { type: 'string', default: '' },
     pin: { type: 'string', default: '' },
     timeout: { type: 'string', default: '30' },
+    // Comma-separated display names: follow each of these publishers at once (one JSON
+    // line per feed) instead of the room's first publisher.
+    'feed-names': { type: 'string', default: '' },
     chromium: { type: 'string', default: process.env.ROOMCAST_CHROMIUM || '/usr/bin/chromium' },
     verbose: { type: 'boolean', default: false },
   },
 });
 if (!opt.url || !opt.room) {
-  console.error('usage: browser_listener.mjs --url ws://HOST:PORT --room ID [--seconds N] [--token T] [--pin P] [--timeout S]');
+  console.error('usage: browser_listener.mjs --url ws://HOST:PORT --room ID [--seconds N] [--token T] [--pin P] [--timeout S] [--feed-names A,B,...]');
   process.exit(2);
 }
 const seconds = Number(opt.seconds), timeoutS = Number(opt.timeout);
@@ -63,11 +66,12 @@ try {
   });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(pageUrl);
-  const result = await page.evaluate((p) => window.roomcastListen(p), {
-    url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
-  });
+  const params = { url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin };
+  const names = opt['feed-names'] ? opt['feed-names'].split(',') : [null];
+  const results = await page.evaluate((list) => Promise.all(list.map((p) => window.roomcastListen(p))),
+    names.map((feedName) => Object.assign({ feedName }, params)));
   clearTimeout(overall);
-  console.log(JSON.stringify(result));
+  for (const result of results) console.log(JSON.stringify(result));
   await shutdown(0);
 } catch (e) {
   clearTimeout(overall);

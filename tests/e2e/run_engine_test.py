@@ -1,0 +1,583 @@
+#!/usr/bin/python3
+# E2E of the process-wide engine, inside netns.sh against `roomcast server`:
+#   load20: `roomcast load --participants 20`: Janus lists exactly those 20 publishers, Chromium
+#           hears three of them at 441 Hz (< 1 % concealed), the room is empty after load exits 0.
+#   fanout: engine_e2e (C++ API) gives ONE FileAudioTrack to three meetings: each sends the whole
+#           file; Chromium hears 441 Hz on all three feeds; aiortc sees the same Opus payload byte
+#           sequence on two of them under different SSRCs.
+#   cpp200: engine_e2e joins 200 meetings on one shared track (~50 joins/s from a few threads),
+#           stays 10 s: all joined, frames sent = frames due (+-2), late frames beyond a control
+#           thread's <= 2 while staying and <= 10 in the ramp (known SDK issue; the goal is 0),
+#           room empty after.
+#   fec:    `roomcast publish` + `roomcast listen`, 10 % of UDP dropped (nftables) after 5 s clean:
+#           FEC off while clean, on after Janus reports loss (counters, and FEC data in the
+#           packets on the wire); the listener reports FEC-recovered frames.
+# Details and measured figures: tests/e2e/README.md, "Engine tests".
+#   run_engine_test.py --roomcast BIN [--engine-e2e BIN] --case load20|fanout|cpp200|fec
+import argparse
+import asyncio
+import collections
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, janus_dirs, leak_check,  # noqa: E402
+                      log, need, private_tmpdir, start_roomcast_server)
+from janus_client import JanusClient  # noqa: E402
+from run_listen_test import EventProc, is_event  # noqa: E402
+
+ROOM = 1234
+SCHEDULING = {"policy": "fifo"}  # --scheduling
+TONE_HZ = 441.0
+FRAMES_PER_S = 50
+
+
+def make_tone(path, seconds, peak=0.125):
+    """441 Hz, 44.1 kHz stereo AAC (every publish resamples), like the other e2e drivers; peak
+    0.125 is ffmpeg's `sine` level (-18 dBFS), 0.5 make_media.sh's (-6 dBFS)."""
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                    f"aevalsrc={peak}*sin(2*PI*441*t):s=44100:d={seconds}", "-ac", "2", "-c:a", "aac",
+                    path], check=True, timeout=60)
+    return path
+
+
+def realtime_prefix():
+    """`chrt -f 10` where permitted. This 2-core machine runs other people's compile jobs: under
+    SCHED_OTHER the SDK's one loop thread, which has ~5 ms of sending to do per 20 ms tick for
+    200 participants, gets time-sliced against them and Janus and misses ticks (measured: ~80
+    missed during a 200-join ramp while a plain thread of the same process on the same grid
+    missed 0-4). Real-time priority takes the machine out of the measurement, so a late frame
+    left is the SDK's own (a loop blocked > 20 ms); the control thread keeps watching."""
+    if SCHEDULING["policy"] == "other":
+        return []
+    try:
+        ok = subprocess.run(["chrt", "-f", "10", "true"], capture_output=True, timeout=10).returncode == 0
+    except OSError:
+        ok = False
+    return ["chrt", "-f", "10"] if ok else []
+
+
+def participants(url, room=ROOM):
+    """Janus's own `listparticipants` for the room (a fresh session each time)."""
+    async def ask():
+        client = JanusClient()
+        try:
+            await client.connect(url, timeout=10)
+            await client.create_session()
+            handle = await client.attach()
+            data, _ = await client.message(handle, {"request": "listparticipants", "room": room})
+            return data.get("participants") or []
+        finally:
+            await client.close()
+    return asyncio.run(ask())
+
+
+def json_lines(lines):
+    out = []
+    for line in lines:
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+class Run:
+    """Checks collected as (ok, text); figures printed as one JSON line at the end."""
+
+    def __init__(self, a, work):
+        self.a = a
+        self.work = work
+        self.tmp, self.env = private_tmpdir(work)
+        self.results = []
+        self.figures = {"case": a.case}
+        self.procs = []
+        self.server = None
+        self.url = None
+
+    def check(self, ok, text):
+        self.results.append((bool(ok), text))
+        log(("PASS " if ok else "FAIL ") + text)
+
+    def start_server(self, *extra):
+        self.server, self.url = start_roomcast_server(self.a.roomcast, self.env, ROOM, *extra)
+        self.procs.append(self.server)
+
+    def proc(self, cls, name, argv):
+        p = cls(name, argv, env=self.env)
+        self.procs.append(p)
+        return p
+
+    def chromium(self, names, seconds, timeout=40):
+        p = self.proc(Proc, "chromium", ["node", os.path.join(HERE, "browser_listener.mjs"), "--url", self.url,
+                                         "--room", ROOM, "--feed-names", ",".join(names), "--seconds", seconds,
+                                         "--timeout", timeout])
+        for _ in names:
+            p.wait_line(r"ready:", 45, "err")
+        return p
+
+    def chromium_checks(self, proc, names, timeout):
+        rc = proc.wait(timeout)
+        self.check(rc == 0, f"Chromium listener exited 0 (got {rc})")
+        results = {r.get("feedName"): r for r in json_lines(proc.out)}
+        fig = self.figures.setdefault("chromium", {})
+        for n in names:
+            r = results.get(n)
+            if r is None:
+                self.check(False, f"Chromium: a result for feed {n}\n{proc.dump()}")
+                continue
+            fig[n] = {k: r.get(k) for k in ("dominantHz", "concealedRatio", "concealedSamples", "totalSamplesReceived",
+                                            "packetsReceived", "packetsLost", "expectedPackets", "seconds",
+                                            "packetSpanSeconds", "packetSpanExpectedPackets",
+                                            "heardSeconds", "rmsDbfs", "concealTimeline")}
+            hz, ratio = r.get("dominantHz"), r.get("concealedRatio")
+            self.check(hz is not None and abs(hz - TONE_HZ) <= 1.0, f"Chromium {n}: dominant {hz} Hz within 1 Hz of 441")
+            self.check(ratio is not None and ratio < 0.01,
+                       f"Chromium {n}: concealed {r.get('concealedSamples')}/{r.get('totalSamplesReceived')} = {ratio} < 1 %")
+            # Expected from the packets' arrival stamps (the page's polls can run late when three
+            # feeds share it), from its first to its last packet.
+            got, want = r.get("packetsReceived") or 0, r.get("packetSpanExpectedPackets") or 0
+            self.check(want >= 5 * FRAMES_PER_S and 0.95 * want <= got <= 1.05 * want + 5,
+                       f"Chromium {n}: {got} packets within 95-105 % of {want} expected over "
+                       f"{r.get('packetSpanSeconds')} s of arrivals (>= 5 s heard)")
+            self.check((r.get("rmsDbfs") or -200) > -40, f"Chromium {n}: level {r.get('rmsDbfs')} dBFS > -40 (not silence)")
+
+    def room_empty(self, what, grace=3.0):
+        """Janus lists nobody in the room (bounded wait: leaves may still be in flight)."""
+        t0 = time.monotonic()
+        while True:
+            left = participants(self.url)
+            if not left or time.monotonic() - t0 > grace:
+                break
+            time.sleep(0.1)
+        self.figures["roomEmptyAfterSeconds"] = round(time.monotonic() - t0, 3) if not left else None
+        self.check(not left, f"{what}: Janus lists nobody in room {ROOM} (lists {[p.get('display') for p in left]})")
+
+    def finish(self):
+        for p in reversed(self.procs):
+            p.terminate()
+        leak_check()
+        left = janus_dirs(self.tmp)
+        if left:
+            raise Failure(f"left behind: {', '.join(sorted(left))}")
+
+
+# ---- load20 ---------------------------------------------------------------------------------
+
+def case_load20(run):
+    n, duration = 20, 20
+    tone = make_tone(os.path.join(run.work, "tone.mp4"), 40)  # longer than the run: no loop seam
+    run.start_server()
+    names = [f"load-run-p{i:05d}" for i in range(n)]
+    heard = [names[0], names[n // 2], names[-1]]
+    t0 = time.monotonic()
+    rt = realtime_prefix()
+    run.figures["scheduling"] = "SCHED_FIFO 10" if rt else "SCHED_OTHER"
+    load = run.proc(EventProc, "load", [*rt, run.a.roomcast, "load", tone, "--participants", n, "--server", run.url,
+                                        "--room", ROOM, "--duration", duration, "--json"])
+    load.wait_event("progress with all 20 joined", lambda e: e.get("type") == "progress" and e.get("joined") == n, 30)
+    # Chromium subscribes once everyone is in (its page, three PeerConnections and three audio
+    # graphs starting during 20 DTLS handshakes on two cores concealed up to 1 % in their first
+    # second); it hears each feed until that publisher leaves, when load ends.
+    browser = run.chromium(heard, seconds=duration + 10, timeout=20)
+    # join() returns when the audio is live; Janus marks a publisher once its PeerConnection is up.
+    deadline = time.monotonic() + 5
+    while True:
+        listed = participants(run.url)
+        pubs = sorted(p.get("display") for p in listed if p.get("publisher"))
+        if len(pubs) >= n or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    run.figures["listedPublishers"] = len(pubs)
+    run.check(pubs == names, f"Janus lists exactly the 20 load publishers ({len(pubs)}: {pubs[:3]}...)")
+    others = sorted(p.get("display") for p in listed if not p.get("publisher"))
+    run.check(all(o == "chromium-listener" for o in others), f"non-publishers are only the Chromium listener ({others})")
+
+    run.chromium_checks(browser, heard, 90)
+    rc = load.wait(duration + 40)
+    run.figures["loadSeconds"] = round(time.monotonic() - t0, 1)
+    run.check(rc == 0, f"roomcast load exited 0 (got {rc})")
+    records = [e for _, e in load.events if e.get("type") == "participant"]
+    run.check(len(records) == n and all(r.get("joined") and not r.get("error") for r in records),
+              f"load: {len(records)} participant records, all joined without error")
+    frames = [r.get("frames_sent", 0) for r in records]
+    late = sum(r.get("late_frames", 0) for r in records)
+    run.figures["load"] = {"framesSentMin": min(frames, default=0), "framesSentMax": max(frames, default=0),
+                           "lateFrames": late, "underruns": sum(r.get("underruns", 0) for r in records)}
+    run.check(min(frames, default=0) >= (duration - 1) * FRAMES_PER_S,
+              f"load: every publisher sent >= {(duration - 1) * FRAMES_PER_S} frames (min {min(frames, default=0)})")
+    run.room_empty("after load exited")
+
+
+# ---- fanout ---------------------------------------------------------------------------------
+
+def track_payloads(packets, silence):
+    """Payloads in sequence order (16-bit seq unwrapped), the lead-in's silence left out."""
+    out, last, ext = [], None, 0
+    for seq, _, _, payload, *_ in packets:
+        if last is not None and seq < last and last - seq > 30000:
+            ext += 65536
+        last = seq
+        out.append((seq + ext, payload))
+    out.sort()
+    return [p for _, p in out if p != silence]
+
+
+def case_fanout(run):
+    seconds = 8
+    tone = make_tone(os.path.join(run.work, "tone.mp4"), seconds)
+    run.start_server()
+    names = [f"fanout-{i}" for i in range(3)]
+    browser = run.chromium(names, seconds=seconds + 6)
+    rec = run.proc(Proc, "aiortc", [PY, os.path.join(HERE, "aiortc_rtp_recorder.py"), "--url", run.url, "--room", ROOM,
+                                    "--feed-names", f"{names[0]},{names[2]}", "--seconds", seconds + 10,
+                                    "--timeout", 60])
+    rec.wait_line(r"ready:", 30, "err")
+    # Joins 0.5 s apart: the later meetings start reading the shared log after the first.
+    rt = realtime_prefix()
+    run.figures["scheduling"] = "SCHED_FIFO 10" if rt else "SCHED_OTHER"
+    prog = run.proc(Proc, "engine_e2e", [*rt, run.a.engine_e2e, "--server", run.url, "--room", ROOM, "--file", tone,
+                                         "--meetings", 3, "--threads", 3, "--rate", 2, "--lead-in", 1000,
+                                         "--name", "fanout"])
+    rc = prog.wait(seconds + 40)
+    run.check(rc == 0, f"engine_e2e (3 meetings, one track) exited 0 (got {rc})")
+    lines = json_lines(prog.out)
+    meetings = [e for e in lines if e.get("type") == "meeting"]
+    summary = next((e for e in lines if e.get("type") == "summary"), {})
+    file_frames = round(summary.get("track_ms", 0) / 20)
+    run.figures["program"] = {"trackMs": summary.get("track_ms"), "meetings": meetings}
+    run.check(len(meetings) == 3, f"three meeting records ({len(meetings)})\n{prog.dump()}")
+    for m in meetings:
+        run.check(m.get("joined") and m.get("left_reason") == "end of stream",
+                  f"{m.get('name')}: joined and left at the end of the file ({m.get('left_reason')}, {m.get('error')!r})")
+        run.check(abs(m.get("frames_sent", 0) - file_frames) <= 1,
+                  f"{m.get('name')}: frames_sent {m.get('frames_sent')} = the whole file, {file_frames} frames of 20 ms (+-1)")
+
+    run.chromium_checks(browser, names, 60)
+    # Chromium subscribed during the 1 s lead-in: it got every track packet each meeting sent.
+    sent = {m.get("name"): m for m in meetings}
+    for n in names:
+        r = run.figures.get("chromium", {}).get(n) or {}
+        m = sent.get(n, {})
+        run.check(m.get("frames_sent", 0) <= (r.get("packetsReceived") or 0) <= m.get("packets_sent", 0),
+                  f"Chromium {n}: received {r.get('packetsReceived')} packets, between the {m.get('frames_sent')} "
+                  f"track frames and the {m.get('packets_sent')} packets (lead-in included) that meeting sent")
+    rrc = rec.wait(40)
+    run.check(rrc == 0, f"aiortc recorder exited 0 (got {rrc})\n{rec.dump() if rrc else ''}")
+    if rrc != 0:
+        return
+    feeds = json_lines(rec.out)[-1]["feeds"]
+    a, b = feeds[names[0]], feeds[names[2]]
+    run.check(len(a["ssrcs"]) == 1 and len(b["ssrcs"]) == 1 and a["ssrcs"] != b["ssrcs"],
+              f"two feeds, one SSRC each, different: {a['ssrcs']} vs {b['ssrcs']}")
+    # The lead-in is one encoded silence frame repeated: the most common payload.
+    counts = collections.Counter(p[3] for p in a["packets"] + b["packets"])
+    silence, nsil = counts.most_common(1)[0] if counts else ("", 0)
+    ta, tb = track_payloads(a["packets"], silence), track_payloads(b["packets"], silence)
+    fig = run.figures.setdefault("aiortc", {})
+    fig.update(packets={names[0]: len(a["packets"]), names[2]: len(b["packets"])},
+               trackPackets={names[0]: len(ta), names[2]: len(tb)}, silencePackets=nsil,
+               ssrcs={names[0]: a["ssrcs"], names[2]: b["ssrcs"]})
+    if not ta or not tb:
+        run.check(False, "aiortc recorded track audio on both feeds")
+        return
+    # Align by the first packet of the stream that started later (its payload occurs once).
+    first, other = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    where = [i for i, p in enumerate(other) if p == first[0]]
+    run.check(len(where) == 1, f"the later stream's first track payload occurs once in the other ({len(where)} times)")
+    if len(where) != 1:
+        return
+    k = where[0]
+    overlap = min(len(first), len(other) - k)
+    same = sum(1 for i in range(overlap) if first[i] == other[k + i])
+    fig.update(alignShiftFrames=k, overlapFrames=overlap, identicalFrames=same)
+    run.check(k <= FRAMES_PER_S, f"the later stream starts {k} frames into the other (<= 1 s)")
+    run.check(overlap >= file_frames - FRAMES_PER_S and same == overlap,
+              f"{same}/{overlap} aligned Opus payloads byte-identical (all; overlap >= {file_frames - FRAMES_PER_S})")
+
+
+# ---- cpp200 ---------------------------------------------------------------------------------
+
+def case_cpp200(run):
+    n, stay = 200, 10
+    tone = make_tone(os.path.join(run.work, "tone.mp4"), 30)  # longer than ramp + stay: no end of stream
+    run.start_server("--publishers", n + 20)
+    t0 = time.monotonic()
+    rt = realtime_prefix()
+    run.figures["scheduling"] = "SCHED_FIFO 10" if rt else "SCHED_OTHER"
+    prog = run.proc(Proc, "engine_e2e", [*rt, run.a.engine_e2e, "--server", run.url, "--room", ROOM, "--file", tone,
+                                         "--meetings", n, "--threads", 12, "--rate", 50, "--stay", stay,
+                                         "--name", "many"])
+    m = prog.wait_line(r"engine_e2e: (\d+)/(\d+) joined in ([\d.]+) s", 60, "err")
+    run.figures["joinedWhileRunning"] = int(m.group(1))
+    run.figures["joinWallSeconds"] = float(m.group(3))
+    listed = participants(run.url)
+    pubs = [p for p in listed if p.get("publisher")]
+    run.figures["listedPublishers"] = len(pubs)
+    run.check(len(pubs) == n, f"while staying: Janus lists {len(pubs)} publishers (want {n})")
+    rc = prog.wait(stay + 60)
+    summary = next((e for e in json_lines(prog.out) if e.get("type") == "summary"), {})
+    # The control: a plain thread of the same process on the same 20 ms grid (see engine_e2e.cpp).
+    run.figures["ramp"], run.figures["stay"] = summary.get("ramp"), summary.get("stay")
+    run.figures["programSeconds"] = round(time.monotonic() - t0, 1)
+    run.check(rc == 0, f"engine_e2e (200 meetings) exited 0 (got {rc})\n{prog.dump(5) if rc else ''}")
+    meetings = [e for e in json_lines(prog.out) if e.get("type") == "meeting"]
+    run.check(len(meetings) == n and all(e.get("joined") for e in meetings),
+              f"{sum(1 for e in meetings if e.get('joined'))}/{n} meetings joined")
+    off = [(e["name"], e.get("frames_sent"), e.get("expected_frames")) for e in meetings
+           if e.get("joined") and abs(e.get("frames_sent", 0) - e.get("expected_frames", -99)) > 2]
+    late = [(e["name"], e["late_frames"]) for e in meetings if e.get("late_frames")]
+    stay_late = [(e["name"], e["late_frames"] - e["late_frames_ramp"]) for e in meetings
+                 if e.get("joined") and e["late_frames"] - e["late_frames_ramp"]]
+    ramp_late = max((e.get("late_frames_ramp", 0) for e in meetings), default=0)
+    gone = [(e["name"], e.get("left_reason")) for e in meetings if e.get("left_reason")]
+    diffs = [e.get("frames_sent", 0) - e.get("expected_frames", 0) for e in meetings if e.get("joined")]
+    joins = sorted(e.get("join_ms", 0) for e in meetings if e.get("joined"))
+    run.figures["frames"] = {"sentMin": min((e.get("frames_sent", 0) for e in meetings), default=0),
+                             "sentMax": max((e.get("frames_sent", 0) for e in meetings), default=0),
+                             "sentMinusDueMin": min(diffs, default=None), "sentMinusDueMax": max(diffs, default=None),
+                             "lateFramesTotal": sum(e.get("late_frames", 0) for e in meetings),
+                             "meetingsWithLateFrames": len(late), "maxLateInRamp": ramp_late,
+                             "meetingsLateInStay": len(stay_late),
+                             "underrunsTotal": sum(e.get("underruns", 0) for e in meetings)}
+    # Where the late frames came from: the first meeting's count over time, beside joins and CPU.
+    samples = [e for e in json_lines(prog.err) if e.get("type") == "sample"]
+    run.figures["timeline"] = [[round(e["t_s"], 1), e["joined"], e["late_frames_0"], round(e["cpu_percent"])]
+                               for e in samples]
+    if joins:
+        run.figures["joinMs"] = {"p50": joins[len(joins) // 2], "max": joins[-1]}
+    run.check(not gone, f"no meeting ended before leave() ({gone[:5]})")
+    run.check(not off, f"every meeting sent the frames due since its first packet, +-2 ({len(off)} off: {off[:5]})")
+    # The control thread's own late wake-ups are the machine's (it stalled the whole process).
+    # Known SDK issue (tests/e2e/README.md, "Late frames"): beyond those, even at SCHED_FIFO the
+    # loop thread misses ticks: 1-7 during the ramp (it runs at ~100 % of a core then, joins come
+    # at ~25/s, not 50; each join makes Janus send `publishers` to everyone in the room at once;
+    # with 20 rooms of 10 it missed none) and 0-1 in the 10 s stay. The goal is 0 for both; the
+    # bounds below catch a regression, not the goal.
+    control = {w: (summary.get(w) or {}).get("probe_late_wakeups", 0) for w in ("ramp", "stay")}
+    worst_stay = max((d for _, d in stay_late), default=0)
+    run.check(worst_stay <= 2 + control["stay"],
+              f"late_frames while all 200 stay <= 2 (+ {control['stay']} the control thread missed) per meeting "
+              f"({len(stay_late)} with late frames, max {worst_stay}: {stay_late[:5]}; the goal is 0)")
+    run.check(ramp_late <= 10 + control["ramp"], f"late_frames during the join ramp <= 10 (+ {control['ramp']} the "
+              f"control thread missed) per meeting (max {ramp_late}; "
+              f"{len(late)} meetings with late frames in all: {late[:5]}; the goal is 0)")
+    run.room_empty("after all 200 left")
+
+
+# ---- fec ------------------------------------------------------------------------------------
+
+NFT_TABLE = "roomcast_e2e_loss"
+
+
+def nft(*args):
+    subprocess.run(["nft", *args], check=True, timeout=10)
+
+
+def add_loss(percent):
+    # Inside the test's own network namespace only (netns.sh): every UDP packet any process
+    # here sends (ICE, DTLS, RTP, RTCP), 1 in 100/percent at random; the WebSocket (TCP) is spared.
+    nft("add", "table", "inet", NFT_TABLE)
+    nft("add", "chain", "inet", NFT_TABLE, "out", "{ type filter hook output priority 0; }")
+    nft("add", "rule", "inet", NFT_TABLE, "out", "meta", "l4proto", "udp", "numgen", "random", "mod", "100",
+        "<", str(percent), "counter", "drop")
+
+
+def loss_counter():
+    r = subprocess.run(["nft", "list", "table", "inet", NFT_TABLE], capture_output=True, text=True, timeout=10)
+    m = re.search(r"counter packets (\d+)", r.stdout)
+    return int(m.group(1)) if m else None
+
+
+def remove_loss():
+    subprocess.run(["nft", "delete", "table", "inet", NFT_TABLE], capture_output=True, timeout=10)
+
+
+class OpusFecProbe:
+    """Whether an Opus packet carries in-band FEC (LBRR, RFC 6716 4.2.4) for the frame before
+    it: decoding it with decode_fec=1 in a fresh decoder yields that frame's SILK layer when
+    LBRR is there and (no history to conceal from) silence below 8 kHz when it is not (a
+    hybrid packet's CELT layer above 8 kHz is decoded either way, so only < 4 kHz counts).
+    libopus 1.3 has no opus_packet_has_lbrr()."""
+
+    def __init__(self):
+        self.ct = ctypes
+        self.lib = ctypes.CDLL("libopus.so.0")
+        self.lib.opus_decoder_create.restype = ctypes.c_void_p
+        self.lib.opus_decoder_create.argtypes = [ctypes.c_int32, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
+        self.lib.opus_decoder_destroy.argtypes = [ctypes.c_void_p]
+        self.lib.opus_decode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32,
+                                         ctypes.POINTER(ctypes.c_int16), ctypes.c_int, ctypes.c_int]
+
+    def has_fec(self, payload):
+        ct = self.ct
+        err = ct.c_int(0)
+        dec = self.lib.opus_decoder_create(48000, 1, ct.byref(err))
+        if not dec or err.value != 0:
+            raise Failure(f"opus_decoder_create failed ({err.value})")
+        try:
+            pcm = (ct.c_int16 * 960)()
+            n = self.lib.opus_decode(dec, payload, len(payload), pcm, 960, 1)
+            if n <= 0:
+                return False
+            spec = np.fft.rfft(np.frombuffer(bytes(pcm), dtype=np.int16)[:n].astype(float))
+            low = spec[:int(4000 * n / 48000)]
+            return float(np.sqrt(np.sum(np.abs(low) ** 2) * 2) / n) > 64  # RMS below 4 kHz
+        finally:
+            self.lib.opus_decoder_destroy(dec)
+
+
+def case_fec(run):
+    seconds, clean_s, percent = 25, 5, 10
+    need(["nft"])
+    # -6 dBFS: libopus puts FEC (LBRR) only into frames its VAD finds active, and of a -18 dBFS
+    # steady tone that is about one frame in ten (measured with libopus 1.3 directly).
+    tone = make_tone(os.path.join(run.work, "tone.mp4"), seconds, peak=0.5)
+    run.start_server()
+    lst = run.proc(EventProc, "listen", [run.a.roomcast, "listen", "--server", run.url, "--room", ROOM,
+                                         "--duration", seconds + 30, "--json"])
+    lst.wait_event("meeting_joined", is_event("meeting_joined"), 20)
+    # What is on the wire: aiortc records the publisher's Opus packets (through Janus, so also
+    # behind the loss), to tell packets that carry FEC data from those that do not.
+    rec = run.proc(Proc, "aiortc", [PY, os.path.join(HERE, "aiortc_rtp_recorder.py"), "--url", run.url, "--room", ROOM,
+                                    "--feed-names", "fec", "--seconds", seconds + 15, "--timeout", 60])
+    rec.wait_line(r"ready:", 30, "err")
+    pub = run.proc(EventProc, "publish", [run.a.roomcast, "publish", tone, "--server", run.url, "--room", ROOM,
+                                          "--json", "--name", "fec"])
+    _, joined = pub.wait_event("meeting_joined", is_event("meeting_joined"), 20)
+    pub_id = joined.get("participant_id")
+    t_clean, _ = pub.wait_event(f"progress at {clean_s} s", lambda e: e.get("event") == "progress"
+                                and e.get("position_ms", 0) >= clean_s * 1000, clean_s + 10)
+    clean = [e for t, e in pub.events if e.get("event") == "progress" and t <= t_clean]
+    try:
+        add_loss(percent)
+        t_loss = time.monotonic()
+        log(f"dropping {percent} % of UDP from now on")
+        run.figures["clean"] = {"progressEvents": len(clean), "fecFrames": max(e["fec_frames"] for e in clean),
+                                "remoteFractionLostMax": max(e["remote_fraction_lost"] for e in clean)}
+        run.check(len(clean) >= 2 and all(e["fec_frames"] == 0 for e in clean),
+                  f"clean path: fec_frames 0 in all {len(clean)} progress events before the loss")
+        run.check(all(e["remote_fraction_lost"] == 0 for e in clean),
+                  "clean path: the server reported no loss (remote_fraction_lost 0) before the loss")
+        # FEC on: loss reported, then fec_frames rising between two progress events.
+        def fec_rising(events):
+            lossy = [e for e in events if e.get("event") == "progress" and e["remote_fraction_lost"] > 0]
+            return len(lossy) >= 2 and lossy[-1]["fec_frames"] > lossy[-2]["fec_frames"] > 0
+        t_on = pub.wait_until("FEC frames rising under reported loss", lambda evs: fec_rising(evs), 12)
+        run.figures["fecOnAfterSeconds"] = round(t_on - t_loss, 2)
+        rc, _ = pub.exit_time(seconds + 20)
+        run.check(rc == 0, f"publish played the file under loss and exited 0 (got {rc})")
+        run.figures["udpDropped"] = loss_counter()
+    finally:
+        remove_loss()
+    lossy = [e for t, e in pub.events if e.get("event") == "progress" and t > t_loss]
+    summary = next((e for _, e in pub.events if e.get("event") == "summary"), {})
+    run.figures["lossy"] = {"progress": [(e["position_ms"], e["fec_frames"], round(e["remote_fraction_lost"], 4))
+                                         for e in lossy]}
+    run.figures["publisherSummary"] = summary
+    run.check(any(e["remote_fraction_lost"] > 0 for e in lossy), "under loss: remote_fraction_lost > 0 reported")
+    run.check(summary.get("fec_frames", 0) > 0, f"summary: fec_frames {summary.get('fec_frames')} > 0")
+    _, disabled = lst.wait_event("stream_disabled of the publisher",
+                                 is_event("stream_disabled", kind="audio", participant_id=pub_id), 10)
+    st = disabled.get("stats", {})
+    run.figures["listener"] = st
+    run.check(st.get("packets_lost", 0) > 0, f"listener: packets_lost {st.get('packets_lost')} > 0 (the loss is real)")
+    # Weak: the SDK counts as frames_fec every lost frame whose next packet arrived, FEC data in it
+    # or not (libopus then conceals); with FEC off at the publisher it reads ~75 % of the losses
+    # too. The wire check below is the evidence that FEC was sent.
+    run.check(st.get("frames_fec", 0) > 0, f"listener: frames_fec {st.get('frames_fec')} > 0 (frames rebuilt from FEC)")
+    # frames_fec counts every lost frame whose next packet arrived, FEC data in it or not (SDK
+    # issue, see the README): the packets themselves must show FEC off, then on.
+    rrc = rec.wait(30)
+    run.check(rrc == 0, f"aiortc recorder exited 0 (got {rrc})\n{rec.dump() if rrc else ''}")
+    if rrc == 0:
+        packets = json_lines(rec.out)[-1]["feeds"]["fec"]["packets"]
+        probe = OpusFecProbe()
+        before = [probe.has_fec(bytes.fromhex(p[3])) for p in packets if p[4] < t_loss]
+        after = [probe.has_fec(bytes.fromhex(p[3])) for p in packets if p[4] > t_on]
+        def modes(ps):
+            c = collections.Counter()
+            for p in ps:
+                config = bytes.fromhex(p[3][:2])[0] >> 3
+                c["silk" if config < 12 else "hybrid" if config < 16 else "celt"] += 1
+            return dict(c)
+        run.figures["wireModes"] = {"beforeLoss": modes([p for p in packets if p[4] < t_loss]),
+                                    "afterFecOn": modes([p for p in packets if p[4] > t_on])}
+        run.figures["wire"] = {"packetsBeforeLoss": len(before), "withFecBeforeLoss": sum(before),
+                               "packetsAfterFecOn": len(after), "withFecAfterFecOn": sum(after)}
+        run.check(len(before) >= 3 * FRAMES_PER_S and sum(before) == 0,
+                  f"on the wire before the loss: {sum(before)} of {len(before)} packets carry FEC (want 0 of >= 150)")
+        # Known gap (README): the adaptive policy asks libopus for FEC with the measured loss as
+        # expected loss (>= 5 %); at 32 kb/s libopus then stays in CELT mode (no FEC possible)
+        # while that is below ~10 %, and in SILK mode adds FEC only to frames its VAD finds
+        # active: ~17 % of this tone's packets carry FEC. The goal is ~all; none is a failure.
+        run.check(len(after) >= 5 * FRAMES_PER_S and sum(after) >= 0.05 * len(after),
+                  f"on the wire once FEC is on: {sum(after)} of {len(after)} packets carry FEC "
+                  f"(want >= 5 % of >= 250; the publisher counted every frame as FEC)")
+    lst.p.send_signal(signal.SIGINT)
+    lrc, _ = lst.exit_time(15)
+    run.check(lrc == 130, f"listen exits 130 after SIGINT (got {lrc})")
+
+
+def run_case(a, work):
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        raise Failure("run this under tests/e2e/netns.sh: Janus needs a non-loopback interface "
+                      "and e2e traffic (and the nftables loss) must stay inside a private network namespace")
+    become_subreaper()
+    need([a.roomcast, "/usr/bin/janus", "ffmpeg", PY])
+    if a.case in ("fanout", "cpp200"):
+        need([a.engine_e2e or "--engine-e2e"])
+    if a.case in ("load20", "fanout"):
+        need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
+    run = Run(a, work)
+    cases = {"load20": case_load20, "fanout": case_fanout, "cpp200": case_cpp200, "fec": case_fec}
+    t0 = time.monotonic()
+    try:
+        cases[a.case](run)
+        rc = run.server.stop(15)
+        run.check(rc == 0, f"server exits 0 after SIGTERM (got {rc})")
+    except BaseException:
+        try:
+            run.finish()
+        except Failure as also:
+            log(f"also: {also}")
+        raise
+    run.finish()
+    run.figures["seconds"] = round(time.monotonic() - t0, 1)
+    print(json.dumps(run.figures))
+    failed = [w for ok, w in run.results if not ok]
+    if failed:
+        raise Failure("checks failed:\n" + "\n".join(failed))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
+    ap.add_argument("--engine-e2e", help="path of the engine_e2e program (fanout, cpp200)")
+    ap.add_argument("--case", required=True, choices=["load20", "fanout", "cpp200", "fec"])
+    ap.add_argument("--listener", default="chromium", help="(names the browser in ctest's argument list)")
+    ap.add_argument("--scheduling", choices=["fifo", "other"], default="fifo",
+                    help="fifo: the process under test runs SCHED_FIFO 10 when permitted (see realtime_prefix); "
+                    "other: as started (to measure the machine's share of late frames)")
+    a = ap.parse_args()
+    SCHEDULING["policy"] = a.scheduling
+    work = tempfile.mkdtemp(prefix="roomcast-e2e-")
+    try:
+        return guarded(run_case, a, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
