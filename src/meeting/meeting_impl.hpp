@@ -22,6 +22,7 @@
 #include "peer/audio_sender.hpp"
 #include "peer/peer_session.hpp"
 #include "roomcast/meeting.hpp"
+#include "rtp/loss_counter.hpp"
 #include "server/embedded_janus.hpp"
 #include "signaling/janus/janus_client.hpp"
 #include "signaling/janus/videoroom_publisher.hpp"
@@ -46,6 +47,7 @@ struct RemoteFeed {
   uint64_t ticks = 0;  // 20 ms ticks since the subscription started playing
   bool decode = false;  // someone hears it (a sink or the room mix); else packets are only counted
   uint64_t packets_not_decoded = 0;
+  rtp::LossCounter undecoded_loss;  // losses while not decoding (no jitter buffer counts them)
   std::optional<double> level_dbfs;  // loudest RFC 6464 level since the last tick (not decoding)
   bool draining = false;  // unpublished: playing out what is buffered, then finished
   bool left = false;      // and the participant left: announce it after the drain

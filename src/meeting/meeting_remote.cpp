@@ -208,8 +208,10 @@ void Meeting::Impl::on_remote_rtp(const std::string& slot_mid, const rtp::RtpPac
     feed.jitter->push(packet.sequence, packet.timestamp, packet.payload);
     return;
   }
-  // Nobody hears it: count it, and take the sender's level for speaker detection (RFC 6464).
+  // Nobody hears it: count it (and its losses), and take the sender's level for speaker
+  // detection (RFC 6464).
   ++feed.packets_not_decoded;
+  feed.undecoded_loss.on_packet(packet.sequence);
   auto ext_id =
       subscription_peer ? subscription_peer->audio_level_extension(slot_mid) : std::nullopt;
   const auto* ext = ext_id ? packet.find_extension(*ext_id) : nullptr;
@@ -302,7 +304,7 @@ void Meeting::Impl::receive_one_tick() {
       std::lock_guard lock(feed.audio_stream->mutex);
       auto& s = feed.audio_stream->stats;
       s.packets_received = stats.packets_received + feed.packets_not_decoded;
-      s.packets_lost = stats.packets_lost;
+      s.packets_lost = stats.packets_lost + feed.undecoded_loss.lost();
       s.packets_late = stats.packets_late;
       s.frames_played = stats.frames_played;
       s.frames_concealed = stats.frames_concealed;
