@@ -17,7 +17,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 E2E = os.path.join(os.path.dirname(BENCH), "tests", "e2e")
 sys.path.insert(0, E2E)
 sys.path.insert(0, BENCH)
-from e2e_util import PY, Failure, Proc, become_subreaper, descendants, guarded, log, need  # noqa: E402
+from e2e_util import PY, Failure, Proc, become_subreaper, descendants, guarded, json_lines, log, need  # noqa: E402
 from publish_bench import cpu_seconds, make_tone, status_kib  # noqa: E402
 
 ROOM = 1234
@@ -34,17 +34,6 @@ def server(a, rooms, publishers):
     return proc, url, janus[0]
 
 
-def json_lines(proc):
-    out = []
-    for line in proc.out:
-        if line.startswith("{"):
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
-
-
 def judge(a, url, seconds):
     """One roomcast listener (its own process) in the first room: what the room sounds like."""
     return Proc("judge", [a.roomcast, "load", a.media, "--participants", 0, "--listeners", 1, "--server", url,
@@ -53,7 +42,7 @@ def judge(a, url, seconds):
 
 def judge_figures(proc):
     proc.wait(60)
-    rec = [r for r in json_lines(proc) if r.get("type") == "participant"]
+    rec = [r for r in json_lines(proc.out) if r.get("type") == "participant"]
     if not rec:
         return {}
     r = rec[0]
@@ -74,7 +63,7 @@ def roomcast_point(a, n, encode):
                                           "--rooms", rooms, "--encode", encode, "--ramp", a.ramp,
                                           "--duration", a.seconds, "--janus-pid", janus, "--json"])
         load.wait(ramp_s + a.seconds + 120)
-        recs = json_lines(load)
+        recs = json_lines(load.out)
         summary = next((r for r in recs if r.get("type") == "summary"), {})
         process = next((r for r in recs if r.get("type") == "process"), {})
         fig = {"side": "roomcast", "encode": encode, "n": n, "rooms": rooms, "exit": load.p.returncode,
@@ -144,7 +133,7 @@ def listener_point(a, n):
         lst = Proc("listener", [a.roomcast, "load", a.media, "--participants", 0, "--listeners", 1, "--server", url,
                                 "--duration", a.seconds + 2, "--json", "--run", "listener"])
         lst.wait(a.seconds + 60)
-        recs = json_lines(lst)
+        recs = json_lines(lst.out)
         process = next((r for r in recs if r.get("type") == "process"), {})
         part = next((r for r in recs if r.get("type") == "participant"), {})
         pubs.stop(60, signal.SIGINT)

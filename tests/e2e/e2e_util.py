@@ -1,6 +1,7 @@
 # Process plumbing for the e2e drivers: children with line readers, deadlines, leak checks.
 import ctypes
 import glob
+import json
 import os
 import queue
 import re
@@ -238,6 +239,18 @@ def guarded(fn, *args):
         return 1
     log("OK")
     return 0
+
+
+def json_lines(lines):
+    """The JSON objects among a process's output lines (logs and other text skipped)."""
+    out = []
+    for line in lines:
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
 
 
 def start_roomcast_server(binary, env, room, *extra):

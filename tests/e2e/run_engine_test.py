@@ -31,8 +31,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, janus_dirs, leak_check,  # noqa: E402
-                      log, need, private_tmpdir, start_roomcast_server)
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, janus_dirs, json_lines,  # noqa: E402
+                      leak_check, log, need, private_tmpdir, start_roomcast_server)
 from janus_client import JanusClient  # noqa: E402
 from run_listen_test import EventProc, is_event  # noqa: E402
 
@@ -82,17 +82,6 @@ def participants(url, room=ROOM):
         finally:
             await client.close()
     return asyncio.run(ask())
-
-
-def json_lines(lines):
-    out = []
-    for line in lines:
-        if line.startswith("{"):
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
 
 
 class Run:
