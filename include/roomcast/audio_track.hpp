@@ -20,15 +20,18 @@ enum class SampleFormat { S16, S32, Float32 };
 /// chunk size has no meaning on the wire.
 struct AudioChunk {
   std::vector<std::byte> data;  ///< interleaved samples
-  SampleFormat format = SampleFormat::S16;
-  int sample_rate_hz = 48000;
-  int channels = 1;
+  SampleFormat format = SampleFormat::S16;  ///< layout of each sample in `data`
+  int sample_rate_hz = 48000;                ///< samples per second per channel (any rate)
+  int channels = 1;                          ///< interleaved channels (1 to 8)
 
   /// Samples per channel in this chunk.
   std::size_t frames() const;
 
+  /// A chunk holding a copy of 16-bit samples (interleaved when channels > 1). Throws
+  /// roomcast::Error(Kind::Media) when channels is not positive or does not divide the size.
   static AudioChunk from_s16(std::span<const int16_t> interleaved, int sample_rate_hz,
                              int channels);
+  /// A chunk holding a copy of float samples in [-1, 1]; otherwise as from_s16().
   static AudioChunk from_float(std::span<const float> interleaved, int sample_rate_hz,
                                int channels);
 };
@@ -57,6 +60,7 @@ class CustomAudioTrack {
 /// (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus, ...).
 class FileAudioTrack : public CustomAudioTrack {
  public:
+  /// How to read the file.
   struct Options {
     /// Which audio stream to use: index among the file's audio streams (0 = first).
     int audio_stream = 0;
@@ -65,19 +69,25 @@ class FileAudioTrack : public CustomAudioTrack {
   /// Opens and probes the file; throws roomcast::Error(Kind::Media) when it is
   /// missing, unreadable, not media, or has no audio stream.
   explicit FileAudioTrack(const std::string& path);
+  /// As FileAudioTrack(const std::string&), choosing the audio stream with `options`.
   FileAudioTrack(const std::string& path, Options options);
   ~FileAudioTrack() override;
 
   FileAudioTrack(const FileAudioTrack&) = delete;
   FileAudioTrack& operator=(const FileAudioTrack&) = delete;
 
+  /// The next decoded chunk (the decoder's own size and rate), nullopt at end of file.
   std::optional<AudioChunk> recv() override;
+  /// The file's audio duration, when the container tells.
   std::optional<std::chrono::milliseconds> duration() const override;
+  /// The file's path.
   std::string description() const override;
 
-  /// Source properties as found in the file.
+  /// The sample rate of the file's audio stream.
   int source_sample_rate_hz() const;
+  /// The channel count of the file's audio stream.
   int source_channels() const;
+  /// The FFmpeg name of the stream's codec (e.g. "aac", "mp3").
   std::string codec_name() const;
 
   /// Packets skipped so far because they could not be read or decoded (corrupt data).

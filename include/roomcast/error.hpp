@@ -10,6 +10,7 @@ namespace roomcast {
 /// input (path, URL, room) and what to do about it.
 class Error : public std::runtime_error {
  public:
+  /// What failed, to choose a reaction (the CLI maps it to its exit status).
   enum class Kind {
     Config,     ///< invalid configuration or arguments
     Media,      ///< file missing, unreadable, not media, no audio stream, codec failure
@@ -17,8 +18,10 @@ class Error : public std::runtime_error {
     Transport,  ///< ICE, DTLS or SRTP failure
   };
 
+  /// An error of `kind`; `message` is what what() returns.
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
 
+  /// What kind of failure this is.
   Kind kind() const noexcept { return kind_; }
 
  private:

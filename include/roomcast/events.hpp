@@ -13,7 +13,7 @@ namespace roomcast {
 /// 20 ms of decoded audio from a remote participant, or of the room mix.
 struct ReceivedAudioFrame {
   std::span<const int16_t> samples;  ///< 960 mono samples (valid during the callback only)
-  int sample_rate_hz = 48000;
+  int sample_rate_hz = 48000;  ///< always 48000
   /// Position of samples[0] in the stream, counted in samples from the stream's start.
   uint64_t timestamp_samples = 0;
   /// True when packet-loss concealment or FEC produced (part of) this frame.
@@ -25,12 +25,13 @@ struct ReceivedAudioFrame {
 class AudioSink {
  public:
   virtual ~AudioSink() = default;
+  /// One frame; `frame.samples` is valid during the call only.
   virtual void on_audio_frame(const ReceivedAudioFrame& frame) = 0;
 };
 
 /// What the receive side of one audio stream did so far.
 struct AudioReceiveStats {
-  uint64_t packets_received = 0;
+  uint64_t packets_received = 0;    ///< RTP packets that arrived
   uint64_t packets_lost = 0;        ///< never arrived in time
   uint64_t packets_late = 0;        ///< arrived after their playout time (dropped)
   uint64_t frames_played = 0;       ///< 20 ms frames handed to sinks
@@ -46,37 +47,51 @@ struct ParticipantState;
 /// A media stream of a participant ("audio" or "video").
 class Stream {
  public:
+  /// Made by the SDK; you receive streams in ParticipantEventHandler callbacks.
   explicit Stream(std::shared_ptr<detail::StreamState> state) : state_(std::move(state)) {}
+  /// The stream's id within its participant (the SDP mid).
   const std::string& id() const;
   /// "audio" or "video".
   const std::string& kind() const;
+  /// The id of the participant it belongs to.
   const std::string& participant_id() const;
+  /// True for our own (published) stream.
   bool is_local() const;
   /// Remote audio only: decoded PCM, 48 kHz mono, exact 20 ms frames. Needs the stream
   /// to be subscribed (automatic unless MeetingConfig::auto_subscribe is false).
   void add_sink(std::shared_ptr<AudioSink> sink) const;
+  /// Receive counters of this stream (zero for local and video streams).
   AudioReceiveStats stats() const;
 
  private:
   std::shared_ptr<detail::StreamState> state_;
 };
 
+/// What happens to one participant's streams. Override what you need; every callback has an
+/// empty default and runs on the SDK's network thread: return quickly, do not block.
 class ParticipantEventHandler {
  public:
   virtual ~ParticipantEventHandler() = default;
+  /// The participant started publishing `stream` (ours: once our audio is live).
   virtual void on_stream_enabled(const Stream&) {}
+  /// The participant stopped publishing `stream`.
   virtual void on_stream_disabled(const Stream&) {}
 };
 
 /// Someone in the meeting, local or remote. A cheap handle: copies refer to the same one.
 class Participant {
  public:
+  /// Made by the SDK; you receive participants from Meeting and MeetingEventHandler.
   explicit Participant(std::shared_ptr<detail::ParticipantState> state) : state_(std::move(state)) {}
+  /// The participant's id in the room (Janus feed id).
   const std::string& id() const;
+  /// The name it joined with.
   const std::string& display_name() const;
+  /// True for ourselves.
   bool is_local() const;
   /// Streams currently enabled.
   std::vector<Stream> streams() const;
+  /// Adds a handler for this participant's stream events (the SDK keeps it).
   void add_event_listener(std::shared_ptr<ParticipantEventHandler> handler);
 
  private:
@@ -89,8 +104,9 @@ struct MeetingLeftInfo {
   bool error = false;  ///< true when the meeting ended because something failed
 };
 
+/// What on_meeting_joined reports.
 struct MeetingJoinedInfo {
-  std::string meeting_id;
+  std::string meeting_id;      ///< the room joined
   std::string participant_id;  ///< our own id in the room
   std::string server_url;      ///< the server in use (the embedded one's when none was set)
 };
@@ -100,11 +116,14 @@ struct MeetingJoinedInfo {
 class MeetingEventHandler {
  public:
   virtual ~MeetingEventHandler() = default;
+  /// We are in the room (our audio goes live right after).
   virtual void on_meeting_joined(const MeetingJoinedInfo&) {}
+  /// The meeting ended for us: by leave(), at end of the track, or by a failure.
   virtual void on_meeting_left(const MeetingLeftInfo&) {}
   /// For everyone already in the room at join time, and for later arrivals. Add a
   /// ParticipantEventHandler here to hear about their streams.
   virtual void on_participant_joined(Participant) {}
+  /// A remote participant left the room.
   virtual void on_participant_left(Participant) {}
   /// The loudest active remote speaker changed; nullopt when nobody speaks.
   virtual void on_speaker_changed(const std::optional<std::string>& participant_id) {

@@ -30,12 +30,17 @@ struct PublishStats {
   std::optional<std::chrono::milliseconds> duration;  ///< length of the track, if known
 };
 
+/// One participant's presence in a meeting: made by init_meeting(), joined with join().
+/// Destroying it leaves the meeting.
 class Meeting {
  public:
   ~Meeting();
+  /// Meetings move; the moved-from one is empty.
   Meeting(Meeting&&) noexcept;
+  /// Meetings move; the moved-from one is empty.
   Meeting& operator=(Meeting&&) noexcept;
 
+  /// Adds a handler for the meeting's events (the SDK keeps it).
   void add_event_listener(std::shared_ptr<MeetingEventHandler> handler);
   /// Our own participant; add a ParticipantEventHandler to hear about our stream.
   Participant local_participant();
@@ -47,6 +52,7 @@ class Meeting {
   /// Start or stop receiving a participant's audio (for MeetingConfig::auto_subscribe
   /// = false). Harmless when already in that state or when it publishes no audio.
   void subscribe(const Participant& participant);
+  /// Stop receiving a participant's audio (see subscribe()).
   void unsubscribe(const Participant& participant);
 
   /// Connects, joins the room and starts publishing; returns once the microphone
@@ -60,10 +66,12 @@ class Meeting {
   /// Blocks until the meeting has been left: by leave(), at end of the track, by the
   /// server, or after `timeout`. Returns true if it was left.
   bool run_until_left(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  /// True between a successful join() and the end of the meeting.
   bool joined() const;
   /// Why the meeting ended, once it has (nullopt while joined or before join()).
   std::optional<MeetingLeftInfo> left_info() const;
 
+  /// What we sent so far.
   PublishStats publish_stats() const;
   /// The server URL in use (the embedded server's when none was configured).
   std::string server_url() const;

@@ -17,11 +17,13 @@ enum class OpusFec {
   Off,
 };
 
+/// Everything needed to join a meeting, with defaults; checked by init_meeting().
 struct MeetingConfig {
   /// The meeting (Janus VideoRoom room id, numeric).
   std::string meeting_id = "1234";
   /// Display name shown to other participants.
   std::string name = "roomcast";
+  /// Publish custom_microphone_audio_track (false: join to listen only).
   bool mic_enabled = true;
   /// Video is not sent; true is rejected with a Config error.
   bool webcam_enabled = false;

@@ -5,3 +5,4 @@
 #include "roomcast/events.hpp"
 #include "roomcast/meeting.hpp"
 #include "roomcast/meeting_config.hpp"
+#include "roomcast/version.hpp"
