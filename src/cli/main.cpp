@@ -17,6 +17,7 @@
 #include "cli/recorder.hpp"
 #include "cli/report.hpp"
 #include "roomcast/roomcast.hpp"
+#include "roomcast/version.hpp"
 #include "server/embedded_janus.hpp"
 
 using namespace roomcast;
@@ -46,6 +47,7 @@ Usage:
   roomcast load FILE --participants N   many participants in one process (load and QA rigs)
   roomcast report FILE... [--json]  merge the JSON lines of load shards into one report
   roomcast --help | COMMAND --help
+  roomcast --version                print the version
 
 Run 'roomcast COMMAND --help' for the options of each command.
 )";
@@ -434,6 +436,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kMainHelp;
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "-V") {
+    std::cout << "roomcast " ROOMCAST_VERSION "\n";
+    return 0;
   }
   const std::string command = args[0];
   args.erase(args.begin());

@@ -1,0 +1,453 @@
+// Meetings for Python: MeetingConfig keyword arguments, init_meeting, Meeting, participants,
+// streams, handler objects and sinks. SDK callbacks are queued to the meeting's dispatcher
+// thread, which alone takes the GIL to call Python; blocking calls release the GIL.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <cstring>
+#include <set>
+
+#include "bindings.hpp"
+
+namespace py = pybind11;
+
+namespace roomcast::python {
+
+namespace {
+
+struct PyStream {
+  Stream stream;
+  std::shared_ptr<MeetingContext> context;
+};
+
+struct PyParticipant {
+  Participant participant;
+  std::shared_ptr<MeetingContext> context;
+};
+
+/// One received 20 ms frame as Python sees it.
+struct PyAudioFrame {
+  py::array_t<int16_t> samples;
+  int sample_rate_hz;
+  uint64_t timestamp_samples;
+  bool concealed;
+};
+
+/// Base of the adapters from C++ callbacks to a Python object's on_... methods.
+class PyCallbacks {
+ public:
+  PyCallbacks(py::object object, const std::shared_ptr<MeetingContext>& context)
+      : object_(std::move(object), context->dispatcher), context_(context), dispatcher_(context->dispatcher) {}
+
+ protected:
+  /// Queues object.name(args...) for the dispatcher; `make_args` runs there, under the GIL.
+  template <typename Self, typename MakeArgs>
+  void post(const std::shared_ptr<Self>& self, const char* name, MakeArgs make_args) {
+    dispatcher_->post([self, name, make_args = std::move(make_args)] {
+      auto context = self->context_.lock();
+      if (!context) return;
+      try {
+        context->call(self->object_.get(), name, make_args(context));
+      } catch (const std::exception& e) {
+        context->report_error(std::string(name) + ": " + e.what());
+      }
+    });
+  }
+
+  PyRef object_;
+  std::weak_ptr<MeetingContext> context_;
+  std::shared_ptr<Dispatcher> dispatcher_;
+};
+
+class PySink : public AudioSink, public PyCallbacks, public std::enable_shared_from_this<PySink> {
+ public:
+  using PyCallbacks::PyCallbacks;
+
+  void on_audio_frame(const ReceivedAudioFrame& frame) override {
+    // A Python sink that cannot keep up loses frames instead of growing a queue forever.
+    if (pending_.load() >= kMaxPendingFrames) return;
+    ++pending_;
+    std::vector<int16_t> samples(frame.samples.begin(), frame.samples.end());
+    post(shared_from_this(), "on_audio_frame",
+         [self = shared_from_this(), samples = std::move(samples), rate = frame.sample_rate_hz,
+          timestamp = frame.timestamp_samples, concealed = frame.concealed](const auto&) {
+           --self->pending_;
+           py::array_t<int16_t> array(static_cast<py::ssize_t>(samples.size()));
+           std::memcpy(array.mutable_data(), samples.data(), samples.size() * sizeof(int16_t));
+           return py::make_tuple(PyAudioFrame{array, rate, timestamp, concealed});
+         });
+  }
+
+ private:
+  static constexpr int kMaxPendingFrames = 250;  // 5 s of audio
+  std::atomic<int> pending_{0};
+};
+
+class PyParticipantHandler : public ParticipantEventHandler,
+                             public PyCallbacks,
+                             public std::enable_shared_from_this<PyParticipantHandler> {
+ public:
+  using PyCallbacks::PyCallbacks;
+  void on_stream_enabled(const Stream& stream) override { forward("on_stream_enabled", stream); }
+  void on_stream_disabled(const Stream& stream) override { forward("on_stream_disabled", stream); }
+
+ private:
+  void forward(const char* name, const Stream& stream) {
+    post(shared_from_this(), name, [stream](const std::shared_ptr<MeetingContext>& context) {
+      return py::make_tuple(PyStream{stream, context});
+    });
+  }
+};
+
+}  // namespace
+
+class PyMeetingHandler : public MeetingEventHandler,
+                         public PyCallbacks,
+                         public std::enable_shared_from_this<PyMeetingHandler> {
+ public:
+  using PyCallbacks::PyCallbacks;
+  py::object object() const { return object_.get(); }
+
+  void on_meeting_joined(const MeetingJoinedInfo& info) override {
+    post(shared_from_this(), "on_meeting_joined", [info](const auto&) { return py::make_tuple(info); });
+  }
+  void on_meeting_left(const MeetingLeftInfo& info) override {
+    post(shared_from_this(), "on_meeting_left", [info](const auto&) { return py::make_tuple(info); });
+  }
+  void on_participant_joined(Participant participant) override {
+    post(shared_from_this(), "on_participant_joined",
+         [participant](const std::shared_ptr<MeetingContext>& context) {
+           return py::make_tuple(PyParticipant{participant, context});
+         });
+  }
+  void on_participant_left(Participant participant) override {
+    post(shared_from_this(), "on_participant_left",
+         [participant](const std::shared_ptr<MeetingContext>& context) {
+           return py::make_tuple(PyParticipant{participant, context});
+         });
+  }
+  void on_speaker_changed(const std::optional<std::string>& participant_id) override {
+    post(shared_from_this(), "on_speaker_changed",
+         [participant_id](const auto&) { return py::make_tuple(participant_id); });
+  }
+  void on_error(const std::string& message) override {
+    post(shared_from_this(), "on_error", [message](const auto&) { return py::make_tuple(message); });
+  }
+};
+
+std::string describe_python_error(const py::object& object, const char* name, const py::error_already_set& error) {
+  std::string where;
+  if (name) where = std::string(py::str(py::type::of(object).attr("__name__"))) + "." + name + " raised ";
+  return where + std::string(py::str(error.type().attr("__name__"))) + ": " + std::string(py::str(error.value()));
+}
+
+void MeetingContext::call(const py::object& object, const char* name, const py::tuple& args) {
+  try {
+    py::object method = py::getattr(object, name, py::none());
+    if (method.is_none()) return;
+    method(*args);
+  } catch (py::error_already_set& e) {
+    if (std::string(name) == "on_error") {
+      e.discard_as_unraisable(name);  // printed by Python; an error about an error goes no further
+      return;
+    }
+    report_error(describe_python_error(object, name, e));
+  }
+}
+
+void MeetingContext::report_error(const std::string& message) {
+  std::vector<std::shared_ptr<PyMeetingHandler>> targets;
+  {
+    std::lock_guard lock(mutex);
+    targets = handlers;
+  }
+  for (const auto& handler : targets) call(handler->object(), "on_error", py::make_tuple(message));
+}
+
+namespace {
+
+/// A meeting as Python holds it. Dropped (or closed at interpreter exit): the meeting is
+/// left, queued callbacks run, and the dispatcher thread ends.
+class PyMeeting {
+ public:
+  PyMeeting(Meeting meeting, std::shared_ptr<MeetingContext> context, py::object track)
+      : meeting_(std::move(meeting)), context_(std::move(context)), track_(std::move(track)) {
+    live().insert(this);
+  }
+  ~PyMeeting() {
+    live().erase(this);
+    close();
+  }
+
+  /// GIL held on entry.
+  void close() {
+    if (!meeting_) return;
+    {
+      py::gil_scoped_release nogil;
+      meeting_.reset();
+      context_->dispatcher->stop();
+      std::lock_guard lock(context_->mutex);
+      context_->handlers.clear();  // breaks handler -> participant -> context cycles
+    }
+    track_ = py::none();  // the SDK no longer calls its recv()
+  }
+
+  Meeting& get() {
+    if (!meeting_) throw Error(Error::Kind::Config, "this meeting was closed");
+    return *meeting_;
+  }
+  const std::shared_ptr<MeetingContext>& context() const { return context_; }
+
+  static std::set<PyMeeting*>& live() {
+    static std::set<PyMeeting*> meetings;  // touched with the GIL held only
+    return meetings;
+  }
+
+ private:
+  std::optional<Meeting> meeting_;
+  std::shared_ptr<MeetingContext> context_;
+  py::object track_;  // keeps a Python subclass alive while the SDK calls its recv()
+};
+
+/// MeetingConfig plus the Python object of its track.
+struct PyMeetingConfig {
+  MeetingConfig config;
+  py::object track = py::none();
+
+  void set_track(py::object track_object) {
+    if (track_object.is_none()) {
+      config.custom_microphone_audio_track.reset();
+    } else if (py::isinstance<CustomAudioTrack>(track_object)) {
+      config.custom_microphone_audio_track = track_object.cast<std::shared_ptr<CustomAudioTrack>>();
+    } else {
+      throw py::type_error("custom_microphone_audio_track must be a roomcast.CustomAudioTrack (subclass) or None");
+    }
+    track = std::move(track_object);
+  }
+};
+
+#define ROOMCAST_CONFIG_FIELD(cls, field) \
+  def_property(#field, [](const PyMeetingConfig& c) { return c.config.field; }, \
+               [](PyMeetingConfig& c, decltype(MeetingConfig::field) v) { c.config.field = std::move(v); })
+
+PyMeeting* make_meeting(const PyMeetingConfig& config) {
+  std::optional<Meeting> meeting;
+  {
+    py::gil_scoped_release nogil;
+    meeting.emplace(init_meeting(config.config));
+  }
+  // After init_meeting succeeded: only a PyMeeting stops a context's dispatcher thread.
+  return new PyMeeting(std::move(*meeting), std::make_shared<MeetingContext>(), config.track);
+}
+
+void add_meeting_handler(PyMeeting& self, py::object handler) {
+  auto adapter = std::make_shared<PyMeetingHandler>(std::move(handler), self.context());
+  {
+    std::lock_guard lock(self.context()->mutex);
+    self.context()->handlers.push_back(adapter);
+  }
+  self.get().add_event_listener(adapter);
+}
+
+bool run_until_left(PyMeeting& self, std::optional<double> timeout_seconds) {
+  // In slices, so Ctrl-C (KeyboardInterrupt) is noticed while we wait.
+  using namespace std::chrono;
+  const auto deadline = timeout_seconds ? steady_clock::now() + duration_cast<steady_clock::duration>(
+                                                                    duration<double>(*timeout_seconds))
+                                        : steady_clock::time_point::max();
+  Meeting& meeting = self.get();
+  while (true) {
+    const auto slice = std::min<steady_clock::duration>(milliseconds(100), deadline - steady_clock::now());
+    bool left;
+    {
+      py::gil_scoped_release nogil;
+      left = meeting.run_until_left(duration_cast<milliseconds>(std::max(slice, steady_clock::duration::zero())));
+    }
+    if (left) return true;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (steady_clock::now() >= deadline) return false;
+  }
+}
+
+std::optional<double> to_seconds(const std::optional<std::chrono::milliseconds>& ms) {
+  if (ms) return ms->count() / 1000.0;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void register_meeting(py::module_& m) {
+  py::enum_<OpusFec>(m, "OpusFec", "In-band FEC policy of our Opus stream.")
+      .value("ADAPTIVE", OpusFec::Adaptive)
+      .value("ON", OpusFec::On)
+      .value("OFF", OpusFec::Off);
+
+  py::class_<PyMeetingConfig>(m, "MeetingConfig", "Everything needed to join a meeting (seed SDK shape).")
+      .def(py::init([](py::object meeting_id, std::string name, bool mic_enabled, bool webcam_enabled,
+                       std::string token, py::object track, std::string server_url, std::string pin,
+                       bool create_room_if_missing, bool auto_subscribe, double lead_in_seconds,
+                       int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec) {
+             PyMeetingConfig c;
+             c.config.meeting_id = py::str(meeting_id);
+             c.config.name = std::move(name);
+             c.config.mic_enabled = mic_enabled;
+             c.config.webcam_enabled = webcam_enabled;
+             c.config.token = std::move(token);
+             c.set_track(std::move(track));
+             c.config.server_url = std::move(server_url);
+             c.config.pin = std::move(pin);
+             c.config.create_room_if_missing = create_room_if_missing;
+             c.config.auto_subscribe = auto_subscribe;
+             c.config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(lead_in_seconds * 1000));
+             c.config.audio_bitrate_bps = audio_bitrate_bps;
+             c.config.opus_complexity = opus_complexity;
+             c.config.opus_fec = opus_fec;
+             return c;
+           }),
+           py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
+           py::arg("mic_enabled") = true, py::arg("webcam_enabled") = false, py::arg("token") = "",
+           py::arg("custom_microphone_audio_track") = py::none(), py::arg("server_url") = "", py::arg("pin") = "",
+           py::arg("create_room_if_missing") = false, py::arg("auto_subscribe") = true,
+           py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("opus_complexity") = 9,
+           py::arg("opus_fec") = OpusFec::Adaptive)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, webcam_enabled)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, token)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, server_url)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, pin)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, create_room_if_missing)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, auto_subscribe)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, audio_bitrate_bps)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_complexity)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_fec)
+      .def_property(
+          "lead_in_seconds", [](const PyMeetingConfig& c) { return c.config.lead_in.count() / 1000.0; },
+          [](PyMeetingConfig& c, double s) { c.config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); })
+      .def_property(
+          "custom_microphone_audio_track", [](const PyMeetingConfig& c) { return c.track; },
+          &PyMeetingConfig::set_track);
+
+  py::class_<MeetingJoinedInfo>(m, "MeetingJoinedInfo")
+      .def_readonly("meeting_id", &MeetingJoinedInfo::meeting_id)
+      .def_readonly("participant_id", &MeetingJoinedInfo::participant_id)
+      .def_readonly("server_url", &MeetingJoinedInfo::server_url)
+      .def("__repr__", [](const MeetingJoinedInfo& i) {
+        return "<MeetingJoinedInfo meeting " + i.meeting_id + ", participant " + i.participant_id + ">";
+      });
+  py::class_<MeetingLeftInfo>(m, "MeetingLeftInfo")
+      .def_readonly("reason", &MeetingLeftInfo::reason)
+      .def_readonly("error", &MeetingLeftInfo::error)
+      .def("__repr__", [](const MeetingLeftInfo& i) { return "<MeetingLeftInfo " + i.reason + ">"; });
+
+  py::class_<PublishStats>(m, "PublishStats")
+      .def_readonly("frames_sent", &PublishStats::frames_sent)
+      .def_readonly("packets_sent", &PublishStats::packets_sent)
+      .def_readonly("bytes_sent", &PublishStats::bytes_sent)
+      .def_readonly("late_frames", &PublishStats::late_frames)
+      .def_readonly("underruns", &PublishStats::underruns)
+      .def_readonly("fec_frames", &PublishStats::fec_frames)
+      .def_readonly("remote_fraction_lost", &PublishStats::remote_fraction_lost)
+      .def_property_readonly("time_to_first_packet_seconds",
+                             [](const PublishStats& s) { return to_seconds(s.time_to_first_packet); })
+      .def_property_readonly("position_seconds", [](const PublishStats& s) { return s.position.count() / 1000.0; })
+      .def_property_readonly("duration_seconds", [](const PublishStats& s) { return to_seconds(s.duration); });
+
+  py::class_<AudioReceiveStats>(m, "AudioReceiveStats")
+      .def_readonly("packets_received", &AudioReceiveStats::packets_received)
+      .def_readonly("packets_lost", &AudioReceiveStats::packets_lost)
+      .def_readonly("packets_late", &AudioReceiveStats::packets_late)
+      .def_readonly("frames_played", &AudioReceiveStats::frames_played)
+      .def_readonly("frames_concealed", &AudioReceiveStats::frames_concealed)
+      .def_readonly("frames_fec", &AudioReceiveStats::frames_fec);
+
+  py::class_<PyAudioFrame>(m, "AudioFrame", "20 ms of received audio: 960 mono int16 samples at 48 kHz.")
+      .def_readonly("samples", &PyAudioFrame::samples)
+      .def_readonly("sample_rate_hz", &PyAudioFrame::sample_rate_hz)
+      .def_readonly("timestamp_samples", &PyAudioFrame::timestamp_samples)
+      .def_readonly("concealed", &PyAudioFrame::concealed);
+
+  py::class_<PyStream>(m, "Stream", "A participant's media stream.")
+      .def_property_readonly("id", [](const PyStream& s) { return s.stream.id(); })
+      .def_property_readonly("kind", [](const PyStream& s) { return s.stream.kind(); })
+      .def_property_readonly("participant_id", [](const PyStream& s) { return s.stream.participant_id(); })
+      .def_property_readonly("is_local", [](const PyStream& s) { return s.stream.is_local(); })
+      .def(
+          "add_sink",
+          [](const PyStream& s, py::object sink) {
+            s.stream.add_sink(std::make_shared<PySink>(std::move(sink), s.context));
+          },
+          py::arg("sink"),
+          "Remote audio: sink.on_audio_frame(frame) gets every decoded 20 ms frame (roomcast.AudioFrame), "
+          "on the meeting's callback thread.")
+      .def("stats", [](const PyStream& s) { return s.stream.stats(); })
+      .def("__repr__", [](const PyStream& s) { return "<Stream " + s.stream.kind() + " " + s.stream.id() + ">"; });
+
+  py::class_<PyParticipant>(m, "Participant", "Someone in the meeting, local or remote.")
+      .def_property_readonly("id", [](const PyParticipant& p) { return p.participant.id(); })
+      .def_property_readonly("display_name", [](const PyParticipant& p) { return p.participant.display_name(); })
+      .def_property_readonly("is_local", [](const PyParticipant& p) { return p.participant.is_local(); })
+      .def_property_readonly("streams",
+                             [](const PyParticipant& p) {
+                               std::vector<PyStream> out;
+                               for (auto& s : p.participant.streams()) out.push_back(PyStream{s, p.context});
+                               return out;
+                             })
+      .def(
+          "add_event_listener",
+          [](PyParticipant& p, py::object handler) {
+            p.participant.add_event_listener(std::make_shared<PyParticipantHandler>(std::move(handler), p.context));
+          },
+          py::arg("handler"), "handler.on_stream_enabled(stream) / on_stream_disabled(stream), if defined.")
+      .def("__repr__", [](const PyParticipant& p) {
+        return "<Participant " + p.participant.display_name() + " " + p.participant.id() + ">";
+      });
+
+  py::class_<PyMeeting>(m, "Meeting", "A meeting: join, publish the microphone track, follow events.")
+      .def("add_event_listener", &add_meeting_handler, py::arg("handler"),
+           "handler.on_meeting_joined(data), on_meeting_left(data), on_participant_joined(participant), "
+           "on_participant_left(participant), on_speaker_changed(participant_id), on_error(message): "
+           "each if defined, on the meeting's callback thread.")
+      .def_property_readonly("local_participant",
+                             [](PyMeeting& self) { return PyParticipant{self.get().local_participant(), self.context()}; })
+      .def_property_readonly("participants",
+                             [](PyMeeting& self) {
+                               std::vector<PyParticipant> out;
+                               for (auto& p : self.get().participants()) out.push_back(PyParticipant{p, self.context()});
+                               return out;
+                             })
+      .def(
+          "add_mixed_audio_sink",
+          [](PyMeeting& self, py::object sink) {
+            self.get().add_mixed_audio_sink(std::make_shared<PySink>(std::move(sink), self.context()));
+          },
+          py::arg("sink"), "Every remote participant's audio mixed: sink.on_audio_frame(frame) every 20 ms.")
+      .def("subscribe", [](PyMeeting& self, const PyParticipant& p) { self.get().subscribe(p.participant); })
+      .def("unsubscribe", [](PyMeeting& self, const PyParticipant& p) { self.get().unsubscribe(p.participant); })
+      .def(
+          "join", [](PyMeeting& self) { self.get().join(); }, py::call_guard<py::gil_scoped_release>(),
+          "Connects, joins and starts publishing; returns once the microphone stream is live.")
+      .def(
+          "leave", [](PyMeeting& self) { self.get().leave(); }, py::call_guard<py::gil_scoped_release>(),
+          "Leaves the meeting cleanly. Idempotent.")
+      .def("run_until_left", &run_until_left, py::arg("timeout_seconds") = py::none(),
+           "Waits until the meeting is left (or the timeout passes); True if it was left.")
+      .def_property_readonly("joined", [](PyMeeting& self) { return self.get().joined(); })
+      .def_property_readonly("left_info", [](PyMeeting& self) { return self.get().left_info(); })
+      .def("publish_stats", [](PyMeeting& self) { return self.get().publish_stats(); })
+      .def_property_readonly("server_url", [](PyMeeting& self) { return self.get().server_url(); })
+      .def("close", &PyMeeting::close, "Leaves (if joined) and releases the meeting now.");
+
+  m.def("init_meeting", &make_meeting, py::arg("config"), py::return_value_policy::take_ownership,
+        "Validates the config and prepares a meeting; join() connects.");
+
+  // Meetings still alive at interpreter exit are left while Python can still run callbacks.
+  py::module_::import("atexit").attr("register")(py::cpp_function([] {
+    auto meetings = PyMeeting::live();
+    for (PyMeeting* meeting : meetings) meeting->close();
+  }));
+}
+
+}  // namespace roomcast::python

@@ -1,0 +1,40 @@
+// What the binding files share: the per-meeting context that runs Python callbacks, and the
+// functions that register each part of the module.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dispatcher.hpp"
+#include "roomcast/roomcast.hpp"
+
+namespace roomcast::python {
+
+class PyMeetingHandler;
+
+/// One per Meeting: its dispatcher thread, and its meeting handlers (where an exception
+/// raised by any Python callback of this meeting is reported, as on_error).
+struct MeetingContext {
+  std::shared_ptr<Dispatcher> dispatcher = std::make_shared<Dispatcher>();
+  std::mutex mutex;
+  std::vector<std::shared_ptr<PyMeetingHandler>> handlers;
+
+  /// Calls `object.name(*args)` if the object has it; GIL held. A Python exception becomes
+  /// on_error on the meeting handlers (from on_error itself: printed, never raised further).
+  void call(const pybind11::object& object, const char* name, const pybind11::tuple& args);
+  /// Delivers `message` to every meeting handler's on_error; GIL held.
+  void report_error(const std::string& message);
+};
+
+/// "Class.method raised ValueError: text" for a Python exception caught in a callback.
+std::string describe_python_error(const pybind11::object& object, const char* name,
+                                  const pybind11::error_already_set& error);
+
+void register_media(pybind11::module_& m);
+void register_meeting(pybind11::module_& m);
+
+}  // namespace roomcast::python
