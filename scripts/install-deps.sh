@@ -8,6 +8,7 @@ packages=(
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libopus-dev
   libnice-dev libssl-dev libsrtp2-dev libsoup-3.0-dev libglib2.0-dev nlohmann-json3-dev
   libgtest-dev
+  python3-dev python3-pybind11 doxygen dpkg-dev file   # Python module, API docs, the .deb
   janus                                    # the meeting server (embedded default)
   chromium nodejs npm                      # the browser listener in tests and the demo
   python3-aiortc python3-aiohttp python3-numpy   # the reference peer

@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+# The Python module under test, driven by run_python_test.py (one JSON line per result):
+#   custom URL ROOM S: a CustomAudioTrack returning a 441 Hz tone in odd-sized numpy chunks
+#                      (1 to 4097 samples at 44.1 kHz) for S seconds; a Python thread counts
+#                      its ticks while join() and run_until_left() block (the GIL is released).
+#   sink URL ROOM S:   asyncio: join_async, a Python sink on the first remote audio stream and
+#                      `async for` over the mixed audio; dominant frequency of each.
+#   errors:            exceptions in a handler, in a sink-less recv(), roomcast.Error kinds.
+import argparse
+import asyncio
+import json
+import sys
+import threading
+import time
+
+import numpy as np
+
+import roomcast
+
+
+def emit(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def dominant_hz(samples, rate=48000):
+    x = np.asarray(samples, dtype=np.float64)
+    x = x * np.hanning(len(x))
+    spectrum = np.abs(np.fft.rfft(x, 4 * len(x)))
+    k = int(np.argmax(spectrum[1:])) + 1
+    a, b, c = spectrum[k - 1], spectrum[k], spectrum[k + 1]
+    shift = 0.5 * (a - c) / (a - 2 * b + c)  # parabola through the peak
+    return (k + shift) * rate / (4 * len(x))
+
+
+class OddChunkTone(roomcast.CustomAudioTrack):
+    """441 Hz at 44.1 kHz, handed over in chunks whose sizes have nothing to do with 20 ms."""
+
+    RATE = 44100
+    SIZES = [1, 7, 441, 1023, 4097, 333, 2, 960]
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.left = int(seconds * self.RATE)
+        self.pos = 0
+        self.calls = 0
+
+    def recv(self):
+        if self.left <= 0:
+            return None
+        n = min(self.SIZES[self.calls % len(self.SIZES)], self.left)
+        self.calls += 1
+        t = (self.pos + np.arange(n)) / self.RATE
+        self.pos += n
+        self.left -= n
+        return roomcast.AudioChunk.from_float((0.5 * np.sin(2 * np.pi * 441 * t)).astype(np.float32), self.RATE, 1)
+
+
+class Recorder(roomcast.MeetingEventHandler):
+    def __init__(self):
+        self.calls = []
+        self.left = threading.Event()
+
+    def on_meeting_joined(self, data):
+        self.calls.append(["on_meeting_joined", data.meeting_id])
+
+    def on_meeting_left(self, data):
+        self.calls.append(["on_meeting_left", data.reason, data.error])
+        self.left.set()
+
+    def on_error(self, message):
+        self.calls.append(["on_error", message])
+
+
+def custom(a):
+    track = OddChunkTone(a.seconds)
+    meeting = roomcast.init_meeting(meeting_id=str(a.room), name="python custom track", server_url=a.url,
+                                    custom_microphone_audio_track=track)
+    events = Recorder()
+    meeting.add_event_listener(events)
+    ticks = [0]
+    stop = threading.Event()
+
+    def count():
+        while not stop.wait(0.01):
+            ticks[0] += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    started = time.monotonic()
+    meeting.join()
+    left = meeting.run_until_left(a.seconds + 20)
+    blocked_s = time.monotonic() - started
+    stop.set()
+    counter.join()
+    stats = meeting.publish_stats()
+    meeting.close()
+    emit(case="custom", left=left, calls=events.calls, recv_calls=track.calls, frames_sent=stats.frames_sent,
+         blocked_seconds=blocked_s, ticks=ticks[0])
+
+
+class StreamSink:
+    def __init__(self):
+        self.samples = []
+
+    def on_audio_frame(self, frame):
+        self.samples.append(frame.samples.copy())
+
+
+class FollowAudio(roomcast.ParticipantEventHandler):
+    def __init__(self, sink):
+        self.sink = sink
+        self.added = False
+
+    def on_stream_enabled(self, stream):
+        if stream.kind == "audio" and not self.added:
+            self.added = True
+            stream.add_sink(self.sink)
+
+
+class FirstParticipant(Recorder):
+    def __init__(self, sink):
+        super().__init__()
+        self.sink = sink
+        self.names = []
+
+    def on_participant_joined(self, participant):
+        self.names.append(participant.display_name)
+        participant.add_event_listener(FollowAudio(self.sink))
+
+
+async def sink_async(a):
+    sink = StreamSink()
+    events = FirstParticipant(sink)
+    meeting = roomcast.init_meeting(roomcast.MeetingConfig(
+        meeting_id=str(a.room), name="python sink", server_url=a.url, mic_enabled=False))
+    meeting.add_event_listener(events)
+    await meeting.join_async()
+    emit(case="sink", event="joined")
+    frames = roomcast.AsyncAudioFrames.mixed(meeting)
+    mixed = []
+    deadline = time.monotonic() + a.seconds + 20
+    async for frame in frames:
+        if np.abs(frame.samples).max() > 300:  # the tone, not the silence before it
+            mixed.append(frame.samples.copy())
+        if len(mixed) >= a.seconds * 50 or time.monotonic() > deadline:
+            break
+    await meeting.leave_async()
+    meeting.close()
+    loud_frames = [f for f in sink.samples if np.abs(f).max() > 300]
+    stream = np.concatenate(loud_frames) if loud_frames else np.zeros(0)
+    loud = np.concatenate(mixed) if mixed else np.zeros(0)
+    emit(case="sink", participants=events.names, stream_frames=len(sink.samples), mixed_frames=len(mixed),
+         stream_hz=dominant_hz(stream) if len(stream) > 4800 else 0,
+         mixed_hz=dominant_hz(loud) if len(loud) > 4800 else 0, dropped=frames.dropped, calls=events.calls)
+
+
+class Raising(roomcast.MeetingEventHandler):
+    def __init__(self):
+        self.errors = []
+        self.left = threading.Event()
+
+    def on_meeting_joined(self, data):
+        raise ValueError("boom in a handler")
+
+    def on_error(self, message):
+        self.errors.append(message)
+
+    def on_meeting_left(self, data):
+        self.errors.append(f"left: {data.reason} error={data.error}")
+        self.left.set()
+
+
+class FailingTrack(OddChunkTone):
+    def recv(self):
+        if self.calls > 200:
+            raise RuntimeError("recv failed on purpose")
+        return super().recv()
+
+
+def errors(a):
+    out = {"case": "errors"}
+    try:
+        roomcast.FileAudioTrack("/nonexistent/roomcast.mp4")
+    except roomcast.Error as e:
+        out["missing_file"] = [str(e.kind), str(e)]
+    try:
+        roomcast.init_meeting(meeting_id="1234", webcam_enabled=True, custom_microphone_audio_track=OddChunkTone(1))
+    except roomcast.Error as e:
+        out["webcam"] = [str(e.kind), str(e)]
+    handler = Raising()
+    meeting = roomcast.init_meeting(meeting_id="1234", name="python errors",
+                                    custom_microphone_audio_track=FailingTrack(30))
+    meeting.add_event_listener(handler)
+    meeting.join()
+    out["left"] = meeting.run_until_left(20)
+    meeting.close()
+    out["handler_errors"] = handler.errors
+    emit(**out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=["custom", "sink", "errors"])
+    ap.add_argument("--url", default="")
+    ap.add_argument("--room", type=int, default=1234)
+    ap.add_argument("--seconds", type=float, default=5)
+    a = ap.parse_args()
+    if a.case == "custom":
+        custom(a)
+    elif a.case == "sink":
+        asyncio.run(sink_async(a))
+    else:
+        errors(a)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+# The Python module end to end, inside tests/e2e/netns.sh (real Janus, real peers):
+#   example: examples/python/file_to_meeting.py (FileAudioTrack; --python-track: the seed's
+#            CustomAudioTrack decoding in Python) against `roomcast server`: Chromium hears
+#            441 +- 1 Hz, the seed handlers fire in order, the meeting ends at end of file.
+#   custom:  a CustomAudioTrack returning odd-sized numpy chunks: aiortc hears 441 +- 1 Hz for
+#            the whole track; another Python thread kept running while join() and
+#            run_until_left() blocked (the GIL is released).
+#   sink:    an aiortc publisher's 440 Hz tone reaches a Python stream sink and the asyncio
+#            iterator of the mixed audio at 440 +- 1 Hz.
+#   errors:  a handler raising arrives as on_error naming it; recv() raising arrives as on_error
+#            and ends the meeting with an error; roomcast.Error carries the kind.
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+from e2e_util import (PY, Failure, Proc, become_subreaper, guarded, janus_dirs, json_lines,  # noqa: E402
+                      leak_check, log, need, private_tmpdir, start_roomcast_server)
+
+E2E = os.path.join(HERE, "..", "e2e")
+EXAMPLE = os.path.join(HERE, "..", "..", "examples", "python", "file_to_meeting.py")
+AGENT = os.path.join(HERE, "py_agent.py")
+ROOM = 1234
+
+
+def make_tone(path, seconds):
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"sine=frequency=441:sample_rate=44100:duration={seconds}", "-ac", "2", "-c:a", "aac",
+                    path], check=True, timeout=60)
+
+
+def listener_result(listener):
+    rc = listener.wait(60)
+    results = json_lines(listener.out)
+    if rc != 0 or not results:
+        raise Failure(f"listener exited {rc} without a result\n{listener.dump()}")
+    return results[-1]
+
+
+def check_tone(problems, figures, hz, seconds):
+    heard = figures.get("dominantHz", 0)
+    if abs(heard - hz) > 1:
+        problems.append(f"listener heard {heard:.2f} Hz, want {hz} +- 1")
+    if figures.get("heardSeconds", 0) < seconds - 1.5:
+        problems.append(f"listener heard {figures.get('heardSeconds')} s of a {seconds} s track")
+
+
+def example(a, work, env):
+    media = os.path.join(work, "tone.mp4")
+    seconds = 4
+    make_tone(media, seconds)
+    for variant in ([], ["--python-track"]):
+        server, url = start_roomcast_server(a.roomcast, env, ROOM)
+        try:
+            listener = Proc("chromium", ["node", os.path.join(E2E, "browser_listener.mjs"), "--url", url, "--room",
+                                         ROOM, "--seconds", seconds + 4, "--timeout", 30], env=env)
+            listener.wait_line(r"ready:", 45, "err")
+            seed_env = dict(env, ROOMCAST_SERVER=url, ROOMCAST_MEETING_ID=str(ROOM), ROOMCAST_NAME="seed example")
+            seed = Proc("file_to_meeting.py", [PY, EXAMPLE, media, *variant], env=seed_env)
+            rc = seed.wait(40)
+            figures = listener_result(listener)
+            order = [line.split(":")[0] for line in seed.out if line.startswith("on_")]
+            want = ["on_meeting_joined", "on_stream_enabled", "on_stream_disabled", "on_meeting_left"]
+            problems = []
+            if rc != 0:
+                problems.append(f"exit code {rc}")
+            if [o for o in order if o != "on_participant_joined"] != want:
+                problems.append(f"handler calls {order}, want {want}")
+            if not any(line == "on_meeting_left: end of stream" for line in seed.out):
+                problems.append("the meeting did not end at end of stream")
+            check_tone(problems, figures, 441, seconds)
+            log(f"example {variant}: handlers {order}; Chromium {figures.get('dominantHz')} Hz, "
+                f"heard {figures.get('heardSeconds')} s, concealed {figures.get('concealedRatio')}")
+            if problems:
+                raise Failure("; ".join(problems) + "\n" + seed.dump() + "\n" + listener.dump())
+            server.stop(15)
+        finally:
+            server.terminate()
+
+
+def custom(a, work, env):
+    seconds = 5
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    try:
+        listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
+                                   "--seconds", seconds + 4, "--timeout", 30], env=env)
+        listener.wait_line(r"ready:", 45, "err")
+        agent = Proc("py_agent custom", [PY, AGENT, "custom", "--url", url, "--room", ROOM, "--seconds", seconds],
+                     env=env)
+        rc = agent.wait(60)
+        figures = listener_result(listener)
+        result = (json_lines(agent.out) or [{}])[-1]
+        problems = []
+        if rc != 0 or not result:
+            problems.append(f"py_agent exited {rc}")
+        else:
+            if ["on_meeting_left", "end of stream", False] not in result["calls"]:
+                problems.append(f"handler calls {result['calls']}: no on_meeting_left('end of stream')")
+            if abs(result["frames_sent"] - seconds * 50) > 2:
+                problems.append(f"{result['frames_sent']} frames sent, want {seconds * 50} +- 2")
+            # 10 ms ticks: a thread starved by a held GIL would count next to none.
+            want_ticks = result["blocked_seconds"] * 100 * 0.5
+            if result["ticks"] < want_ticks:
+                problems.append(f"another thread ticked {result['ticks']} times in {result['blocked_seconds']:.1f} s "
+                                f"of join()/run_until_left(), want >= {want_ticks:.0f}: the GIL is held")
+        check_tone(problems, figures, 441, seconds)
+        log(f"custom: {json.dumps(result)}; aiortc {figures.get('dominantHz')} Hz heard "
+            f"{figures.get('heardSeconds')} s")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + listener.dump())
+        server.stop(15)
+    finally:
+        server.terminate()
+
+
+def sink(a, work, env):
+    seconds = 3
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    try:
+        agent = Proc("py_agent sink", [PY, AGENT, "sink", "--url", url, "--room", ROOM, "--seconds", seconds], env=env)
+        agent.wait_line(r'"event": "joined"', 30, "out")
+        publisher = Proc("aiortc publisher", [PY, os.path.join(E2E, "aiortc_publisher.py"), "tone:440", "--server",
+                                              url, "--room", ROOM, "--name", "tone", "--duration", seconds + 3],
+                         env=env)
+        rc = agent.wait(60)
+        publisher.terminate()
+        result = (json_lines(agent.out) or [{}])[-1]
+        problems = []
+        if rc != 0 or "stream_hz" not in result:
+            problems.append(f"py_agent exited {rc}")
+        else:
+            if result["participants"] != ["tone"]:
+                problems.append(f"on_participant_joined for {result['participants']}, want ['tone']")
+            for what in ("stream_hz", "mixed_hz"):
+                if abs(result[what] - 440) > 1:
+                    problems.append(f"{what} {result[what]:.2f}, want 440 +- 1")
+            if result["mixed_frames"] < seconds * 50:
+                problems.append(f"{result['mixed_frames']} loud mixed frames, want {seconds * 50}")
+        log(f"sink: {json.dumps(result)}")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + publisher.dump())
+        server.stop(15)
+    finally:
+        server.terminate()
+
+
+def errors(a, work, env):
+    agent = Proc("py_agent errors", [PY, AGENT, "errors"], env=env)
+    rc = agent.wait(60)
+    result = (json_lines(agent.out) or [{}])[-1]
+    problems = []
+    if rc != 0 or "handler_errors" not in result:
+        raise Failure(f"py_agent exited {rc}\n{agent.dump()}")
+    if result.get("missing_file", [""])[0] != "ErrorKind.MEDIA" or "/nonexistent/roomcast.mp4" not in result["missing_file"][1]:
+        problems.append(f"FileAudioTrack of a missing file: {result.get('missing_file')}, want ErrorKind.MEDIA naming it")
+    if result.get("webcam", [""])[0] != "ErrorKind.CONFIG":
+        problems.append(f"webcam_enabled=True: {result.get('webcam')}, want ErrorKind.CONFIG")
+    want = ["Raising.on_meeting_joined raised ValueError: boom in a handler",
+            "audio track failed: recv() raised RuntimeError: recv failed on purpose"]
+    got = result["handler_errors"]
+    for w in want:
+        if w not in got:
+            problems.append(f"on_error never got {w!r}")
+    if not got or not got[-1].startswith("left: ") or not got[-1].endswith("error=True"):
+        problems.append("the meeting did not end with an error after recv() raised")
+    if not result.get("left"):
+        problems.append("run_until_left timed out")
+    log(f"errors: {json.dumps(result)}")
+    if problems:
+        raise Failure("; ".join(problems) + "\n" + agent.dump())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True, help="the roomcast CLI (for `roomcast server`)")
+    ap.add_argument("--python-dir", required=True, help="the directory holding the roomcast package")
+    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors"])
+    a = ap.parse_args()
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        print("run this under tests/e2e/netns.sh", file=sys.stderr)
+        return 2
+    need([a.roomcast, "/usr/bin/janus", "ffmpeg", PY])
+    if a.case == "example":
+        need(["/usr/bin/chromium", "node", os.path.join(E2E, "node_modules", "playwright-core")])
+    become_subreaper()
+    work = tempfile.mkdtemp(prefix="roomcast-py-")
+    tmp, env = private_tmpdir(work)
+    env["PYTHONPATH"] = os.path.abspath(a.python_dir)
+    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors}
+    try:
+        rc = guarded(cases[a.case], a, work, env)
+        if rc == 0:
+            leak_check()
+            if janus_dirs(tmp):
+                raise Failure(f"left behind: {sorted(janus_dirs(tmp))}")
+        return rc
+    except Failure as e:
+        log(f"FAILED: {e}")
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
