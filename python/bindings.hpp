@@ -19,7 +19,7 @@ class PyMeetingHandler;
 /// One per Meeting: its dispatcher thread, and its meeting handlers (where an exception
 /// raised by any Python callback of this meeting is reported, as on_error).
 struct MeetingContext {
-  std::shared_ptr<Dispatcher> dispatcher = std::make_shared<Dispatcher>();
+  std::shared_ptr<Dispatcher> dispatcher = Dispatcher::start();
   std::mutex mutex;
   std::vector<std::shared_ptr<PyMeetingHandler>> handlers;
 

@@ -23,7 +23,7 @@ PYBIND11_MODULE(_native, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const roomcast::Error& e) {
-      py::object instance = error_type(e.what());
+      py::object instance = py::reinterpret_borrow<py::object>(error_type.ptr())(e.what());
       instance.attr("kind") = py::cast(e.kind());
       PyErr_SetObject(error_type.ptr(), instance.ptr());
     }
