@@ -48,7 +48,9 @@ class PyCallbacks {
       auto context = self->context_.lock();
       if (!context) return;
       try {
-        context->call(self->object_.get(), name, make_args(context));
+        py::object args = make_args(context);
+        if (py::isinstance<py::tuple>(args) && py::len(args) > 0)
+          context->call(self->object_.get(), name, args.cast<py::tuple>());
       } catch (const std::exception& e) {
         context->report_error(std::string(name) + ": " + e.what());
       }
@@ -89,15 +91,34 @@ class PyParticipantHandler : public ParticipantEventHandler,
                              public std::enable_shared_from_this<PyParticipantHandler> {
  public:
   using PyCallbacks::PyCallbacks;
-  void on_stream_enabled(const Stream& stream) override { forward("on_stream_enabled", stream); }
-  void on_stream_disabled(const Stream& stream) override { forward("on_stream_disabled", stream); }
+  void on_stream_enabled(const Stream& stream) override { forward(stream, true); }
+  void on_stream_disabled(const Stream& stream) override { forward(stream, false); }
 
- private:
-  void forward(const char* name, const Stream& stream) {
-    post(shared_from_this(), name, [stream](const std::shared_ptr<MeetingContext>& context) {
-      return py::make_tuple(PyStream{stream, context});
+  /// Python adds handlers from its own callbacks, later than C++ would (on the network
+  /// thread, at once): streams enabled meanwhile are delivered here, once each.
+  void replay_enabled(const Participant& participant) {
+    post(shared_from_this(), "on_stream_enabled", [self = shared_from_this(), participant](const auto& context) {
+      for (const Stream& stream : participant.streams()) {
+        if (self->delivered_.insert(stream.kind() + "/" + stream.id()).second)
+          context->call(self->object_.get(), "on_stream_enabled", py::make_tuple(PyStream{stream, context}));
+      }
+      return py::tuple();  // nothing further to call
     });
   }
+
+ private:
+  void forward(const Stream& stream, bool enabled) {
+    const char* name = enabled ? "on_stream_enabled" : "on_stream_disabled";
+    post(shared_from_this(), name,
+         [self = shared_from_this(), stream, enabled](const std::shared_ptr<MeetingContext>& context) -> py::object {
+           // delivered_ is touched on the dispatcher thread only.
+           const std::string key = stream.kind() + "/" + stream.id();
+           if (enabled ? !self->delivered_.insert(key).second : self->delivered_.erase(key) == 0) return py::none();
+           return py::make_tuple(PyStream{stream, context});
+         });
+  }
+
+  std::set<std::string> delivered_;
 };
 
 }  // namespace
@@ -398,7 +419,9 @@ void register_meeting(py::module_& m) {
       .def(
           "add_event_listener",
           [](PyParticipant& p, py::object handler) {
-            p.participant.add_event_listener(std::make_shared<PyParticipantHandler>(std::move(handler), p.context));
+            auto adapter = std::make_shared<PyParticipantHandler>(std::move(handler), p.context);
+            p.participant.add_event_listener(adapter);
+            adapter->replay_enabled(p.participant);
           },
           py::arg("handler"), "handler.on_stream_enabled(stream) / on_stream_disabled(stream), if defined.")
       .def("__repr__", [](const PyParticipant& p) {
