@@ -33,14 +33,30 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/roomcastConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/roomcastConfig.cmake ${PROJECT_BINARY_DIR}/roomcastConfigVersion.cmake
   DESTINATION ${ROOMCAST_CMAKE_DIR})
 
-# pkg-config: the private modules go to Requires.private (used with --static); consumers'
-# --cflags get only our include directory.
-set(ROOMCAST_PC_REQUIRES_PRIVATE
-  "libavformat libavcodec libswresample libavutil opus nice libsrtp2 libsoup-3.0 glib-2.0 gio-2.0 openssl")
+# pkg-config: consumers' --cflags get only our include directory. The private libraries are
+# named as plain -l flags, not as Requires.private modules: pkgconf adds a Requires.private
+# module's cflags to --cflags (leaking GLib's, libnice's... include paths) and --static pulls in
+# their whole static closure. A static libroomcast needs them on every link, so they go in
+# Libs (plain `pkg-config --libs roomcast` works); for a shared one they are Libs.private.
+set(ROOMCAST_PC_DEP_LIBS "")
+foreach(dep FFMPEG OPUS NICE SRTP SOUP GLIB)
+  foreach(dir IN LISTS ${dep}_LIBRARY_DIRS)
+    if(NOT "-L${dir}" IN_LIST ROOMCAST_PC_DEP_LIBS)
+      list(APPEND ROOMCAST_PC_DEP_LIBS "-L${dir}")
+    endif()
+  endforeach()
+  foreach(lib IN LISTS ${dep}_LIBRARIES)
+    list(APPEND ROOMCAST_PC_DEP_LIBS "-l${lib}")
+  endforeach()
+endforeach()
+list(APPEND ROOMCAST_PC_DEP_LIBS -lssl -lcrypto -pthread)
+list(JOIN ROOMCAST_PC_DEP_LIBS " " ROOMCAST_PC_DEP_LIBS)
 if(ROOMCAST_STATIC)
-  set(ROOMCAST_PC_LIBS_PRIVATE "-pthread -lstdc++ -lm")
-else()
+  set(ROOMCAST_PC_LIBS "-L\${libdir} -lroomcast ${ROOMCAST_PC_DEP_LIBS} -lstdc++ -lm")
   set(ROOMCAST_PC_LIBS_PRIVATE "")
+else()
+  set(ROOMCAST_PC_LIBS "-L\${libdir} -lroomcast")
+  set(ROOMCAST_PC_LIBS_PRIVATE "${ROOMCAST_PC_DEP_LIBS}")
 endif()
 # Relocatable: the prefix is found from the .pc file's own place (`cmake --install --prefix P`).
 file(RELATIVE_PATH ROOMCAST_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)

@@ -96,7 +96,7 @@ def build_consumers(prefix, libdir, work, problems):
     want = [f"-I{os.path.join(prefix, 'include')}"]
     if [os.path.normpath(f[2:]) for f in cflags] != [os.path.normpath(w[2:]) for w in want]:
         problems.append(f"pkg-config --cflags roomcast gave {cflags}, want {want} only")
-    libs = run(["pkg-config", "--static", "--libs", "roomcast"], env=env).split()
+    libs = run(["pkg-config", "--libs", "roomcast"], env=env).split()
     binary = os.path.join(work, "consumer-pkgconfig")
     run(["nice", "-n", "10", "c++", "-std=c++20", "-O1", os.path.join(HERE, "consumer.cpp"), *cflags, "-o", binary,
          *libs])
