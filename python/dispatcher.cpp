@@ -81,6 +81,7 @@ void Dispatcher::run() {
         task = nullptr;  // its captures go while we hold the GIL
       }
     }
+    batch.clear();  // before locking: a capture's destructor may call release()
     lock.lock();
   }
 }
