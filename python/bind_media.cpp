@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <mutex>
 
 #include "bindings.hpp"
 
@@ -36,7 +37,20 @@ class PyCustomAudioTrack : public CustomAudioTrack {
     }
   }
 
-  std::string description() const override { return "Python CustomAudioTrack"; }
+  /// The Python subclass's name, for the SDK's logs and errors (asked without the GIL, so
+  /// it is stored, by set_class_name when the track is put in a MeetingConfig).
+  std::string description() const override {
+    std::lock_guard lock(mutex_);
+    return class_name_;
+  }
+  void set_class_name(std::string name) {
+    std::lock_guard lock(mutex_);
+    class_name_ = std::move(name);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string class_name_ = "Python CustomAudioTrack";
 };
 
 py::array_t<int16_t> chunk_samples_s16(const AudioChunk& chunk) {
@@ -47,6 +61,11 @@ py::array_t<int16_t> chunk_samples_s16(const AudioChunk& chunk) {
 }
 
 }  // namespace
+
+void name_python_track(const py::object& track) {
+  if (auto* python_track = dynamic_cast<PyCustomAudioTrack*>(track.cast<CustomAudioTrack*>()))
+    python_track->set_class_name(py::str(py::type::of(track).attr("__name__")));
+}
 
 void register_media(py::module_& m) {
   py::enum_<SampleFormat>(m, "SampleFormat", "Layout of one sample in an AudioChunk.")

@@ -241,6 +241,7 @@ struct PyMeetingConfig {
       config.custom_microphone_audio_track.reset();
     } else if (py::isinstance<CustomAudioTrack>(track_object)) {
       config.custom_microphone_audio_track = track_object.cast<std::shared_ptr<CustomAudioTrack>>();
+      name_python_track(track_object);
     } else {
       throw py::type_error("custom_microphone_audio_track must be a roomcast.CustomAudioTrack (subclass) or None");
     }

@@ -34,6 +34,9 @@ struct MeetingContext {
 std::string describe_python_error(const pybind11::object& object, const char* name,
                                   const pybind11::error_already_set& error);
 
+/// Lets a Python CustomAudioTrack subclass describe itself by its class name.
+void name_python_track(const pybind11::object& track);
+
 void register_media(pybind11::module_& m);
 void register_meeting(pybind11::module_& m);
 
