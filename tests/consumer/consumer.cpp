@@ -6,8 +6,12 @@
 
 // Only roomcast's own include directory reaches consumers: its private dependencies' headers
 // (GLib, libnice, FFmpeg under their own directories) must not be visible.
-static_assert(!__has_include(<glib.h>), "GLib's include path leaked from roomcast");
-static_assert(!__has_include(<agent.h>), "libnice's include path leaked from roomcast");
+#if __has_include(<glib.h>)
+#error "GLib's include path leaked from roomcast"
+#endif
+#if __has_include(<agent.h>)
+#error "libnice's include path leaked from roomcast"
+#endif
 
 namespace {
 class Print : public roomcast::MeetingEventHandler {
