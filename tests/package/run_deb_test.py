@@ -3,7 +3,8 @@
 # name, Depends (janus, the runtime libraries, Python 3 and numpy when the module is built,
 # each satisfied by what this machine has installed), the files `dpkg -c` lists; then unpacked
 # with `dpkg -x` (nothing is installed on the machine): roomcast --version runs and, with the
-# module, Debian's /usr/bin/python3 imports it.
+# module, Debian's /usr/bin/python3 imports it. As root (and when no roomcast package is
+# installed), also dpkg -i, the installed /usr/bin/roomcast --version, then dpkg --purge.
 import argparse
 import os
 import re
@@ -82,7 +83,8 @@ def body(a, work):
         problems.append("dpkg -c: no libroomcast")
     if a.python and not any(re.match(r"/usr/lib/python3/dist-packages/roomcast/_native\..*\.so$", p) for p in paths):
         problems.append("dpkg -c: no Python module under /usr/lib/python3/dist-packages/roomcast")
-    private = [p for p in paths if p.startswith("/usr/include/") and not p.startswith("/usr/include/roomcast")]
+    private = [p for p in paths if p.startswith("/usr/include/") and not p.endswith("/")
+               and not p.startswith("/usr/include/roomcast/")]
     if private:
         problems.append(f"dpkg -c: headers outside include/roomcast: {private}")
 
@@ -99,6 +101,29 @@ def body(a, work):
     print(f"[deb] {want_name}: {len(paths)} entries; Depends: {depends}", file=sys.stderr)
     if problems:
         raise Failure("\n".join(problems))
+    installed_run(a, deb)
+
+
+def installed_run(a, deb):
+    """dpkg -i, then the installed roomcast --version (and import), then dpkg --purge: only as
+    root and when no roomcast package is installed already, so the machine ends as it was."""
+    if os.geteuid() != 0 or installed_version("roomcast") is not None:
+        print("[deb] dpkg -i skipped (not root, or a roomcast package is already installed)", file=sys.stderr)
+        return
+    try:
+        run(["dpkg", "-i", deb], timeout=120)
+        version = run(["/usr/bin/roomcast", "--version"]).strip()
+        if version != f"roomcast {a.version}":
+            raise Failure(f"installed /usr/bin/roomcast --version: {version!r}")
+        if a.python:
+            where = run([PY, "-c", "import roomcast; print(roomcast.__file__)"], env=dict(os.environ, PYTHONPATH="")).strip()
+            if not where.startswith("/usr/lib/python3/dist-packages/roomcast/"):
+                raise Failure(f"/usr/bin/python3 imported roomcast from {where}")
+        print(f"[deb] dpkg -i: /usr/bin/roomcast --version -> {version}", file=sys.stderr)
+    finally:
+        subprocess.run(["dpkg", "--purge", "roomcast"], capture_output=True, timeout=120)
+        if installed_version("roomcast") is not None or os.path.exists("/usr/bin/roomcast"):
+            raise Failure("dpkg --purge roomcast left the package or /usr/bin/roomcast behind")
 
 
 def main():
