@@ -12,6 +12,10 @@ install(TARGETS roomcast EXPORT roomcastTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Unspecified
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS roomcast-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(BUILD_SHARED_LIBS)
+  # A shared libroomcast is found from the CLI's own place wherever the prefix is.
+  set_target_properties(roomcast-cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+endif()
 # Public headers only: src/ stays private.
 install(DIRECTORY include/roomcast DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${PROJECT_BINARY_DIR}/include/roomcast/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/roomcast)
