@@ -183,7 +183,15 @@ void MeetingContext::report_error(const std::string& message) {
     std::lock_guard lock(mutex);
     targets = handlers;
   }
-  for (const auto& handler : targets) call(handler->object(), "on_error", py::make_tuple(message));
+  bool heard = false;
+  for (const auto& handler : targets) {
+    py::object object = handler->object();
+    if (!py::hasattr(object, "on_error")) continue;
+    heard = true;
+    call(object, "on_error", py::make_tuple(message));
+  }
+  // Nobody listens: say it on stderr rather than lose it.
+  if (!heard) py::print("roomcast: error in a callback:", message, py::arg("file") = py::module_::import("sys").attr("stderr"));
 }
 
 namespace {
