@@ -84,7 +84,7 @@ def build_consumers(prefix, libdir, work, problems):
     """Both builds; returns the find_package one's binary."""
     build = os.path.join(work, "consumer-cmake")
     run(["cmake", "-S", HERE, "-B", build, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}",
-         "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-DCMAKE_BUILD_TYPE=Release"])
+         "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-DCMAKE_BUILD_TYPE="])  # no optimisation: quick
     run(["nice", "-n", "10", "cmake", "--build", build, "-j2"])
     command = json.load(open(os.path.join(build, "compile_commands.json")))[0]["command"]
     leaked = [d for d in PRIVATE_DIRS if d in command]
@@ -98,7 +98,7 @@ def build_consumers(prefix, libdir, work, problems):
         problems.append(f"pkg-config --cflags roomcast gave {cflags}, want {want} only")
     libs = run(["pkg-config", "--libs", "roomcast"], env=env).split()
     binary = os.path.join(work, "consumer-pkgconfig")
-    run(["nice", "-n", "10", "c++", "-std=c++20", "-O1", os.path.join(HERE, "consumer.cpp"), *cflags, "-o", binary,
+    run(["nice", "-n", "10", "c++", "-std=c++20", "-O0", os.path.join(HERE, "consumer.cpp"), *cflags, "-o", binary,
          *libs])
     out = run([binary, "--version"]).strip()
     log(f"pkg-config build: {' '.join(cflags)} | {' '.join(libs)} -> {out}")
