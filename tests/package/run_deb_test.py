@@ -111,7 +111,9 @@ def installed_run(a, deb):
         print("[deb] dpkg -i skipped (not root, or a roomcast package is already installed)", file=sys.stderr)
         return
     try:
-        run(["dpkg", "-i", deb], timeout=120)
+        # Without the man page: installing it would run man-db's index trigger (minutes on a busy
+        # machine) twice; dpkg -c above already shows the page is in the package.
+        run(["dpkg", "--path-exclude=/usr/share/man/*", "-i", deb], timeout=120)
         version = run(["/usr/bin/roomcast", "--version"]).strip()
         if version != f"roomcast {a.version}":
             raise Failure(f"installed /usr/bin/roomcast --version: {version!r}")
