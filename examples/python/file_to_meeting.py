@@ -30,9 +30,11 @@ class AudioFileTrack(roomcast.CustomAudioTrack):
         self.decoder = subprocess.Popen(
             ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", path, "-vn", "-ac", "1",
              "-ar", str(self.RATE), "-f", "f32le", "-"], stdout=subprocess.PIPE)
+        # Wait here for ffmpeg's first output: its start-up must not delay the first recv().
+        self.first = self.decoder.stdout.read(self.CHUNK_BYTES)
 
     def recv(self):
-        data = self.decoder.stdout.read(self.CHUNK_BYTES)
+        data, self.first = self.first or self.decoder.stdout.read(self.CHUNK_BYTES), None
         if not data:
             self.decoder.wait()
             return None  # end of stream: roomcast leaves the meeting
