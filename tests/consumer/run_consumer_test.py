@@ -80,7 +80,7 @@ def check_cli_and_man(a, prefix, problems):
                 break
 
 
-def build_consumers(prefix, libdir, work, problems):
+def build_consumers(a, prefix, libdir, work, problems):
     """Both builds; returns the find_package one's binary."""
     build = os.path.join(work, "consumer-cmake")
     run(["cmake", "-S", HERE, "-B", build, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}",
@@ -97,6 +97,8 @@ def build_consumers(prefix, libdir, work, problems):
     if [os.path.normpath(f[2:]) for f in cflags] != [os.path.normpath(w[2:]) for w in want]:
         problems.append(f"pkg-config --cflags roomcast gave {cflags}, want {want} only")
     libs = run(["pkg-config", "--libs", "roomcast"], env=env).split()
+    if a.shared:  # a user would install to a directory the loader searches; this prefix is not one
+        libs.append(f"-Wl,-rpath,{os.path.join(prefix, libdir)}")
     binary = os.path.join(work, "consumer-pkgconfig")
     run(["nice", "-n", "10", "c++", "-std=c++20", "-O0", os.path.join(HERE, "consumer.cpp"), *cflags, "-o", binary,
          *libs])
@@ -142,7 +144,7 @@ def body(a, work):
             problems.append(f"installed Python module reports {out!r}, want {a.version}")
     if problems:
         raise Failure("\n".join(problems))
-    consumer = build_consumers(prefix, libdir, work, problems)
+    consumer = build_consumers(a, prefix, libdir, work, problems)
     if problems:
         raise Failure("\n".join(problems))
     publish(prefix, consumer, work, problems)
