@@ -14,8 +14,8 @@ namespace roomcast::python {
 
 namespace {
 
-/// Lets Python subclasses override recv(). The SDK calls recv() on a media worker thread;
-/// the GIL is taken only for the call into Python.
+// Lets Python subclasses override recv(). The SDK calls recv() on a media worker thread;
+// the GIL is taken only for the call into Python.
 class PyCustomAudioTrack : public CustomAudioTrack {
  public:
   std::optional<AudioChunk> recv() override {
@@ -37,8 +37,8 @@ class PyCustomAudioTrack : public CustomAudioTrack {
     }
   }
 
-  /// The Python subclass's name, for the SDK's logs and errors (asked without the GIL, so
-  /// it is stored, by set_class_name when the track is put in a MeetingConfig).
+  // The Python subclass's name, for the SDK's logs and errors (asked without the GIL, so
+  // it is stored, by set_class_name when the track is put in a MeetingConfig).
   std::string description() const override {
     std::lock_guard lock(mutex_);
     return class_name_;

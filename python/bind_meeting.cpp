@@ -26,7 +26,7 @@ struct PyParticipant {
   std::shared_ptr<MeetingContext> context;
 };
 
-/// One received 20 ms frame as Python sees it.
+// One received 20 ms frame as Python sees it.
 struct PyAudioFrame {
   py::array_t<int16_t> samples;
   int sample_rate_hz;
@@ -34,14 +34,14 @@ struct PyAudioFrame {
   bool concealed;
 };
 
-/// Base of the adapters from C++ callbacks to a Python object's on_... methods.
+// Base of the adapters from C++ callbacks to a Python object's on_... methods.
 class PyCallbacks {
  public:
   PyCallbacks(py::object object, const std::shared_ptr<MeetingContext>& context)
       : object_(std::move(object), context->dispatcher), context_(context), dispatcher_(context->dispatcher) {}
 
  protected:
-  /// Queues object.name(args...) for the dispatcher; `make_args` runs there, under the GIL.
+  // Queues object.name(args...) for the dispatcher; `make_args` runs there, under the GIL.
   template <typename Self, typename MakeArgs>
   void post(const std::shared_ptr<Self>& self, const char* name, MakeArgs make_args) {
     dispatcher_->post([self, name, make_args = std::move(make_args)] {
@@ -94,8 +94,8 @@ class PyParticipantHandler : public ParticipantEventHandler,
   void on_stream_enabled(const Stream& stream) override { forward(stream, true); }
   void on_stream_disabled(const Stream& stream) override { forward(stream, false); }
 
-  /// Python adds handlers from its own callbacks, later than C++ would (on the network
-  /// thread, at once): streams enabled meanwhile are delivered here, once each.
+  // Python adds handlers from its own callbacks, later than C++ would (on the network
+  // thread, at once): streams enabled meanwhile are delivered here, once each.
   void replay_enabled(const Participant& participant) {
     post(shared_from_this(), "on_stream_enabled", [self = shared_from_this(), participant](const auto& context) {
       for (const Stream& stream : participant.streams()) {
@@ -196,8 +196,8 @@ void MeetingContext::report_error(const std::string& message) {
 
 namespace {
 
-/// A meeting as Python holds it. Dropped (or closed at interpreter exit): the meeting is
-/// left, queued callbacks run, and the dispatcher thread ends.
+// A meeting as Python holds it. Dropped (or closed at interpreter exit): the meeting is
+// left, queued callbacks run, and the dispatcher thread ends.
 class PyMeeting {
  public:
   PyMeeting(Meeting meeting, std::shared_ptr<MeetingContext> context, py::object track)
@@ -209,7 +209,7 @@ class PyMeeting {
     close();
   }
 
-  /// GIL held on entry.
+  // GIL held on entry.
   void close() {
     if (!meeting_) return;
     {
@@ -239,7 +239,7 @@ class PyMeeting {
   py::object track_;  // keeps a Python subclass alive while the SDK calls its recv()
 };
 
-/// MeetingConfig plus the Python object of its track.
+// MeetingConfig plus the Python object of its track.
 struct PyMeetingConfig {
   MeetingConfig config;
   py::object track = py::none();

@@ -16,25 +16,25 @@ namespace roomcast::python {
 
 class PyMeetingHandler;
 
-/// One per Meeting: its dispatcher thread, and its meeting handlers (where an exception
-/// raised by any Python callback of this meeting is reported, as on_error).
+// One per Meeting: its dispatcher thread, and its meeting handlers (where an exception
+// raised by any Python callback of this meeting is reported, as on_error).
 struct MeetingContext {
   std::shared_ptr<Dispatcher> dispatcher = Dispatcher::start();
   std::mutex mutex;
   std::vector<std::shared_ptr<PyMeetingHandler>> handlers;
 
-  /// Calls `object.name(*args)` if the object has it; GIL held. A Python exception becomes
-  /// on_error on the meeting handlers (from on_error itself: printed, never raised further).
+  // Calls `object.name(*args)` if the object has it; GIL held. A Python exception becomes
+  // on_error on the meeting handlers (from on_error itself: printed, never raised further).
   void call(const pybind11::object& object, const char* name, const pybind11::tuple& args);
-  /// Delivers `message` to every meeting handler's on_error; GIL held.
+  // Delivers `message` to every meeting handler's on_error; GIL held.
   void report_error(const std::string& message);
 };
 
-/// "Class.method raised ValueError: text" for a Python exception caught in a callback.
+// "Class.method raised ValueError: text" for a Python exception caught in a callback.
 std::string describe_python_error(const pybind11::object& object, const char* name,
                                   const pybind11::error_already_set& error);
 
-/// Lets a Python CustomAudioTrack subclass describe itself by its class name.
+// Lets a Python CustomAudioTrack subclass describe itself by its class name.
 void name_python_track(const pybind11::object& track);
 
 void register_media(pybind11::module_& m);
