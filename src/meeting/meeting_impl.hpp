@@ -8,6 +8,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,7 @@ struct RemoteFeed {
 };
 
 struct Meeting::Impl {
-  enum class State { Idle, Joining, Joined, Leaving, Left };
+  enum class State { Idle, Joining, Joined, Reconnecting, Leaving, Left };
 
   MeetingConfig config;
   uint64_t room_id = 0;
@@ -73,8 +74,30 @@ struct Meeting::Impl {
   std::chrono::steady_clock::time_point join_started;
   uint64_t handle_id = 0;
   Json private_id;
+  Json local_id;  // our participant id as Janus gave it; a rejoin asks for it again
   std::shared_ptr<core::Timer> leave_guard;
   bool local_stream_live = false;
+  // From the server's `info`: often enough that its session never times out.
+  std::chrono::milliseconds keepalive_interval = signaling::janus::JanusClient::kDefaultKeepalive;
+
+  // Getting back into the meeting (meeting_reconnect.cpp; loop thread).
+  struct Reconnect {
+    uint64_t generation = 0;  // the attempt under way; replies to older ones are dropped
+    int attempts = 0;
+    std::chrono::milliseconds delay{500};
+    std::chrono::steady_clock::time_point since;
+    std::chrono::steady_clock::time_point connected_at;  // the current attempt's WebSocket
+    std::string reason;
+    bool media_lost = false;        // our session's media path is gone: rejoin, not reclaim
+    uint64_t old_session = 0;       // to reclaim on a new WebSocket
+    std::optional<peer::RtpContinuation> rtp;  // our stream continues on the new session
+    uint64_t packets_before = 0, bytes_before = 0;  // sent on earlier sessions (PublishStats)
+    std::set<std::string> resubscribe;          // feeds we were subscribed to
+    bool awaiting_media = false;    // the new publisher PeerConnection waits for webrtcup
+    std::unique_ptr<core::Timer> retry;     // the next attempt
+    std::unique_ptr<core::Timer> deadline;  // the current attempt's time limit
+  };
+  Reconnect reconnect;
 
   // Remote side (loop thread).
   std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
@@ -152,6 +175,23 @@ struct Meeting::Impl {
 
   template <typename F>
   void for_handlers(F&& f);
+
+  // meeting_reconnect.cpp (loop thread)
+  void start_reconnect(const std::string& why, bool media_lost);
+  void reconnect_attempt();
+  void reconnect_claim(uint64_t generation);
+  void reconnect_rejoin(uint64_t generation);
+  void reconnect_join(uint64_t generation);
+  void reconnect_publish(uint64_t generation);
+  void reconnect_failed(uint64_t generation, const std::string& why);
+  void reconnected(const std::string& how);
+  void stop_reconnecting();
+  void pause_media();
+  void reconcile_room(const signaling::janus::videoroom::Joined& joined, const Json& present);
+  /// client->request for an attempt: `next` runs only while that attempt is still current.
+  void attempt_request(uint64_t generation, Json body, std::optional<uint64_t> handle,
+                       std::function<void(const Json&)> next);
+  peer::PeerSession::Callbacks publisher_callbacks();
 
   // meeting_remote.cpp (loop thread)
   void on_room_event(const Json& data);

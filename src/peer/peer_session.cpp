@@ -40,6 +40,11 @@ PeerSession::PeerSession(core::EventLoop& loop, Callbacks callbacks)
 
 PeerSession::~PeerSession() { close(); }
 
+std::optional<RtpContinuation> PeerSession::rtp_continuation() const {
+  if (!packetizer_) return continuation_;
+  return RtpContinuation{ssrc_, packetizer_->next_sequence(), packetizer_->timestamp_for_sample(0)};
+}
+
 sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction direction) const {
   sdp::LocalMediaParams params;
   params.ice_ufrag = ice_->local_ufrag();
@@ -90,10 +95,11 @@ std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text
   // Janus answers active, so we are the DTLS server (RFC 5763 §5).
   auto role = remote->setup == "passive" ? dtls::DtlsTransport::Role::Client
                                          : dtls::DtlsTransport::Role::Server;
-  packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt,
-                                                      remote->audio_level_ext_id,
-                                                      random_value<uint16_t>() & 0x7fff,
-                                                      random_value<uint32_t>());
+  // RFC 3550 §5.1: random initial sequence number and timestamp, unless we continue a stream.
+  const uint16_t first_sequence = continuation_ ? continuation_->next_sequence : random_value<uint16_t>() & 0x7fff;
+  const uint32_t first_timestamp = continuation_ ? continuation_->first_timestamp : random_value<uint32_t>();
+  packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt, remote->audio_level_ext_id,
+                                                      first_sequence, first_timestamp);
   return connect_to(*remote, role);
 }
 
