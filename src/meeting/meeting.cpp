@@ -242,6 +242,7 @@ void Meeting::Impl::release_loop_objects() {
       stop_reconnecting();
       reconnect.retry.reset();
       reconnect.deadline.reset();
+      resubscribe_timer.reset();
       drop_remote_side();
       sender.reset();
       if (peer) peer->close();

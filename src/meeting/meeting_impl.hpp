@@ -106,6 +106,9 @@ struct Meeting::Impl {
   std::unique_ptr<signaling::janus::VideoRoomSubscriber> subscription;
   std::unique_ptr<peer::PeerSession> subscription_peer;
   std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
+  // After the subscription's PeerConnection failed: when to make it again.
+  std::unique_ptr<core::Timer> resubscribe_timer;
+  std::chrono::milliseconds resubscribe_delay{500};
   // The 20 ms receive tick on the engine's media clock; runs only while something is
   // subscribed or a mixed sink wants the room.
   struct ReceiveTicker : core::MediaClock::Client {
@@ -214,6 +217,7 @@ struct Meeting::Impl {
   bool receive_wanted();
   void receive_one_tick();
   void drop_remote_side();
+  void subscription_failed(const std::string& why);
 };
 
 std::string id_string(const Json& id);

@@ -186,12 +186,14 @@ void Meeting::Impl::on_subscription_offer(const std::string& sdp,
     callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
       on_remote_rtp(mid, packet);
     };
+    // Posted: the failed PeerConnection is replaced, which must not happen inside its callback.
     callbacks.on_failed = [this](const std::string& why) {
-      for_handlers([&](MeetingEventHandler& h) {
-        h.on_error("receiving the other participants' audio: " + why);
-      });
+      post_task([why](Impl& self) { self.subscription_failed(why); });
     };
-    callbacks.on_connected = [] { core::log_info("receiving the other participants' audio"); };
+    callbacks.on_connected = [this] {
+      core::log_info("receiving the other participants' audio");
+      resubscribe_delay = std::chrono::milliseconds(500);
+    };
     subscription_peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
   }
   subscription_peer->create_answer(sdp, std::move(done));
@@ -220,6 +222,29 @@ void Meeting::Impl::on_remote_rtp(const std::string& slot_mid, const rtp::RtpPac
     const double dbfs = -static_cast<double>(level->level);
     feed.level_dbfs = std::max(feed.level_dbfs.value_or(dbfs), dbfs);
   }
+}
+
+/// The subscription's PeerConnection failed (the path to the server died): make the
+/// subscription again, backing off 0.5 s doubling to 8 s while it keeps failing.
+void Meeting::Impl::subscription_failed(const std::string& why) {
+  std::set<std::string> wanted;
+  for (const auto& [id, feed] : feeds)
+    if (feed.subscribing) wanted.insert(id);
+  drop_remote_side();
+  if (state_is(State::Reconnecting)) {  // the rejoin subscribes again
+    reconnect.resubscribe.insert(wanted.begin(), wanted.end());
+    return;
+  }
+  if (!state_is(State::Joined)) return;
+  core::log_warn("meeting ", config.meeting_id, ": receiving the other participants' audio failed (", why,
+                 "); subscribing again in ", resubscribe_delay.count(), " ms");
+  resubscribe_timer = std::make_unique<core::Timer>(loop->context(), [this, wanted] {
+    if (!state_is(State::Joined)) return;
+    for (const auto& id : wanted)
+      if (auto it = feeds.find(id); it != feeds.end() && !it->second.subscribing) subscribe(it->second);
+  });
+  resubscribe_timer->arm_in(resubscribe_delay);
+  resubscribe_delay = std::min(resubscribe_delay * 2, std::chrono::milliseconds(8000));
 }
 
 void Meeting::Impl::drop_remote_side() {

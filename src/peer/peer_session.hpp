@@ -101,6 +101,7 @@ class PeerSession {
   void start_ice(bool controlling, std::function<void()> gathered);
   std::optional<std::string> connect_to(const sdp::RemoteMediaParams& remote, dtls::DtlsTransport::Role role);
   void on_datagram(std::span<const uint8_t> datagram);
+  void check_consent();
   void on_rtcp(std::vector<uint8_t> packet);
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
@@ -114,6 +115,8 @@ class PeerSession {
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::unique_ptr<rtp::OpusPacketizer> packetizer_;
   std::unique_ptr<core::Timer> connect_timeout_;
+  std::unique_ptr<core::Timer> consent_timer_;  // while connected: is the server still there?
+  std::chrono::steady_clock::time_point last_heard_;
   uint32_t ssrc_;
   std::optional<RtpContinuation> continuation_;
   std::string cname_;
