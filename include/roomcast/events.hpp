@@ -21,8 +21,10 @@ struct ReceivedAudioFrame {
   bool concealed = false;
 };
 
-/// Receives decoded audio. Called on the SDK's network thread every 20 ms: copy the
-/// samples out and return quickly.
+/// Receives decoded audio, 20 ms at a time, on a thread of the meeting's own (not the
+/// network thread): a sink that takes long delays only its own meeting's sinks. A sink more
+/// than a second behind loses its oldest frames. Copy the samples out; they are valid
+/// during the call only.
 class AudioSink {
  public:
   virtual ~AudioSink() = default;

@@ -15,6 +15,7 @@
 #include "core/event_loop.hpp"
 #include "receive/audio_mixer.hpp"
 #include "engine/engine.hpp"
+#include "meeting/audio_delivery.hpp"
 #include "media/encoded_track.hpp"
 #include "receive/jitter_buffer.hpp"
 #include "media/frame_schedule.hpp"
@@ -135,6 +136,8 @@ struct Meeting::Impl {
   MeetingLeftInfo left_info;
   PublishStats final_stats;
   std::vector<std::shared_ptr<AudioSink>> mixed_sinks;  // guarded by mutex
+  // Calls the sinks off the network thread; made with the first frame (loop thread).
+  std::unique_ptr<AudioDelivery> delivery;
 
   ~Impl();
 
@@ -218,6 +221,7 @@ struct Meeting::Impl {
   void receive_one_tick();
   void drop_remote_side();
   void subscription_failed(const std::string& why);
+  void deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame);
 };
 
 std::string id_string(const Json& id);

@@ -345,7 +345,7 @@ void Meeting::Impl::receive_one_tick() {
     frame.samples = out->samples;
     frame.timestamp_samples = tick * media::kFrameSamples;
     frame.concealed = out->concealed;
-    feed.audio_stream->deliver(frame);
+    deliver_to(feed.audio_stream->sinks_now(), frame);
     mixer.add(out->samples);
     speakers.feed(id, out->samples);
   }
@@ -357,13 +357,13 @@ void Meeting::Impl::receive_one_tick() {
   ReceivedAudioFrame mixed;
   mixed.samples = mixer.mix();
   mixed.timestamp_samples = mix_ticks++ * media::kFrameSamples;
-  for (const auto& sink : sinks) {
-    try {
-      sink->on_audio_frame(mixed);
-    } catch (const std::exception& e) {
-      core::log_warn("mixed audio sink threw: ", e.what());
-    }
-  }
+  deliver_to(std::move(sinks), mixed);
+}
+
+void Meeting::Impl::deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame) {
+  if (sinks.empty()) return;
+  if (!delivery) delivery = std::make_unique<AudioDelivery>();
+  delivery->deliver(std::move(sinks), frame);
 }
 
 }  // namespace roomcast
