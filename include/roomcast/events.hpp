@@ -1,6 +1,7 @@
 // Participants, their streams, received audio, and the event handlers (seed SDK shape).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,8 +21,10 @@ struct ReceivedAudioFrame {
   bool concealed = false;
 };
 
-/// Receives decoded audio. Called on the SDK's network thread every 20 ms: copy the
-/// samples out and return quickly.
+/// Receives decoded audio, 20 ms at a time, on a thread of the meeting's own (not the
+/// network thread): a sink that takes long delays only its own meeting's sinks. A sink more
+/// than a second behind loses its oldest frames. Copy the samples out; they are valid
+/// during the call only.
 class AudioSink {
  public:
   virtual ~AudioSink() = default;
@@ -111,6 +114,21 @@ struct MeetingJoinedInfo {
   std::string server_url;      ///< the server in use (the embedded one's when none was set)
 };
 
+/// The connection to the meeting was lost; roomcast is getting it back (MeetingConfig::reconnect).
+struct ReconnectingInfo {
+  std::string reason;  ///< what was lost, e.g. "the server closed the connection"
+};
+
+struct ReconnectedInfo {
+  /// "session reclaimed": a new WebSocket took our session back, media never stopped;
+  /// "rejoined": a new session joined again (same participant id) and our audio is live.
+  std::string how;
+  int attempts = 0;                  ///< connection attempts it took
+  std::chrono::milliseconds downtime{0};  ///< from losing the connection to being back
+  /// From the server accepting the successful attempt's connection to being back.
+  std::chrono::milliseconds last_attempt{0};
+};
+
 /// Override what you need; every callback has an empty default.
 /// Callbacks run on the SDK's network thread: return quickly, do not block.
 class MeetingEventHandler {
@@ -129,6 +147,11 @@ class MeetingEventHandler {
   virtual void on_speaker_changed(const std::optional<std::string>& participant_id) {
     (void)participant_id;
   }
+  /// Lost the server or the media path; reconnect attempts follow. While reconnecting,
+  /// Meeting::joined() is false and the track does not advance (a rejoin resumes it where it was).
+  virtual void on_reconnecting(const ReconnectingInfo&) {}
+  /// Back in the meeting; subscriptions are restored.
+  virtual void on_reconnected(const ReconnectedInfo&) {}
   /// Something failed after join(); on_meeting_left follows if the meeting cannot go on.
   virtual void on_error(const std::string& message) { (void)message; }
 };

@@ -51,6 +51,15 @@ struct MeetingConfig {
   int opus_complexity = 9;
   /// In-band FEC policy (see OpusFec).
   OpusFec opus_fec = OpusFec::Adaptive;
+
+  /// Stay in the meeting when the server or the network stumbles: a dropped WebSocket is
+  /// reconnected and the session reclaimed (media untouched); a restarted server or a dead
+  /// media path is rejoined (new session, same participant id, the track continues where it
+  /// was). Attempts back off from 0.5 s, doubling to 8 s, with jitter. See
+  /// MeetingEventHandler::on_reconnecting / on_reconnected.
+  bool reconnect = true;
+  /// Give up (on_meeting_left with error) when not back in the meeting within this long.
+  std::chrono::milliseconds reconnect_give_up{std::chrono::minutes(2)};
 };
 
 }  // namespace roomcast

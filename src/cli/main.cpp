@@ -76,13 +76,16 @@ Options:
   --record FILE     also record the other participants' mixed audio to a WAV file
                     (without --record/--record-dir, publish receives no audio)
   --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
+  --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
+                    reconnecting (reclaiming the session, or rejoining with the same id)
+  --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
   --quiet           no progress display
   --help            this text
 
 Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
 errors; 3 media errors (file missing, not media, no audio); 4 server errors
-(unreachable, not Janus, token, room, PIN, the server going away); 5 network/WebRTC
+(unreachable, not Janus, token, room, PIN, the server gone for good); 5 network/WebRTC
 errors; 130 when interrupted (Ctrl-C), after leaving the meeting cleanly.
 )";
 
@@ -102,6 +105,9 @@ Options:
   --record FILE     record everyone's audio mixed into one WAV file
   --record-dir DIR  record one WAV file per participant: DIR/NAME-ID.wav
   --create-room     create the room on --server if it does not exist
+  --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
+                    reconnecting (reclaiming the session, or rejoining with the same id)
+  --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
   --help            this text
 )";
@@ -118,7 +124,10 @@ Options:
   --pin P            give the room(s) this PIN
   --token-secret S   require signed tokens made with secret S (prints a valid token)
   --rtp-ports A-B    UDP port range for media (default 20000-29999)
-  --session-timeout S  end sessions idle for S seconds (default 60, Janus's; at least 30)
+  --session-timeout S  end sessions idle for S seconds (default 60, Janus's; at least 5)
+  --reclaim-timeout S  keep a session whose WebSocket dropped for S seconds, so its client
+                     can reconnect and claim it with its media untouched (default 10; 0: a
+                     dropped WebSocket ends the session at once)
   --publishers N     publishers each room admits (default 100; load tests need more)
   --help             this text
 )";
@@ -232,6 +241,15 @@ class PrintingHandler : public MeetingEventHandler {
   void on_error(const std::string& message) override {
     emit({{"event", "error"}, {"message", message}}, "error: " + message);
   }
+  void on_reconnecting(const ReconnectingInfo& info) override {
+    emit({{"event", "reconnecting"}, {"reason", info.reason}}, "reconnecting: " + info.reason);
+  }
+  void on_reconnected(const ReconnectedInfo& info) override {
+    emit({{"event", "reconnected"}, {"how", info.how}, {"attempts", info.attempts},
+          {"downtime_ms", info.downtime.count()}, {"last_attempt_ms", info.last_attempt.count()}},
+         "back in the meeting (" + info.how + ") after " + std::to_string(info.downtime.count()) + " ms, " +
+             std::to_string(info.attempts) + (info.attempts == 1 ? " attempt" : " attempts"));
+  }
 
   void emit(const nlohmann::json& object, const std::string& text) {
     std::lock_guard lock(print_mutex_);
@@ -260,8 +278,8 @@ class PrintingHandler : public MeetingEventHandler {
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   Args args(argv,
             {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
-             "record-dir", "lead-in"},
-            {"help", "json", "quiet", "create-room"});
+             "record-dir", "lead-in", "reconnect-give-up"},
+            {"help", "json", "quiet", "create-room", "no-reconnect"});
   if (args.has("help")) {
     std::cout << (publishing ? kPublishHelp : kListenHelp);
     return 0;
@@ -290,6 +308,9 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   // A publisher that records nothing has no use for the others' audio: receiving and
   // decoding it would cost every participant of a load rig N-1 streams.
   config.auto_subscribe = !publishing || args.has("record") || args.has("record-dir");
+  config.reconnect = !args.has("no-reconnect");
+  if (auto give_up = args.get_number("reconnect-give-up"))
+    config.reconnect_give_up = std::chrono::milliseconds(static_cast<int64_t>(*give_up * 1000));
   if (auto lead_in = args.get_number("lead-in"))
     config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(*lead_in * 1000));
 
@@ -372,7 +393,9 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 }
 
 int run_server(const std::vector<std::string>& argv) {
-  Args args(argv, {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout", "publishers"}, {"help"});
+  Args args(argv,
+            {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout", "reclaim-timeout", "publishers"},
+            {"help"});
   if (args.has("help")) {
     std::cout << kServerHelp;
     return 0;
@@ -383,8 +406,13 @@ int run_server(const std::vector<std::string>& argv) {
   options.rtp_port_range = args.get_or("rtp-ports", options.rtp_port_range);
   options.token_secret = args.get_or("token-secret", "");
   options.session_timeout_s = static_cast<int>(args.get_number("session-timeout").value_or(60));
-  if (options.session_timeout_s < 30)
-    throw UsageError("--session-timeout must be at least 30 s (clients send keepalives every 25 s)");
+  // roomcast reads the timeout (Janus `info`) and keeps a third of it between keepalives.
+  if (options.session_timeout_s < 5)
+    throw UsageError("--session-timeout must be at least 5 s, got " + args.get_or("session-timeout", ""));
+  options.reclaim_session_timeout_s =
+      static_cast<int>(args.get_number("reclaim-timeout").value_or(options.reclaim_session_timeout_s));
+  if (options.reclaim_session_timeout_s < 0)
+    throw UsageError("--reclaim-timeout must be 0 (off) or more seconds, got " + args.get_or("reclaim-timeout", ""));
   const double publishers_value = args.get_number("publishers").value_or(100);
   if (publishers_value < 1 || publishers_value > 100000 || publishers_value != static_cast<int>(publishers_value))
     throw UsageError("--publishers needs a whole number from 1 to 100000, got " + args.get_or("publishers", ""));

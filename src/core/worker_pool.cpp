@@ -1,16 +1,25 @@
 // WorkerPool threads and queue.
 #include "core/worker_pool.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include "core/log.hpp"
 
 namespace roomcast::core {
 
+namespace {
+// An extra thread with nothing to do for this long ends.
+constexpr auto kExtraIdle = std::chrono::seconds(5);
+}  // namespace
+
 WorkerPool::WorkerPool(std::size_t threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < threads; ++i) {
+    Worker& worker = workers_.emplace_back();
+    worker.thread = std::thread([this, &worker] { run(worker); });
+  }
 }
 
 WorkerPool::~WorkerPool() {
@@ -20,7 +29,7 @@ WorkerPool::~WorkerPool() {
     jobs_.clear();
   }
   wake_.notify_all();
-  for (auto& thread : threads_) thread.join();
+  for (auto& worker : workers_) worker.thread.join();  // no thread is added once stopping
 }
 
 void WorkerPool::post(std::function<void()> job) {
@@ -32,19 +41,56 @@ void WorkerPool::post(std::function<void()> job) {
   wake_.notify_one();
 }
 
+bool WorkerPool::unstick(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  reap_done();
+  if (stopping_ || jobs_.empty() || extra_threads_ >= kMaxExtraThreads) return false;
+  for (const auto& worker : workers_)
+    if (!worker.done && (!worker.busy_since || now - *worker.busy_since < kStuckAfter)) return false;
+  Worker& worker = workers_.emplace_back();
+  worker.extra = true;
+  ++extra_threads_;
+  worker.thread = std::thread([this, &worker] { run(worker); });
+  log_info("workers: every thread is blocked in a job (a track's recv()?); added thread ", workers_.size());
+  return true;
+}
+
+std::size_t WorkerPool::threads() const {
+  std::lock_guard lock(mutex_);
+  return std::count_if(workers_.begin(), workers_.end(), [](const Worker& w) { return !w.done; });
+}
+
 uint64_t WorkerPool::jobs_run() const {
   std::lock_guard lock(mutex_);
   return jobs_run_;
 }
 
-void WorkerPool::run() {
+void WorkerPool::reap_done() {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (it->done) {
+      it->thread.join();  // it has left run(): returns at once
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void WorkerPool::run(Worker& self) {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    const bool has_work = wake_.wait_for(lock, kExtraIdle, [this] { return stopping_ || !jobs_.empty(); });
     if (stopping_) return;
+    if (!has_work) {
+      if (!self.extra) continue;
+      self.done = true;  // idle extra thread: end (joined by reap_done)
+      --extra_threads_;
+      return;
+    }
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
     ++jobs_run_;
+    self.busy_since = Clock::now();
     lock.unlock();
     try {
       job();
@@ -55,6 +101,7 @@ void WorkerPool::run() {
     }
     job = nullptr;  // release what it captured outside the lock
     lock.lock();
+    self.busy_since.reset();
   }
 }
 

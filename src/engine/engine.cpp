@@ -54,6 +54,7 @@ void Engine::remove_ticker(core::MediaClock::Client* client) {
 
 void Engine::on_clock_timer() {
   auto next = clock_.dispatch(core::MediaClock::Clock::now());
+  workers_->unstick();  // a track blocked in recv() must not hold up the others' encodes
   if (!clock_.empty()) clock_timer_->arm_at(next);
 }
 

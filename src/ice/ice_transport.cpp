@@ -24,6 +24,8 @@ const char* to_string(IceState state) {
 
 IceTransport::IceTransport(GMainContext* context, bool controlling, Callbacks callbacks)
     : context_(context), callbacks_(std::move(callbacks)) {
+  // No NICE_AGENT_OPTION_CONSENT_FRESHNESS: libnice 0.1.21 fails a path after a few
+  // seconds of loss; peer::PeerSession expires consent after RFC 7675's 30 s instead.
   agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_NONE);
   // UDP only: Janus offers UDP host candidates, and ICE-TCP would only slow checks down.
   g_object_set(agent_, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", FALSE,

@@ -124,12 +124,15 @@ void Meeting::Impl::connect() {
 }
 
 void Meeting::Impl::create_session() {
+  // Keepalives often enough for this server's session timeout (Janus may be set far below 60 s).
+  if (auto timeout = videoroom::read_session_timeout(request({{"janus", "info"}}, std::nullopt, "info")))
+    keepalive_interval = JanusClient::keepalive_for(*timeout);
   Json reply = request({{"janus", "create"}}, std::nullopt, "create session");
   if (auto error = error_of(reply)) signaling_error(videoroom::session_refusal(*error, url, !config.token.empty()));
   if (!reply.contains("data") || !reply["data"].contains("id"))
     signaling_error("the server at " + url + " answered 'create' without a session id; is it Janus?");
   uint64_t session = reply["data"]["id"].get<uint64_t>();
-  loop->call([&] { client->set_session(session); });
+  loop->call([&] { client->set_session(session, keepalive_interval); });
 }
 
 void Meeting::Impl::attach() {
@@ -166,6 +169,7 @@ videoroom::Joined Meeting::Impl::join_room() {
 
 void Meeting::Impl::announce_joined(const videoroom::Joined& joined) {
   local_state->id = id_string(joined.id);
+  local_id = joined.id;
   local_state->display_name = config.name;
   local_state->local = true;
   private_id = joined.private_id;
@@ -190,10 +194,7 @@ void Meeting::Impl::publish() {
   track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
 
   loop->call([&] {
-    peer::PeerSession::Callbacks callbacks;
-    callbacks.on_connected = [this] { on_media_connected(); };
-    callbacks.on_failed = [this](const std::string& why) { on_media_failed(why); };
-    peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
+    peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
     peer->create_offer([this](const std::string& sdp) {
       std::lock_guard lock(mutex);
       local_offer = sdp;
@@ -236,8 +237,12 @@ void Meeting::Impl::teardown_after_failed_join() {
 }
 
 void Meeting::Impl::release_loop_objects() {
-  if (client || peer || sender || !feeds.empty() || receive_tick) {
+  if (client || peer || sender || !feeds.empty() || receive_tick || reconnect.retry) {
     loop->call([this] {
+      stop_reconnecting();
+      reconnect.retry.reset();
+      reconnect.deadline.reset();
+      resubscribe_timer.reset();
       drop_remote_side();
       sender.reset();
       if (peer) peer->close();
@@ -261,24 +266,23 @@ void Meeting::Impl::on_media_connected() {
       self.begin_leave("audio track failed: " + why, true);
     });
   };
-  if (!track_reader) return;  // connected twice: the sender already has it
+  if (sender) return sender->set_peer(peer.get());  // a rejoin: the stream continues
+  if (!track_reader) return;
   sender = std::make_unique<peer::AudioSender>(*engine, *peer, std::move(track_reader), config.lead_in,
                                                std::move(callbacks));
   sender->start();
 }
 
 void Meeting::Impl::on_media_failed(const std::string& why) {
-  bool live;
   {
     std::lock_guard lock(mutex);
-    live = media_live;
-    if (!live) media_error = why;
-    state_changed.notify_all();
+    if (state == State::Joining) {  // join() is waiting for this: it fails
+      media_error = why;
+      state_changed.notify_all();
+      return;
+    }
   }
-  if (live) {
-    for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
-    begin_leave("media failed: " + why, true);
-  }
+  start_reconnect("media failed: " + why, true);
 }
 
 void Meeting::Impl::on_handle_event(uint64_t handle, const Json& message) {
@@ -291,11 +295,12 @@ void Meeting::Impl::on_handle_event(uint64_t handle, const Json& message) {
       state_changed.notify_all();
     }
     local_stream_enabled(true);
+    if (reconnect.awaiting_media) reconnected("rejoined");
     return;
   }
   if (kind == "hangup") {
     local_stream_enabled(false);
-    if (state_is(State::Joined) || state_is(State::Joining))
+    if (state_is(State::Joined) || state_is(State::Joining) || state_is(State::Reconnecting))
       on_media_failed("the server hung up our media (" + message.value("reason", "") + ")");
     return;
   }
@@ -326,8 +331,12 @@ bool Meeting::Impl::state_is(State s) {
 
 void Meeting::Impl::on_connection_closed(const std::string& why) {
   if (state_is(State::Leaving) || state_is(State::Left)) return;
-  for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
-  finish_leave(why, true);
+  if (state_is(State::Joining)) {  // join() fails with it
+    for_handlers([&](MeetingEventHandler& h) { h.on_error(why); });
+    return finish_leave(why, true);
+  }
+  // Posted: the client that reports this must not be replaced inside its own callback.
+  post_task([why](Impl& self) { self.start_reconnect(why, false); });
 }
 
 // ---- leave -------------------------------------------------------------------------------------
@@ -339,6 +348,7 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
     if (state == State::Leaving || state == State::Left || state == State::Idle) return;
     state = State::Leaving;
   }
+  stop_reconnecting();
   snapshot_stats();
   if (sender) sender->stop();
   if (peer) peer->close();
@@ -363,6 +373,7 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
 }
 
 void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
+  stop_reconnecting();
   snapshot_stats();
   leave_guard.reset();
   sender.reset();
@@ -399,9 +410,11 @@ PublishStats Meeting::Impl::collect_stats() {
       stats.time_to_first_packet =
           std::chrono::duration_cast<std::chrono::milliseconds>(*s.first_packet_at - join_started);
   }
+  stats.packets_sent = reconnect.packets_before;
+  stats.bytes_sent = reconnect.bytes_before;
   if (peer) {
-    stats.packets_sent = peer->stats().rtp_packets_sent;
-    stats.bytes_sent = peer->stats().rtp_payload_bytes_sent;
+    stats.packets_sent += peer->stats().rtp_packets_sent;
+    stats.bytes_sent += peer->stats().rtp_payload_bytes_sent;
     stats.remote_fraction_lost = peer->stats().remote_fraction_lost;
   }
   stats.position = std::chrono::milliseconds(stats.frames_sent * 20);

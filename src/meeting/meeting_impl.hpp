@@ -8,12 +8,14 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/event_loop.hpp"
 #include "receive/audio_mixer.hpp"
 #include "engine/engine.hpp"
+#include "meeting/audio_delivery.hpp"
 #include "media/encoded_track.hpp"
 #include "receive/jitter_buffer.hpp"
 #include "media/frame_schedule.hpp"
@@ -54,7 +56,7 @@ struct RemoteFeed {
 };
 
 struct Meeting::Impl {
-  enum class State { Idle, Joining, Joined, Leaving, Left };
+  enum class State { Idle, Joining, Joined, Reconnecting, Leaving, Left };
 
   MeetingConfig config;
   uint64_t room_id = 0;
@@ -73,8 +75,30 @@ struct Meeting::Impl {
   std::chrono::steady_clock::time_point join_started;
   uint64_t handle_id = 0;
   Json private_id;
+  Json local_id;  // our participant id as Janus gave it; a rejoin asks for it again
   std::shared_ptr<core::Timer> leave_guard;
   bool local_stream_live = false;
+  // From the server's `info`: often enough that its session never times out.
+  std::chrono::milliseconds keepalive_interval = signaling::janus::JanusClient::kDefaultKeepalive;
+
+  // Getting back into the meeting (meeting_reconnect.cpp; loop thread).
+  struct Reconnect {
+    uint64_t generation = 0;  // the attempt under way; replies to older ones are dropped
+    int attempts = 0;
+    std::chrono::milliseconds delay{500};
+    std::chrono::steady_clock::time_point since;
+    std::chrono::steady_clock::time_point connected_at;  // the current attempt's WebSocket
+    std::string reason;
+    bool media_lost = false;        // our session's media path is gone: rejoin, not reclaim
+    uint64_t old_session = 0;       // to reclaim on a new WebSocket
+    std::optional<peer::RtpContinuation> rtp;  // our stream continues on the new session
+    uint64_t packets_before = 0, bytes_before = 0;  // sent on earlier sessions (PublishStats)
+    std::set<std::string> resubscribe;          // feeds we were subscribed to
+    bool awaiting_media = false;    // the new publisher PeerConnection waits for webrtcup
+    std::unique_ptr<core::Timer> retry;     // the next attempt
+    std::unique_ptr<core::Timer> deadline;  // the current attempt's time limit
+  };
+  Reconnect reconnect;
 
   // Remote side (loop thread).
   std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
@@ -83,6 +107,9 @@ struct Meeting::Impl {
   std::unique_ptr<signaling::janus::VideoRoomSubscriber> subscription;
   std::unique_ptr<peer::PeerSession> subscription_peer;
   std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
+  // After the subscription's PeerConnection failed: when to make it again.
+  std::unique_ptr<core::Timer> resubscribe_timer;
+  std::chrono::milliseconds resubscribe_delay{500};
   // The 20 ms receive tick on the engine's media clock; runs only while something is
   // subscribed or a mixed sink wants the room.
   struct ReceiveTicker : core::MediaClock::Client {
@@ -109,6 +136,8 @@ struct Meeting::Impl {
   MeetingLeftInfo left_info;
   PublishStats final_stats;
   std::vector<std::shared_ptr<AudioSink>> mixed_sinks;  // guarded by mutex
+  // Calls the sinks off the network thread; made with the first frame (loop thread).
+  std::unique_ptr<AudioDelivery> delivery;
 
   ~Impl();
 
@@ -153,6 +182,23 @@ struct Meeting::Impl {
   template <typename F>
   void for_handlers(F&& f);
 
+  // meeting_reconnect.cpp (loop thread)
+  void start_reconnect(const std::string& why, bool media_lost);
+  void reconnect_attempt();
+  void reconnect_claim(uint64_t generation);
+  void reconnect_rejoin(uint64_t generation);
+  void reconnect_join(uint64_t generation);
+  void reconnect_publish(uint64_t generation);
+  void reconnect_failed(uint64_t generation, const std::string& why);
+  void reconnected(const std::string& how);
+  void stop_reconnecting();
+  void pause_media();
+  void reconcile_room(const signaling::janus::videoroom::Joined& joined, const Json& present);
+  /// client->request for an attempt: `next` runs only while that attempt is still current.
+  void attempt_request(uint64_t generation, Json body, std::optional<uint64_t> handle,
+                       std::function<void(const Json&)> next);
+  peer::PeerSession::Callbacks publisher_callbacks();
+
   // meeting_remote.cpp (loop thread)
   void on_room_event(const Json& data);
   void on_subscriber_event(uint64_t handle, const Json& message);
@@ -174,6 +220,8 @@ struct Meeting::Impl {
   bool receive_wanted();
   void receive_one_tick();
   void drop_remote_side();
+  void subscription_failed(const std::string& why);
+  void deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame);
 };
 
 std::string id_string(const Json& id);

@@ -186,12 +186,14 @@ void Meeting::Impl::on_subscription_offer(const std::string& sdp,
     callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
       on_remote_rtp(mid, packet);
     };
+    // Posted: the failed PeerConnection is replaced, which must not happen inside its callback.
     callbacks.on_failed = [this](const std::string& why) {
-      for_handlers([&](MeetingEventHandler& h) {
-        h.on_error("receiving the other participants' audio: " + why);
-      });
+      post_task([why](Impl& self) { self.subscription_failed(why); });
     };
-    callbacks.on_connected = [] { core::log_info("receiving the other participants' audio"); };
+    callbacks.on_connected = [this] {
+      core::log_info("receiving the other participants' audio");
+      resubscribe_delay = std::chrono::milliseconds(500);
+    };
     subscription_peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
   }
   subscription_peer->create_answer(sdp, std::move(done));
@@ -220,6 +222,29 @@ void Meeting::Impl::on_remote_rtp(const std::string& slot_mid, const rtp::RtpPac
     const double dbfs = -static_cast<double>(level->level);
     feed.level_dbfs = std::max(feed.level_dbfs.value_or(dbfs), dbfs);
   }
+}
+
+/// The subscription's PeerConnection failed (the path to the server died): make the
+/// subscription again, backing off 0.5 s doubling to 8 s while it keeps failing.
+void Meeting::Impl::subscription_failed(const std::string& why) {
+  std::set<std::string> wanted;
+  for (const auto& [id, feed] : feeds)
+    if (feed.subscribing) wanted.insert(id);
+  drop_remote_side();
+  if (state_is(State::Reconnecting)) {  // the rejoin subscribes again
+    reconnect.resubscribe.insert(wanted.begin(), wanted.end());
+    return;
+  }
+  if (!state_is(State::Joined)) return;
+  core::log_warn("meeting ", config.meeting_id, ": receiving the other participants' audio failed (", why,
+                 "); subscribing again in ", resubscribe_delay.count(), " ms");
+  resubscribe_timer = std::make_unique<core::Timer>(loop->context(), [this, wanted] {
+    if (!state_is(State::Joined)) return;
+    for (const auto& id : wanted)
+      if (auto it = feeds.find(id); it != feeds.end() && !it->second.subscribing) subscribe(it->second);
+  });
+  resubscribe_timer->arm_in(resubscribe_delay);
+  resubscribe_delay = std::min(resubscribe_delay * 2, std::chrono::milliseconds(8000));
 }
 
 void Meeting::Impl::drop_remote_side() {
@@ -320,7 +345,7 @@ void Meeting::Impl::receive_one_tick() {
     frame.samples = out->samples;
     frame.timestamp_samples = tick * media::kFrameSamples;
     frame.concealed = out->concealed;
-    feed.audio_stream->deliver(frame);
+    deliver_to(feed.audio_stream->sinks_now(), frame);
     mixer.add(out->samples);
     speakers.feed(id, out->samples);
   }
@@ -332,13 +357,13 @@ void Meeting::Impl::receive_one_tick() {
   ReceivedAudioFrame mixed;
   mixed.samples = mixer.mix();
   mixed.timestamp_samples = mix_ticks++ * media::kFrameSamples;
-  for (const auto& sink : sinks) {
-    try {
-      sink->on_audio_frame(mixed);
-    } catch (const std::exception& e) {
-      core::log_warn("mixed audio sink threw: ", e.what());
-    }
-  }
+  deliver_to(std::move(sinks), mixed);
+}
+
+void Meeting::Impl::deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame) {
+  if (sinks.empty()) return;
+  if (!delivery) delivery = std::make_unique<AudioDelivery>();
+  delivery->deliver(std::move(sinks), frame);
 }
 
 }  // namespace roomcast

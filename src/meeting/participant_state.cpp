@@ -9,21 +9,6 @@ namespace roomcast {
 
 namespace detail {
 
-void StreamState::deliver(const ReceivedAudioFrame& frame) const {
-  std::vector<std::shared_ptr<AudioSink>> targets;
-  {
-    std::lock_guard lock(mutex);
-    targets = sinks;
-  }
-  for (const auto& sink : targets) {
-    try {
-      sink->on_audio_frame(frame);
-    } catch (const std::exception& e) {
-      core::log_warn("audio sink threw: ", e.what());
-    }
-  }
-}
-
 namespace {
 template <typename F>
 void notify(const ParticipantState& participant, F&& f) {

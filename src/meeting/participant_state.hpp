@@ -15,12 +15,15 @@ struct StreamState {
   std::string participant_id;
   bool local = false;
 
-  // Sinks are added from any thread and called on the loop thread.
+  // Sinks are added from any thread and called on the meeting's AudioDelivery thread.
   mutable std::mutex mutex;
   std::vector<std::shared_ptr<AudioSink>> sinks;
   AudioReceiveStats stats;
 
-  void deliver(const ReceivedAudioFrame& frame) const;
+  std::vector<std::shared_ptr<AudioSink>> sinks_now() const {
+    std::lock_guard lock(mutex);
+    return sinks;
+  }
   bool has_sinks() const {
     std::lock_guard lock(mutex);
     return !sinks.empty();

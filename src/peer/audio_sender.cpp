@@ -12,15 +12,16 @@ AudioSender::AudioSender(engine::Engine& engine, PeerSession& peer,
                          std::unique_ptr<media::EncodedTrack::Reader> reader, std::chrono::milliseconds lead_in,
                          Callbacks callbacks)
     : engine_(engine),
-      peer_(peer),
+      peer_(&peer),
       reader_(std::move(reader)),
       callbacks_(std::move(callbacks)),
-      lead_in_frames_(static_cast<uint64_t>(lead_in / core::MediaClock::kTickDuration)) {}
+      lead_in_frames_(static_cast<uint64_t>(lead_in / core::MediaClock::kTickDuration)),
+      silence_until_(lead_in_frames_) {}
 
 AudioSender::~AudioSender() { stop(); }
 
 void AudioSender::start() {
-  if (ticking_ || finished_) return;
+  if (ticking_ || finished_ || !peer_) return;
   ticking_ = true;
   engine_.add_ticker(this);
 }
@@ -31,11 +32,24 @@ void AudioSender::stop() {
   engine_.remove_ticker(this);
 }
 
+void AudioSender::set_peer(PeerSession* peer) {
+  peer_ = peer;
+  if (!peer_) return stop();
+  silence_until_ = packets_sent_ + lead_in_frames_;
+  reports_seen_ = 0;  // the new session counts its reports from 0
+  if (schedule_) {
+    stats_.late_frames += schedule_->late_frames();
+    stats_.reanchors += schedule_->reanchors();
+  }
+  schedule_.reset();  // anchor on the next tick: no catch-up burst for the paused time
+  start();
+}
+
 SenderStats AudioSender::stats() const {
   SenderStats stats = stats_;
   if (schedule_) {
-    stats.late_frames = schedule_->late_frames();
-    stats.reanchors = schedule_->reanchors();
+    stats.late_frames += schedule_->late_frames();
+    stats.reanchors += schedule_->reanchors();
   }
   return stats;
 }
@@ -50,13 +64,13 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
   // RTP time counts every 20 ms we sent (lead-in included), so timestamps stay contiguous
   // whatever the reader's position in the shared log.
   const uint64_t first_sample = packets_sent_ * media::kFrameSamples;
-  if (packets_sent_ < lead_in_frames_) {
-    peer_.send_audio(reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
+  if (packets_sent_ < silence_until_) {
+    peer_->send_audio(reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
   } else {
     std::shared_ptr<const media::EncodedFrame> frame;
     switch (reader_->next(frame)) {
       case media::EncodedTrack::Status::Frame:
-        peer_.send_audio(frame->opus, first_sample, frame->audio_level);
+        peer_->send_audio(frame->opus, first_sample, frame->audio_level);
         ++stats_.frames_sent;
         if (frame->fec) ++stats_.fec_frames;
         break;
@@ -90,11 +104,11 @@ void AudioSender::on_tick(uint64_t tick, Clock::time_point now) {
   while (sent < due && keep_going && send_one(now, keep_going)) ++sent;
   schedule_->on_sent(sent);
   if (finished_) return;
-  peer_.maybe_send_sender_report(now);
+  peer_->maybe_send_sender_report(now);
   // Loss the server reports on our path steers the shared encoder's FEC.
-  if (peer_.stats().receiver_reports != reports_seen_) {
-    reports_seen_ = peer_.stats().receiver_reports;
-    reader_->report_loss(peer_.stats().remote_fraction_lost);
+  if (peer_->stats().receiver_reports != reports_seen_) {
+    reports_seen_ = peer_->stats().receiver_reports;
+    reader_->report_loss(peer_->stats().remote_fraction_lost);
   }
 }
 

@@ -47,6 +47,10 @@ class AudioSender : private core::MediaClock::Client {
 
   void start();
   void stop();
+  /// Moves the stream to another PeerSession (a reconnect), or pauses it (nullptr): the
+  /// track does not advance while paused; RTP time continues from the packets sent, and
+  /// the lead-in silence is sent again first for the participants who subscribe anew.
+  void set_peer(PeerSession* peer);
   SenderStats stats() const;
 
  private:
@@ -55,12 +59,13 @@ class AudioSender : private core::MediaClock::Client {
   void finish();
 
   engine::Engine& engine_;
-  PeerSession& peer_;
+  PeerSession* peer_;
   std::unique_ptr<media::EncodedTrack::Reader> reader_;
   std::optional<media::FrameSchedule> schedule_;
   Callbacks callbacks_;
   SenderStats stats_;
   uint64_t lead_in_frames_;
+  uint64_t silence_until_;  // packets_sent_ below this are lead-in silence
   uint64_t packets_sent_ = 0;  // lead-in and track: the RTP timeline
   uint64_t reports_seen_ = 0;  // receiver reports already passed to the encoder
   bool ticking_ = false;

@@ -10,6 +10,12 @@ namespace roomcast::peer {
 
 namespace {
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
+// RFC 7675 §5.1: consent expires 30 s after the last sign of life from the peer. Janus sends
+// RTCP at least every few seconds on a live path; nothing for 30 s means the path is dead.
+// (libnice's own consent checks fail a path after a few seconds of loss; an outage the
+// network recovers from on its own must not force a renegotiation.)
+constexpr auto kConsentExpiry = std::chrono::seconds(30);
+constexpr auto kConsentCheck = std::chrono::seconds(2);
 constexpr auto kReportInterval = std::chrono::seconds(1);
 constexpr const char* kNoInterface =
     "ICE: this host has no network interface but loopback, and WebRTC media never uses loopback "
@@ -39,6 +45,11 @@ PeerSession::PeerSession(core::EventLoop& loop, Callbacks callbacks)
       cname_(random_token(16)) {}
 
 PeerSession::~PeerSession() { close(); }
+
+std::optional<RtpContinuation> PeerSession::rtp_continuation() const {
+  if (!packetizer_) return continuation_;
+  return RtpContinuation{ssrc_, packetizer_->next_sequence(), packetizer_->timestamp_for_sample(0)};
+}
 
 sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction direction) const {
   sdp::LocalMediaParams params;
@@ -90,10 +101,11 @@ std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text
   // Janus answers active, so we are the DTLS server (RFC 5763 §5).
   auto role = remote->setup == "passive" ? dtls::DtlsTransport::Role::Client
                                          : dtls::DtlsTransport::Role::Server;
-  packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt,
-                                                      remote->audio_level_ext_id,
-                                                      random_value<uint16_t>() & 0x7fff,
-                                                      random_value<uint32_t>());
+  // RFC 3550 §5.1: random initial sequence number and timestamp, unless we continue a stream.
+  const uint16_t first_sequence = continuation_ ? continuation_->next_sequence : random_value<uint16_t>() & 0x7fff;
+  const uint32_t first_timestamp = continuation_ ? continuation_->first_timestamp : random_value<uint32_t>();
+  packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt, remote->audio_level_ext_id,
+                                                      first_sequence, first_timestamp);
   return connect_to(*remote, role);
 }
 
@@ -144,6 +156,9 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
       return fail(e.what());
     }
     connect_timeout_.reset();
+    last_heard_ = std::chrono::steady_clock::now();
+    consent_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { check_consent(); });
+    consent_timer_->arm_in(kConsentCheck);
     if (callbacks_.on_connected) callbacks_.on_connected();
   };
   callbacks.on_failed = [this](const std::string& why) { fail(why); };
@@ -160,8 +175,16 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
   return std::nullopt;
 }
 
+void PeerSession::check_consent() {
+  if (closed_ || failed_) return;
+  if (std::chrono::steady_clock::now() - last_heard_ >= kConsentExpiry)
+    return fail("nothing arrived from the server for 30 s: the media path is dead (consent expired, RFC 7675)");
+  consent_timer_->arm_in(kConsentCheck);
+}
+
 void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
   if (closed_) return;
+  last_heard_ = std::chrono::steady_clock::now();
   if (dtls::DtlsTransport::is_dtls(datagram)) {
     if (dtls_) dtls_->handle_datagram(datagram);
     return;
@@ -256,6 +279,7 @@ void PeerSession::close() {
   if (dtls_) dtls_->close();
   closed_ = true;
   connect_timeout_.reset();
+  consent_timer_.reset();
   dtls_.reset();
   srtp_.reset();
   ice_.reset();

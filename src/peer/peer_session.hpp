@@ -39,6 +39,14 @@ struct PeerStats {
   uint32_t remote_jitter_samples = 0;
 };
 
+/// Where an RTP stream stands, so a new PeerSession (after a reconnect) continues it:
+/// same SSRC, next sequence number, same timestamp origin.
+struct RtpContinuation {
+  uint32_t ssrc = 0;
+  uint16_t next_sequence = 0;
+  uint32_t first_timestamp = 0;
+};
+
 /// Lives and is used on the loop thread only.
 class PeerSession {
  public:
@@ -58,6 +66,11 @@ class PeerSession {
   PeerSession(const PeerSession&) = delete;
   PeerSession& operator=(const PeerSession&) = delete;
 
+  /// Publisher side, before create_offer: continue `previous` instead of a fresh stream
+  /// (the first packet carries the marker bit).
+  void continue_rtp(const RtpContinuation& previous) { continuation_ = previous; ssrc_ = previous.ssrc; }
+  /// Where our RTP stream stands, once the answer is applied.
+  std::optional<RtpContinuation> rtp_continuation() const;
   /// Publisher side: gathers candidates, then hands over a complete sendonly offer.
   void create_offer(std::function<void(const std::string& sdp)> ready);
   /// Applies Janus's answer; returns an error text if it cannot be used.
@@ -88,6 +101,7 @@ class PeerSession {
   void start_ice(bool controlling, std::function<void()> gathered);
   std::optional<std::string> connect_to(const sdp::RemoteMediaParams& remote, dtls::DtlsTransport::Role role);
   void on_datagram(std::span<const uint8_t> datagram);
+  void check_consent();
   void on_rtcp(std::vector<uint8_t> packet);
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
@@ -101,7 +115,10 @@ class PeerSession {
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::unique_ptr<rtp::OpusPacketizer> packetizer_;
   std::unique_ptr<core::Timer> connect_timeout_;
+  std::unique_ptr<core::Timer> consent_timer_;  // while connected: is the server still there?
+  std::chrono::steady_clock::time_point last_heard_;
   uint32_t ssrc_;
+  std::optional<RtpContinuation> continuation_;
   std::string cname_;
   std::optional<sdp::RemoteMediaParams> remote_;
   StreamDemux demux_;  // subscriber side: which offered section a packet belongs to

@@ -192,6 +192,7 @@ void EmbeddedJanus::write_config() const {
        << "  loggers_folder = " << quoted(dir_ + "/loggers") << "\n"
        << "  events_folder = " << quoted(dir_ + "/events") << "\n"
        << "  session_timeout = " << options_.session_timeout_s << "\n"
+       << "  reclaim_session_timeout = " << options_.reclaim_session_timeout_s << "\n"
        << "  event_loops = " << options_.event_loops << "\n"
        << "  debug_level = 4\n";
   if (!options_.token_secret.empty())

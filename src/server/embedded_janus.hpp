@@ -26,6 +26,10 @@ struct EmbeddedJanusOptions {
   std::string rtp_port_range = "20000-29999";
   std::string token_secret;  // non-empty: signed-token auth (token_auth_secret)
   int session_timeout_s = 60;
+  /// A session whose WebSocket dropped survives this long for its client to `claim` it
+  /// (the media keeps flowing meanwhile). The price: a client that died stays in the room
+  /// that long.
+  int reclaim_session_timeout_s = 10;
   int event_loops = 2;  // handles share loop threads instead of one thread each
   std::chrono::milliseconds start_timeout{15000};
   std::chrono::milliseconds stop_timeout{5000};  // SIGTERM grace before SIGKILL

@@ -62,11 +62,18 @@ roomcast_e2e_test(e2e_harness_catches_short_stream 120 ${E2E_PUBLISH} --standin 
 set(E2E_LIFECYCLE ${E2E_PY} ${E2E_DIR}/run_lifecycle_test.py ${E2E_ROOMCAST})
 roomcast_e2e_test(e2e_interrupt_embedded_publish 90 ${E2E_LIFECYCLE} --case interrupt)
 roomcast_e2e_test(e2e_server_gone_while_publishing 90 ${E2E_LIFECYCLE} --case server_gone)
-roomcast_e2e_test(e2e_keepalive_outlives_session_timeout 90 ${E2E_LIFECYCLE} --case keepalive)
+roomcast_e2e_test(e2e_keepalive_outlives_session_timeout 240 ${E2E_LIFECYCLE} --case keepalive)
 roomcast_e2e_test(e2e_listen_reports_video_stream 120 ${E2E_LIFECYCLE} --case video)
 set_tests_properties(e2e_listen_reports_video_stream PROPERTIES FIXTURES_REQUIRED e2e_node)
 roomcast_e2e_test(e2e_example_file_to_meeting 90 ${E2E_LIFECYCLE} --case example
   --example $<TARGET_FILE:file_to_meeting>)
+
+# Staying in the meeting: Janus restarted, the WebSocket dropped, the media path cut.
+set(E2E_RECONNECT ${E2E_PY} ${E2E_DIR}/run_reconnect_test.py ${E2E_ROOMCAST})
+roomcast_e2e_test(e2e_reconnect_janus_restart 120 ${E2E_RECONNECT} --case janus_restart)
+roomcast_e2e_test(e2e_reconnect_websocket_drop 150 ${E2E_RECONNECT} --case ws_drop)
+roomcast_e2e_test(e2e_reconnect_media_drop 150 ${E2E_RECONNECT} --case media_drop)
+set_tests_properties(e2e_reconnect_janus_restart e2e_reconnect_websocket_drop PROPERTIES FIXTURES_REQUIRED e2e_node)
 
 # The public C++ API in one process (embedded Janus, publisher and listener meetings).
 add_executable(roomcast-api-e2e ${E2E_DIR}/api_e2e_test.cpp)

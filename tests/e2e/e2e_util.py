@@ -253,6 +253,16 @@ def json_lines(lines):
     return out
 
 
+def chrt_prefix():
+    """["chrt", "-f", "10"] where this process may use real-time scheduling, else []: timing
+    tests run the process under test so that other jobs on the machine do not make it late."""
+    try:
+        ok = subprocess.run(["chrt", "-f", "10", "true"], capture_output=True, timeout=10).returncode == 0
+    except OSError:
+        ok = False
+    return ["chrt", "-f", "10"] if ok else []
+
+
 def start_roomcast_server(binary, env, room, *extra):
     """`roomcast server --room ROOM EXTRA...` until it prints its URL: (Proc, url). A server
     that never gets ready is stopped before the Failure propagates."""

@@ -20,3 +20,10 @@ roomcast_e2e_test(e2e_cpp_200_meetings_shared_track 120 ${E2E_ENGINE} ${E2E_ENGI
 # `roomcast publish` + `roomcast listen`; 10 % UDP loss (nftables) after 5 s clean: FEC off
 # while clean, on once Janus reports the loss, and the listener recovers frames by FEC.
 roomcast_e2e_test(e2e_adaptive_fec_under_loss 120 ${E2E_ENGINE} --case fec)
+
+# Slow user code: CustomAudioTrack::recv() and a sink each blocking 2 s every 3 s, as many
+# blocked tracks as cores: the ordinary meetings of the process send every frame on time.
+add_executable(roomcast-slow-code-e2e ${E2E_DIR}/slow_user_code_e2e.cpp)
+target_link_libraries(roomcast-slow-code-e2e PRIVATE roomcast Threads::Threads)
+roomcast_e2e_test(e2e_slow_user_code_delays_only_itself 120 ${E2E_PY} ${E2E_DIR}/run_slow_code_test.py
+  ${E2E_ROOMCAST} --program $<TARGET_FILE:roomcast-slow-code-e2e>)

@@ -44,6 +44,7 @@ def write_config(d, port, token_secret, room, pin, admin_port=None, admin_secret
   events_folder = "{d}/events"
   loggers_folder = "{d}/loggers"
   session_timeout = 60
+  reclaim_session_timeout = 10
   event_loops = 2
   debug_level = 4{auth}
 }}

@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, janus_dirs, json_lines,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, chrt_prefix, guarded, janus_dirs, json_lines,  # noqa: E402
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
 from janus_client import JanusClient  # noqa: E402
 from run_listen_test import EventProc, is_event  # noqa: E402
@@ -54,19 +54,14 @@ def make_tone(path, seconds, peak=0.125, syllables=False):
 
 
 def realtime_prefix():
-    """`chrt -f 10` where permitted. This 2-core machine runs other people's compile jobs: under
-    SCHED_OTHER the SDK's one loop thread, which has ~5 ms of sending to do per 20 ms tick for
-    200 participants, gets time-sliced against them and Janus and misses ticks (measured: ~80
-    missed during a 200-join ramp while a plain thread of the same process on the same grid
-    missed 0-4). Real-time priority takes the machine out of the measurement, so a late frame
-    left is the SDK's own (a loop blocked > 20 ms); the control thread keeps watching."""
-    if SCHEDULING["policy"] == "other":
-        return []
-    try:
-        ok = subprocess.run(["chrt", "-f", "10", "true"], capture_output=True, timeout=10).returncode == 0
-    except OSError:
-        ok = False
-    return ["chrt", "-f", "10"] if ok else []
+    """`chrt -f 10` where permitted (e2e_util.chrt_prefix) unless --scheduling other. This 2-core
+    machine runs other people's compile jobs: under SCHED_OTHER the SDK's one loop thread, which
+    has ~5 ms of sending to do per 20 ms tick for 200 participants, gets time-sliced against them
+    and Janus and misses ticks (measured: ~80 missed during a 200-join ramp while a plain thread
+    of the same process on the same grid missed 0-4). Real-time priority takes the machine out
+    of the measurement, so a late frame left is the SDK's own (a loop blocked > 20 ms); the
+    control thread keeps watching."""
+    return [] if SCHEDULING["policy"] == "other" else chrt_prefix()
 
 
 def participants(url, room=ROOM):

@@ -291,8 +291,8 @@ class Run:
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
 
-    def start_server(self):
-        server = self.add(Proc("server", [self.a.roomcast, "server", "--room", ROOM], env=self.sut_env))
+    def start_server(self, *extra):
+        server = self.add(Proc("server", [self.a.roomcast, "server", "--room", ROOM, *extra], env=self.sut_env))
         self.server = server
         self.url = server.wait_line(r"^roomcast server: (ws://\S+) room (\S+)", 20, "out").group(1)
         log(f"server ready at {self.url}")
@@ -601,7 +601,9 @@ def speaker(events):
 def case_leaves(run):
     """p1 (roomcast publish) leaves cleanly, p2 (aiortc) is SIGKILLed: the listener reports
     each within 2 s; SIGINT mid-recording (listener 2) and at the end (listener 1) leaves valid WAVs."""
-    run.start_server()
+    # Without session reclaim: with it, Janus keeps a killed client's session (and its place
+    # in the room) for the reclaim timeout, waiting for it to reconnect.
+    run.start_server("--reclaim-timeout", 0)
     dirs = {}
     lsts = []
     for name in ("listener-1", "listener-2"):

@@ -3,13 +3,16 @@
 
 #include <libsoup/soup.h>
 
+#include <algorithm>
+
 #include "core/log.hpp"
 
 namespace roomcast::signaling::janus {
 
 namespace {
-// Janus destroys idle sessions after 60 s by default; keep well inside that.
-constexpr auto kKeepaliveInterval = std::chrono::seconds(25);
+// A server that does not ack a keepalive within this long is gone (hung, or the path to
+// it is): say so instead of waiting for TCP to give up minutes later.
+constexpr auto kKeepaliveReplyTimeout = std::chrono::milliseconds(5000);
 
 // Requests that Janus answers with a bare ack and nothing else.
 bool ack_is_reply(const std::string& kind) { return kind == "keepalive" || kind == "trickle"; }
@@ -45,7 +48,10 @@ JanusClient::JanusClient(core::EventLoop& loop, std::string url, std::string tok
       url_(std::move(url)),
       token_(std::move(token)),
       callbacks_(std::move(callbacks)),
-      keepalive_(loop.context(), [this] { send_keepalive(); }) {}
+      keepalive_(loop.context(), [this] { send_keepalive(); }),
+      keepalive_deadline_(loop.context(), [this] {
+        if (connection_) closed("the server at " + url_ + " stopped answering keepalives");
+      }) {}
 
 JanusClient::~JanusClient() {
   close();
@@ -57,21 +63,21 @@ JanusClient::~JanusClient() {
 }
 
 std::future<std::optional<std::string>> JanusClient::connect() {
-  connect_promise_ = {};
-  auto future = connect_promise_.get_future();
+  auto promise = std::make_shared<std::promise<std::optional<std::string>>>();
+  auto future = promise->get_future();
+  connect([promise](std::optional<std::string> error) { promise->set_value(std::move(error)); });
+  return future;
+}
+
+void JanusClient::connect(std::function<void(std::optional<std::string>)> done) {
+  connect_done_ = std::move(done);
   // libsoup speaks WebSocket over http(s) URIs.
   std::string http_url = url_;
   if (http_url.rfind("ws://", 0) == 0) http_url = "http://" + http_url.substr(5);
   else if (http_url.rfind("wss://", 0) == 0) http_url = "https://" + http_url.substr(6);
-  else {
-    connect_promise_.set_value("the server URL must start with ws:// or wss://");
-    return future;
-  }
+  else return finish_connect("the server URL must start with ws:// or wss://");
   SoupMessage* message = soup_message_new("GET", http_url.c_str());
-  if (!message) {
-    connect_promise_.set_value("it is not a valid URL");
-    return future;
-  }
+  if (!message) return finish_connect("it is not a valid URL");
   session_ = soup_session_new_with_options("timeout", 10, "idle-timeout", 0, nullptr);
   cancellable_ = g_cancellable_new();
   const char* protocols[] = {"janus-protocol", nullptr};
@@ -79,7 +85,13 @@ std::future<std::optional<std::string>> JanusClient::connect() {
                                        G_PRIORITY_DEFAULT, cancellable_, &JanusClient::on_connected_cb,
                                        this);
   g_object_unref(message);
-  return future;
+}
+
+void JanusClient::finish_connect(std::optional<std::string> error) {
+  if (auto done = std::move(connect_done_)) {
+    connect_done_ = nullptr;
+    done(std::move(error));
+  }
 }
 
 void JanusClient::on_connected_cb(GObject* source, GAsyncResult* result, gpointer data) {
@@ -91,23 +103,25 @@ void JanusClient::on_connected_cb(GObject* source, GAsyncResult* result, gpointe
     bool cancelled = error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error(&error);
     if (cancelled) return;  // the client is being destroyed
-    static_cast<JanusClient*>(data)->connect_promise_.set_value(why);
+    static_cast<JanusClient*>(data)->finish_connect(why);
     return;
   }
-  auto* self = static_cast<JanusClient*>(data);
+  static_cast<JanusClient*>(data)->on_connected(connection);
+}
+
+void JanusClient::on_connected(SoupWebsocketConnection* connection) {
   const char* protocol = soup_websocket_connection_get_protocol(connection);
   if (!protocol || std::string(protocol) != "janus-protocol") {
     soup_websocket_connection_close(connection, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, nullptr);
     g_object_unref(connection);
-    self->connect_promise_.set_value("the server did not accept the janus-protocol subprotocol");
-    return;
+    return finish_connect("the server did not accept the janus-protocol subprotocol");
   }
-  self->connection_ = connection;
+  connection_ = connection;
   // Janus events can be large (full SDP); lift libsoup's 128 KiB default a little.
   soup_websocket_connection_set_max_incoming_payload_size(connection, 1 << 20);
-  g_signal_connect(connection, "message", G_CALLBACK(&JanusClient::on_message_cb), self);
-  g_signal_connect(connection, "closed", G_CALLBACK(&JanusClient::on_closed_cb), self);
-  self->connect_promise_.set_value(std::nullopt);
+  g_signal_connect(connection, "message", G_CALLBACK(&JanusClient::on_message_cb), this);
+  g_signal_connect(connection, "closed", G_CALLBACK(&JanusClient::on_closed_cb), this);
+  finish_connect(std::nullopt);
 }
 
 void JanusClient::on_message_cb(SoupWebsocketConnection*, gint type, GBytes* message, gpointer self) {
@@ -187,15 +201,23 @@ void JanusClient::request(Json request, std::optional<uint64_t> handle_id,
   soup_websocket_connection_send_text(connection_, text.c_str());
 }
 
-void JanusClient::set_session(uint64_t session_id) {
+std::chrono::milliseconds JanusClient::keepalive_for(std::chrono::seconds session_timeout) {
+  if (session_timeout.count() <= 0) return kDefaultKeepalive;
+  return std::clamp<std::chrono::milliseconds>(session_timeout / 3, std::chrono::milliseconds(1000),
+                                              kDefaultKeepalive);
+}
+
+void JanusClient::set_session(uint64_t session_id, std::chrono::milliseconds keepalive_interval) {
   session_id_ = session_id;
-  keepalive_.arm_in(kKeepaliveInterval);
+  keepalive_interval_ = keepalive_interval;
+  keepalive_.arm_in(keepalive_interval_);
 }
 
 void JanusClient::send_keepalive() {
   if (!connection_ || !session_id_) return;
-  request(Json{{"janus", "keepalive"}}, std::nullopt, nullptr);  // the ack needs no handling
-  keepalive_.arm_in(kKeepaliveInterval);
+  keepalive_deadline_.arm_in(std::min<std::chrono::milliseconds>(kKeepaliveReplyTimeout, keepalive_interval_));
+  request(Json{{"janus", "keepalive"}}, std::nullopt, [this](const Json&) { keepalive_deadline_.cancel(); });
+  keepalive_.arm_in(keepalive_interval_);
 }
 
 void JanusClient::fail_pending(const std::string& why) {
@@ -207,10 +229,15 @@ void JanusClient::fail_pending(const std::string& why) {
 
 void JanusClient::closed(const std::string& why) {
   keepalive_.cancel();
+  keepalive_deadline_.cancel();
   if (connection_) {
-    g_signal_handlers_disconnect_by_data(connection_, this);
-    g_object_unref(connection_);
+    SoupWebsocketConnection* connection = connection_;
+    g_signal_handlers_disconnect_by_data(connection, this);
     connection_ = nullptr;
+    // Still open when we gave up on an unresponsive server: close our end too.
+    if (soup_websocket_connection_get_state(connection) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, nullptr);
+    g_object_unref(connection);
   }
   fail_pending(why);
   if (!closed_) {
@@ -221,6 +248,8 @@ void JanusClient::closed(const std::string& why) {
 
 void JanusClient::close() {
   keepalive_.cancel();
+  keepalive_deadline_.cancel();
+  connect_done_ = nullptr;
   if (!connection_) return;
   SoupWebsocketConnection* connection = connection_;
   g_signal_handlers_disconnect_by_data(connection, this);

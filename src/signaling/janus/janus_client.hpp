@@ -44,6 +44,8 @@ class JanusClient {
   /// Connects the WebSocket (subprotocol janus-protocol). The future holds an error text
   /// or nullopt on success.
   std::future<std::optional<std::string>> connect();
+  /// The same, delivering the outcome to `done` on the loop thread.
+  void connect(std::function<void(std::optional<std::string> error)> done);
 
   /// Sends `request` with a fresh transaction (and the token, session and handle ids),
   /// and resolves with the answer: for asynchronous plugin requests the event that
@@ -54,8 +56,14 @@ class JanusClient {
   void request(Json request, std::optional<uint64_t> handle_id,
                std::function<void(const Json&)> on_reply);
 
-  /// create + keepalive timer; returns the session id in the future.
-  void set_session(uint64_t session_id);
+  /// Adopts the session and keeps it alive: a keepalive every `keepalive_interval`, each
+  /// answered within a deadline, or the connection counts as lost (on_closed).
+  void set_session(uint64_t session_id, std::chrono::milliseconds keepalive_interval = kDefaultKeepalive);
+  /// Janus destroys idle sessions after 60 s by default; keep well inside that.
+  static constexpr std::chrono::milliseconds kDefaultKeepalive{25000};
+  /// The keepalive interval for a server whose sessions time out after `session_timeout`
+  /// (Janus `info`: "session-timeout"; 0 = never): a third of it, at most the default.
+  static std::chrono::milliseconds keepalive_for(std::chrono::seconds session_timeout);
   uint64_t session_id() const { return session_id_; }
 
   /// Closes the WebSocket (Janus then destroys our sessions).
@@ -69,6 +77,8 @@ class JanusClient {
   static void on_closed_cb(SoupWebsocketConnection*, gpointer self);
   void handle_message(const Json& message);
   void send_keepalive();
+  void on_connected(SoupWebsocketConnection* connection);
+  void finish_connect(std::optional<std::string> error);
   void fail_pending(const std::string& why);
   void closed(const std::string& why);
 
@@ -79,7 +89,7 @@ class JanusClient {
   SoupSession* session_ = nullptr;
   SoupWebsocketConnection* connection_ = nullptr;
   GCancellable* cancellable_ = nullptr;
-  std::promise<std::optional<std::string>> connect_promise_;
+  std::function<void(std::optional<std::string>)> connect_done_;
   struct Pending {
     std::function<void(const Json&)> on_reply;
     bool ack_is_reply = false;
@@ -88,6 +98,8 @@ class JanusClient {
   uint64_t next_transaction_ = 1;
   uint64_t session_id_ = 0;
   core::Timer keepalive_;
+  core::Timer keepalive_deadline_;  // armed while a keepalive waits for its ack
+  std::chrono::milliseconds keepalive_interval_ = kDefaultKeepalive;
   bool closed_ = false;
 };
 

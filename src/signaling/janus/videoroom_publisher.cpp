@@ -13,9 +13,10 @@ Json create_request(const RoomSettings& s) {
   return body;
 }
 
-Json join_request(uint64_t room, const std::string& display, const std::string& pin) {
+Json join_request(uint64_t room, const std::string& display, const std::string& pin, const Json& id) {
   Json body{{"request", "join"}, {"ptype", "publisher"}, {"room", room}, {"display", display}};
   if (!pin.empty()) body["pin"] = pin;
+  if (!id.is_null()) body["id"] = id;
   return body;
 }
 
@@ -24,6 +25,12 @@ Json configure_audio_request() { return {{"request", "configure"}, {"audio", tru
 Json list_participants_request(uint64_t room) { return {{"request", "listparticipants"}, {"room", room}}; }
 
 Json leave_request() { return {{"request", "leave"}}; }
+
+std::optional<std::chrono::seconds> read_session_timeout(const Json& info) {
+  auto it = info.is_object() ? info.find("session-timeout") : info.end();
+  if (!info.is_object() || it == info.end() || !it->is_number_integer()) return std::nullopt;
+  return std::chrono::seconds(it->get<int64_t>());
+}
 
 Json plugin_data(const Json& reply) {
   if (!reply.is_object()) return Json::object();

@@ -2,6 +2,7 @@
 // Janus's refusals turned into what a user can act on.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +23,9 @@ struct RoomSettings {
 // Message bodies ({"janus":"message","body":...}) of a publisher handle.
 Json exists_request(uint64_t room);
 Json create_request(const RoomSettings& settings);
-Json join_request(uint64_t room, const std::string& display, const std::string& pin);
+/// `id`: the participant id to take (null: Janus picks one). A rejoin asks for its old id,
+/// so the others see the same participant, and Janus refuses (436) while it is still taken.
+Json join_request(uint64_t room, const std::string& display, const std::string& pin, const Json& id = nullptr);
 /// Publish audio only; the offer goes along as the request's jsep.
 Json configure_audio_request();
 Json list_participants_request(uint64_t room);
@@ -30,6 +33,10 @@ Json leave_request();
 
 /// plugindata.data of a plugin answer ({} when absent or not an object).
 Json plugin_data(const Json& reply);
+
+/// Janus `info`: how long idle sessions live ("session-timeout", seconds; 0 = forever);
+/// nullopt when the answer has no such field.
+std::optional<std::chrono::seconds> read_session_timeout(const Json& info);
 
 /// The "joined" event of a publisher join.
 struct Joined {
@@ -44,6 +51,11 @@ std::optional<Joined> read_joined(const Json& reply);
 std::optional<bool> read_exists(const Json& reply);
 /// The "participants" list of a listparticipants answer (an empty array when absent).
 Json read_participants(const Json& reply);
+
+/// Error 436: the participant id is taken (our previous session is still in the room).
+inline constexpr int kIdExists = 436;
+/// Error 458: no such session (the server restarted, or it timed out).
+inline constexpr int kNoSuchSession = 458;
 
 /// Error 427: the room was created meanwhile (by another participant): not a failure.
 inline constexpr int kRoomExists = 427;

@@ -1,0 +1,328 @@
+#!/usr/bin/python3
+# Staying in the meeting (MeetingConfig::reconnect), inside netns.sh:
+#   janus_restart: the Janus under `roomcast server` is SIGKILLed while `roomcast publish
+#       --json` plays a file that is 441 Hz for 8 s then 660 Hz; the same server is started
+#       again on the same port. Asserts: `reconnecting` within 2 s of the kill; `reconnected`
+#       (rejoined) with media live within 2 s of the successful attempt's connection; exactly
+#       one publisher of our name in the room; the file continued where it was (progress
+#       positions; a Chromium listener joining afterwards hears 660 Hz, not the file's start)
+#       in tune with < 1 % concealed.
+#   ws_drop: the server ends idle sessions after 10 s and keeps a dropped WebSocket's session
+#       for reclaim; every packet of roomcast's WebSocket is dropped (nftables, by its local
+#       port): the keepalive deadline notices, a new WebSocket claims the session
+#       (`reconnected` how "session reclaimed"), and a Chromium listener following the
+#       publisher throughout loses no packet; one publisher of our name in the room.
+#   media_drop: all UDP in the namespace is dropped for 3 s, then for 20 s (the WebSocket is
+#       TCP on loopback and stays up): `roomcast listen --record` hears the tone back within
+#       1 s (3 s outage) and 2 s (20 s outage) of the path returning, without any
+#       renegotiation (no `reconnecting`); the publisher's ICE consent (RFC 7675) holds.
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import (HERE, Failure, Proc, become_subreaper, descendants, guarded, json_lines, leak_check, log,  # noqa: E402
+                      private_tmpdir, start_roomcast_server)
+from janus_client import JanusClient  # noqa: E402
+
+ROOM = 1234
+NAME = "rc-bot"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *map(str, args)], check=True)
+
+
+def participants(url):
+    """Janus's own `listparticipants` for the room (a fresh session)."""
+    async def ask():
+        client = JanusClient()
+        try:
+            await client.connect(url, timeout=10)
+            await client.create_session()
+            handle = await client.attach()
+            data, _ = await client.message(handle, {"request": "listparticipants", "room": ROOM})
+            return data.get("participants") or []
+        finally:
+            await client.close()
+    return asyncio.run(ask())
+
+
+def events(proc, name):
+    return [e for e in json_lines(proc.out) if e.get("event") == name]
+
+
+def wait_event(proc, name, timeout, extra=""):
+    """Waits for a JSON event line; returns (monotonic time, event)."""
+    m = proc.wait_line(r'^\{.*"event":"' + name + '"' + extra, timeout, "out")
+    return time.monotonic(), json.loads(m.string)
+
+
+class Checks:
+    def __init__(self):
+        self.problems, self.figures = [], {}
+
+    def check(self, ok, text):
+        log(("ok   " if ok else "FAIL ") + text)
+        if not ok:
+            self.problems.append(text)
+
+    def done(self, name, *procs):
+        print(json.dumps({"case": name, **self.figures}), flush=True)
+        if self.problems:
+            raise Failure(f"{name}: " + "; ".join(self.problems) + "\n" + "\n".join(p.dump(40) for p in procs))
+        log(f"PASS {name}")
+
+
+def chromium_listener(url, seconds, env, feed=NAME):
+    return Proc("chromium", ["node", os.path.join(HERE, "browser_listener.mjs"), "--url", url, "--room", ROOM,
+                             "--seconds", seconds, "--timeout", 20, "--feed-names", feed], env=env)
+
+
+def listener_result(proc, timeout):
+    rc = proc.wait(timeout)
+    lines = [json.loads(l) for l in proc.out if l.startswith("{")]
+    if rc != 0 or not lines:
+        raise Failure(f"Chromium listener exited {rc} without a result\n{proc.dump()}")
+    return lines[-1]
+
+
+def janus_restart(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "two_tones.mp4")
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=8", "-f", "lavfi", "-i",
+           "sine=frequency=660:sample_rate=48000:duration=22", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
+           "-c:a", "aac", "-b:a", "128k", media)
+    port = free_port()
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM, "--port", port)
+    server2 = pub = None
+    try:
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        pub.wait_line(r'"position_ms":(1\d{4})', 30, "out")  # 10 s or more played: in the 660 Hz part
+        before = events(pub, "progress")[-1]["position_ms"]
+        janus = [pid for pid, comm, _ in descendants(server.p.pid) if comm == "janus"]
+        if len(janus) != 1:
+            raise Failure(f"expected one janus under roomcast server, found {janus}")
+        os.kill(janus[0], signal.SIGKILL)
+        t_kill = time.monotonic()
+        t_noticed, ev = wait_event(pub, "reconnecting", 5)
+        c.figures["noticedSeconds"] = round(t_noticed - t_kill, 3)
+        c.check(t_noticed - t_kill <= 2.0, f"reconnecting {t_noticed - t_kill:.3f} s after the kill (<= 2 s): "
+                f"{ev['reason']}")
+        server.wait(10)  # roomcast server exits when its janus dies
+        server2, url2 = start_roomcast_server(a.roomcast, env, ROOM, "--port", port)
+        t_ready = time.monotonic()
+        c.check(url2 == url, f"the server came back on the same URL ({url2})")
+        t_back, ev = wait_event(pub, "reconnected", 30)
+        c.figures.update(downtimeMs=ev["downtime_ms"], attempts=ev["attempts"], lastAttemptMs=ev["last_attempt_ms"],
+                         backAfterServerReadySeconds=round(t_back - t_ready, 3))
+        c.check(ev["how"] == "rejoined", f"reconnected by rejoining (how: {ev['how']})")
+        c.check(ev["last_attempt_ms"] <= 2000,
+                f"media live {ev['last_attempt_ms']} ms after the server accepted the attempt (<= 2000)")
+        enabled = [e for e in events(pub, "stream_enabled") if e.get("local")]
+        c.check(len(enabled) == 2, f"our stream enabled again after the rejoin ({len(enabled)} stream_enabled)")
+        who = [p for p in participants(url) if p.get("display") == NAME]
+        c.check(len(who) == 1 and who[0].get("publisher"), f"one publisher named {NAME} in the room: {who}")
+        # Progress after the rejoin: the file resumed where it was, not from the start.
+        pub.wait_line(r'"event":"progress"', 5, "out")
+        after = events(pub, "progress")[-1]["position_ms"]
+        c.figures.update(positionBeforeKillMs=before, positionAfterRejoinMs=after)
+        c.check(before <= after <= before + 2000 + (time.monotonic() - t_back) * 1000 + 3000,
+                f"position {after} ms after the rejoin continues from {before} ms before the kill")
+        listener = chromium_listener(url, 5, env)
+        heard = listener_result(listener, 60)
+        c.figures["listener"] = {k: heard.get(k) for k in ("dominantHz", "concealedRatio", "packetsLost",
+                                                           "heardSeconds")}
+        c.check(abs(heard["dominantHz"] - 660) <= 1.0,
+                f"Chromium joining after the rejoin hears {heard['dominantHz']:.2f} Hz: the file's 660 Hz part "
+                "(a restart from 0 would be 441 Hz)")
+        c.check(heard["concealedRatio"] < 0.01, f"concealed {heard['concealedRatio']:.4f} < 1 %")
+        pub.p.send_signal(signal.SIGINT)
+        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.done("janus_restart", pub)
+    finally:
+        for p in (pub, server2, server):
+            if p:
+                p.terminate()
+    leak_check()
+
+
+def nft(*rules):
+    for rule in rules:
+        subprocess.run(["nft", *rule.split()], check=True)
+
+
+def local_port_of(pid, server_port):
+    """Local port of `pid`'s established TCP connection to 127.0.0.1:server_port."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( dport = :{server_port} )"],
+                         capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if f"pid={pid}," in line:
+            return int(line.split()[2].rsplit(":", 1)[1])
+    raise Failure(f"no connection of pid {pid} to port {server_port} in:\n{out}")
+
+
+def ws_drop(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "tone.mp4")
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=40", "-c:a", "aac", media)
+    port = free_port()
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM, "--port", port, "--session-timeout", 10)
+    pub = listener = None
+    try:
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        pub.wait_line(r'"event":"stream_enabled".*"local":true', 30, "out")
+        listener = chromium_listener(url, 24, env)
+        listener.wait_line(r"browser_listener: ready", 30, "err")
+        time.sleep(2)  # sampling: some clean audio first
+        lport = local_port_of(pub.p.pid, port)
+        nft("add table inet rcws", "add chain inet rcws out { type filter hook output priority 0 ; }",
+            f"add rule inet rcws out tcp sport {lport} drop", f"add rule inet rcws out tcp dport {lport} drop")
+        t_drop = time.monotonic()
+        try:
+            t_noticed, ev = wait_event(pub, "reconnecting", 15)
+            c.figures["noticedSeconds"] = round(t_noticed - t_drop, 3)
+            c.check("keepalive" in ev["reason"], f"the silent WebSocket noticed after {t_noticed - t_drop:.2f} s: "
+                    f"{ev['reason']}")
+            t_back, ev = wait_event(pub, "reconnected", 20)
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "rcws"], check=False)
+        c.figures.update(downtimeMs=ev["downtime_ms"], attempts=ev["attempts"])
+        c.check(ev["how"] == "session reclaimed", f"reconnected by reclaiming the session (how: {ev['how']})")
+        c.check(not events(pub, "stream_disabled"), "our stream never went away")
+        who = [p for p in participants(url) if p.get("display") == NAME]
+        c.check(len(who) == 1, f"one participant named {NAME} in the room: {who}")
+        heard = listener_result(listener, 90)
+        c.figures["listener"] = {k: heard.get(k) for k in ("dominantHz", "concealedRatio", "packetsLost",
+                                                           "packetsReceived", "expectedPackets")}
+        c.check(heard["packetsLost"] == 0, f"the listener lost {heard['packetsLost']} packets (want 0)")
+        c.check(abs(heard["dominantHz"] - 441) <= 1.0, f"the listener heard {heard['dominantHz']:.2f} Hz")
+        c.check(heard["concealedRatio"] < 0.01, f"concealed {heard['concealedRatio']:.4f} < 1 %")
+        pub.p.send_signal(signal.SIGINT)
+        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.done("ws_drop", pub, listener)
+    finally:
+        for p in (listener, pub, server):
+            if p:
+                p.terminate()
+    leak_check()
+
+
+def tone_gaps(path, threshold_db=-40.0):
+    """(start s, length s) of each run of 20 ms frames below threshold between the first and last loud frame."""
+    import numpy as np
+    with wave.open(path) as w:
+        rate = w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(float) / 32768
+    frame = rate // 50
+    n = len(x) // frame
+    rms = np.sqrt(np.mean(x[:n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
+    loud = 20 * np.log10(rms) > threshold_db
+    idx = np.nonzero(loud)[0]
+    gaps, start = [], None
+    for i in range(idx[0], idx[-1] + 1):
+        if not loud[i] and start is None:
+            start = i
+        elif loud[i] and start is not None:
+            gaps.append((start / 50, (i - start) / 50))
+            start = None
+    return gaps
+
+
+def media_drop(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "tone.mp4")
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=60", "-c:a", "aac", media)
+    wav = os.path.join(work, "heard.wav")
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    pub = lst = None
+    try:
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
+                   env=env)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        lst.wait_line(r'"event":"stream_enabled".*"kind":"audio"', 30, "out")
+        time.sleep(3)
+        drops = []
+        for seconds, pause_after in ((3, 5), (20, 5)):
+            nft("add table inet rcdrop", "add chain inet rcdrop out { type filter hook output priority 0 ; }",
+                "add rule inet rcdrop out meta l4proto udp drop")
+            t0 = time.monotonic()
+            time.sleep(seconds)
+            subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=True)
+            drops.append((seconds, time.monotonic() - t0))
+            time.sleep(pause_after)
+        lst.p.send_signal(signal.SIGINT)
+        lst.wait(15)
+        pub.p.send_signal(signal.SIGINT)
+        pub.wait(15)
+        gaps = [g for g in tone_gaps(wav) if g[1] >= 1.0]
+        c.figures["gaps"] = [{"atSeconds": round(s, 2), "seconds": round(l, 2)} for s, l in gaps]
+        c.figures["drops"] = [round(d, 2) for _, d in drops]
+        c.check(len(gaps) == 2, f"two silent gaps in the recording (one per outage): {gaps}")
+        for (planned, real), (start, length), bound in zip(drops, gaps, (1.0, 2.0)):
+            c.check(length <= real + bound, f"{planned} s outage ({real:.2f} s): silent {length:.2f} s, the tone "
+                    f"back within {bound} s of the path returning")
+        for proc, name in ((pub, "publish"), (lst, "listen")):
+            c.check(not events(proc, "reconnecting"), f"{name}: no renegotiation (no reconnecting event)")
+            c.check(not events(proc, "error"), f"{name}: no error event {events(proc, 'error')}")
+        c.done("media_drop", pub, lst)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False, stderr=subprocess.DEVNULL)
+        for p in (pub, lst, server):
+            if p:
+                p.terminate()
+    leak_check()
+
+
+CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True)
+    ap.add_argument("--case", choices=[*CASES, "all"], default="all")
+    a = ap.parse_args()
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        print("run inside tests/e2e/netns.sh", file=sys.stderr)
+        return 2
+    for tool in ("nft", "ss", "node", "ffmpeg", "janus"):
+        if not shutil.which(tool) and not os.path.exists(f"/usr/bin/{tool}"):
+            print(f"skip: {tool} missing", file=sys.stderr)
+            return 77
+    become_subreaper()
+    work = tempfile.mkdtemp(prefix="rc-reconnect-")
+    rc = 0
+    try:
+        for name, fn in CASES.items():
+            if a.case in (name, "all"):
+                rc = max(rc, guarded(fn, a, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
