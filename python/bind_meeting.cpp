@@ -137,7 +137,8 @@ void register_meeting(py::module_& m) {
       .def(py::init([](py::object meeting_id, std::string name, bool mic_enabled, bool webcam_enabled,
                        std::string token, py::object track, std::string server_url, std::string pin,
                        bool create_room_if_missing, bool auto_subscribe, double lead_in_seconds,
-                       int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec) {
+                       int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec, bool reconnect,
+                       double reconnect_give_up_seconds) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -153,6 +154,9 @@ void register_meeting(py::module_& m) {
              c.config.audio_bitrate_bps = audio_bitrate_bps;
              c.config.opus_complexity = opus_complexity;
              c.config.opus_fec = opus_fec;
+             c.config.reconnect = reconnect;
+             c.config.reconnect_give_up =
+                 std::chrono::milliseconds(static_cast<int64_t>(reconnect_give_up_seconds * 1000));
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -160,7 +164,8 @@ void register_meeting(py::module_& m) {
            py::arg("custom_microphone_audio_track") = py::none(), py::arg("server_url") = "", py::arg("pin") = "",
            py::arg("create_room_if_missing") = false, py::arg("auto_subscribe") = true,
            py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("opus_complexity") = 9,
-           py::arg("opus_fec") = OpusFec::Adaptive)
+           py::arg("opus_fec") = OpusFec::Adaptive, py::arg("reconnect") = true,
+           py::arg("reconnect_give_up_seconds") = 120.0)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -173,6 +178,12 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, audio_bitrate_bps)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_complexity)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_fec)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, reconnect)
+      .def_property(
+          "reconnect_give_up_seconds", [](const PyMeetingConfig& c) { return c.config.reconnect_give_up.count() / 1000.0; },
+          [](PyMeetingConfig& c, double s) {
+            c.config.reconnect_give_up = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+          })
       .def_property(
           "lead_in_seconds", [](const PyMeetingConfig& c) { return c.config.lead_in.count() / 1000.0; },
           [](PyMeetingConfig& c, double s) { c.config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); })
@@ -191,6 +202,17 @@ void register_meeting(py::module_& m) {
       .def_readonly("reason", &MeetingLeftInfo::reason)
       .def_readonly("error", &MeetingLeftInfo::error)
       .def("__repr__", [](const MeetingLeftInfo& i) { return "<MeetingLeftInfo " + i.reason + ">"; });
+
+  py::class_<ReconnectingInfo>(m, "ReconnectingInfo")
+      .def_readonly("reason", &ReconnectingInfo::reason)
+      .def("__repr__", [](const ReconnectingInfo& i) { return "<ReconnectingInfo " + i.reason + ">"; });
+  py::class_<ReconnectedInfo>(m, "ReconnectedInfo")
+      .def_readonly("how", &ReconnectedInfo::how)
+      .def_readonly("attempts", &ReconnectedInfo::attempts)
+      .def_property_readonly("downtime_seconds", [](const ReconnectedInfo& i) { return i.downtime.count() / 1000.0; })
+      .def_property_readonly("last_attempt_seconds",
+                             [](const ReconnectedInfo& i) { return i.last_attempt.count() / 1000.0; })
+      .def("__repr__", [](const ReconnectedInfo& i) { return "<ReconnectedInfo " + i.how + ">"; });
 
   py::class_<PublishStats>(m, "PublishStats")
       .def_readonly("frames_sent", &PublishStats::frames_sent)
@@ -260,7 +282,8 @@ void register_meeting(py::module_& m) {
   py::class_<PyMeeting>(m, "Meeting", "A meeting: join, publish the microphone track, follow events.")
       .def("add_event_listener", &add_meeting_handler, py::arg("handler"),
            "handler.on_meeting_joined(data), on_meeting_left(data), on_participant_joined(participant), "
-           "on_participant_left(participant), on_speaker_changed(participant_id), on_error(message): "
+           "on_participant_left(participant), on_speaker_changed(participant_id), on_reconnecting(info), "
+           "on_reconnected(info), on_error(message): "
            "each if defined, on the meeting's callback thread.")
       .def_property_readonly("local_participant",
                              [](PyMeeting& self) { return PyParticipant{self.get().local_participant(), self.context()}; })

@@ -150,6 +150,12 @@ class PyMeetingHandler : public MeetingEventHandler,
     post(shared_from_this(), "on_speaker_changed",
          [participant_id](const auto&) { return py::make_tuple(participant_id); });
   }
+  void on_reconnecting(const ReconnectingInfo& info) override {
+    post(shared_from_this(), "on_reconnecting", [info](const auto&) { return py::make_tuple(info); });
+  }
+  void on_reconnected(const ReconnectedInfo& info) override {
+    post(shared_from_this(), "on_reconnected", [info](const auto&) { return py::make_tuple(info); });
+  }
   void on_error(const std::string& message) override {
     post(shared_from_this(), "on_error", [message](const auto&) { return py::make_tuple(message); });
   }

@@ -119,6 +119,7 @@ struct ReconnectingInfo {
   std::string reason;  ///< what was lost, e.g. "the server closed the connection"
 };
 
+/// What on_reconnected reports: how we got back and what it took.
 struct ReconnectedInfo {
   /// "session reclaimed": a new WebSocket took our session back, media never stopped;
   /// "rejoined": a new session joined again (same participant id) and our audio is live.

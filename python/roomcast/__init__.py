@@ -22,7 +22,7 @@ import asyncio
 from ._native import (  # noqa: F401
     AudioChunk, AudioFrame, AudioReceiveStats, CustomAudioTrack, Error, ErrorKind, FileAudioTrack,
     Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec, Participant, PublishStats,
-    SampleFormat, Stream, __version__)
+    ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream, __version__)
 from ._native import init_meeting as _init_meeting
 
 
@@ -42,6 +42,12 @@ class MeetingEventHandler:
         pass
 
     def on_speaker_changed(self, participant_id):
+        pass
+
+    def on_reconnecting(self, info):
+        pass
+
+    def on_reconnected(self, info):
         pass
 
     def on_error(self, message):
