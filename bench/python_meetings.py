@@ -12,6 +12,7 @@ and the frames its meetings sent. Prints a table; asserts nothing.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,12 +79,27 @@ def main():
                     f"sine=frequency=441:sample_rate=44100:duration={a.stay + 30}", "-c:a", "aac", tone], check=True)
     env = dict(os.environ, TMPDIR=work, PYTHONPATH=os.path.join(a.build, "python"))
     sides = {
-        "C++": [os.path.join(a.build, "roomcast-engine-e2e"), "--room", "1234", "--file", tone, "--meetings",
+        "C++": [os.path.join(a.build, "tests", "roomcast-engine-e2e"), "--room", "1234", "--file", tone, "--meetings",
                 str(a.meetings), "--threads", "4", "--stay", str(a.stay), "--name", "cpp"],
         "Python": [sys.executable, os.path.abspath(__file__), "--child", "--file", tone, "--meetings",
                    str(a.meetings), "--stay", str(a.stay)],
     }
     results = {}
+    try:
+        run_sides(a, sides, env, results, start_roomcast_server)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{a.meetings} meetings sharing one FileAudioTrack, {a.stay:g} s each")
+    print(f"{'':8} {'exit':>4} {'wall s':>7} {'CPU s':>7} {'CPU %':>6} {'peak RSS MB':>11}")
+    for side, r in results.items():
+        print(f"{side:8} {r['rc']:>4} {r['wall_s']:>7.1f} {r['cpu_s']:>7.2f} {100 * r['cpu_s'] / r['wall_s']:>6.1f} "
+              f"{r['max_rss_mb']:>11.1f}")
+    if results["C++"]["cpu_s"] > 0:
+        print(f"Python / C++ CPU: {results['Python']['cpu_s'] / results['C++']['cpu_s']:.2f}")
+    return 0
+
+
+def run_sides(a, sides, env, results, start_roomcast_server):
     for side, argv in sides.items():
         server, url = start_roomcast_server(os.path.join(a.build, "roomcast"), env, 1234, "--publishers",
                                             a.meetings + 10)
@@ -93,15 +109,6 @@ def main():
             results[side] = measure(argv, env)
         finally:
             server.terminate()
-    print(f"{a.meetings} meetings sharing one FileAudioTrack, {a.stay:g} s each")
-    print(f"{'':8} {'exit':>4} {'wall s':>7} {'CPU s':>7} {'CPU %':>6} {'peak RSS MB':>11}")
-    for side, r in results.items():
-        print(f"{side:8} {r['rc']:>4} {r['wall_s']:>7.1f} {r['cpu_s']:>7.2f} {100 * r['cpu_s'] / r['wall_s']:>6.1f} "
-              f"{r['max_rss_mb']:>11.1f}")
-    if results["C++"]["cpu_s"] > 0:
-        print(f"Python / C++ CPU: {results['Python']['cpu_s'] / results['C++']['cpu_s']:.2f}")
-    subprocess.run(["rm", "-rf", work])
-    return 0
 
 
 if __name__ == "__main__":
