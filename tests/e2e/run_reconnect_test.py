@@ -16,6 +16,10 @@
 #       TCP on loopback and stays up): `roomcast listen --record` hears the tone back within
 #       1 s (3 s outage) and 2 s (20 s outage) of the path returning, without any
 #       renegotiation (no `reconnecting`); the publisher's ICE consent (RFC 7675) holds.
+#   loss5: 5 % random loss (nftables numgen) for a minute on the path into Janus: Chromium
+#       hears `roomcast publish` (adaptive Opus FEC, speech-like syllables) with <= 6 %
+#       concealed and no disconnect, and so does `roomcast listen` in the same room, with
+#       frames recovered by FEC.
 import argparse
 import asyncio
 import json
@@ -297,7 +301,79 @@ def media_drop(a, work):
     leak_check()
 
 
-CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop}
+def loss_rule(table, match, percent):
+    nft(f"add table inet {table}", f"add chain inet {table} out {{ type filter hook output priority 0 ; }}",
+        f"add rule inet {table} out {match} numgen random mod 100 < {percent} drop")
+
+
+def loss5(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "speechlike.mp4")
+    # 200 ms syllables: libopus puts FEC only into frames its VAD finds active (run_engine_test.py).
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.5*sin(2*PI*441*t)*lt(mod(t\\,0.3)\\,0.2):s=48000:d=120", "-c:a", "aac",
+           media)
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    procs = []
+    janus_ports = "udp dport 20000-29999"  # Janus's RTP ports (roomcast server's default range)
+    try:
+        # Into Janus: roomcast publish -> Janus, 5 % lost; Janus -> Chromium and roomcast listen
+        # clean. The Chromium listener measures up to ~18 s at a time: three in a row make the minute.
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record",
+                              os.path.join(work, "heard.wav")], env=env)
+        procs.append(lst)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        procs.append(pub)
+        pub.wait_line(r'"event":"stream_enabled".*"local":true', 30, "out")
+        loss_rule("rcloss", janus_ports, 5)
+        windows = []
+        try:
+            for _ in range(3):
+                windows.append(listener_result(chromium_listener(url, 18, env), 90))
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "rcloss"], check=False)
+        concealed = sum(w["concealedSamplesAtEnd"] for w in windows)
+        total = sum(w["totalSamplesReceivedAtEnd"] for w in windows)
+        lost = sum(w["packetsLost"] for w in windows)
+        received = sum(w["packetsReceived"] for w in windows)
+        progress = events(pub, "progress")
+        c.figures["chromium"] = {"windows": len(windows), "seconds": round(sum(w["seconds"] for w in windows), 2),
+                                 "concealedRatio": round(concealed / max(1, total), 4), "packetsLost": lost,
+                                 "packetsReceived": received, "windowRatios": [round(w["concealedRatio"], 4)
+                                                                               for w in windows]}
+        c.figures["publisher"] = {"fec_frames": progress[-1]["fec_frames"] if progress else None,
+                                  "remote_fraction_lost": max((p["remote_fraction_lost"] for p in progress), default=0)}
+        c.check(concealed / max(1, total) <= 0.06, f"Chromium concealed {concealed / max(1, total):.4f} <= 6 % over "
+                f"{c.figures['chromium']['seconds']} s of 5 % loss into Janus")
+        c.check(lost > 0, f"the loss was real: Chromium saw {lost} of {lost + received} packets lost")
+        c.check(c.figures["publisher"]["fec_frames"] and c.figures["publisher"]["fec_frames"] > 0,
+                f"the publisher sent FEC ({c.figures['publisher']['fec_frames']} frames)")
+        c.check(not events(pub, "reconnecting") and not events(pub, "error"), "publish: no disconnect, no error")
+        pub.p.send_signal(signal.SIGINT)
+        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+
+        lst.wait_line(r'"event":"stream_disabled".*"kind":"audio"', 15, "out")
+        st = [e for e in events(lst, "stream_disabled") if e.get("kind") == "audio"][-1]["stats"]
+        c.figures["roomcast_listen"] = st
+        # Concealed as Chromium counts it: played by PLC; frames rebuilt from FEC are decoded audio.
+        concealed = (st["frames_concealed"] - st["frames_fec"]) / max(1, st["frames_played"])
+        c.check(st["packets_lost"] > 0, f"the loss was real: roomcast listen lost {st['packets_lost']} packets")
+        c.check(concealed <= 0.06, f"roomcast listen concealed (PLC) {concealed:.4f} of its frames <= 6 % "
+                f"(FEC recovered {st['frames_fec']})")
+        c.check(st["frames_fec"] > 0, f"roomcast listen recovered {st['frames_fec']} frames from FEC")
+        lst.p.send_signal(signal.SIGINT)
+        c.check(lst.wait(15) == 130, "listen leaves on Ctrl-C (exit 130)")
+        c.done("loss5", *procs)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "rcloss"], check=False, stderr=subprocess.DEVNULL)
+        for p in (*procs, server):
+            p.terminate()
+    leak_check()
+
+
+CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop, "loss5": loss5}
 
 
 def main():
