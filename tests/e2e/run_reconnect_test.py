@@ -6,7 +6,8 @@
 #       (rejoined) with media live within 2 s of the successful attempt's connection; exactly
 #       one publisher of our name in the room; the file continued where it was (progress
 #       positions; a Chromium listener joining afterwards hears 660 Hz, not the file's start)
-#       in tune with < 1 % concealed.
+#       in tune with < 1 % concealed; a `roomcast listen --record` in the room through the
+#       restart gets back in too and records the 660 Hz part again (subscriptions restored).
 #   ws_drop: the server ends idle sessions after 10 s and keeps a dropped WebSocket's session
 #       for reclaim; every packet of roomcast's WebSocket is dropped (nftables, by its local
 #       port): the keepalive deadline notices, a new WebSocket claims the session
@@ -111,13 +112,17 @@ def janus_restart(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "two_tones.mp4")
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=8", "-f", "lavfi", "-i",
-           "sine=frequency=660:sample_rate=48000:duration=22", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
+           "sine=frequency=660:sample_rate=48000:duration=50", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
            "-c:a", "aac", "-b:a", "128k", media)
     port = free_port()
     c = Checks()
     server, url = start_roomcast_server(a.roomcast, env, ROOM, "--port", port)
-    server2 = pub = None
+    server2 = pub = lst = None
+    wav = os.path.join(work, "listener.wav")
     try:
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
+                   env=env)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
         pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
                                "--json"], env=env)
         pub.wait_line(r'"position_ms":(1\d{4})', 30, "out")  # 10 s or more played: in the 660 Hz part
@@ -159,11 +164,20 @@ def janus_restart(a, work):
                 f"Chromium joining after the rejoin hears {heard['dominantHz']:.2f} Hz: the file's 660 Hz part "
                 "(a restart from 0 would be 441 Hz)")
         c.check(heard["concealedRatio"] < 0.01, f"concealed {heard['concealedRatio']:.4f} < 1 %")
+        t_lst, ev = wait_event(lst, "reconnected", 20)
+        c.check(ev["how"] == "rejoined", f"the listener rejoined too (how: {ev['how']})")
+        lst.wait_line(r'"event":"stream_enabled".*"kind":"audio".*"name":"' + NAME + '"', 10, "out")
+        time.sleep(3)  # some of the 660 Hz part, recorded through the new subscription
+        lst.p.send_signal(signal.SIGINT)
+        c.check(lst.wait(15) == 130, "listen leaves on Ctrl-C (exit 130)")
+        hz, seconds = recorded_tail_hz(wav, 2.0)
+        c.figures["listenerAfterRestart"] = {"dominantHz": round(hz, 2), "seconds": seconds}
+        c.check(abs(hz - 660) <= 2.0, f"roomcast listen records {hz:.2f} Hz after the restart (the 660 Hz part)")
         pub.p.send_signal(signal.SIGINT)
         c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
-        c.done("janus_restart", pub)
+        c.done("janus_restart", pub, lst)
     finally:
-        for p in (pub, server2, server):
+        for p in (lst, pub, server2, server):
             if p:
                 p.terminate()
     leak_check()
@@ -230,6 +244,22 @@ def ws_drop(a, work):
             if p:
                 p.terminate()
     leak_check()
+
+
+def recorded_tail_hz(path, seconds):
+    """Dominant frequency of a WAV's last `seconds` (Hann window, 4x padding); 0 unless most of
+    them are loud. Returns (Hz, loud seconds)."""
+    import numpy as np
+    with wave.open(path) as w:
+        rate = w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(float)
+    # The recording's own last seconds: audio recorded before a loss (silence since) fails.
+    tail = x[-int(rate * seconds):]
+    if len(tail) < rate * seconds or np.mean(np.abs(tail) > 1000) < 0.5:
+        return 0.0, round(float(np.mean(np.abs(tail) > 1000)) * seconds, 2)
+    nfft = 1 << (4 * len(tail) - 1).bit_length()
+    mag = np.abs(np.fft.rfft(tail * np.hanning(len(tail)), nfft))
+    return float(np.argmax(mag[1:]) + 1) * rate / nfft, seconds
 
 
 def tone_gaps(path, threshold_db=-40.0):
