@@ -73,6 +73,9 @@ set(E2E_RECONNECT ${E2E_PY} ${E2E_DIR}/run_reconnect_test.py ${E2E_ROOMCAST})
 roomcast_e2e_test(e2e_reconnect_janus_restart 120 ${E2E_RECONNECT} --case janus_restart)
 roomcast_e2e_test(e2e_reconnect_websocket_drop 150 ${E2E_RECONNECT} --case ws_drop)
 roomcast_e2e_test(e2e_reconnect_media_drop 150 ${E2E_RECONNECT} --case media_drop)
+# 40 s without UDP: consent expires after 30 s, the publisher rejoins and the listener
+# subscribes again once the path is back.
+roomcast_e2e_test(e2e_reconnect_media_dead 150 ${E2E_RECONNECT} --case media_dead)
 # 5 % random loss for a minute: Chromium and roomcast listen conceal <= 6 % (Opus FEC).
 roomcast_e2e_test(e2e_loss_5_percent_concealment 240 ${E2E_RECONNECT} --case loss5)
 set_tests_properties(e2e_reconnect_janus_restart e2e_reconnect_websocket_drop e2e_loss_5_percent_concealment

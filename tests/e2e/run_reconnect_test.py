@@ -17,6 +17,10 @@
 #       TCP on loopback and stays up): `roomcast listen --record` hears the tone back within
 #       1 s (3 s outage) and 2 s (20 s outage) of the path returning, without any
 #       renegotiation (no `reconnecting`); the publisher's ICE consent (RFC 7675) holds.
+#   media_dead: all UDP dropped for 40 s: 30 s without a packet from the server expires the
+#       publisher's consent (RFC 7675) and starts a rejoin, whose attempts keep failing until the
+#       path returns; then it is back (rejoined) within 5 s, and `roomcast listen`, whose
+#       subscription expired the same way and is made again, records the tone again.
 #   loss5: 5 % random loss (nftables numgen) for a minute on the path into Janus: Chromium
 #       hears `roomcast publish` (adaptive Opus FEC, speech-like syllables) with <= 6 %
 #       concealed and no disconnect, and so does `roomcast listen` in the same room, with
@@ -345,6 +349,55 @@ def media_drop(a, work):
     leak_check()
 
 
+def media_dead(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "tone.mp4")
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=90", "-c:a", "aac", media)
+    wav = os.path.join(work, "heard.wav")
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    pub = lst = None
+    try:
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
+                   env=env)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        lst.wait_line(r'"event":"stream_enabled".*"kind":"audio"', 30, "out")
+        time.sleep(2)
+        nft("add table inet rcdrop", "add chain inet rcdrop out { type filter hook output priority 0 ; }",
+            "add rule inet rcdrop out meta l4proto udp drop")
+        t_drop = time.monotonic()
+        try:
+            t_noticed, ev = wait_event(pub, "reconnecting", 45)
+            c.figures["consentExpiredAfterSeconds"] = round(t_noticed - t_drop, 2)
+            c.check("consent" in ev["reason"] and 29 <= t_noticed - t_drop <= 35,
+                    f"the dead path noticed after {t_noticed - t_drop:.1f} s (RFC 7675: 30 s): {ev['reason']}")
+            time.sleep(max(0.0, 40 - (time.monotonic() - t_drop)))
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False)
+        t_restore = time.monotonic()
+        t_back, ev = wait_event(pub, "reconnected", 30)
+        c.figures.update(backAfterRestoreSeconds=round(t_back - t_restore, 2), attempts=ev["attempts"])
+        c.check(ev["how"] == "rejoined" and t_back - t_restore <= 5.0, f"the publisher rejoined "
+                f"{t_back - t_restore:.2f} s after the path returned (<= 5 s; {ev['attempts']} attempts)")
+        time.sleep(6)
+        lst.p.send_signal(signal.SIGINT)
+        lst.wait(15)
+        hz, loud = recorded_tail_hz(wav, 2.0)
+        c.figures["listenerTail"] = {"dominantHz": round(hz, 2), "loudSeconds": loud}
+        c.check(abs(hz - 441) <= 2.0, f"roomcast listen, its subscription made again, records {hz:.2f} Hz at the end")
+        pub.p.send_signal(signal.SIGINT)
+        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.done("media_dead", pub, lst)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False, stderr=subprocess.DEVNULL)
+        for p in (pub, lst, server):
+            if p:
+                p.terminate()
+    leak_check()
+
+
 def loss_rule(table, match, percent):
     nft(f"add table inet {table}", f"add chain inet {table} out {{ type filter hook output priority 0 ; }}",
         f"add rule inet {table} out {match} numgen random mod 100 < {percent} drop")
@@ -417,7 +470,8 @@ def loss5(a, work):
     leak_check()
 
 
-CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop, "loss5": loss5}
+CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop, "media_dead": media_dead,
+         "loss5": loss5}
 
 
 def main():
