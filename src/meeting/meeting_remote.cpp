@@ -130,7 +130,9 @@ VideoRoomSubscriber& Meeting::Impl::subscription_handle() {
   auto send = [this](Json request, std::optional<uint64_t> handle,
                      VideoRoomSubscriber::Reply reply) {
     if (client && client->connected())
-      client->request(std::move(request), handle, std::move(reply));
+      client->request(std::move(request), handle, [this, reply = std::move(reply)](const Json& answer) {
+        contain("subscription reply", [&] { reply(answer); });
+      });
   };
   subscription = std::make_unique<VideoRoomSubscriber>(
       VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send),
@@ -184,7 +186,7 @@ void Meeting::Impl::on_subscription_offer(const std::string& sdp,
   if (!subscription_peer) {
     peer::PeerSession::Callbacks callbacks;
     callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
-      on_remote_rtp(mid, packet);
+      contain("received audio", [&] { on_remote_rtp(mid, packet); });
     };
     callbacks.on_failed = [this](const std::string& why) {
       for_handlers([&](MeetingEventHandler& h) {
