@@ -14,6 +14,7 @@
 #include "dtls/certificate.hpp"
 #include "dtls/dtls_transport.hpp"
 #include "ice/ice_transport.hpp"
+#include "peer/inbound_filter.hpp"
 #include "peer/stream_demux.hpp"
 #include "rtp/opus_packetizer.hpp"
 #include "rtp/rtcp.hpp"
@@ -35,6 +36,8 @@ struct PeerStats {
   uint64_t rtp_unknown_stream = 0;
   /// Report blocks about our stream received so far, and the latest one's figures.
   uint64_t receiver_reports = 0;
+  /// What the receive path dropped, by reason (plain RTP, SRTP failures, unknown streams).
+  InboundDrops inbound;
   double remote_fraction_lost = 0;
   uint32_t remote_jitter_samples = 0;
 };
@@ -105,6 +108,7 @@ class PeerSession {
   std::string cname_;
   std::optional<sdp::RemoteMediaParams> remote_;
   StreamDemux demux_;  // subscriber side: which offered section a packet belongs to
+  InboundFilter inbound_;
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
   PeerStats stats_;
