@@ -139,9 +139,11 @@ std::optional<std::string> server_url_problem(const std::string& url, bool requi
 
 std::optional<std::string> ca_file_problem(const std::string& path, const std::string& server_url) {
   if (path.empty()) return std::nullopt;
+  if (server_url.empty())
+    return printable(path) + " is given, but no server URL (the embedded server speaks ws://, no TLS); give a "
+                             "wss:// URL or drop the CA file";
   if (!starts_with(server_url, "wss://"))
-    return printable(path) + " is given, but the server URL " +
-           (server_url.empty() ? std::string("is empty (the embedded server, ws://)") : printable(server_url)) +
+    return printable(path) + " is given, but the server URL " + printable(server_url) +
            " does not use TLS; use a wss:// URL or drop the CA file";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return printable(path) + ": no such file; check the path";

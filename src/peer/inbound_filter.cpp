@@ -25,9 +25,8 @@ void InboundFilter::dropped(uint64_t InboundDrops::*reason, Clock::time_point no
   describe(what, drops_.not_media, logged_.not_media, "not RTP/RTCP/DTLS");
   describe(what, drops_.before_keys, logged_.before_keys, "before DTLS was done");
   describe(what, drops_.unauthenticated, logged_.unauthenticated,
-           "failing SRTP authentication (plain RTP/RTCP, forged or corrupted)");
+           "not authentic SRTP (plain RTP/RTCP, forged, corrupted or truncated)");
   describe(what, drops_.replayed, logged_.replayed, "replayed");
-  describe(what, drops_.srtp_other, logged_.srtp_other, "refused by SRTP");
   describe(what, drops_.malformed, logged_.malformed, "malformed RTP");
   describe(what, drops_.unknown_ssrc, logged_.unknown_ssrc, "of an unknown SSRC");
   describe(what, drops_.unknown_payload_type, logged_.unknown_payload_type, "of an unexpected payload type");
@@ -51,11 +50,10 @@ InboundFilter::Kind InboundFilter::unprotect(std::span<const uint8_t> datagram, 
   packet.assign(datagram.begin(), datagram.end());
   const bool rtcp = rtp::looks_like_rtcp(packet);
   if (rtcp ? srtp->unprotect_rtcp(packet) : srtp->unprotect_rtp(packet)) return rtcp ? Kind::Rtcp : Kind::Rtp;
-  switch (srtp->last_failure()) {
-    case srtp::SrtpSession::Failure::Authentication: dropped(&InboundDrops::unauthenticated, now); break;
-    case srtp::SrtpSession::Failure::Replay: dropped(&InboundDrops::replayed, now); break;
-    default: dropped(&InboundDrops::srtp_other, now); break;
-  }
+  // A replay is an authentic packet seen before; anything else libsrtp refuses is not SRTP.
+  dropped(srtp->last_failure() == srtp::SrtpSession::Failure::Replay ? &InboundDrops::replayed
+                                                                     : &InboundDrops::unauthenticated,
+          now);
   return Kind::Dropped;
 }
 

@@ -17,18 +17,17 @@ namespace roomcast::peer {
 struct InboundDrops {
   uint64_t not_media = 0;        ///< first octet neither RTP/RTCP nor DTLS (RFC 7983 §7)
   uint64_t before_keys = 0;      ///< RTP/RTCP before DTLS gave SRTP keys
-  /// Failed SRTP authentication: plain (unencrypted) RTP/RTCP, forged or corrupted packets.
-  /// SRTP headers are cleartext, so a plain packet differs from a forged one only in intent.
+  /// Not authentic SRTP/SRTCP: plain (unencrypted) RTP/RTCP, forged, corrupted or truncated
+  /// packets. SRTP headers are cleartext, so a plain packet differs from a forged one only in
+  /// intent (and a short plain packet lacks room for the tag).
   uint64_t unauthenticated = 0;
   uint64_t replayed = 0;         ///< failed the SRTP replay check (RFC 3711 §3.3.2)
-  uint64_t srtp_other = 0;       ///< libsrtp refused it for another reason (too short, bad header)
   uint64_t malformed = 0;        ///< authenticated but not valid RTP
   uint64_t unknown_ssrc = 0;     ///< RTP of no stream we receive
   uint64_t unknown_payload_type = 0;  ///< RTP of a stream we receive, but not its Opus payload type
 
   uint64_t total() const {
-    return not_media + before_keys + unauthenticated + replayed + srtp_other + malformed + unknown_ssrc +
-           unknown_payload_type;
+    return not_media + before_keys + unauthenticated + replayed + malformed + unknown_ssrc + unknown_payload_type;
   }
 };
 

@@ -98,9 +98,12 @@ bool SrtpSession::unprotect(std::vector<uint8_t>& packet, srtp_err_status_t (*op
   const srtp_err_status_t status = op(inbound_, packet.data(), &length);
   if (status != srtp_err_status_ok) {
     ++rejected_;
-    last_failure_ = status == srtp_err_status_auth_fail                                     ? Failure::Authentication
-                    : status == srtp_err_status_replay_fail || status == srtp_err_status_replay_old ? Failure::Replay
-                                                                                                    : Failure::Other;
+    if (status == srtp_err_status_auth_fail)
+      last_failure_ = Failure::Authentication;
+    else if (status == srtp_err_status_replay_fail || status == srtp_err_status_replay_old)
+      last_failure_ = Failure::Replay;
+    else
+      last_failure_ = Failure::Other;
     return false;
   }
   last_failure_ = Failure::None;

@@ -176,7 +176,11 @@ TEST(ConfigCheck, CaFile) {
   c.ca_file = "/etc/ssl/certs/ca-certificates.crt";
   if (std::filesystem::exists(c.ca_file)) EXPECT_EQ(refusal(c), "");
   c.server_url = "ws://10.0.0.5:8188";
-  EXPECT_NE(refusal(c).find("does not use TLS; use a wss:// URL or drop the CA file"), std::string::npos);
+  EXPECT_EQ(refusal(c), "MeetingConfig::ca_file '" + c.ca_file + "' is given, but the server URL "
+                        "'ws://10.0.0.5:8188' does not use TLS; use a wss:// URL or drop the CA file");
+  c.server_url = "";
+  EXPECT_NE(refusal(c).find("is given, but no server URL (the embedded server speaks ws://, no TLS)"),
+            std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
