@@ -129,10 +129,11 @@ VideoRoomSubscriber& Meeting::Impl::subscription_handle() {
   // Owned by this Impl, so `this` outlives it; replies that come later are its own to drop.
   auto send = [this](Json request, std::optional<uint64_t> handle,
                      VideoRoomSubscriber::Reply reply) {
-    if (client && client->connected())
-      client->request(std::move(request), handle, [this, reply = std::move(reply)](const Json& answer) {
-        contain("subscription reply", [&] { reply(answer); });
-      });
+    if (!client || !client->connected()) return;
+    if (!reply) return client->request(std::move(request), handle, nullptr);  // nobody waits for it
+    client->request(std::move(request), handle, [this, reply = std::move(reply)](const Json& answer) {
+      contain("subscription reply", [&] { reply(answer); });
+    });
   };
   subscription = std::make_unique<VideoRoomSubscriber>(
       VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send),
