@@ -101,7 +101,9 @@ void Meeting::Impl::connect() {
     callbacks.on_handle_event = [this](uint64_t handle, const Json& message) {
       contain("server event", [&] { on_handle_event(handle, message); });
     };
-    callbacks.on_closed = [this](const std::string& why) { contain("connection closed", [&] { on_connection_closed(why); }); };
+    callbacks.on_closed = [this](const std::string& why) {
+      contain("connection closed", [&] { on_connection_closed(why); });
+    };
     client = std::make_unique<JanusClient>(*loop, url, config.token, std::move(callbacks));
     client->set_ca_file(config.ca_file);
     return client->connect();
@@ -196,7 +198,9 @@ void Meeting::Impl::publish() {
   loop->call([&] {
     peer::PeerSession::Callbacks callbacks;
     callbacks.on_connected = [this] { contain("media connected", [&] { on_media_connected(); }); };
-    callbacks.on_failed = [this](const std::string& why) { contain("media failed", [&] { on_media_failed(why); }); };
+    callbacks.on_failed = [this](const std::string& why) {
+      contain("media failed", [&] { on_media_failed(why); });
+    };
     peer = std::make_unique<peer::PeerSession>(*loop, std::move(callbacks));
     peer->create_offer([this](const std::string& sdp) {
       contain("local offer", [&] {

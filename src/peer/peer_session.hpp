@@ -36,10 +36,10 @@ struct PeerStats {
   uint64_t rtp_unknown_stream = 0;
   /// Report blocks about our stream received so far, and the latest one's figures.
   uint64_t receiver_reports = 0;
-  /// What the receive path dropped, by reason (plain RTP, SRTP failures, unknown streams).
-  InboundDrops inbound;
   double remote_fraction_lost = 0;
   uint32_t remote_jitter_samples = 0;
+  /// What the receive path dropped, by reason (plain RTP, SRTP failures, unknown streams).
+  InboundDrops inbound;
 };
 
 /// Lives and is used on the loop thread only.
