@@ -93,3 +93,12 @@ roomcast_e2e_test(e2e_load_shards 180 ${E2E_PY} ${E2E_DIR}/run_load_shard_test.p
 # roomcast load as a command: exact refusals before anything starts; Ctrl-C leaves everyone.
 roomcast_e2e_test(e2e_load_cli_refusals_and_interrupt 90 ${E2E_PY} ${E2E_DIR}/run_load_cli_test.py ${E2E_ROOMCAST}
   --media ${PROJECT_SOURCE_DIR}/examples/media/example.mp4)
+
+# Must refuse: every option checked before any network I/O (exit 2, one line, nothing connected).
+roomcast_e2e_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
+  --case config)
+# wss:// to a Janus with a self-signed certificate: works with --ca, refused without it or with
+# another certificate; --require-tls refuses ws://.
+roomcast_e2e_test(e2e_wss_self_signed_ca 120 ${E2E_PY} ${E2E_DIR}/run_tls_test.py ${E2E_ROOMCAST})
+# Tokens, PINs and secrets never appear in roomcast's output (debug logs and --json included).
+roomcast_e2e_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets_test.py ${E2E_ROOMCAST})
