@@ -78,6 +78,17 @@ TEST(ConfigCheck, ComplexityAndLeadIn) {
   EXPECT_EQ(find_config_problem(c)->field, "opus_fec");
 }
 
+TEST(ConfigCheck, ReconnectGiveUp) {
+  auto c = listener();
+  c.reconnect_give_up = std::chrono::milliseconds(-1);
+  EXPECT_EQ(refusal(c), "MeetingConfig::reconnect_give_up is -1 ms; give how long to keep trying to get back into "
+                        "the meeting, 0 to 86400000 ms (a day; 120000, two minutes, is the default)");
+  c.reconnect_give_up = std::chrono::hours(25);
+  EXPECT_NE(refusal(c), "");
+  c.reconnect_give_up = std::chrono::seconds(0);
+  EXPECT_EQ(refusal(c), "");
+}
+
 TEST(ConfigCheck, MeetingIdNumericAndInJanusRange) {
   auto c = listener();
   c.meeting_id = "abc";
@@ -174,7 +185,9 @@ TEST(ConfigCheck, CaFile) {
   EXPECT_NE(refusal(c).find("cannot be used as CA file"), std::string::npos) << refusal(c);
   // Any system CA bundle is a valid store.
   c.ca_file = "/etc/ssl/certs/ca-certificates.crt";
-  if (std::filesystem::exists(c.ca_file)) EXPECT_EQ(refusal(c), "");
+  if (std::filesystem::exists(c.ca_file)) {
+    EXPECT_EQ(refusal(c), "");
+  }
   c.server_url = "ws://10.0.0.5:8188";
   EXPECT_EQ(refusal(c), "MeetingConfig::ca_file '" + c.ca_file + "' is given, but the server URL "
                         "'ws://10.0.0.5:8188' does not use TLS; use a wss:// URL or drop the CA file");
