@@ -38,8 +38,8 @@ struct AudioReceiveStats {
   uint64_t packets_lost = 0;        ///< never arrived in time
   uint64_t packets_late = 0;        ///< arrived after their playout time (dropped)
   uint64_t frames_played = 0;       ///< 20 ms frames handed to sinks
-  uint64_t frames_concealed = 0;    ///< of those, produced by PLC
-  uint64_t frames_fec = 0;          ///< of those, recovered from the next packet's FEC
+  uint64_t frames_concealed = 0;    ///< of those, not decoded from their own packet: PLC or FEC
+  uint64_t frames_fec = 0;          ///< of frames_concealed, recovered from the next packet's FEC
 };
 
 namespace detail {

@@ -34,6 +34,11 @@ struct MeetingConfig {
 
   /// Janus WebSocket URL, e.g. "ws://10.0.0.5:8188". Empty: start the embedded server.
   std::string server_url;
+  /// PEM file of the certificate (or CA) that a wss:// server's certificate must chain to,
+  /// instead of the system's trusted CAs: for servers with a self-signed certificate.
+  std::string ca_file;
+  /// Refuse unencrypted signaling: server_url must be wss:// (the embedded server is ws://).
+  bool require_tls = false;
   /// Room PIN, when the room has one.
   std::string pin;
   /// Create the room when it does not exist (always true with the embedded server).

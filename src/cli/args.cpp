@@ -1,6 +1,8 @@
 // Args implementation.
 #include "cli/args.hpp"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
 namespace roomcast::cli {
@@ -50,8 +52,19 @@ std::optional<double> Args::get_number(const std::string& name) const {
   if (!value) return std::nullopt;
   char* end = nullptr;
   double number = std::strtod(value->c_str(), &end);
-  if (value->empty() || *end != '\0' || number < 0)
+  if (value->empty() || *end != '\0' || !std::isfinite(number) || number < 0)
     throw UsageError("option --" + name + " needs a non-negative number, got '" + *value + "'");
+  return number;
+}
+
+std::optional<int64_t> Args::get_integer(const std::string& name) const {
+  auto value = get(name);
+  if (!value) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  long long number = std::strtoll(value->c_str(), &end, 10);
+  if (value->empty() || *end != '\0' || errno == ERANGE)
+    throw UsageError("option --" + name + " needs a whole number, got '" + *value + "'");
   return number;
 }
 

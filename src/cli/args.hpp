@@ -1,6 +1,7 @@
 // Args: a small "--name value" / "--flag" parser with usage errors that name the option.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -24,6 +25,8 @@ class Args {
   std::optional<std::string> get(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
   std::optional<double> get_number(const std::string& name) const;
+  /// A whole number (any sign) that fits 64 bits; UsageError naming the option otherwise.
+  std::optional<int64_t> get_integer(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

@@ -18,7 +18,9 @@
 #include "cli/commands.hpp"
 #include "cli/load_plan.hpp"
 #include "cli/load_report.hpp"
+#include "cli/meeting_flags.hpp"
 #include "cli/process_usage.hpp"
+#include "meeting/config_check.hpp"
 #include "roomcast/roomcast.hpp"
 #include "server/embedded_janus.hpp"
 
@@ -147,7 +149,7 @@ OpusFec parse_fec(const std::string& text) {
 int count_of(const Args& args, const std::string& name, int fallback, int lowest) {
   auto value = args.get_number(name);
   if (!value) return fallback;
-  if (*value != static_cast<int>(*value) || *value < lowest)
+  if (*value > 1e9 || *value != static_cast<int>(*value) || *value < lowest)
     throw UsageError("--" + name + " needs a whole number of at least " + std::to_string(lowest) + ", got " +
                      args.get_or(name, ""));
   return static_cast<int>(*value);
@@ -167,8 +169,7 @@ class LoadRun {
     spec.rooms = count_of(args_, "rooms", 1, 1);
     spec.run_id = args_.get_or("run", "run");
     const std::string room_text = args_.get_or("room", "1234");
-    if (room_text.empty() || room_text.find_first_not_of("0123456789") != std::string::npos)
-      throw UsageError("--room needs a numeric id, got '" + room_text + "'");
+    if (auto problem = meeting::meeting_id_problem(room_text)) throw Error(Error::Kind::Config, "--room " + *problem);
     spec.room = std::stoull(room_text);
     if (auto shard = args_.get("shard")) spec.shard = ShardSpec::parse(*shard);
     shard_text_ = std::to_string(spec.shard.index) + "/" + std::to_string(spec.shard.count);
@@ -192,6 +193,9 @@ class LoadRun {
     base.opus_complexity = count_of(args_, "complexity", 9, 0);
     if (base.opus_complexity > 10) throw UsageError("--complexity must be 0 to 10");
     base.opus_fec = parse_fec(args_.get_or("fec", "adaptive"));
+    base.server_url = args_.get_or("server", "");
+    base.mic_enabled = false;  // checked per participant; the file is opened below
+    cli::check_meeting_flags(base);
 
     auto plan = plan_shard(spec);
     // A bad FILE fails here, before anything connects.

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -14,9 +15,11 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/meeting_flags.hpp"
 #include "cli/recorder.hpp"
 #include "cli/report.hpp"
 #include "roomcast/roomcast.hpp"
+#include "meeting/config_check.hpp"
 #include "roomcast/version.hpp"
 #include "server/embedded_janus.hpp"
 
@@ -68,10 +71,13 @@ Options:
   --token T         Janus API token, if the server requires one
   --pin P           room PIN, if the room has one
   --duration SECS   stop after SECS seconds even if the file is longer
+  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
+                    self-signed certificate
+  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
   --create-room     create the room on --server if it does not exist
-  --bitrate BPS     Opus bitrate (default 32000)
+  --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000)
   --lead-in SECS    silence before the file starts, so participants already in the room
-                    (who subscribe when we go live) hear it from the start (default 0.3)
+                    (who subscribe when we go live) hear it from the start (0 to 5, default 0.3)
   --stream N        use the file's Nth audio stream (default 0, the first)
   --record FILE     also record the other participants' mixed audio to a WAV file
                     (without --record/--record-dir, publish receives no audio)
@@ -84,7 +90,7 @@ Options:
   --help            this text
 
 Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
-errors; 3 media errors (file missing, not media, no audio); 4 server errors
+and option errors (refused before connecting); 3 media errors (file missing, not media, no audio); 4 server errors
 (unreachable, not Janus, token, room, PIN, the server gone for good); 5 network/WebRTC
 errors; 130 when interrupted (Ctrl-C), after leaving the meeting cleanly.
 )";
@@ -102,6 +108,9 @@ Options:
   --token T         Janus API token, if the server requires one
   --pin P           room PIN, if the room has one
   --duration SECS   leave after SECS seconds
+  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
+                    self-signed certificate
+  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
   --record FILE     record everyone's audio mixed into one WAV file
   --record-dir DIR  record one WAV file per participant: DIR/NAME-ID.wav
   --create-room     create the room on --server if it does not exist
@@ -278,8 +287,8 @@ class PrintingHandler : public MeetingEventHandler {
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   Args args(argv,
             {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
-             "record-dir", "lead-in", "reconnect-give-up"},
-            {"help", "json", "quiet", "create-room", "no-reconnect"});
+             "record-dir", "lead-in", "ca", "reconnect-give-up"},
+            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect"});
   if (args.has("help")) {
     std::cout << (publishing ? kPublishHelp : kListenHelp);
     return 0;
@@ -303,21 +312,31 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   config.pin = args.get_or("pin", "");
   config.server_url = args.get_or("server", "");
   config.create_room_if_missing = args.has("create-room");
-  config.audio_bitrate_bps = static_cast<int>(args.get_number("bitrate").value_or(32000));
+  config.ca_file = args.get_or("ca", "");
+  config.require_tls = args.has("require-tls");
+  // Range-checked wide, before narrowing to MeetingConfig's int.
+  const int64_t bitrate = args.get_integer("bitrate").value_or(32000);
+  if (auto problem = meeting::bitrate_problem(bitrate)) throw Error(Error::Kind::Config, "--bitrate " + *problem);
+  config.audio_bitrate_bps = static_cast<int>(bitrate);
   config.mic_enabled = publishing;
   // A publisher that records nothing has no use for the others' audio: receiving and
   // decoding it would cost every participant of a load rig N-1 streams.
   config.auto_subscribe = !publishing || args.has("record") || args.has("record-dir");
   config.reconnect = !args.has("no-reconnect");
   if (auto give_up = args.get_number("reconnect-give-up"))
-    config.reconnect_give_up = std::chrono::milliseconds(static_cast<int64_t>(*give_up * 1000));
+    config.reconnect_give_up = std::chrono::milliseconds(static_cast<int64_t>(std::min(*give_up * 1000, 1e15)));
   if (auto lead_in = args.get_number("lead-in"))
-    config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(*lead_in * 1000));
+    config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(std::min(*lead_in * 1000, 1e15)));
+  cli::check_meeting_flags(config);  // every option, before the file is opened or anything connects
+  const int64_t stream_index = args.get_integer("stream").value_or(0);
+  if (publishing && (stream_index < 0 || stream_index > 1000))
+    throw Error(Error::Kind::Config, "--stream is " + std::to_string(stream_index) +
+                                         "; give the index of one of the file's audio streams (0 is the first)");
 
   std::shared_ptr<FileAudioTrack> track;
   if (publishing) {
     FileAudioTrack::Options track_options;
-    track_options.audio_stream = static_cast<int>(args.get_number("stream").value_or(0));
+    track_options.audio_stream = static_cast<int>(stream_index);
     track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
     config.custom_microphone_audio_track = track;
   }
@@ -402,7 +421,9 @@ int run_server(const std::vector<std::string>& argv) {
   }
   if (!args.positional().empty()) throw UsageError("server takes no arguments");
   server::EmbeddedJanusOptions options;
-  options.ws_port = static_cast<int>(args.get_number("port").value_or(0));
+  const int64_t port = args.get_integer("port").value_or(0);
+  if (port < 0 || port > 65535) throw UsageError("--port needs 0 (any free port) to 65535, got " + std::to_string(port));
+  options.ws_port = static_cast<int>(port);
   options.rtp_port_range = args.get_or("rtp-ports", options.rtp_port_range);
   options.token_secret = args.get_or("token-secret", "");
   options.session_timeout_s = static_cast<int>(args.get_number("session-timeout").value_or(60));

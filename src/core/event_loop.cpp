@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "core/callback_guard.hpp"
 #include "core/log.hpp"
 
 namespace roomcast::core {
@@ -10,11 +11,7 @@ namespace roomcast::core {
 namespace {
 gboolean run_task(gpointer data) {
   auto* task = static_cast<std::function<void()>*>(data);
-  try {
-    (*task)();
-  } catch (const std::exception& e) {
-    log_error("loop task threw: ", e.what());
-  }
+  guard_callback("loop task", *task);
   return G_SOURCE_REMOVE;
 }
 void delete_task(gpointer data) { delete static_cast<std::function<void()>*>(data); }
@@ -66,11 +63,7 @@ struct TimerSource {
 gboolean Timer::dispatch(GSource* source, GSourceFunc, gpointer) {
   g_source_set_ready_time(source, -1);  // one-shot until armed again
   auto* owner = reinterpret_cast<TimerSource*>(source)->owner;
-  try {
-    owner->callback_();
-  } catch (const std::exception& e) {
-    log_error("timer callback threw: ", e.what());
-  }
+  guard_callback("timer callback", owner->callback_);
   return G_SOURCE_CONTINUE;
 }
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/callback_guard.hpp"
+
 namespace roomcast::core {
 
 MediaClock::MediaClock(Clock::time_point origin) : origin_(origin) {}
@@ -43,7 +45,8 @@ MediaClock::Clock::time_point MediaClock::dispatch(Clock::time_point now) {
   dispatching_ = true;
   // Index loop: clients added during the walk are appended and run this tick too.
   for (std::size_t i = 0; i < clients_.size(); ++i) {
-    if (Client* client = clients_[i]) client->on_tick(tick, now);
+    // One client's failure must not stop the clock for the others (the client reports it).
+    if (Client* client = clients_[i]) guard_callback("media clock client", [&] { client->on_tick(tick, now); });
   }
   dispatching_ = false;
   std::erase(clients_, nullptr);

@@ -27,13 +27,13 @@ std::string openssl_error() {
 // OpenSSL waits 1 s before resending a lost flight (RFC 6347's default). On ICE, the peer
 // often drops our first flight because its side of the pair is not yet selected, so start
 // at 100 ms and back off to 2 s.
-unsigned int retransmit_timer_us(SSL*, unsigned int previous_us) {
+unsigned int retransmit_timer_us(SSL*, unsigned int previous_us) noexcept {
   if (previous_us == 0) return 100'000;
   return std::min(previous_us * 2, 2'000'000u);
 }
 
 // Self-signed peers are verified by fingerprint after the handshake, not by a CA chain.
-int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
+int accept_any_certificate(int, X509_STORE_CTX*) noexcept { return 1; }
 }  // namespace
 
 DtlsTransport::DtlsTransport(GMainContext* context, const Certificate& certificate, Role role,

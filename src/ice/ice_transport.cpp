@@ -3,6 +3,7 @@
 
 #include <agent.h>
 
+#include "core/callback_guard.hpp"
 #include "core/log.hpp"
 
 namespace roomcast::ice {
@@ -118,24 +119,29 @@ void IceTransport::set_state(IceState state) {
 
 void IceTransport::on_gathering_done_cb(NiceAgent*, guint, gpointer self) {
   auto* ice = static_cast<IceTransport*>(self);
-  if (ice->callbacks_.on_gathering_done) ice->callbacks_.on_gathering_done();
+  core::guard_callback("ice: gathering done", [&] {
+    if (ice->callbacks_.on_gathering_done) ice->callbacks_.on_gathering_done();
+  });
 }
 
 void IceTransport::on_state_cb(NiceAgent*, guint, guint, guint state, gpointer self) {
   auto* ice = static_cast<IceTransport*>(self);
-  switch (state) {
-    case NICE_COMPONENT_STATE_CONNECTING: ice->set_state(IceState::Checking); break;
-    case NICE_COMPONENT_STATE_CONNECTED:
-    case NICE_COMPONENT_STATE_READY: ice->set_state(IceState::Connected); break;
-    case NICE_COMPONENT_STATE_FAILED: ice->set_state(IceState::Failed); break;
-    default: break;
-  }
+  core::guard_callback("ice: state change", [&] {
+    switch (state) {
+      case NICE_COMPONENT_STATE_CONNECTING: ice->set_state(IceState::Checking); break;
+      case NICE_COMPONENT_STATE_CONNECTED:
+      case NICE_COMPONENT_STATE_READY: ice->set_state(IceState::Connected); break;
+      case NICE_COMPONENT_STATE_FAILED: ice->set_state(IceState::Failed); break;
+      default: break;
+    }
+  });
 }
 
 void IceTransport::on_recv_cb(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self) {
   auto* ice = static_cast<IceTransport*>(self);
-  if (ice->callbacks_.on_packet)
-    ice->callbacks_.on_packet({reinterpret_cast<const uint8_t*>(buf), len});
+  core::guard_callback("ice: receive", [&] {
+    if (ice->callbacks_.on_packet) ice->callbacks_.on_packet({reinterpret_cast<const uint8_t*>(buf), len});
+  });
 }
 
 }  // namespace roomcast::ice

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/log.hpp"
+#include "meeting/config_check.hpp"
 #include "meeting/meeting_impl.hpp"
 
 namespace roomcast {
@@ -98,10 +99,13 @@ void Meeting::Impl::connect() {
   auto future = loop->call([this] {
     JanusClient::Callbacks callbacks;
     callbacks.on_handle_event = [this](uint64_t handle, const Json& message) {
-      on_handle_event(handle, message);
+      contain("server event", [&] { on_handle_event(handle, message); });
     };
-    callbacks.on_closed = [this](const std::string& why) { on_connection_closed(why); };
+    callbacks.on_closed = [this](const std::string& why) {
+      contain("connection closed", [&] { on_connection_closed(why); });
+    };
     client = std::make_unique<JanusClient>(*loop, url, config.token, std::move(callbacks));
+    client->set_ca_file(config.ca_file);
     return client->connect();
   });
   if (future.wait_for(kRequestTimeout) != std::future_status::ready)
@@ -114,6 +118,8 @@ void Meeting::Impl::connect() {
     if (auto colon = why.find(": "); why.rfind("Could not connect to ", 0) == 0 && colon != std::string::npos)
       why = why.substr(colon + 2);
     if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    if (why.find("--ca FILE") != std::string::npos)  // TLS trust: the text says what to do
+      signaling_error("cannot connect to the Janus server at " + url + ": " + why);
     if (why.find("WebSocket handshake") != std::string::npos || why.find("subprotocol") != std::string::npos)
       signaling_error(url + " is not a Janus WebSocket server (" + why +
                       "); check the URL: it must point at Janus's WebSocket transport, e.g. ws://HOST:8188");
@@ -196,9 +202,11 @@ void Meeting::Impl::publish() {
   loop->call([&] {
     peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
     peer->create_offer([this](const std::string& sdp) {
-      std::lock_guard lock(mutex);
-      local_offer = sdp;
-      state_changed.notify_all();
+      contain("local offer", [&] {
+        std::lock_guard lock(mutex);
+        local_offer = sdp;
+        state_changed.notify_all();
+      });
     });
   });
   {
@@ -529,23 +537,9 @@ PublishStats Meeting::publish_stats() const {
 std::string Meeting::server_url() const { return impl_->url; }
 
 Meeting init_meeting(MeetingConfig config) {
-  if (config.webcam_enabled)
-    throw Error(Error::Kind::Config, "webcam_enabled: roomcast sends audio only; set it to false");
-  if (config.mic_enabled && !config.custom_microphone_audio_track)
-    throw Error(Error::Kind::Config, "mic_enabled needs custom_microphone_audio_track (e.g. a FileAudioTrack)");
+  meeting::check_config(config);  // before any network I/O
   auto impl = std::make_unique<Meeting::Impl>();
-  try {
-    size_t used = 0;
-    impl->room_id = std::stoull(config.meeting_id, &used);
-    if (used != config.meeting_id.size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    throw Error(Error::Kind::Config,
-                "meeting id '" + config.meeting_id + "' is not a number; Janus VideoRoom meetings have numeric ids");
-  }
-  if (!config.server_url.empty() && config.server_url.rfind("ws://", 0) != 0 &&
-      config.server_url.rfind("wss://", 0) != 0)
-    throw Error(Error::Kind::Config,
-                "server URL '" + config.server_url + "' must start with ws:// or wss:// (Janus WebSocket transport)");
+  impl->room_id = meeting::room_id_of(config.meeting_id);
   impl->config = std::move(config);
   return Meeting(std::move(impl));
 }

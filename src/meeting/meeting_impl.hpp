@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/callback_guard.hpp"
 #include "core/event_loop.hpp"
 #include "receive/audio_mixer.hpp"
 #include "engine/engine.hpp"
@@ -114,7 +115,9 @@ struct Meeting::Impl {
   // subscribed or a mixed sink wants the room.
   struct ReceiveTicker : core::MediaClock::Client {
     explicit ReceiveTicker(Impl& impl) : impl(impl) {}
-    void on_tick(uint64_t tick, core::MediaClock::Clock::time_point) override { impl.on_receive_tick(tick); }
+    void on_tick(uint64_t tick, core::MediaClock::Clock::time_point) override {
+      impl.contain("receive tick", [&] { impl.on_receive_tick(tick); });
+    }
     Impl& impl;
   };
   std::unique_ptr<ReceiveTicker> receive_tick;
@@ -148,9 +151,17 @@ struct Meeting::Impl {
   template <typename F>
   void post_task(F&& task) {
     loop->post([weak = std::weak_ptr<Impl*>(alive), task = std::forward<F>(task)]() mutable {
-      if (auto self = weak.lock()) task(**self);
+      if (auto self = weak.lock()) (*self)->contain("meeting task", [&] { task(**self); });
     });
   }
+
+  // Runs the body of a callback from the loop (below us is C: libnice, libsoup, GLib): an
+  // exception becomes on_error and a clean leave (meeting_faults.cpp), never a crash.
+  template <typename F>
+  void contain(const char* where, F&& body) noexcept {
+    core::guard_callback(where, std::forward<F>(body), [this](const std::string& why) { fail_from_callback(why); });
+  }
+  void fail_from_callback(const std::string& why);
 
   // meeting.cpp
   void join();

@@ -285,7 +285,7 @@ void Meeting::Impl::reconnected(const std::string& how) {
 
 peer::PeerSession::Callbacks Meeting::Impl::publisher_callbacks() {
   peer::PeerSession::Callbacks callbacks;
-  callbacks.on_connected = [this] { on_media_connected(); };
+  callbacks.on_connected = [this] { contain("media connected", [&] { on_media_connected(); }); };
   // Posted: a failure may replace the PeerSession, which must not die inside its callback.
   callbacks.on_failed = [this](const std::string& why) {
     post_task([why](Impl& self) { self.on_media_failed(why); });

@@ -129,8 +129,11 @@ VideoRoomSubscriber& Meeting::Impl::subscription_handle() {
   // Owned by this Impl, so `this` outlives it; replies that come later are its own to drop.
   auto send = [this](Json request, std::optional<uint64_t> handle,
                      VideoRoomSubscriber::Reply reply) {
-    if (client && client->connected())
-      client->request(std::move(request), handle, std::move(reply));
+    if (!client || !client->connected()) return;
+    if (!reply) return client->request(std::move(request), handle, nullptr);  // nobody waits for it
+    client->request(std::move(request), handle, [this, reply = std::move(reply)](const Json& answer) {
+      contain("subscription reply", [&] { reply(answer); });
+    });
   };
   subscription = std::make_unique<VideoRoomSubscriber>(
       VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send),
@@ -184,7 +187,7 @@ void Meeting::Impl::on_subscription_offer(const std::string& sdp,
   if (!subscription_peer) {
     peer::PeerSession::Callbacks callbacks;
     callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
-      on_remote_rtp(mid, packet);
+      contain("received audio", [&] { on_remote_rtp(mid, packet); });
     };
     // Posted: the failed PeerConnection is replaced, which must not happen inside its callback.
     callbacks.on_failed = [this](const std::string& why) {

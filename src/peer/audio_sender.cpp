@@ -1,6 +1,7 @@
 // AudioSender: due frames on each media-clock tick, out through the peer's packetizer.
 #include "peer/audio_sender.hpp"
 
+#include "core/callback_guard.hpp"
 #include "media/audio_frame.hpp"
 #include "rtp/audio_level.hpp"
 
@@ -95,6 +96,14 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
 }
 
 void AudioSender::on_tick(uint64_t tick, Clock::time_point now) {
+  // Called from the media clock's GLib source: a failure ends this sender, not the process.
+  core::guard_callback("audio sender", [&] { send_due(tick, now); }, [this](const std::string& why) {
+    finish();
+    if (callbacks_.on_failed) callbacks_.on_failed(why);
+  });
+}
+
+void AudioSender::send_due(uint64_t tick, Clock::time_point now) {
   if (finished_) return;
   if (!schedule_) schedule_.emplace(tick);  // our frame 0 is due at the first tick we see
   const int due = schedule_->frames_due(tick);

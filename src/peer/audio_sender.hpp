@@ -55,6 +55,7 @@ class AudioSender : private core::MediaClock::Client {
 
  private:
   void on_tick(uint64_t tick, core::MediaClock::Clock::time_point now) override;
+  void send_due(uint64_t tick, core::MediaClock::Clock::time_point now);
   bool send_one(core::MediaClock::Clock::time_point now, bool& keep_going);
   void finish();
 

@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 
+#include "core/callback_guard.hpp"
 #include "core/log.hpp"
 #include "rtp/rtcp.hpp"
 
@@ -67,18 +68,26 @@ sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction
 
 void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
   ice::IceTransport::Callbacks callbacks;
-  callbacks.on_gathering_done = std::move(gathered);
-  callbacks.on_state = [this](ice::IceState state) {
-    core::log_debug("ice: ", ice::to_string(state));
-    if (state == ice::IceState::Connected) {
-      core::log_info("ice: connected ", ice_->selected_pair());
-      if (dtls_) dtls_->start();
-    } else if (state == ice::IceState::Failed) {
-      fail("ICE failed: no candidate pair with the server works; check that the server's "
-           "address is reachable over UDP from this host");
-    }
+  // libnice calls these: an exception in our code fails this session (the owner's on_failed).
+  const auto on_exception = [this](const std::string& why) { fail(why); };
+  callbacks.on_gathering_done = [gathered = std::move(gathered), on_exception] {
+    core::guard_callback("peer: gathering done", gathered, on_exception);
   };
-  callbacks.on_packet = [this](std::span<const uint8_t> datagram) { on_datagram(datagram); };
+  callbacks.on_state = [this, on_exception](ice::IceState state) {
+    core::guard_callback("peer: ICE state", [&] {
+      core::log_debug("ice: ", ice::to_string(state));
+      if (state == ice::IceState::Connected) {
+        core::log_info("ice: connected ", ice_->selected_pair());
+        if (dtls_) dtls_->start();
+      } else if (state == ice::IceState::Failed) {
+        fail("ICE failed: no candidate pair with the server works; check that the server's "
+             "address is reachable over UDP from this host");
+      }
+    }, on_exception);
+  };
+  callbacks.on_packet = [this, on_exception](std::span<const uint8_t> datagram) {
+    core::guard_callback("peer: receive", [&] { on_datagram(datagram); }, on_exception);
+  };
   ice_ = std::make_unique<ice::IceTransport>(loop_.context(), controlling, std::move(callbacks));
   if (!ice_->gather())
     fail(kNoInterface);
@@ -189,27 +198,25 @@ void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
     if (dtls_) dtls_->handle_datagram(datagram);
     return;
   }
-  // RFC 7983 §7: 128..191 is RTP or RTCP; anything else is not ours.
-  if (datagram.empty() || datagram[0] < 128 || datagram[0] > 191 || !srtp_) return;
-  std::vector<uint8_t> packet(datagram.begin(), datagram.end());
-  if (rtp::looks_like_rtcp(packet)) {
-    if (srtp_->unprotect_rtcp(packet)) on_rtcp(std::move(packet));
-    stats_.srtp_rejected = srtp_->rejected_packets();
-    return;
-  }
-  if (!srtp_->unprotect_rtp(packet)) {
-    stats_.srtp_rejected = srtp_->rejected_packets();
-    return;
-  }
-  auto parsed = rtp::RtpPacket::parse(packet);
-  if (!parsed) return;
-  ++stats_.rtp_packets_received;
-  if (callbacks_.on_stream_rtp) {
+  // Only authentic RTP of a stream we receive, with its payload type, reaches the decoder.
+  const auto now = InboundFilter::Clock::now();
+  std::vector<uint8_t> packet;
+  const auto kind = inbound_.unprotect(datagram, srtp_.get(), packet, now);
+  stats_.inbound = inbound_.drops();
+  stats_.srtp_rejected = srtp_ ? srtp_->rejected_packets() : 0;
+  if (kind == InboundFilter::Kind::Rtcp) return on_rtcp(std::move(packet));
+  if (kind != InboundFilter::Kind::Rtp) return;
+  auto parsed = inbound_.parse_rtp(packet, now);
+  if (parsed) ++stats_.rtp_packets_received;
+  if (parsed && callbacks_.on_stream_rtp) {
     const std::string mid = demux_.mid_of(*parsed);
-    if (mid.empty()) ++stats_.rtp_unknown_stream;
-    else callbacks_.on_stream_rtp(mid, *parsed);
+    if (inbound_.accept(*parsed, mid.empty() ? std::nullopt : demux_.payload_type(mid), now))
+      callbacks_.on_stream_rtp(mid, *parsed);
+  } else if (parsed && callbacks_.on_rtp) {
+    if (inbound_.accept(*parsed, remote_ ? remote_->opus_pt : std::nullopt, now)) callbacks_.on_rtp(*parsed);
   }
-  if (callbacks_.on_rtp) callbacks_.on_rtp(*parsed);
+  stats_.inbound = inbound_.drops();
+  stats_.rtp_unknown_stream = stats_.inbound.unknown_ssrc;
 }
 
 void PeerSession::on_rtcp(std::vector<uint8_t> packet) {

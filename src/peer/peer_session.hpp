@@ -14,6 +14,7 @@
 #include "dtls/certificate.hpp"
 #include "dtls/dtls_transport.hpp"
 #include "ice/ice_transport.hpp"
+#include "peer/inbound_filter.hpp"
 #include "peer/stream_demux.hpp"
 #include "rtp/opus_packetizer.hpp"
 #include "rtp/rtcp.hpp"
@@ -37,6 +38,8 @@ struct PeerStats {
   uint64_t receiver_reports = 0;
   double remote_fraction_lost = 0;
   uint32_t remote_jitter_samples = 0;
+  /// What the receive path dropped, by reason (plain RTP, SRTP failures, unknown streams).
+  InboundDrops inbound;
 };
 
 /// Where an RTP stream stands, so a new PeerSession (after a reconnect) continues it:
@@ -122,6 +125,7 @@ class PeerSession {
   std::string cname_;
   std::optional<sdp::RemoteMediaParams> remote_;
   StreamDemux demux_;  // subscriber side: which offered section a packet belongs to
+  InboundFilter inbound_;
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
   PeerStats stats_;

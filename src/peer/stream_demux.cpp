@@ -9,7 +9,7 @@ void StreamDemux::set_streams(const sdp::RemoteMultiOffer& offer) {
   for (const auto& s : offer.audio) {
     if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv)
       continue;
-    sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id};
+    sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id, s.opus_pt};
     for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
   }
 }
@@ -31,6 +31,11 @@ std::string StreamDemux::mid_of(const rtp::RtpPacket& packet) {
 std::optional<uint8_t> StreamDemux::audio_level_extension(const std::string& mid) const {
   auto it = sections_.find(mid);
   return it == sections_.end() ? std::nullopt : it->second.audio_level_ext_id;
+}
+
+std::optional<uint8_t> StreamDemux::payload_type(const std::string& mid) const {
+  auto it = sections_.find(mid);
+  return it == sections_.end() ? std::nullopt : std::optional<uint8_t>(it->second.opus_pt);
 }
 
 }  // namespace roomcast::peer

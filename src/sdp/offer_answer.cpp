@@ -279,6 +279,14 @@ std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::s
   }
   r.audio_index = *audio_index;
   const MediaSection& audio = sd->media[*audio_index];
+  // WebRTC media is DTLS-SRTP with RTCP feedback (RFC 5764 §8, RFC 8827): a plain RTP/AVP
+  // (or SAVP without feedback) section would mean unencrypted or unusable media.
+  const std::string_view proto = audio.proto;
+  if (proto.size() < 9 || !iequals(proto.substr(proto.size() - 9), "RTP/SAVPF")) {
+    fail(why_not, "the audio section's transport is " + audio.proto +
+                      ", not UDP/TLS/RTP/SAVPF (DTLS-SRTP, RFC 5764); refusing unencrypted media");
+    return std::nullopt;
+  }
   r.mid = r.media_lines[*audio_index].mid;
   const MediaSection* transport = bundle_transport(*sd, r.mid);
 

@@ -95,10 +95,18 @@ bool SrtpSession::unprotect_rtcp(std::vector<uint8_t>& packet) {
 
 bool SrtpSession::unprotect(std::vector<uint8_t>& packet, srtp_err_status_t (*op)(srtp_t, void*, int*)) {
   int length = static_cast<int>(packet.size());
-  if (op(inbound_, packet.data(), &length) != srtp_err_status_ok) {
+  const srtp_err_status_t status = op(inbound_, packet.data(), &length);
+  if (status != srtp_err_status_ok) {
     ++rejected_;
+    if (status == srtp_err_status_auth_fail)
+      last_failure_ = Failure::Authentication;
+    else if (status == srtp_err_status_replay_fail || status == srtp_err_status_replay_old)
+      last_failure_ = Failure::Replay;
+    else
+      last_failure_ = Failure::Other;
     return false;
   }
+  last_failure_ = Failure::None;
   packet.resize(static_cast<size_t>(length));
   return true;
 }

@@ -31,6 +31,9 @@ class SrtpSession {
   bool unprotect_rtcp(std::vector<uint8_t>& packet);
 
   uint64_t rejected_packets() const { return rejected_; }
+  /// Why the last unprotect failed (RFC 3711 §3.3: replay check, then authentication).
+  enum class Failure { None, Authentication, Replay, Other };
+  Failure last_failure() const { return last_failure_; }
 
  private:
   // op is srtp_unprotect or srtp_unprotect_rtcp.
@@ -40,6 +43,7 @@ class SrtpSession {
   srtp_ctx_t_* outbound_ = nullptr;
   srtp_ctx_t_* inbound_ = nullptr;
   uint64_t rejected_ = 0;
+  Failure last_failure_ = Failure::None;
 };
 
 }  // namespace roomcast::srtp

@@ -73,7 +73,13 @@ set(E2E_RECONNECT ${E2E_PY} ${E2E_DIR}/run_reconnect_test.py ${E2E_ROOMCAST})
 roomcast_e2e_test(e2e_reconnect_janus_restart 120 ${E2E_RECONNECT} --case janus_restart)
 roomcast_e2e_test(e2e_reconnect_websocket_drop 150 ${E2E_RECONNECT} --case ws_drop)
 roomcast_e2e_test(e2e_reconnect_media_drop 150 ${E2E_RECONNECT} --case media_drop)
-set_tests_properties(e2e_reconnect_janus_restart e2e_reconnect_websocket_drop PROPERTIES FIXTURES_REQUIRED e2e_node)
+# 40 s without UDP: consent expires after 30 s, the publisher rejoins and the listener
+# subscribes again once the path is back.
+roomcast_e2e_test(e2e_reconnect_media_dead 150 ${E2E_RECONNECT} --case media_dead)
+# 5 % random loss for a minute: Chromium and roomcast listen conceal <= 6 % (Opus FEC).
+roomcast_e2e_test(e2e_loss_5_percent_concealment 240 ${E2E_RECONNECT} --case loss5)
+set_tests_properties(e2e_reconnect_janus_restart e2e_reconnect_websocket_drop e2e_loss_5_percent_concealment
+  PROPERTIES FIXTURES_REQUIRED e2e_node)
 
 # The public C++ API in one process (embedded Janus, publisher and listener meetings).
 add_executable(roomcast-api-e2e ${E2E_DIR}/api_e2e_test.cpp)
@@ -87,3 +93,12 @@ roomcast_e2e_test(e2e_load_shards 180 ${E2E_PY} ${E2E_DIR}/run_load_shard_test.p
 # roomcast load as a command: exact refusals before anything starts; Ctrl-C leaves everyone.
 roomcast_e2e_test(e2e_load_cli_refusals_and_interrupt 90 ${E2E_PY} ${E2E_DIR}/run_load_cli_test.py ${E2E_ROOMCAST}
   --media ${PROJECT_SOURCE_DIR}/examples/media/example.mp4)
+
+# Must refuse: every option checked before any network I/O (exit 2, one line, nothing connected).
+roomcast_e2e_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
+  --case config)
+# wss:// to a Janus with a self-signed certificate: works with --ca, refused without it or with
+# another certificate; --require-tls refuses ws://.
+roomcast_e2e_test(e2e_wss_self_signed_ca 120 ${E2E_PY} ${E2E_DIR}/run_tls_test.py ${E2E_ROOMCAST})
+# Tokens, PINs and secrets never appear in roomcast's output (debug logs and --json included).
+roomcast_e2e_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets_test.py ${E2E_ROOMCAST})

@@ -25,7 +25,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def write_config(d, port, token_secret, room, pin, admin_port=None, admin_secret=None):
+def write_config(d, port, token_secret, room, pin, admin_port=None, admin_secret=None, wss=None):
     for sub, so in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_websockets.so")):
         os.mkdir(os.path.join(d, sub))
         os.symlink(os.path.join(LIB, sub, so), os.path.join(d, sub, so))
@@ -51,10 +51,13 @@ def write_config(d, port, token_secret, room, pin, admin_port=None, admin_secret
 nat: {{ full_trickle = false ignore_mdns = true nice_debug = false }}
 media: {{ ipv6 = false rtp_port_range = "20000-29999" }}
 """)
+    # wss: (port, cert PEM, key PEM): secure WebSockets beside ws, with that certificate.
+    secure = f'wss = true wss_port = {wss[0]} wss_ip = "127.0.0.1"' if wss else "wss = false"
+    certificates = f'certificates: {{ cert_pem = "{wss[1]}" cert_key = "{wss[2]}" }}\n' if wss else ""
     with open(os.path.join(d, "janus.transport.websockets.jcfg"), "w") as f:
-        f.write(f"""general: {{ json = "plain" ws = true ws_port = {port} ws_ip = "127.0.0.1" wss = false }}
+        f.write(f"""general: {{ json = "plain" ws = true ws_port = {port} ws_ip = "127.0.0.1" {secure} }}
 admin: {{ {admin} }}
-""")
+{certificates}""")
     # A static room, exactly like server::EmbeddedJanus writes for `roomcast server --room`.
     pin_line = f'\n  pin = "{pin}"' if pin else ""
     with open(os.path.join(d, "janus.plugin.videoroom.jcfg"), "w") as f:
@@ -116,6 +119,9 @@ def main():
     ap.add_argument("--token-secret", default="")
     ap.add_argument("--pin", default="")
     ap.add_argument("--create-room", metavar="URL", help="only create --room on a running Janus")
+    ap.add_argument("--wss-cert", default="", help="also serve wss:// with this certificate (PEM; needs "
+                    "--wss-key); its URL is printed as 'janus_server: wss URL' before the ready line")
+    ap.add_argument("--wss-key", default="")
     ap.add_argument("--admin-secret", default="", help="enable the admin API (WebSocket, own port) with this "
                     "secret; its URL is printed as 'janus_server: admin URL' before the ready line")
     a = ap.parse_args()
@@ -131,7 +137,11 @@ def main():
         admin_port = free_port() if a.admin_secret else None
         while admin_port == port:
             admin_port = free_port()
-        write_config(d, port, a.token_secret, a.room, a.pin, admin_port, a.admin_secret)
+        wss_port = free_port() if a.wss_cert else None
+        while wss_port is not None and wss_port in (port, admin_port):
+            wss_port = free_port()
+        wss = (wss_port, os.path.abspath(a.wss_cert), os.path.abspath(a.wss_key)) if a.wss_cert else None
+        write_config(d, port, a.token_secret, a.room, a.pin, admin_port, a.admin_secret, wss)
         log = open(os.path.join(d, "janus.log"), "wb")
         proc = subprocess.Popen(["/usr/bin/janus", "-F", d, "-C", os.path.join(d, "janus.jcfg"), "-o"],
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -146,6 +156,11 @@ def main():
             return 1
         if admin_port:
             print(f"janus_server: admin ws://127.0.0.1:{admin_port}", flush=True)
+        if wss_port:
+            if not wait_port(wss_port, proc, time.monotonic() + 5):
+                print("janus_server: janus did not open its wss port", file=sys.stderr)
+                return 1
+            print(f"janus_server: wss wss://127.0.0.1:{wss_port}", flush=True)
         print(f"roomcast server: {url} room {a.room}", flush=True)
         # Block, then wait for: our stop signal, or janus dying (SIGCHLD).
         sigs = {signal.SIGINT, signal.SIGTERM, signal.SIGCHLD}

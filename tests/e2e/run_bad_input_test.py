@@ -49,6 +49,29 @@ EXPECTED = {
                      "uses loopback (Janus skips it too); run on a host with a LAN interface, or inside a "
                      "network namespace with a veth pair (see README, tests/e2e/netns.sh)"),
 }
+# Option values refused before anything connects: exit 2, exactly this stderr line, and no
+# connection reaches the server URL (a listening "trap" socket; {trap} is its port).
+CONFIG = {
+    "bitrate_zero": (["--bitrate", "0"],
+                     "--bitrate is 0 bps, outside what Opus encodes; set 6000 to 510000 bps (32000 is the default)"),
+    "bitrate_huge": (["--bitrate", "999999999999"], "--bitrate is 999999999999 bps, outside what Opus encodes; "
+                     "set 6000 to 510000 bps (32000 is the default)"),
+    "bitrate_tiny": (["--bitrate", "500"],
+                     "--bitrate is 500 bps, outside what Opus encodes; set 6000 to 510000 bps (32000 is the default)"),
+    "lead_in_long": (["--lead-in", "60"], "--lead-in is 60000 ms; the silence sent before the track must be 0 "
+                     "to 5000 ms (300 is the default)"),
+    "room_not_numeric": (["--room", "abc"], "--room is 'abc', not a number; Janus VideoRoom meetings have numeric "
+                         "ids, e.g. 1234"),
+    "room_too_big": (["--room", "99999999999999999999"], "--room is '99999999999999999999', outside Janus's room "
+                     "ids; use 1 to 9223372036854775807"),
+    "name_empty": (["--name", ""], "--name is empty; give the participant a display name others will see"),
+    "server_not_ws": (["--server", "http://127.0.0.1:{trap}"], "--server 'http://127.0.0.1:{trap}' must start "
+                      "with ws:// or wss:// (Janus's WebSocket transport), e.g. ws://10.0.0.5:8188"),
+    "require_tls_ws": (["--require-tls"], "--server 'ws://127.0.0.1:{trap}' is unencrypted (ws://), but TLS is "
+                       "required; use the wss:// URL of the server"),
+    "ca_missing": (["--server", "wss://127.0.0.1:{trap}", "--ca", "/nonexistent/ca.pem"],
+                   "--ca '/nonexistent/ca.pem': no such file; check the path"),
+}
 ROOM = 1234
 TOKEN_SECRET = "e2e-token-secret"
 PIN = "1111"
@@ -148,10 +171,50 @@ def run_case(a, case, media):
     log(f"PASS {case}: exit {rc}, stderr: {lines[-1] if lines else ''}")
 
 
+def run_config_case(a, case, media):
+    args, text = CONFIG[case]
+    sut_tmp, sut_env = private_tmpdir(os.path.join(media, case))
+    with socket.socket() as trap:
+        trap.bind(("127.0.0.1", 0))
+        trap.listen(8)
+        trap.setblocking(False)
+        port = trap.getsockname()[1]
+        args = [x.format(trap=port) for x in args]
+        server = [] if "--server" in args else ["--server", f"ws://127.0.0.1:{port}"]
+        pub = Proc("publish", [a.roomcast, "publish", os.path.join(media, "tone.wav"), *server, *args,
+                               "--duration", 3], env=sut_env)
+        rc = pub.wait(PUBLISH_TIMEOUT_S)
+        try:
+            trap.accept()
+            connected = True
+        except BlockingIOError:
+            connected = False
+    want = PREFIX + text.format(trap=port)
+    lines = [l for l in pub.err if l.strip()]
+    problems = []
+    if rc != 2:
+        problems.append(f"exit code {rc}, want 2")
+    if lines != [want]:
+        problems.append(f"stderr is not the one line {want!r}")
+    if pub.out:
+        problems.append(f"printed on stdout: {pub.out[:3]}")
+    if connected:
+        problems.append("it connected to the server before refusing")
+    if "terminate called" in "\n".join(pub.err):
+        problems.append("an exception escaped (terminate called)")
+    leak_check()
+    if janus_dirs(sut_tmp):
+        problems.append("it started the embedded server")
+    if problems:
+        raise Failure(f"{case}: " + "; ".join(problems) + "\n" + pub.dump(10))
+    log(f"PASS {case}: exit {rc}, stderr: {lines[-1]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
-    ap.add_argument("--case", default="all", choices=["all", *EXPECTED])
+    ap.add_argument("--case", default="all", choices=["all", "config", *EXPECTED, *CONFIG],
+                    help="one case; 'config' runs every option refusal (CONFIG)")
     a = ap.parse_args()
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
@@ -162,9 +225,10 @@ def main():
     failed = []
     try:
         subprocess.run([os.path.join(HERE, "make_media.sh"), media], check=True, timeout=60)
-        for case in (EXPECTED if a.case == "all" else [a.case]):
+        cases = {"all": [*EXPECTED, *CONFIG], "config": list(CONFIG)}.get(a.case, [a.case])
+        for case in cases:
             try:
-                run_case(a, case, media)
+                (run_config_case if case in CONFIG else run_case)(a, case, media)
             except Failure as e:
                 log(f"FAIL {e}")
                 failed.append(case)

@@ -6,7 +6,8 @@
 #       (rejoined) with media live within 2 s of the successful attempt's connection; exactly
 #       one publisher of our name in the room; the file continued where it was (progress
 #       positions; a Chromium listener joining afterwards hears 660 Hz, not the file's start)
-#       in tune with < 1 % concealed.
+#       in tune with < 1 % concealed; a `roomcast listen --record` in the room through the
+#       restart gets back in too and records the 660 Hz part again (subscriptions restored).
 #   ws_drop: the server ends idle sessions after 10 s and keeps a dropped WebSocket's session
 #       for reclaim; every packet of roomcast's WebSocket is dropped (nftables, by its local
 #       port): the keepalive deadline notices, a new WebSocket claims the session
@@ -16,6 +17,14 @@
 #       TCP on loopback and stays up): `roomcast listen --record` hears the tone back within
 #       1 s (3 s outage) and 2 s (20 s outage) of the path returning, without any
 #       renegotiation (no `reconnecting`); the publisher's ICE consent (RFC 7675) holds.
+#   media_dead: all UDP dropped for 40 s: 30 s without a packet from the server expires the
+#       publisher's consent (RFC 7675) and starts a rejoin, whose attempts keep failing until the
+#       path returns; then it is back (rejoined) within 5 s, and `roomcast listen`, whose
+#       subscription expired the same way and is made again, records the tone again.
+#   loss5: 5 % random loss (nftables numgen) for a minute on the path into Janus: Chromium
+#       hears `roomcast publish` (adaptive Opus FEC, speech-like syllables) with <= 6 %
+#       concealed and no disconnect, and so does `roomcast listen` in the same room, with
+#       frames recovered by FEC.
 import argparse
 import asyncio
 import json
@@ -68,6 +77,17 @@ def events(proc, name):
     return [e for e in json_lines(proc.out) if e.get("event") == name]
 
 
+def stream_live(lst):
+    """True when `lst`'s latest word on NAME's audio stream is stream_enabled (a rejoin with the
+    same participant id may keep the stream: it is then never disabled)."""
+    last = None
+    for e in json_lines(lst.out):
+        if e.get("event") in ("stream_enabled", "stream_disabled") and e.get("kind") == "audio" \
+                and e.get("name") == NAME:
+            last = e["event"]
+    return last == "stream_enabled"
+
+
 def wait_event(proc, name, timeout, extra=""):
     """Waits for a JSON event line; returns (monotonic time, event)."""
     m = proc.wait_line(r'^\{.*"event":"' + name + '"' + extra, timeout, "out")
@@ -107,13 +127,17 @@ def janus_restart(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "two_tones.mp4")
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=8", "-f", "lavfi", "-i",
-           "sine=frequency=660:sample_rate=48000:duration=22", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
+           "sine=frequency=660:sample_rate=48000:duration=50", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
            "-c:a", "aac", "-b:a", "128k", media)
     port = free_port()
     c = Checks()
     server, url = start_roomcast_server(a.roomcast, env, ROOM, "--port", port)
-    server2 = pub = None
+    server2 = pub = lst = None
+    wav = os.path.join(work, "listener.wav")
     try:
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
+                   env=env)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
         pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
                                "--json"], env=env)
         pub.wait_line(r'"position_ms":(1\d{4})', 30, "out")  # 10 s or more played: in the 660 Hz part
@@ -155,11 +179,23 @@ def janus_restart(a, work):
                 f"Chromium joining after the rejoin hears {heard['dominantHz']:.2f} Hz: the file's 660 Hz part "
                 "(a restart from 0 would be 441 Hz)")
         c.check(heard["concealedRatio"] < 0.01, f"concealed {heard['concealedRatio']:.4f} < 1 %")
+        t_lst, ev = wait_event(lst, "reconnected", 20)
+        c.check(ev["how"] == "rejoined", f"the listener rejoined too (how: {ev['how']})")
+        deadline = time.monotonic() + 10
+        while not stream_live(lst) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        c.check(stream_live(lst), f"the listener has {NAME}'s audio stream after the restart")
+        time.sleep(3)  # some of the 660 Hz part, recorded through the new subscription
+        lst.p.send_signal(signal.SIGINT)
+        c.check(lst.wait(15) == 130, "listen leaves on Ctrl-C (exit 130)")
+        hz, seconds = recorded_tail_hz(wav, 2.0)
+        c.figures["listenerAfterRestart"] = {"dominantHz": round(hz, 2), "seconds": seconds}
+        c.check(abs(hz - 660) <= 2.0, f"roomcast listen records {hz:.2f} Hz after the restart (the 660 Hz part)")
         pub.p.send_signal(signal.SIGINT)
         c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
-        c.done("janus_restart", pub)
+        c.done("janus_restart", pub, lst)
     finally:
-        for p in (pub, server2, server):
+        for p in (lst, pub, server2, server):
             if p:
                 p.terminate()
     leak_check()
@@ -226,6 +262,22 @@ def ws_drop(a, work):
             if p:
                 p.terminate()
     leak_check()
+
+
+def recorded_tail_hz(path, seconds):
+    """Dominant frequency of a WAV's last `seconds` (Hann window, 4x padding); 0 unless most of
+    them are loud. Returns (Hz, loud seconds)."""
+    import numpy as np
+    with wave.open(path) as w:
+        rate = w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(float)
+    # The recording's own last seconds: audio recorded before a loss (silence since) fails.
+    tail = x[-int(rate * seconds):]
+    if len(tail) < rate * seconds or np.mean(np.abs(tail) > 1000) < 0.5:
+        return 0.0, round(float(np.mean(np.abs(tail) > 1000)) * seconds, 2)
+    nfft = 1 << (4 * len(tail) - 1).bit_length()
+    mag = np.abs(np.fft.rfft(tail * np.hanning(len(tail)), nfft))
+    return float(np.argmax(mag[1:]) + 1) * rate / nfft, seconds
 
 
 def tone_gaps(path, threshold_db=-40.0):
@@ -297,7 +349,129 @@ def media_drop(a, work):
     leak_check()
 
 
-CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop}
+def media_dead(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "tone.mp4")
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=90", "-c:a", "aac", media)
+    wav = os.path.join(work, "heard.wav")
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    pub = lst = None
+    try:
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
+                   env=env)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        lst.wait_line(r'"event":"stream_enabled".*"kind":"audio"', 30, "out")
+        time.sleep(2)
+        nft("add table inet rcdrop", "add chain inet rcdrop out { type filter hook output priority 0 ; }",
+            "add rule inet rcdrop out meta l4proto udp drop")
+        t_drop = time.monotonic()
+        try:
+            t_noticed, ev = wait_event(pub, "reconnecting", 45)
+            c.figures["consentExpiredAfterSeconds"] = round(t_noticed - t_drop, 2)
+            c.check("consent" in ev["reason"] and 29 <= t_noticed - t_drop <= 35,
+                    f"the dead path noticed after {t_noticed - t_drop:.1f} s (RFC 7675: 30 s): {ev['reason']}")
+            time.sleep(max(0.0, 40 - (time.monotonic() - t_drop)))
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False)
+        t_restore = time.monotonic()
+        t_back, ev = wait_event(pub, "reconnected", 30)
+        c.figures.update(backAfterRestoreSeconds=round(t_back - t_restore, 2), attempts=ev["attempts"])
+        c.check(ev["how"] == "rejoined" and t_back - t_restore <= 5.0, f"the publisher rejoined "
+                f"{t_back - t_restore:.2f} s after the path returned (<= 5 s; {ev['attempts']} attempts)")
+        time.sleep(6)
+        lst.p.send_signal(signal.SIGINT)
+        lst.wait(15)
+        hz, loud = recorded_tail_hz(wav, 2.0)
+        c.figures["listenerTail"] = {"dominantHz": round(hz, 2), "loudSeconds": loud}
+        c.check(abs(hz - 441) <= 2.0, f"roomcast listen, its subscription made again, records {hz:.2f} Hz at the end")
+        pub.p.send_signal(signal.SIGINT)
+        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.done("media_dead", pub, lst)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False, stderr=subprocess.DEVNULL)
+        for p in (pub, lst, server):
+            if p:
+                p.terminate()
+    leak_check()
+
+
+def loss_rule(table, match, percent):
+    nft(f"add table inet {table}", f"add chain inet {table} out {{ type filter hook output priority 0 ; }}",
+        f"add rule inet {table} out {match} numgen random mod 100 < {percent} drop")
+
+
+def loss5(a, work):
+    tmp, env = private_tmpdir(work)
+    media = os.path.join(work, "speechlike.mp4")
+    # 200 ms syllables: libopus puts FEC only into frames its VAD finds active (run_engine_test.py).
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.5*sin(2*PI*441*t)*lt(mod(t\\,0.3)\\,0.2):s=48000:d=120", "-c:a", "aac",
+           media)
+    c = Checks()
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    procs = []
+    janus_ports = "udp dport 20000-29999"  # Janus's RTP ports (roomcast server's default range)
+    try:
+        # Into Janus: roomcast publish -> Janus, 5 % lost; Janus -> Chromium and roomcast listen
+        # clean. The Chromium listener measures up to ~18 s at a time: three in a row make the minute.
+        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record",
+                              os.path.join(work, "heard.wav")], env=env)
+        procs.append(lst)
+        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                               "--json"], env=env)
+        procs.append(pub)
+        pub.wait_line(r'"event":"stream_enabled".*"local":true', 30, "out")
+        loss_rule("rcloss", janus_ports, 5)
+        windows = []
+        try:
+            for _ in range(3):
+                windows.append(listener_result(chromium_listener(url, 18, env), 90))
+        finally:
+            subprocess.run(["nft", "delete", "table", "inet", "rcloss"], check=False)
+        concealed = sum(w["concealedSamplesAtEnd"] for w in windows)
+        total = sum(w["totalSamplesReceivedAtEnd"] for w in windows)
+        lost = sum(w["packetsLost"] for w in windows)
+        received = sum(w["packetsReceived"] for w in windows)
+        progress = events(pub, "progress")
+        c.figures["chromium"] = {"windows": len(windows), "seconds": round(sum(w["seconds"] for w in windows), 2),
+                                 "concealedRatio": round(concealed / max(1, total), 4), "packetsLost": lost,
+                                 "packetsReceived": received, "windowRatios": [round(w["concealedRatio"], 4)
+                                                                               for w in windows]}
+        c.figures["publisher"] = {"fec_frames": progress[-1]["fec_frames"] if progress else None,
+                                  "remote_fraction_lost": max((p["remote_fraction_lost"] for p in progress), default=0)}
+        c.check(concealed / max(1, total) <= 0.06, f"Chromium concealed {concealed / max(1, total):.4f} <= 6 % over "
+                f"{c.figures['chromium']['seconds']} s of 5 % loss into Janus")
+        c.check(lost > 0, f"the loss was real: Chromium saw {lost} of {lost + received} packets lost")
+        c.check(c.figures["publisher"]["fec_frames"] and c.figures["publisher"]["fec_frames"] > 0,
+                f"the publisher sent FEC ({c.figures['publisher']['fec_frames']} frames)")
+        c.check(not events(pub, "reconnecting") and not events(pub, "error"), "publish: no disconnect, no error")
+        pub.p.send_signal(signal.SIGINT)
+        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+
+        lst.wait_line(r'"event":"stream_disabled".*"kind":"audio"', 15, "out")
+        st = [e for e in events(lst, "stream_disabled") if e.get("kind") == "audio"][-1]["stats"]
+        c.figures["roomcast_listen"] = st
+        # Concealed as Chromium counts it: played by PLC; frames rebuilt from FEC are decoded audio.
+        concealed = (st["frames_concealed"] - st["frames_fec"]) / max(1, st["frames_played"])
+        c.check(st["packets_lost"] > 0, f"the loss was real: roomcast listen lost {st['packets_lost']} packets")
+        c.check(concealed <= 0.06, f"roomcast listen concealed (PLC) {concealed:.4f} of its frames <= 6 % "
+                f"(FEC recovered {st['frames_fec']})")
+        c.check(st["frames_fec"] > 0, f"roomcast listen recovered {st['frames_fec']} frames from FEC")
+        lst.p.send_signal(signal.SIGINT)
+        c.check(lst.wait(15) == 130, "listen leaves on Ctrl-C (exit 130)")
+        c.done("loss5", *procs)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "rcloss"], check=False, stderr=subprocess.DEVNULL)
+        for p in (*procs, server):
+            p.terminate()
+    leak_check()
+
+
+CASES = {"janus_restart": janus_restart, "ws_drop": ws_drop, "media_drop": media_drop, "media_dead": media_dead,
+         "loss5": loss5}
 
 
 def main():

@@ -24,8 +24,12 @@ struct Recording : AudioSink {
   std::vector<int16_t> first_samples;
   std::thread::id thread;
   std::shared_future<void> gate;  // when set, the first frame waits for it
+  std::promise<void> stuck;       // set once the first frame waits at the gate
   void on_audio_frame(const ReceivedAudioFrame& frame) override {
-    if (gate.valid() && timestamps.empty()) gate.wait();
+    if (gate.valid() && timestamps.empty()) {
+      stuck.set_value();
+      gate.wait();
+    }
     std::lock_guard lock(mutex);
     thread = std::this_thread::get_id();
     timestamps.push_back(frame.timestamp_samples);
@@ -66,10 +70,12 @@ TEST(AudioDelivery, ABlockedSinkNeitherBlocksTheCallerNorQueuesMoreThanASecond) 
   std::promise<void> open_gate;
   sink->gate = open_gate.get_future().share();
   AudioDelivery delivery;
+  deliver(delivery, sink, 0);
+  ASSERT_EQ(sink->stuck.get_future().wait_for(5s), std::future_status::ready);
   // 4 s of frames while the sink is stuck: a deliver() that waited for the sink would never
   // return (the gate opens after the loop), and ctest's timeout would fail the test.
-  for (uint64_t i = 0; i < 200; ++i) deliver(delivery, sink, i);
-  EXPECT_GE(delivery.dropped(), 200u - AudioDelivery::kMaxQueued - 1);
+  for (uint64_t i = 1; i < 200; ++i) deliver(delivery, sink, i);
+  EXPECT_EQ(delivery.dropped(), 199u - AudioDelivery::kMaxQueued);
   open_gate.set_value();
   ASSERT_TRUE(sink->wait_for_count(1 + AudioDelivery::kMaxQueued));
   // After the stuck first frame: the newest second, in order, ending with the last frame.

@@ -332,6 +332,12 @@ TEST(RemoteAudio, ExplainsRejection) {
        "fingerprint"},
       {minimal("a=ice-pwd:p\r\na=fingerprint:sha-256 AA\r\n", opus), "ice-ufrag"},
       {minimal(ok_session + "a=setup:holdconn\r\n", opus), "setup"},
+      // Plain RTP (no SRTP) or SRTP without feedback: refused, whatever the rest says.
+      {minimal(ok_session, "m=audio 9 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n"),
+       "the audio section's transport is RTP/AVP, not UDP/TLS/RTP/SAVPF (DTLS-SRTP, RFC 5764); refusing "
+       "unencrypted media"},
+      {minimal(ok_session, "m=audio 9 UDP/TLS/RTP/SAVP 111\r\na=rtpmap:111 opus/48000/2\r\n"), "SAVPF"},
+      {minimal(ok_session, "m=audio 9 RTP/AVPF 111\r\na=rtpmap:111 opus/48000/2\r\n"), "SAVPF"},
   };
   for (const auto& c : cases) {
     std::string why;

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 
+#include "core/callback_guard.hpp"
 #include "core/log.hpp"
+#include "signaling/janus/redact.hpp"
+#include "signaling/janus/tls_trust.hpp"
 
 namespace roomcast::signaling::janus {
 
@@ -79,6 +82,12 @@ void JanusClient::connect(std::function<void(std::optional<std::string>)> done) 
   SoupMessage* message = soup_message_new("GET", http_url.c_str());
   if (!message) return finish_connect("it is not a valid URL");
   session_ = soup_session_new_with_options("timeout", 10, "idle-timeout", 0, nullptr);
+  if (!ca_file_.empty()) {
+    if (auto problem = trust_ca_file(session_, ca_file_)) {
+      g_object_unref(message);
+      return finish_connect(*problem);
+    }
+  }
   cancellable_ = g_cancellable_new();
   const char* protocols[] = {"janus-protocol", nullptr};
   soup_session_websocket_connect_async(session_, message, nullptr, const_cast<char**>(protocols),
@@ -95,21 +104,20 @@ void JanusClient::finish_connect(std::optional<std::string> error) {
 }
 
 void JanusClient::on_connected_cb(GObject* source, GAsyncResult* result, gpointer data) {
+  core::guard_callback("janus: connect", [&] { static_cast<JanusClient*>(data)->connected(source, result); });
+}
+
+void JanusClient::connected(GObject* source, GAsyncResult* result) {
   GError* error = nullptr;
   SoupWebsocketConnection* connection =
       soup_session_websocket_connect_finish(SOUP_SESSION(source), result, &error);
   if (!connection) {
-    std::string why = error ? error->message : "unknown error";
+    std::string why = describe_connect_error(error, !ca_file_.empty());
     bool cancelled = error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error(&error);
     if (cancelled) return;  // the client is being destroyed
-    static_cast<JanusClient*>(data)->finish_connect(why);
-    return;
+    return finish_connect(why);
   }
-  static_cast<JanusClient*>(data)->on_connected(connection);
-}
-
-void JanusClient::on_connected(SoupWebsocketConnection* connection) {
   const char* protocol = soup_websocket_connection_get_protocol(connection);
   if (!protocol || std::string(protocol) != "janus-protocol") {
     soup_websocket_connection_close(connection, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, nullptr);
@@ -133,24 +141,23 @@ void JanusClient::on_message_cb(SoupWebsocketConnection*, gint type, GBytes* mes
     core::log_debug("janus: dropping a message that is not a JSON object");
     return;
   }
-  try {
-    static_cast<JanusClient*>(self)->handle_message(parsed);
-  } catch (const std::exception& e) {
-    core::log_warn("janus: bad message: ", e.what());
-  }
+  // A malformed message is dropped; the meeting guards its own handlers (on_error + leave).
+  core::guard_callback("janus: bad message", [&] { static_cast<JanusClient*>(self)->handle_message(parsed); });
 }
 
 void JanusClient::on_closed_cb(SoupWebsocketConnection* connection, gpointer self) {
-  auto* client = static_cast<JanusClient*>(self);
-  std::string why = "the server closed the connection";
-  if (const char* data = soup_websocket_connection_get_close_data(connection); data && *data)
-    why += std::string(" (") + data + ")";
-  client->closed(why);
+  core::guard_callback("janus: closed", [&] {
+    auto* client = static_cast<JanusClient*>(self);
+    std::string why = "the server closed the connection";
+    if (const char* data = soup_websocket_connection_get_close_data(connection); data && *data)
+      why += std::string(" (") + data + ")";
+    client->closed(why);
+  });
 }
 
 void JanusClient::handle_message(const Json& message) {
   // Not dump() unless debugging: events listing hundreds of participants are large.
-  if (core::log_enabled(core::LogLevel::Debug)) core::log_debug("janus <- ", message.dump());
+  if (core::log_enabled(core::LogLevel::Debug)) core::log_debug("janus <- ", without_secrets(message).dump());
   const std::string kind = message.value("janus", "");
   if (kind == "timeout") return closed("the server timed out our session");
   if (message.contains("transaction") && message["transaction"].is_string()) {
@@ -197,7 +204,7 @@ void JanusClient::request(Json request, std::optional<uint64_t> handle_id,
   pending.ack_is_reply = ack_is_reply(request.value("janus", ""));
   pending_.emplace(transaction, std::move(pending));
   std::string text = request.dump();
-  core::log_debug("janus -> ", text);
+  if (core::log_enabled(core::LogLevel::Debug)) core::log_debug("janus -> ", without_secrets(request).dump());
   soup_websocket_connection_send_text(connection_, text.c_str());
 }
 

@@ -41,6 +41,9 @@ class JanusClient {
   JanusClient(const JanusClient&) = delete;
   JanusClient& operator=(const JanusClient&) = delete;
 
+  /// wss:// only: trust the certificates of this PEM file instead of the system's. Before connect().
+  void set_ca_file(std::string path) { ca_file_ = std::move(path); }
+
   /// Connects the WebSocket (subprotocol janus-protocol). The future holds an error text
   /// or nullopt on success.
   std::future<std::optional<std::string>> connect();
@@ -73,11 +76,11 @@ class JanusClient {
 
  private:
   static void on_connected_cb(GObject* source, GAsyncResult* result, gpointer self);
+  void connected(GObject* source, GAsyncResult* result);
   static void on_message_cb(SoupWebsocketConnection*, gint type, GBytes* message, gpointer self);
   static void on_closed_cb(SoupWebsocketConnection*, gpointer self);
   void handle_message(const Json& message);
   void send_keepalive();
-  void on_connected(SoupWebsocketConnection* connection);
   void finish_connect(std::optional<std::string> error);
   void fail_pending(const std::string& why);
   void closed(const std::string& why);
@@ -85,6 +88,7 @@ class JanusClient {
   core::EventLoop& loop_;
   std::string url_;
   std::string token_;
+  std::string ca_file_;
   Callbacks callbacks_;
   SoupSession* session_ = nullptr;
   SoupWebsocketConnection* connection_ = nullptr;

@@ -1,0 +1,201 @@
+// Config checks: ranges from Opus and Janus, URLs parsed by GLib, the CA file loaded by GIO.
+#include "meeting/config_check.hpp"
+
+#include <gio/gio.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "roomcast/error.hpp"
+
+namespace roomcast::meeting {
+
+namespace {
+
+// Byte offset of the first control character, if any (JSON could carry it, a log line not).
+std::optional<size_t> control_character(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) return i;
+  }
+  return std::nullopt;
+}
+
+bool valid_utf8(const std::string& text) {
+  return g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr);
+}
+
+std::string gerror_text(GError* error) {
+  std::string text = error && error->message ? error->message : "unknown error";
+  g_clear_error(&error);
+  return text;
+}
+
+bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+std::string printable(const std::string& value) {
+  constexpr size_t kMaxShown = 80;
+  std::string out = "'";
+  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+    } else {
+      out += value[i];
+    }
+  }
+  if (value.size() > kMaxShown) out += "...";
+  return out + "'";
+}
+
+std::optional<std::string> bitrate_problem(int64_t bps) {
+  if (bps >= kMinBitrateBps && bps <= kMaxBitrateBps) return std::nullopt;
+  return "is " + std::to_string(bps) + " bps, outside what Opus encodes; set " + std::to_string(kMinBitrateBps) +
+         " to " + std::to_string(kMaxBitrateBps) + " bps (32000 is the default)";
+}
+
+std::optional<std::string> complexity_problem(int64_t complexity) {
+  if (complexity >= 0 && complexity <= kMaxComplexity) return std::nullopt;
+  return "is " + std::to_string(complexity) + "; Opus complexity runs from 0 (cheapest) to " +
+         std::to_string(kMaxComplexity) + " (best): set a value in that range";
+}
+
+std::optional<std::string> lead_in_problem(int64_t ms) {
+  if (ms >= 0 && ms <= kMaxLeadInMs) return std::nullopt;
+  return "is " + std::to_string(ms) + " ms; the silence sent before the track must be 0 to " +
+         std::to_string(kMaxLeadInMs) + " ms (300 is the default)";
+}
+
+std::optional<std::string> reconnect_give_up_problem(int64_t ms) {
+  constexpr int64_t kDay = 24 * 3600 * 1000;
+  if (ms >= 0 && ms <= kDay) return std::nullopt;
+  return "is " + std::to_string(ms) + " ms; give how long to keep trying to get back into the meeting, 0 to " +
+         std::to_string(kDay) + " ms (a day; 120000, two minutes, is the default)";
+}
+
+std::optional<std::string> meeting_id_problem(const std::string& id) {
+  if (id.empty()) return "is empty; give the numeric id of the Janus VideoRoom room, e.g. 1234";
+  if (id.find_first_not_of("0123456789") != std::string::npos)
+    return "is " + printable(id) + ", not a number; Janus VideoRoom meetings have numeric ids, e.g. 1234";
+  // Up to 19 digits fit; compare as text beyond that (no overflow).
+  const std::string max = std::to_string(kMaxRoomId);
+  const std::string digits = id.substr(std::min(id.find_first_not_of('0'), id.size()));
+  if (digits.empty() || digits.size() > max.size() || (digits.size() == max.size() && digits > max))
+    return "is " + printable(id) + ", outside Janus's room ids; use 1 to " + max;
+  return std::nullopt;
+}
+
+std::optional<std::string> name_problem(const std::string& name) {
+  if (name.empty()) return std::string("is empty; give the participant a display name others will see");
+  if (name.size() > kMaxNameBytes)
+    return "is " + std::to_string(name.size()) + " bytes long; keep display names to " +
+           std::to_string(kMaxNameBytes) + " bytes";
+  if (!valid_utf8(name)) return "is not valid UTF-8; give the display name as UTF-8 text";
+  if (auto at = control_character(name))
+    return "holds a control character at byte " + std::to_string(*at) + " (" + printable(name) +
+           "); use printable characters only";
+  return std::nullopt;
+}
+
+std::optional<std::string> secret_problem(const std::string& value) {
+  // The value is never shown: it is a credential.
+  if (value.size() > kMaxSecretBytes)
+    return "is " + std::to_string(value.size()) + " bytes long (at most " + std::to_string(kMaxSecretBytes) +
+           "); check the value (not shown)";
+  if (!valid_utf8(value)) return std::string("is not valid UTF-8; check the value (not shown)");
+  if (control_character(value))
+    return std::string("holds a control character (a stray newline?); check the value (not shown)");
+  return std::nullopt;
+}
+
+std::optional<std::string> server_url_problem(const std::string& url, bool require_tls) {
+  if (url.empty()) {
+    if (require_tls)
+      return std::string("is empty, which starts the embedded server over ws:// (no TLS), but TLS is required; "
+                         "give the wss:// URL of a Janus server");
+    return std::nullopt;
+  }
+  const bool tls = starts_with(url, "wss://");
+  if (!tls && !starts_with(url, "ws://"))
+    return printable(url) + " must start with ws:// or wss:// (Janus's WebSocket transport), e.g. ws://10.0.0.5:8188";
+  GError* error = nullptr;
+  GUri* uri = g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, &error);
+  if (!uri)
+    return printable(url) + " is not a valid URL (" + gerror_text(error) +
+           "); write it as ws://HOST:PORT or wss://HOST:PORT";
+  const char* host = g_uri_get_host(uri);
+  const bool has_host = host && *host;
+  const bool has_userinfo = g_uri_get_userinfo(uri) != nullptr;
+  const int port = g_uri_get_port(uri);
+  g_uri_unref(uri);
+  // Not echoed: the user part may hold a password.
+  if (has_userinfo)
+    return std::string("holds user:password@ (not shown); Janus takes no credentials in the URL: pass them as a "
+                       "token (--token, MeetingConfig::token) and remove them from the URL");
+  if (!has_host) return printable(url) + " names no host; write it as ws://HOST:PORT, e.g. ws://10.0.0.5:8188";
+  if (port == 0) return printable(url) + " has port 0; give the port of Janus's WebSocket transport (8188 by default)";
+  if (require_tls && !tls)
+    return printable(url) + " is unencrypted (ws://), but TLS is required; use the wss:// URL of the server";
+  return std::nullopt;
+}
+
+std::optional<std::string> ca_file_problem(const std::string& path, const std::string& server_url) {
+  if (path.empty()) return std::nullopt;
+  if (server_url.empty())
+    return printable(path) + " is given, but no server URL (the embedded server speaks ws://, no TLS); give a "
+                             "wss:// URL or drop the CA file";
+  if (!starts_with(server_url, "wss://"))
+    return printable(path) + " is given, but the server URL " + printable(server_url) +
+           " does not use TLS; use a wss:// URL or drop the CA file";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return printable(path) + ": no such file; check the path";
+  if (!std::filesystem::is_regular_file(path, ec)) return printable(path) + " is not a file; give a PEM file";
+  GError* error = nullptr;
+  GTlsDatabase* database = g_tls_file_database_new(path.c_str(), &error);
+  if (!database)
+    return printable(path) + " cannot be used as CA file (" + gerror_text(error) +
+           "); give a PEM file holding the server's certificate or the CA that signed it";
+  g_object_unref(database);
+  return std::nullopt;
+}
+
+std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
+  auto problem = [](const char* field, std::optional<std::string> text) -> std::optional<ConfigProblem> {
+    if (!text) return std::nullopt;
+    return ConfigProblem{field, std::move(*text)};
+  };
+  if (auto p = problem("meeting_id", meeting_id_problem(c.meeting_id))) return p;
+  if (auto p = problem("name", name_problem(c.name))) return p;
+  if (c.webcam_enabled)
+    return ConfigProblem{"webcam_enabled", "is true, but roomcast sends audio only; set it to false"};
+  if (auto p = problem("token", secret_problem(c.token))) return p;
+  if (c.mic_enabled && !c.custom_microphone_audio_track)
+    return ConfigProblem{"custom_microphone_audio_track",
+                         "is empty, but mic_enabled is set; give a track (e.g. a FileAudioTrack) or set mic_enabled "
+                         "to false"};
+  if (auto p = problem("server_url", server_url_problem(c.server_url, c.require_tls))) return p;
+  if (auto p = problem("ca_file", ca_file_problem(c.ca_file, c.server_url))) return p;
+  if (auto p = problem("pin", secret_problem(c.pin))) return p;
+  if (auto p = problem("lead_in", lead_in_problem(c.lead_in.count()))) return p;
+  if (auto p = problem("reconnect_give_up", reconnect_give_up_problem(c.reconnect_give_up.count()))) return p;
+  if (auto p = problem("audio_bitrate_bps", bitrate_problem(c.audio_bitrate_bps))) return p;
+  if (auto p = problem("opus_complexity", complexity_problem(c.opus_complexity))) return p;
+  if (c.opus_fec != OpusFec::Adaptive && c.opus_fec != OpusFec::On && c.opus_fec != OpusFec::Off)
+    return ConfigProblem{"opus_fec", "is " + std::to_string(static_cast<int>(c.opus_fec)) +
+                                         ", not an OpusFec value; use OpusFec::Adaptive, On or Off"};
+  return std::nullopt;
+}
+
+void check_config(const MeetingConfig& config) {
+  if (auto problem = find_config_problem(config))
+    throw Error(Error::Kind::Config, "MeetingConfig::" + problem->field + " " + problem->text);
+}
+
+uint64_t room_id_of(const std::string& meeting_id) { return std::stoull(meeting_id); }
+
+}  // namespace roomcast::meeting
