@@ -135,7 +135,8 @@ void register_meeting(py::module_& m) {
 
   py::class_<PyMeetingConfig>(m, "MeetingConfig", "Everything needed to join a meeting (seed SDK shape).")
       .def(py::init([](py::object meeting_id, std::string name, bool mic_enabled, bool webcam_enabled,
-                       std::string token, py::object track, std::string server_url, std::string pin,
+                       std::string token, py::object track, std::string server_url, std::string ca_file,
+                       bool require_tls, std::string pin,
                        bool create_room_if_missing, bool auto_subscribe, double lead_in_seconds,
                        int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec, bool reconnect,
                        double reconnect_give_up_seconds) {
@@ -147,6 +148,8 @@ void register_meeting(py::module_& m) {
              c.config.token = std::move(token);
              c.set_track(std::move(track));
              c.config.server_url = std::move(server_url);
+             c.config.ca_file = std::move(ca_file);
+             c.config.require_tls = require_tls;
              c.config.pin = std::move(pin);
              c.config.create_room_if_missing = create_room_if_missing;
              c.config.auto_subscribe = auto_subscribe;
@@ -161,7 +164,8 @@ void register_meeting(py::module_& m) {
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
            py::arg("mic_enabled") = true, py::arg("webcam_enabled") = false, py::arg("token") = "",
-           py::arg("custom_microphone_audio_track") = py::none(), py::arg("server_url") = "", py::arg("pin") = "",
+           py::arg("custom_microphone_audio_track") = py::none(), py::arg("server_url") = "",
+           py::arg("ca_file") = "", py::arg("require_tls") = false, py::arg("pin") = "",
            py::arg("create_room_if_missing") = false, py::arg("auto_subscribe") = true,
            py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("opus_complexity") = 9,
            py::arg("opus_fec") = OpusFec::Adaptive, py::arg("reconnect") = true,
@@ -172,6 +176,8 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, webcam_enabled)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, token)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, server_url)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ca_file)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, require_tls)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, pin)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, create_room_if_missing)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, auto_subscribe)
