@@ -233,7 +233,9 @@ class PrintingHandler : public MeetingEventHandler {
          "participant joined: " + p.display_name() + " (" + p.id() + ")");
     watch(p);
     if (!record_dir_.empty()) {
-      auto recorder = std::make_shared<cli::PerParticipantRecorder>(record_dir_, p);
+      // A recording that fails (a full disk) is an error line; the meeting goes on.
+      auto recorder = std::make_shared<cli::PerParticipantRecorder>(
+          record_dir_, p, [this](const std::string& why) { on_error(why); });
       p.add_event_listener(recorder);
       std::lock_guard lock(mutex_);
       recorders_.push_back(recorder);
@@ -340,11 +342,14 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
     track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
     config.custom_microphone_audio_track = track;
   }
-  // Opened before joining so a bad path fails before anything connects.
-  std::shared_ptr<cli::WavRecorder> mix_recorder;
-  if (auto path = args.get("record")) mix_recorder = std::make_shared<cli::WavRecorder>(*path);
-
   auto printer = std::make_shared<PrintingHandler>(json, config.name, record_dir);
+  // Opened before joining so a bad path fails before anything connects; a write that fails
+  // later (a full disk) stops the recording with an error line, not the meeting.
+  std::shared_ptr<cli::WavRecorder> mix_recorder;
+  if (auto path = args.get("record"))
+    mix_recorder = std::make_shared<cli::WavRecorder>(
+        *path, [printer](const std::string& why) { printer->on_error(why); });
+
   auto meeting = init_meeting(config);
   meeting.add_event_listener(printer);
   printer->watch(meeting.local_participant());

@@ -9,8 +9,18 @@
 namespace roomcast::core {
 
 namespace {
+// GLib hands a source from post()'s thread to the loop thread under its own GMutex, a futex
+// that ThreadSanitizer cannot see: it would report every task's captures as a race. This
+// lock it sees; post() holds it while creating and attaching the source, run_task() takes it
+// before reading the task. Uncontended, once per task.
+std::mutex& handoff() {
+  static std::mutex mutex;
+  return mutex;
+}
+
 gboolean run_task(gpointer data) {
   auto* task = static_cast<std::function<void()>*>(data);
+  { std::lock_guard lock(handoff()); }
   guard_callback("loop task", *task);
   return G_SOURCE_REMOVE;
 }
@@ -46,6 +56,7 @@ EventLoop::~EventLoop() {
 }
 
 void EventLoop::post(std::function<void()> task) {
+  std::lock_guard lock(handoff());
   GSource* source = g_idle_source_new();
   g_source_set_priority(source, G_PRIORITY_DEFAULT);
   g_source_set_callback(source, run_task, new std::function<void()>(std::move(task)), delete_task);

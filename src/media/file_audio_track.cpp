@@ -1,5 +1,6 @@
 // FileAudioTrack: demux and decode one audio stream with libavformat/libavcodec.
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -7,6 +8,7 @@
 #include <string_view>
 
 #include "core/c_ptr.hpp"
+#include "core/log.hpp"
 #include "media/av_error.hpp"
 #include "roomcast/audio_track.hpp"
 #include "roomcast/error.hpp"
@@ -37,6 +39,20 @@ constexpr int kMinChunkRateHz = 8000;
 constexpr int kMaxChunkRateHz = 192000;
 // Out-of-range source rates are resampled here to Opus' rate.
 constexpr int kFallbackRateHz = 48000;
+// A hole in the decoded timeline longer than this (damaged packets the demuxer or decoder
+// dropped) is filled with silence, so what follows plays at its own time. Shorter ones are
+// timestamp rounding (Matroska's 1 ms) and left alone.
+constexpr double kMinGapSeconds = 0.010;
+// A damaged timestamp must not turn into hours of silence.
+constexpr double kMaxGapSeconds = 10.0;
+// A file whose audio ends this much before the duration its header announces is truncated.
+constexpr double kTruncatedSeconds = 0.5;
+
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f s", seconds);
+  return text;
+}
 
 [[noreturn]] void fail(const std::string& message) { throw Error(Error::Kind::Media, message); }
 
@@ -100,6 +116,25 @@ struct FileAudioTrack::Impl {
   std::size_t skipped_packets = 0;
   int last_error = 0;
 
+  // The decoded timeline, in the stream's time base: where the next decoded audio should
+  // start, and where the file's audio starts. Holes in it are damaged spans.
+  std::optional<int64_t> next_pts;
+  int64_t first_pts = 0;
+  // A damaged span not reported yet: where it starts and how many packets it cost.
+  std::optional<double> damage_at_seconds;
+  std::size_t damage_packets = 0;
+  std::optional<AudioChunk> held; // decoded audio waiting behind the silence of a hole
+  // What the header says the audio stream lasts (seconds), for spotting truncation.
+  std::optional<double> announced_seconds;
+  // Raw streams (MP3, ADTS AAC): the demuxer counts time one frame per packet it cuts, and
+  // damaged bytes come out as a few large packets, so the timestamps show no hole where the
+  // damage was. A packet the decoder rejects stood for as much time as its bytes at the
+  // bitrate of the good packets so far; the difference is added to later timestamps.
+  bool raw_stream = false;
+  int64_t good_bytes = 0;
+  int64_t good_duration = 0;     // stream time base
+  int64_t skipped_duration = 0;  // stream time base
+
   Impl(const std::string& file_path, Options options);
   ~Impl() { av_channel_layout_uninit(&swr_in_layout); }
 
@@ -109,9 +144,20 @@ struct FileAudioTrack::Impl {
   AudioChunk convert_with_swr(const AVFrame& decoded);
   std::optional<AudioChunk> drain_swr();
   bool trim_to_end(AVFrame& decoded) const;
-  void note_bad_packet(int rc) {
+  std::optional<AudioChunk> follow_timeline(const AVFrame& decoded, const AudioChunk& chunk);
+  void report_damage(const std::string& what);
+  void check_truncated();
+  void shift_raw_timestamps(AVPacket& read) const;
+  void account_raw_packet(const AVPacket& sent, bool good);
+  double seconds_at(int64_t pts) const;
+  double timeline_seconds() const { return next_pts ? seconds_at(*next_pts) : 0.0; }
+  void note_bad_packet(int rc, std::optional<int64_t> pts = std::nullopt) {
     ++skipped_packets;
     last_error = rc;
+    if (!damage_at_seconds) {
+      damage_at_seconds = pts && *pts != AV_NOPTS_VALUE ? seconds_at(*pts) : timeline_seconds();
+    }
+    ++damage_packets;
   }
 };
 
@@ -219,6 +265,117 @@ void FileAudioTrack::Impl::open(Options options) {
   } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
     duration =
         std::chrono::milliseconds(av_rescale_q(stream->duration, stream->time_base, {1, 1000}));
+  }
+  // The audio stream's own duration; the file's only when the audio is all there is (a
+  // video may well outlast its audio).
+  if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
+    announced_seconds = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+  } else if (format->nb_streams == 1 && format->duration != AV_NOPTS_VALUE && format->duration > 0) {
+    announced_seconds = static_cast<double>(format->duration) / AV_TIME_BASE;
+  }
+  first_pts = stream->start_time != AV_NOPTS_VALUE ? stream->start_time : 0;
+  const std::string_view demuxer = format->iformat->name;
+  raw_stream = demuxer == "mp3" || demuxer == "aac";
+}
+
+double FileAudioTrack::Impl::seconds_at(int64_t pts) const {
+  return std::max(0.0, static_cast<double>(pts - first_pts) *
+                           av_q2d(format->streams[stream_index]->time_base));
+}
+
+void FileAudioTrack::Impl::report_damage(const std::string& what) {
+  const double at = damage_at_seconds.value_or(timeline_seconds());
+  core::log_warn("'", path, "': corrupt data at ", seconds_text(at), ": ", what);
+  damage_at_seconds.reset();
+  damage_packets = 0;
+}
+
+// Keeps the decoded audio on the file's timeline: a hole before `decoded` (packets lost to
+// damage) comes back as silence of the hole's length, in `chunk`'s shape, with a warning
+// naming where it is. The audio after a damaged span thus plays at its own time and the RTP
+// timestamps, counted from samples, stay contiguous.
+std::optional<AudioChunk> FileAudioTrack::Impl::follow_timeline(const AVFrame& decoded,
+                                                                const AudioChunk& chunk) {
+  const AVRational time_base = format->streams[stream_index]->time_base;
+  const int64_t pts = decoded.best_effort_timestamp;
+  std::optional<AudioChunk> silence;
+  if (pts != AV_NOPTS_VALUE && next_pts) {
+    const double gap = static_cast<double>(pts - *next_pts) * av_q2d(time_base);
+    if (gap > kMinGapSeconds) {
+      const double filled = std::min(gap, kMaxGapSeconds);
+      const auto frames = static_cast<std::size_t>(filled * chunk.sample_rate_hz + 0.5);
+      silence.emplace();
+      silence->format = chunk.format;
+      silence->sample_rate_hz = chunk.sample_rate_hz;
+      silence->channels = chunk.channels;
+      silence->data.assign(frames * (chunk.data.size() / chunk.frames()), std::byte{0});
+      if (!damage_at_seconds) {
+        damage_at_seconds = seconds_at(*next_pts);
+      }
+      std::string what = seconds_text(gap) + " of audio could not be read";
+      if (damage_packets > 0) {
+        what += " (" + std::to_string(damage_packets) + " damaged packet(s))";
+      }
+      what += gap > filled ? "; the first " + seconds_text(filled) + " replaced by silence"
+                           : "; replaced by silence";
+      report_damage(what);
+    }
+  }
+  if (damage_at_seconds) {
+    // Damaged packets the decoder got past without losing time (it concealed them).
+    report_damage(std::to_string(damage_packets) + " packet(s) could not be decoded; skipped");
+  }
+  if (pts != AV_NOPTS_VALUE) {
+    const int64_t end = pts + av_rescale_q(decoded.nb_samples, AVRational{1, decoded.sample_rate},
+                                           time_base);
+    next_pts = next_pts ? std::max(*next_pts, end) : end;
+  } else if (next_pts && decoded.sample_rate > 0) {
+    *next_pts += av_rescale_q(decoded.nb_samples, AVRational{1, decoded.sample_rate}, time_base);
+  }
+  return silence;
+}
+
+void FileAudioTrack::Impl::shift_raw_timestamps(AVPacket& read) const {
+  if (!raw_stream || skipped_duration == 0) {
+    return;
+  }
+  if (read.pts != AV_NOPTS_VALUE) {
+    read.pts += skipped_duration;
+  }
+  if (read.dts != AV_NOPTS_VALUE) {
+    read.dts += skipped_duration;
+  }
+}
+
+void FileAudioTrack::Impl::account_raw_packet(const AVPacket& sent, bool good) {
+  if (!raw_stream || sent.size <= 0 || sent.duration <= 0) {
+    return;
+  }
+  if (good) {
+    good_bytes += sent.size;
+    good_duration += sent.duration;
+  } else if (good_bytes > 0) {
+    const int64_t covered = av_rescale(sent.size, good_duration, good_bytes);
+    if (covered > sent.duration) {
+      skipped_duration += covered - sent.duration;
+    }
+  }
+}
+
+// At the end: audio that stops well before the header's duration means a truncated file
+// (a download cut short, a copy that ran out of space), not a normal end of stream.
+void FileAudioTrack::Impl::check_truncated() {
+  if (damage_at_seconds) {
+    report_damage(std::to_string(damage_packets) + " packet(s) could not be read or decoded");
+  }
+  if (!announced_seconds || !next_pts) {
+    return;
+  }
+  const double ends_at = timeline_seconds();
+  if (*announced_seconds - ends_at > std::max(kTruncatedSeconds, *announced_seconds * 0.02)) {
+    core::log_warn("'", path, "' is truncated: its audio ends at ", seconds_text(ends_at),
+                   " but its header announces ", seconds_text(*announced_seconds),
+                   "; the rest of the file is missing");
   }
 }
 
@@ -365,6 +522,11 @@ bool FileAudioTrack::Impl::trim_to_end(AVFrame& decoded) const {
 }
 
 std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
+  if (held) {
+    std::optional<AudioChunk> chunk = std::move(held);
+    held.reset();
+    return chunk;
+  }
   while (!finished) {
     int rc = avcodec_receive_frame(codec.get(), frame.get());
     if (rc == 0) {
@@ -374,10 +536,16 @@ std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
         continue;
       }
       std::optional<AudioChunk> chunk = to_chunk(*frame);
-      av_frame_unref(frame.get());
       if (chunk && chunk->frames() > 0) {
+        std::optional<AudioChunk> silence = follow_timeline(*frame, *chunk);
+        av_frame_unref(frame.get());
+        if (silence && silence->frames() > 0) {
+          held = std::move(chunk);
+          return silence;
+        }
         return chunk;
       }
+      av_frame_unref(frame.get());
       continue;
     }
     if (rc == AVERROR_EOF) {
@@ -387,6 +555,7 @@ std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
              std::to_string(skipped_packets) + " bad packet(s), last error: " +
              media::av_error_text(last_error) + "); the file may be corrupt");
       }
+      check_truncated();
       return drain_swr();
     }
     if (rc != AVERROR(EAGAIN)) {
@@ -398,6 +567,7 @@ std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
     if (demux_done) {
       // Only reached if the decoder stopped without reporting EOF; end here.
       finished = true;
+      check_truncated();
       return drain_swr();
     }
     rc = av_read_frame(format.get(), packet.get());
@@ -411,16 +581,19 @@ std::optional<AudioChunk> FileAudioTrack::Impl::next_chunk() {
       rc = avcodec_send_packet(codec.get(), nullptr); // enter draining: the decoder's delay
       if (rc < 0 && rc != AVERROR_EOF) {
         finished = true;
+        check_truncated();
         return drain_swr();
       }
       continue;
     }
     consecutive_read_errors = 0;
     if (packet->stream_index == stream_index) {
+      shift_raw_timestamps(*packet);
       rc = avcodec_send_packet(codec.get(), packet.get());
       if (rc < 0) {
-        note_bad_packet(rc);
+        note_bad_packet(rc, packet->pts);
       }
+      account_raw_packet(*packet, rc >= 0);
     }
     av_packet_unref(packet.get());
   }

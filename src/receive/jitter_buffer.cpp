@@ -117,8 +117,11 @@ void JitterBuffer::accept(int64_t ext, uint32_t timestamp, std::span<const uint8
     break;
   }
 
-  int duration = opus_packet_get_nb_samples(payload.data(), static_cast<opus_int32>(payload.size()),
-                                            kSampleRateHz);
+  // An empty payload (a header-only RTP packet) has no TOC byte; libopus must not see it.
+  int duration = payload.empty() ? OPUS_INVALID_PACKET
+                                 : opus_packet_get_nb_samples(payload.data(),
+                                                              static_cast<opus_int32>(payload.size()),
+                                                              kSampleRateHz);
   if (duration < kMinDurationSamples || duration > OpusDecoder::kMaxPacketSamples) {
     duration = last_duration_; // invalid: decode() will fail, count it and conceal
   }

@@ -1,11 +1,16 @@
 // RIFF/WAVE PCM s16le writer; sizes updated in place so the file is playable at any time.
 #include "receive/wav_writer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "roomcast/error.hpp"
 
@@ -13,9 +18,11 @@ namespace roomcast::receive {
 
 namespace {
 
-constexpr long kHeaderBytes = 44;
-constexpr long kRiffSizeOffset = 4;
-constexpr long kDataSizeOffset = 40;
+constexpr std::size_t kHeaderBytes = 44;
+constexpr off_t kRiffSizeOffset = 4;
+constexpr off_t kDataSizeOffset = 40;
+// Written in pieces of this size: few system calls, little lost to a kill.
+constexpr std::size_t kBufferBytes = 32 * 1024;
 
 void put_u16(uint8_t *p, uint32_t v) {
   p[0] = static_cast<uint8_t>(v);
@@ -33,9 +40,56 @@ uint32_t data_size(uint64_t bytes) {
       std::min<uint64_t>(bytes, std::numeric_limits<uint32_t>::max() - (kHeaderBytes - 8)));
 }
 
-} // namespace
+// write(2) until done; the bytes written, and errno set if fewer than asked.
+std::size_t write_all(int fd, const uint8_t *data, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      if (n == 0) {
+        errno = ENOSPC;
+      }
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
 
-void wav_detail::close_file(std::FILE *file) noexcept { std::fclose(file); }
+bool pwrite_all(int fd, const uint8_t *data, std::size_t size, off_t at) {
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, data, size, at);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      if (n == 0) {
+        errno = ENOSPC;
+      }
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+    at += n;
+  }
+  return true;
+}
+
+// Rewrites the RIFF and data chunk sizes for data_bytes of samples.
+bool write_sizes(int fd, uint64_t data_bytes) {
+  const uint32_t bytes = data_size(data_bytes);
+  std::array<uint8_t, 4> riff{};
+  std::array<uint8_t, 4> data{};
+  put_u32(riff.data(), bytes + static_cast<uint32_t>(kHeaderBytes - 8));
+  put_u32(data.data(), bytes);
+  return pwrite_all(fd, riff.data(), riff.size(), kRiffSizeOffset) &&
+         pwrite_all(fd, data.data(), data.size(), kDataSizeOffset);
+}
+
+} // namespace
 
 WavWriter::WavWriter(const std::string &path, int sample_rate_hz, int channels)
     : path_(path), sample_rate_hz_(sample_rate_hz), channels_(channels) {
@@ -45,8 +99,8 @@ WavWriter::WavWriter(const std::string &path, int sample_rate_hz, int channels)
                                         std::to_string(channels) +
                                         " channels); use 1..16 channels at a positive rate");
   }
-  file_.reset(std::fopen(path.c_str(), "wb"));
-  if (!file_) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd_ < 0) {
     fail(errno);
   }
   std::array<uint8_t, kHeaderBytes> header{};
@@ -62,13 +116,19 @@ WavWriter::WavWriter(const std::string &path, int sample_rate_hz, int channels)
   put_u16(header.data() + 34, 16);                                                   // bits
   std::memcpy(header.data() + 36, "data", 4);
   put_u32(header.data() + kDataSizeOffset, 0);
-  if (std::fwrite(header.data(), 1, header.size(), file_.get()) != header.size() ||
-      std::fflush(file_.get()) != 0) {
+  if (write_all(fd_, header.data(), header.size()) != header.size()) {
     const int error_number = errno;
-    file_.reset();
+    ::close(std::exchange(fd_, -1));
     fail(error_number);
   }
+  buffer_.reserve(kBufferBytes);
 }
+
+WavWriter::WavWriter(WavWriter &&other) noexcept
+    : path_(std::move(other.path_)), sample_rate_hz_(other.sample_rate_hz_),
+      channels_(other.channels_), fd_(std::exchange(other.fd_, -1)),
+      buffer_(std::move(other.buffer_)), data_bytes_on_disk_(other.data_bytes_on_disk_),
+      samples_written_(other.samples_written_), samples_at_header_(other.samples_at_header_) {}
 
 WavWriter::~WavWriter() {
   try {
@@ -78,21 +138,17 @@ WavWriter::~WavWriter() {
 }
 
 void WavWriter::write(std::span<const int16_t> samples) {
-  if (!file_ || samples.empty()) {
+  if (fd_ < 0 || samples.empty()) {
     return;
   }
   // WAV samples are little-endian whatever the host's order.
-  std::array<uint8_t, 2 * 1024> bytes;
-  std::size_t done = 0;
-  while (done < samples.size()) {
-    const std::size_t n = std::min(samples.size() - done, bytes.size() / 2);
-    for (std::size_t i = 0; i < n; ++i) {
-      put_u16(bytes.data() + 2 * i, static_cast<uint16_t>(samples[done + i]));
+  for (const int16_t sample : samples) {
+    const auto v = static_cast<uint16_t>(sample);
+    buffer_.push_back(static_cast<uint8_t>(v));
+    buffer_.push_back(static_cast<uint8_t>(v >> 8));
+    if (buffer_.size() >= kBufferBytes) {
+      flush();
     }
-    if (std::fwrite(bytes.data(), 2, n, file_.get()) != n) {
-      fail(errno);
-    }
-    done += n;
   }
   samples_written_ += samples.size();
   if (samples_written_ - samples_at_header_ >=
@@ -101,35 +157,52 @@ void WavWriter::write(std::span<const int16_t> samples) {
   }
 }
 
+void WavWriter::flush() {
+  const std::size_t written = write_all(fd_, buffer_.data(), buffer_.size());
+  data_bytes_on_disk_ += written;
+  if (written != buffer_.size()) {
+    stop(errno);
+  }
+  buffer_.clear();
+}
+
 // Data first, then the sizes: the header never claims bytes not yet handed to the kernel.
 void WavWriter::update_header() {
-  std::FILE *f = file_.get();
-  const uint32_t bytes = data_size(samples_written_ * 2);
-  std::array<uint8_t, 4> riff{};
-  std::array<uint8_t, 4> data{};
-  put_u32(riff.data(), bytes + (kHeaderBytes - 8));
-  put_u32(data.data(), bytes);
-  if (std::fflush(f) != 0 || std::fseek(f, kRiffSizeOffset, SEEK_SET) != 0 ||
-      std::fwrite(riff.data(), 1, 4, f) != 4 || std::fseek(f, kDataSizeOffset, SEEK_SET) != 0 ||
-      std::fwrite(data.data(), 1, 4, f) != 4 || std::fseek(f, 0, SEEK_END) != 0 ||
-      std::fflush(f) != 0) {
-    fail(errno);
+  flush();
+  if (!write_sizes(fd_, data_bytes_on_disk_)) {
+    stop(errno);
   }
   samples_at_header_ = samples_written_;
 }
 
+// After a failed write: keep the whole sample frames that reached the disk, make the header
+// say so, close, and throw what happened and how much was kept.
+void WavWriter::stop(int error_number) {
+  const uint64_t frame_bytes = 2 * static_cast<uint64_t>(channels_);
+  const uint64_t kept = data_bytes_on_disk_ / frame_bytes * frame_bytes;
+  // Shrinking and rewriting bytes already on disk need no new space.
+  const bool valid = ::ftruncate(fd_, static_cast<off_t>(kHeaderBytes + kept)) == 0 &&
+                     write_sizes(fd_, kept);
+  ::close(std::exchange(fd_, -1));
+  buffer_.clear();
+  samples_written_ = kept / 2;
+  samples_at_header_ = samples_written_;
+  char seconds[32];
+  std::snprintf(seconds, sizeof(seconds), "%.2f",
+                static_cast<double>(kept / frame_bytes) / sample_rate_hz_);
+  throw Error(Error::Kind::Media,
+              "cannot write '" + path_ + "': " + std::strerror(error_number) +
+                  "; recording stopped after " + seconds + " s" +
+                  (valid ? " (the file is valid and keeps what was written)"
+                         : " (its header could not be updated either)"));
+}
+
 void WavWriter::close() {
-  if (!file_) {
+  if (fd_ < 0) {
     return;
   }
-  try {
-    update_header();
-  } catch (...) {
-    file_.reset();
-    throw;
-  }
-  std::FILE *f = file_.release();
-  if (std::fclose(f) != 0) {
+  update_header(); // on failure stop() has closed the file
+  if (::close(std::exchange(fd_, -1)) != 0) {
     fail(errno);
   }
 }

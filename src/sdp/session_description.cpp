@@ -105,6 +105,10 @@ std::optional<SessionDescription> SessionDescription::parse(std::string_view tex
     text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     if (detail::trim(raw).empty()) continue;
+    // RFC 8866 §9 (byte-string): no NUL or CR inside a line. Values we echo into an answer
+    // (mid, proto, formats) must not smuggle a line break into it.
+    if (raw.find('\0') != std::string_view::npos || raw.find('\r') != std::string_view::npos)
+      return std::nullopt;
 
     if (raw.size() < 2 || raw[1] != '=' || raw[0] < 'a' || raw[0] > 'z') return std::nullopt;
     const char type = raw[0];

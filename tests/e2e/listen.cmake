@@ -18,6 +18,9 @@ set_tests_properties(e2e_listen_three_publishers PROPERTIES FIXTURES_REQUIRED e2
 roomcast_e2e_test(e2e_listen_participant_leaves 150 ${E2E_LISTEN} --case leaves)
 # `roomcast publish --record` hears the other publisher, not itself.
 roomcast_e2e_test(e2e_publish_and_record 120 ${E2E_LISTEN} --case publish_record)
+# `roomcast listen --record` on a 64 KiB tmpfs: one error event when the disk fills, a valid
+# WAV of what fitted, and the listener stays in the meeting until --duration.
+roomcast_e2e_test(e2e_listen_record_disk_full 90 ${E2E_LISTEN} --case disk_full)
 
 # The checks themselves catch a wrong pitch and a stuttering stream (aiortc publisher).
 roomcast_e2e_test(e2e_listen_harness_catches_wrong_pitch 120 ${E2E_LISTEN} --case aiortc

@@ -113,6 +113,10 @@ class Run:
             p.wait_line(r"ready:", 45, "err")
         return p
 
+    # A ThreadSanitizer build runs several times slower, so its first seconds conceal more;
+    # scripts/test.sh's TSan stage loosens this bound (and only this one) with the variable.
+    MAX_CONCEALED = float(os.environ.get("ROOMCAST_E2E_MAX_CONCEALED", "0.01"))
+
     def chromium_checks(self, proc, names, timeout):
         rc = proc.wait(timeout)
         self.check(rc == 0, f"Chromium listener exited 0 (got {rc})")
@@ -129,8 +133,9 @@ class Run:
                                             "heardSeconds", "rmsDbfs", "concealTimeline")}
             hz, ratio = r.get("dominantHz"), r.get("concealedRatio")
             self.check(hz is not None and abs(hz - TONE_HZ) <= 1.0, f"Chromium {n}: dominant {hz} Hz within 1 Hz of 441")
-            self.check(ratio is not None and ratio < 0.01,
-                       f"Chromium {n}: concealed {r.get('concealedSamples')}/{r.get('totalSamplesReceived')} = {ratio} < 1 %")
+            self.check(ratio is not None and ratio < self.MAX_CONCEALED,
+                       f"Chromium {n}: concealed {r.get('concealedSamples')}/{r.get('totalSamplesReceived')} = {ratio} "
+                       f"< {100 * self.MAX_CONCEALED:g} %")
             # Expected from the packets' arrival stamps (the page's polls can run late when three
             # feeds share it), from its first to its last packet.
             got, want = r.get("packetsReceived") or 0, r.get("packetSpanExpectedPackets") or 0

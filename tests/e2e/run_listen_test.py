@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aiortc_listener import SILENCE_DBFS, dominant_hz  # noqa: E402
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
-                      janus_dirs, leak_check, log, need, private_tmpdir)
+                      SKIP, janus_dirs, leak_check, log, need, private_tmpdir)
 
 ROOM = 1234
 RATE = 48000
@@ -698,6 +698,45 @@ def case_publish_record(run):
     run.tone_checks(read_wav(run, files[b.id], "a's per-participant b"), 660, "a's per-participant b", others=[440])
 
 
+def case_disk_full(run):
+    """`roomcast listen --record` onto a 64 KiB tmpfs (netns.sh gives us a private mount
+    namespace) while a publisher plays: the disk fills within a second. One error event names the
+    file and the full disk, the WAV stays valid (its header describes exactly the data on disk),
+    and the listener stays in the meeting until --duration ends it (exit 0)."""
+    small = run.path("small-disk")
+    os.mkdir(small)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small]).returncode != 0:
+        log("SKIP: cannot mount a tmpfs here (not root in a private mount namespace)")
+        raise SystemExit(SKIP)
+    try:
+        run.start_server()
+        rec = os.path.join(small, "mix.wav")
+        lst, t_join = run.listen("listener", "--record", rec, "--duration", "10")
+        Publisher(run, "roomcast", "p", 440, file=run.tone_file("p.mp4", "'0.5*sin(2*PI*440*t)'", 12)).ready()
+        t_err, err = lst.wait_event("error event (disk full)", is_event("error"), 15)
+        msg = str(err.get("message"))
+        run.check(f"cannot write '{rec}': No space left on device; recording stopped after " in msg
+                  and "(the file is valid and keeps what was written)" in msg,
+                  f"listener: an error event names the file and the full disk: {msg!r}")
+        rc, t_exit = lst.exit_time(25)
+        errors = [e for _, e in lst.events if e.get("event") == "error"]
+        left = [e for _, e in lst.events if e.get("event") == "meeting_left"]
+        run.check(rc == 0, f"listener stayed until --duration and exited 0 (exit {rc})")
+        run.check(len(errors) == 1, f"one error event, not one per frame ({len(errors)})")
+        run.check(len(left) == 1 and left[0].get("error") is False and t_exit - t_join > 9,
+                  f"the meeting went on after the disk filled: left once, no error, "
+                  f"{t_exit - t_join:.1f} s after joining ({left})")
+        with open(rec, "rb") as f:
+            b = f.read()
+        riff, data = int.from_bytes(b[4:8], "little"), int.from_bytes(b[40:44], "little")
+        run.check(len(b) > 20000 and b[:4] == b"RIFF" and b[36:40] == b"data" and riff == len(b) - 8
+                  and data == len(b) - 44 and data % 2 == 0,
+                  f"the WAV is valid: {len(b)} bytes, RIFF size {riff}, data size {data}")
+        run.figures["diskFull"] = {"wavBytes": len(b), "errorAfterSeconds": round(t_err - t_join, 2)}
+    finally:
+        subprocess.run(["umount", "-l", small])
+
+
 def run_case(a):
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         raise Failure("run this under tests/e2e/netns.sh: Janus needs a non-loopback interface "
@@ -708,7 +747,8 @@ def run_case(a):
         need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
     run = Run(a)
     cases = {"chromium": case_single, "aiortc": case_single, "roomcast": case_single,
-             "three": case_three, "leaves": case_leaves, "publish_record": case_publish_record}
+             "three": case_three, "leaves": case_leaves, "publish_record": case_publish_record,
+             "disk_full": case_disk_full}
     try:
         cases[a.case](run)
         src = run.server.stop(15)
@@ -735,7 +775,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
     ap.add_argument("--case", required=True,
-                    choices=["chromium", "aiortc", "roomcast", "three", "leaves", "publish_record"])
+                    choices=["chromium", "aiortc", "roomcast", "three", "leaves", "publish_record", "disk_full"])
     ap.add_argument("--hz", type=float, default=TONE_HZ, help="tone the single-publisher cases expect")
     ap.add_argument("--publisher-tone", help="aiortc case: what aiortc_publisher.py sends (self-tests: "
                     "tone:446, tone:440:stutter)")

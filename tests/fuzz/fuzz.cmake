@@ -4,7 +4,7 @@
 # Expects target `roomcast`.
 set(ROOMCAST_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 get_filename_component(ROOMCAST_FUZZ_SRC_DIR ${ROOMCAST_FUZZ_DIR}/../../src ABSOLUTE)
-set(ROOMCAST_FUZZ_TARGETS rtp rtcp sdp videoroom)
+set(ROOMCAST_FUZZ_TARGETS rtp rtcp sdp sdp_multistream videoroom janus opus_lbrr jitter_buffer)
 
 if(ROOMCAST_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
@@ -18,7 +18,8 @@ foreach(name IN LISTS ROOMCAST_FUZZ_TARGETS)
   add_executable(fuzz_${name}_replay
     ${ROOMCAST_FUZZ_DIR}/fuzz_${name}.cpp ${ROOMCAST_FUZZ_DIR}/standalone_main.cpp)
   target_include_directories(fuzz_${name}_replay PRIVATE ${ROOMCAST_FUZZ_SRC_DIR})
-  target_link_libraries(fuzz_${name}_replay PRIVATE roomcast)
+  # libopus directly: the jitter buffer target encodes real packets to feed it.
+  target_link_libraries(fuzz_${name}_replay PRIVATE roomcast PkgConfig::OPUS PkgConfig::GLIB nlohmann_json::nlohmann_json)
   add_test(NAME fuzz_${name}_corpus
     COMMAND fuzz_${name}_replay ${ROOMCAST_FUZZ_DIR}/corpus/${name})
   set_tests_properties(fuzz_${name}_corpus PROPERTIES TIMEOUT 120)
@@ -28,6 +29,6 @@ foreach(name IN LISTS ROOMCAST_FUZZ_TARGETS)
     target_include_directories(fuzz_${name} PRIVATE ${ROOMCAST_FUZZ_SRC_DIR})
     target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(fuzz_${name} PRIVATE roomcast)
+    target_link_libraries(fuzz_${name} PRIVATE roomcast PkgConfig::OPUS PkgConfig::GLIB nlohmann_json::nlohmann_json)
   endif()
 endforeach()

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -116,7 +117,9 @@ TEST_F(FileAudioTrackTest, DecodesEveryFormatAtTheRightLengthAndPitch) {
     EXPECT_EQ(track.description(), path(e.file));
     ASSERT_TRUE(track.duration());
     EXPECT_NEAR(static_cast<double>(track.duration()->count()), 1000.0, 50.0); // MP3: 1045
+    ::testing::internal::CaptureStderr();
     const std::vector<int16_t> pcm = decode_all(track);
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), ""); // an intact file warns of nothing
     EXPECT_NEAR(static_cast<double>(pcm.size()), 48000.0, 960.0); // within 2%
     ASSERT_GT(pcm.size(), 36000u);
     EXPECT_NEAR(test::dominant_frequency(std::span(pcm).subspan(6000, 24000), kSampleRateHz), 441.0,
@@ -259,6 +262,78 @@ TEST_F(FileAudioTrackTest, CorruptDataMidFileIsSkippedNotFatal) {
     skipped += track.skipped_packets();
   }
   EXPECT_GT(skipped, 0u); // the decoders did reject packets, and we counted them
+}
+
+// The seconds after "corrupt data at " in a warning about file, or -1.
+double damage_position(const std::string& log, const std::string& file) {
+  const std::string prefix = "roomcast warn: '" + file + "': corrupt data at ";
+  const std::size_t at = log.find(prefix);
+  return at == std::string::npos ? -1.0 : std::stod(log.substr(at + prefix.size()));
+}
+
+TEST_F(FileAudioTrackTest, CorruptSpanIsSilenceInItsPlaceWithAWarningSayingWhere) {
+  for (const char* name : {"long.m4a", "long.flac", "long.ogg", "long.mp3"}) {
+    SCOPED_TRACE(name);
+    // 10% of the bytes, from 45%: about 1.35 s into the 3 s (container headers aside).
+    const std::string file =
+        corrupt_copy(path(name), path(std::string("span-") + name), 0.45, 0.55);
+    FileAudioTrack track(file);
+    ::testing::internal::CaptureStderr();
+    const std::vector<int16_t> pcm = decode_all(track);
+    const std::string log = ::testing::internal::GetCapturedStderr();
+    FileAudioTrack intact(path(name));
+    const std::vector<int16_t> clean = decode_all(intact);
+    // The timeline holds: what the damage took comes back as silence, so the file lasts
+    // as long as the intact one (within a frame) and the audio after the damage plays at
+    // its own time: in phase with the intact file's.
+    EXPECT_NEAR(static_cast<double>(pcm.size()), static_cast<double>(clean.size()), 960.0) << log;
+    const std::size_t from = 48000 * 22 / 10, n = 24000;
+    if (std::min(pcm.size(), clean.size()) < from + n) {
+      ADD_FAILURE() << "too short: " << pcm.size();
+      continue;
+    }
+    double dot = 0, a2 = 0, b2 = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      const double x = pcm[i], y = clean[i];
+      dot += x * y;
+      a2 += x * x;
+      b2 += y * y;
+    }
+    EXPECT_GT(dot / std::sqrt(a2 * b2 + 1), 0.9) << "the audio after the damage is shifted";
+    const double at = damage_position(log, file);
+    EXPECT_GT(at, 1.0) << log;
+    EXPECT_LT(at, 1.8) << log;
+    EXPECT_NE(log.find("replaced by silence"), std::string::npos) << log;
+  }
+}
+
+// Copies the first `fraction` of a file, as a download cut short would.
+std::string truncated_copy(const std::string& from, const std::string& to, double fraction) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  fs::resize_file(to, static_cast<std::uintmax_t>(static_cast<double>(fs::file_size(to)) * fraction));
+  return to;
+}
+
+TEST_F(FileAudioTrackTest, TruncatedFileEndsWithAWarningNotSilently) {
+  // Formats whose header announces the length (Xing frame count, STREAMINFO, a faststart
+  // moov); a truncated Ogg announces nothing (its length is read from its last page).
+  for (const char* name : {"long.mp3", "long.flac", "fast.m4a"}) {
+    SCOPED_TRACE(name);
+    const std::string file = truncated_copy(path(name), path(std::string("cut-") + name), 0.5);
+    FileAudioTrack track(file);
+    ::testing::internal::CaptureStderr();
+    const std::vector<int16_t> pcm = decode_all(track);
+    const std::string log = ::testing::internal::GetCapturedStderr();
+    const std::string prefix = "roomcast warn: '" + file + "' is truncated: its audio ends at ";
+    const std::size_t at = log.find(prefix);
+    ASSERT_NE(at, std::string::npos) << log;
+    const double ends = std::stod(log.substr(at + prefix.size()));
+    EXPECT_NEAR(ends, static_cast<double>(pcm.size()) / 48000.0, 0.1) << log;
+    EXPECT_GT(ends, 1.0) << log;
+    EXPECT_LT(ends, 2.0) << log;
+    EXPECT_NE(log.find(" but its header announces 3.0"), std::string::npos) << log;
+    EXPECT_NE(log.find("; the rest of the file is missing"), std::string::npos) << log;
+  }
 }
 
 TEST_F(FileAudioTrackTest, NothingDecodableIsAnError) {

@@ -1,4 +1,4 @@
-// WavWriter: header fields and sizes, a header kept valid while writing, error text.
+// WavWriter: header fields and sizes, a header kept valid while writing, error text, a full disk.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -13,6 +13,7 @@
 
 #include "receive/wav_writer.hpp"
 #include "roomcast/error.hpp"
+#include "small_tmpfs.hpp"
 
 namespace roomcast::receive {
 using namespace roomcast::media;  // frames and test signals of the send side
@@ -146,6 +147,90 @@ TEST_F(ReceiveWavWriter, UnwritablePathSaysWhatToDo) {
                   "': No such file or directory; check the directory exists and is writable");
   }
   EXPECT_FALSE(fs::exists(path));
+}
+
+// What a WAV file on a 64 KiB tmpfs looks like after the disk filled up mid-recording.
+struct FullDiskOutcome {
+  std::string error;
+  uint64_t frames_accepted = 0;   // 20 ms frames write() took before it threw
+  uint64_t frames_written = 0;    // sample frames the writer says it kept
+  std::vector<uint8_t> bytes;     // the file, read back after close()
+};
+
+FullDiskOutcome record_until_full(const fs::path &dir) {
+  FullDiskOutcome out;
+  const fs::path path = dir / "full.wav";
+  WavWriter wav(path.string());
+  for (int i = 0; i < 500 && out.error.empty(); ++i) { // 10 s: far more than fits
+    try {
+      wav.write(frame(i));
+      ++out.frames_accepted;
+    } catch (const Error &e) {
+      out.error = e.what();
+    }
+  }
+  if (wav.is_open()) out.error += " (but the writer is still open)";
+  wav.write(frame(0)); // ignored after the failure
+  wav.close();         // nothing left to do, nothing thrown
+  out.frames_written = wav.frames_written();
+  out.bytes = read_all(path);
+  return out;
+}
+
+std::string hex(const std::vector<uint8_t> &bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
+TEST_F(ReceiveWavWriter, FullDiskStopsWithAValidFile) {
+  // The child sends back: error text, frames accepted, frames kept, the file in hex.
+  const auto text = test::in_small_tmpfs(dir_, "64k", [](const fs::path &dir) {
+    const FullDiskOutcome out = record_until_full(dir);
+    return out.error + "\n" + std::to_string(out.frames_accepted) + "\n" +
+           std::to_string(out.frames_written) + "\n" + hex(out.bytes);
+  });
+  if (!text) {
+    GTEST_SKIP() << "no mount namespace here for a small tmpfs";
+  }
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at <= text->size();) {
+    const std::size_t end = std::min(text->find('\n', at), text->size());
+    lines.push_back(text->substr(at, end - at));
+    at = end + 1;
+  }
+  ASSERT_EQ(lines.size(), 4u) << *text;
+  const std::string &error = lines[0];
+  const std::string path = (dir_ / "full.wav").string();
+  EXPECT_EQ(error.rfind("cannot write '" + path + "': No space left on device; recording stopped after 0.", 0), 0u)
+      << error;
+  EXPECT_NE(error.find(" s (the file is valid and keeps what was written)"), std::string::npos) << error;
+  const uint64_t accepted = std::stoull(lines[1]);
+  const uint64_t kept = std::stoull(lines[2]);
+  std::vector<uint8_t> b;
+  for (std::size_t i = 0; i + 1 < lines[3].size(); i += 2) {
+    b.push_back(static_cast<uint8_t>(std::stoi(lines[3].substr(i, 2), nullptr, 16)));
+  }
+  // 64 KiB hold about 0.68 s of 48 kHz mono; most of it is kept, nothing beyond it.
+  EXPECT_GT(accepted, 20u);
+  EXPECT_LT(accepted, 40u);
+  EXPECT_GT(kept, 48000u * 4 / 10);
+  EXPECT_LE(kept, (accepted + 1) * kFrameSamples);
+  // The header says exactly what the file holds, whole samples only.
+  ASSERT_EQ(b.size(), 44u + kept * 2);
+  EXPECT_EQ(tag(b, 0), "RIFF");
+  EXPECT_EQ(u32(b, 4), b.size() - 8);
+  EXPECT_EQ(tag(b, 36), "data");
+  EXPECT_EQ(u32(b, 40), b.size() - 44);
+  // And the samples are the ones written, in order.
+  for (uint64_t n = 0; n < kept; n += 997) {
+    const int16_t expected = frame(static_cast<int>(n / kFrameSamples))[n % kFrameSamples];
+    ASSERT_EQ(static_cast<int16_t>(u16(b, 44 + n * 2)), expected) << "sample " << n;
+  }
 }
 
 } // namespace
