@@ -6,7 +6,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/install-deps.sh"
 bash "$here/scripts/build.sh"
-(cd "$here/build" && ctest --output-on-failure --timeout 300 "$@")
+# Tests without a meeting in parallel; the e2e tests (real-time audio, timing) one at a time.
+(cd "$here/build" && ctest --output-on-failure --timeout 300 -LE e2e -j "$(nproc)" "$@")
+(cd "$here/build" && ctest --output-on-failure --timeout 300 -L e2e "$@")
 
 echo "== sanitizer build (ASan + UBSan)"
 cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DROOMCAST_SANITIZE=ON >/dev/null
