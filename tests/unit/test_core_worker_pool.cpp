@@ -12,9 +12,9 @@ using namespace std::chrono_literals;
 using roomcast::core::WorkerPool;
 
 TEST(WorkerPool, RunsEveryJob) {
-  WorkerPool pool(2);
   std::atomic<int> done{0};
   std::promise<void> all;
+  WorkerPool pool(2);
   for (int i = 0; i < 100; ++i)
     pool.post([&] {
       if (++done == 100) all.set_value();
@@ -24,10 +24,11 @@ TEST(WorkerPool, RunsEveryJob) {
 }
 
 TEST(WorkerPool, UnstickAddsAThreadWhileTheOnlyOneIsBlocked) {
-  WorkerPool pool(1);
+  // Declared before the pool: the jobs use them until the pool has joined its threads.
   std::promise<void> release_blocked;
   auto released = release_blocked.get_future().share();
   std::promise<void> blocked_started, other_ran;
+  WorkerPool pool(1);
   pool.post([&] {
     blocked_started.set_value();
     released.wait();  // a recv() that blocks
@@ -48,9 +49,9 @@ TEST(WorkerPool, UnstickAddsAThreadWhileTheOnlyOneIsBlocked) {
 }
 
 TEST(WorkerPool, NoThreadAddedWhileOneIsIdle) {
-  WorkerPool pool(2);
-  std::promise<void> release_blocked, blocked_started;
+  std::promise<void> release_blocked, blocked_started;  // outlive the pool's threads
   auto released = release_blocked.get_future().share();
+  WorkerPool pool(2);
   pool.post([&] {
     blocked_started.set_value();
     released.wait();
