@@ -180,3 +180,18 @@ async def wait_for_publisher(client, handle, room, display, pin, deadline):
             raise ConnectionError(client.close_reason)
         pubs = ev.get("plugindata", {}).get("data", {}).get("publishers") or []
     return pubs[0]
+
+
+def list_participants(url, room, token=None):
+    """Janus's own `listparticipants` for `room`, on a fresh session (blocking)."""
+    async def ask():
+        client = JanusClient(token)
+        try:
+            await client.connect(url, timeout=10)
+            await client.create_session()
+            handle = await client.attach()
+            data, _ = await client.message(handle, {"request": "listparticipants", "room": room})
+            return data.get("participants") or []
+        finally:
+            await client.close()
+    return asyncio.run(ask())

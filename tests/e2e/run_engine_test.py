@@ -15,7 +15,6 @@
 # Details and measured figures: tests/e2e/README.md, "Engine tests".
 #   run_engine_test.py --roomcast BIN [--engine-e2e BIN] --case load20|fanout|cpp200|fec
 import argparse
-import asyncio
 import collections
 import ctypes
 import json
@@ -33,7 +32,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, chrt_prefix, guarded, janus_dirs, json_lines,  # noqa: E402
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
-from janus_client import JanusClient  # noqa: E402
+from janus_client import list_participants  # noqa: E402
 from run_listen_test import EventProc, is_event  # noqa: E402
 
 ROOM = 1234
@@ -66,17 +65,7 @@ def realtime_prefix():
 
 def participants(url, room=ROOM):
     """Janus's own `listparticipants` for the room (a fresh session each time)."""
-    async def ask():
-        client = JanusClient()
-        try:
-            await client.connect(url, timeout=10)
-            await client.create_session()
-            handle = await client.attach()
-            data, _ = await client.message(handle, {"request": "listparticipants", "room": room})
-            return data.get("participants") or []
-        finally:
-            await client.close()
-    return asyncio.run(ask())
+    return list_participants(url, room)
 
 
 class Run:

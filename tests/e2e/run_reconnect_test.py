@@ -26,10 +26,8 @@
 #       concealed and no disconnect, and so does `roomcast listen` in the same room, with
 #       frames recovered by FEC.
 import argparse
-import asyncio
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -42,7 +40,7 @@ import wave
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, Failure, Proc, become_subreaper, descendants, guarded, json_lines, leak_check, log,  # noqa: E402
                       private_tmpdir, start_roomcast_server)
-from janus_client import JanusClient  # noqa: E402
+from janus_client import list_participants  # noqa: E402
 
 ROOM = 1234
 NAME = "rc-bot"
@@ -60,17 +58,7 @@ def ffmpeg(*args):
 
 def participants(url):
     """Janus's own `listparticipants` for the room (a fresh session)."""
-    async def ask():
-        client = JanusClient()
-        try:
-            await client.connect(url, timeout=10)
-            await client.create_session()
-            handle = await client.attach()
-            data, _ = await client.message(handle, {"request": "listparticipants", "room": ROOM})
-            return data.get("participants") or []
-        finally:
-            await client.close()
-    return asyncio.run(ask())
+    return list_participants(url, ROOM)
 
 
 def events(proc, name):
@@ -301,6 +289,24 @@ def tone_gaps(path, threshold_db=-40.0):
     return gaps
 
 
+def nft_drop(table, match):
+    """Drops outgoing packets matching `match` (nftables, this namespace) until `table` is deleted."""
+    nft(f"add table inet {table}", f"add chain inet {table} out {{ type filter hook output priority 0 ; }}",
+        f"add rule inet {table} out {match} drop")
+
+
+def listen_then_publish(a, env, url, media, wav):
+    """`roomcast listen --record WAV`, then `roomcast publish MEDIA` once it is in: (listen, publish),
+    returned when the listener has the publisher's audio stream."""
+    lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
+               env=env)
+    lst.wait_line(r'"event":"meeting_joined"', 20, "out")
+    pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
+                           "--json"], env=env)
+    lst.wait_line(r'"event":"stream_enabled".*"kind":"audio"', 30, "out")
+    return lst, pub
+
+
 def media_drop(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.mp4")
@@ -310,17 +316,11 @@ def media_drop(a, work):
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
     pub = lst = None
     try:
-        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
-                   env=env)
-        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
-        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
-                               "--json"], env=env)
-        lst.wait_line(r'"event":"stream_enabled".*"kind":"audio"', 30, "out")
+        lst, pub = listen_then_publish(a, env, url, media, wav)
         time.sleep(3)
         drops = []
         for seconds, pause_after in ((3, 5), (20, 5)):
-            nft("add table inet rcdrop", "add chain inet rcdrop out { type filter hook output priority 0 ; }",
-                "add rule inet rcdrop out meta l4proto udp drop")
+            nft_drop("rcdrop", "meta l4proto udp")
             t0 = time.monotonic()
             time.sleep(seconds)
             subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=True)
@@ -358,15 +358,9 @@ def media_dead(a, work):
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
     pub = lst = None
     try:
-        lst = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--record", wav],
-                   env=env)
-        lst.wait_line(r'"event":"meeting_joined"', 20, "out")
-        pub = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name", NAME,
-                               "--json"], env=env)
-        lst.wait_line(r'"event":"stream_enabled".*"kind":"audio"', 30, "out")
+        lst, pub = listen_then_publish(a, env, url, media, wav)
         time.sleep(2)
-        nft("add table inet rcdrop", "add chain inet rcdrop out { type filter hook output priority 0 ; }",
-            "add rule inet rcdrop out meta l4proto udp drop")
+        nft_drop("rcdrop", "meta l4proto udp")
         t_drop = time.monotonic()
         try:
             t_noticed, ev = wait_event(pub, "reconnecting", 45)
@@ -399,8 +393,7 @@ def media_dead(a, work):
 
 
 def loss_rule(table, match, percent):
-    nft(f"add table inet {table}", f"add chain inet {table} out {{ type filter hook output priority 0 ; }}",
-        f"add rule inet {table} out {match} numgen random mod 100 < {percent} drop")
+    nft_drop(table, f"{match} numgen random mod 100 < {percent}")
 
 
 def loss5(a, work):
