@@ -56,6 +56,11 @@ struct MeetingConfig {
   int opus_complexity = 9;
   /// In-band FEC policy (see OpusFec).
   OpusFec opus_fec = OpusFec::Adaptive;
+  /// Opus discontinuous transmission (RFC 7587 §3.1.3): silence, in a file or a
+  /// PushAudioTrack with nothing queued, is not sent but for one packet every 400 ms.
+  /// Saves bandwidth and the server's work for a mostly quiet bot; RTP time keeps counting
+  /// and the first packet after a gap carries the marker bit.
+  bool opus_dtx = false;
 
   /// Stay in the meeting when the server or the network stumbles: a dropped WebSocket is
   /// reconnected and the session reclaimed (media untouched); a restarted server or a dead

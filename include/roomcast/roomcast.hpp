@@ -5,4 +5,5 @@
 #include "roomcast/events.hpp"
 #include "roomcast/meeting.hpp"
 #include "roomcast/meeting_config.hpp"
+#include "roomcast/push_audio_track.hpp"
 #include "roomcast/version.hpp"

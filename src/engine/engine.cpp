@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include "core/log.hpp"
+
 namespace roomcast::engine {
 
 Engine::Engine()
@@ -68,7 +70,14 @@ std::shared_ptr<media::EncodedTrack> Engine::encoded_track(const std::shared_ptr
   auto [first, last] = encodes_.equal_range(track.get());
   for (auto it = first; it != last; ++it) {
     auto existing = it->second.lock();
-    if (existing && existing->settings() == settings) return existing;
+    if (!existing) continue;
+    if (existing->settings() == settings) return existing;
+    // A live queue must have one consumer, or meetings would take turns at its audio.
+    if (existing->live()) {
+      core::log_warn("a PushAudioTrack shared by meetings with different Opus settings is "
+                               "encoded once, with the first meeting's settings");
+      return existing;
+    }
   }
   // Weak: an encode outliving the engine (a reader kept by its user) just stops producing.
   std::weak_ptr<core::WorkerPool> workers = workers_;

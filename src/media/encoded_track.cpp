@@ -4,17 +4,28 @@
 #include <algorithm>
 #include <cmath>
 
+#include "roomcast/push_audio_track.hpp"
 #include "rtp/audio_level.hpp"
 #include "rtp/opus_lbrr.hpp"
 
 namespace roomcast::media {
+namespace {
+
+std::shared_ptr<detail::PushQueue> live_queue_of(const CustomAudioTrack& track) {
+  const auto* push = dynamic_cast<const PushAudioTrack*>(&track);
+  return push ? detail::push_queue_of(*push) : nullptr;
+}
+
+}  // namespace
 
 EncodedTrack::EncodedTrack(std::shared_ptr<CustomAudioTrack> track, EncoderSettings settings, RunJob run_job)
     : settings_(settings),
       run_job_(std::move(run_job)),
       source_(std::move(track)),
+      live_(live_queue_of(*source_.track())),
       encoder_(settings.bitrate_bps, settings.fec == OpusFec::On) {
   encoder_.set_complexity(settings.complexity);
+  if (settings.dtx) encoder_.set_dtx(true);
   encoder_fec_ = settings.fec == OpusFec::On;
   // Lead-in silence from an encoder of its own, so the track's encoder state stays untouched.
   OpusEncoder quiet(settings.bitrate_bps, false);
@@ -34,8 +45,12 @@ EncodedTrack::Reader::~Reader() {
 std::unique_ptr<EncodedTrack::Reader> EncodedTrack::open_reader() {
   std::unique_ptr<Reader> reader(new Reader(shared_from_this()));
   std::lock_guard lock(mutex_);
-  reader->position_ = base_;
   readers_.push_back(reader.get());
+  if (live_) {
+    reader->position_ = head_locked();  // live audio starts now, never from history
+    return reader;
+  }
+  reader->position_ = base_;
   request_fill_locked();
   return reader;
 }
@@ -44,16 +59,31 @@ EncodedTrack::Status EncodedTrack::Reader::next(std::shared_ptr<const EncodedFra
   EncodedTrack& t = *track_;
   std::lock_guard lock(t.mutex_);
   const uint64_t head = t.head_locked();
+  if (t.live_ && head - std::min(position_, head) > kLiveMaxLagFrames) position_ = head - 1;
   if (position_ < head) {
     frame = t.frames_[position_ - t.base_];
     ++position_;
     ++read_;
-    if (head - position_ < kRefillBelow) t.request_fill_locked();
+    if (!t.live_ && head - position_ < kRefillBelow) t.request_fill_locked();
     return Status::Frame;
   }
   if (t.ended_) return t.error_.empty() ? Status::Ended : Status::Failed;
+  if (t.live_) {
+    waiting_ = true;
+    t.request_live_frame_locked();
+    return Status::Pending;
+  }
   t.request_fill_locked();
   return Status::Underrun;
+}
+
+void EncodedTrack::Reader::set_wakeup(std::function<void()> wakeup) {
+  std::lock_guard lock(track_->mutex_);
+  wakeup_ = std::move(wakeup);
+}
+
+void EncodedTrack::Reader::mark_sent(const EncodedFrame& frame) {
+  if (track_->live_) track_->live_->mark_sent(frame.source_end);
 }
 
 void EncodedTrack::Reader::report_loss(double fraction) {
@@ -119,14 +149,7 @@ void EncodedTrack::fill() {
     std::string failure;
     if (next.status == FrameSource::Status::Frame) {
       try {
-        if (fec != encoder_fec_) encoder_.set_fec(fec), encoder_fec_ = fec;
-        if (loss_percent != encoder_loss_percent_)
-          encoder_.set_packet_loss_percent(loss_percent), encoder_loss_percent_ = loss_percent;
-        frame = std::make_shared<EncodedFrame>();
-        frame->valid_samples = next.frame.valid_samples;
-        frame->audio_level = rtp::audio_level_from_samples(next.frame.samples);
-        frame->opus = encoder_.encode(next.frame);
-        frame->fec = rtp::opus_packet_has_fec(frame->opus);  // what it holds, not what was asked
+        frame = encode_frame(next.frame, fec, loss_percent);
       } catch (const std::exception& e) {
         failure = std::string("encoding failed: ") + e.what();
       }
@@ -144,6 +167,72 @@ void EncodedTrack::fill() {
     if (error_.empty() && next.status == FrameSource::Status::Failed) error_ = "the audio track failed";
     fill_pending_ = false;
     return;
+  }
+}
+
+std::shared_ptr<EncodedFrame> EncodedTrack::encode_frame(const AudioFrame& pcm, bool fec, int loss_percent) {
+  if (fec != encoder_fec_) encoder_.set_fec(fec), encoder_fec_ = fec;
+  if (loss_percent != encoder_loss_percent_)
+    encoder_.set_packet_loss_percent(loss_percent), encoder_loss_percent_ = loss_percent;
+  auto frame = std::make_shared<EncodedFrame>();
+  frame->valid_samples = pcm.valid_samples;
+  frame->audio_level = rtp::audio_level_from_samples(pcm.samples);
+  frame->opus = encoder_.encode(pcm);
+  frame->fec = rtp::opus_packet_has_fec(frame->opus);  // what it holds, not what was asked
+  frame->dtx = settings_.dtx && frame->opus.size() <= 2;
+  return frame;
+}
+
+void EncodedTrack::request_live_frame_locked() {
+  if (fill_pending_ || ended_) return;
+  fill_pending_ = true;
+  ++fill_jobs_;
+  run_job_([self = shared_from_this()] { self->produce_live(); });
+}
+
+// One frame for the tick now current: taken from the push queue at the moment a reader
+// needs it, so audio pushed a moment ago is in it.
+void EncodedTrack::produce_live() {
+  bool fec;
+  int loss_percent;
+  {
+    std::lock_guard lock(mutex_);
+    fec = want_fec_;
+    loss_percent = want_loss_percent_;
+  }
+  AudioFrame pcm;
+  const detail::PushQueue::Take take = live_->take_frame(pcm);
+  std::shared_ptr<EncodedFrame> frame;
+  std::string failure;
+  if (take.kind != detail::PushQueue::Take::Kind::Ended) {
+    try {
+      // Silence goes through the encoder too: a stock silence packet would leave the
+      // encoder's prediction state at the last speech while the decoder's moved on, and
+      // the next talkspurt's first frames would decode wrong.
+      frame = encode_frame(pcm, fec, loss_percent);
+      frame->dry = take.kind == detail::PushQueue::Take::Kind::Dry;
+      frame->talkspurt_start = take.talkspurt_start;
+      frame->source_end = take.source_end;
+    } catch (const std::exception& e) {
+      failure = std::string("encoding failed: ") + e.what();
+      frame.reset();
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (frame) {
+    frame->index = head_locked();
+    frames_.push_back(std::move(frame));
+    prune_locked();
+  } else {
+    ended_ = true;
+    error_ = failure;
+  }
+  fill_pending_ = false;
+  // Under the mutex: a reader being destroyed waits here, so its wake-up is still valid.
+  for (Reader* r : readers_) {
+    if (!r->waiting_) continue;
+    r->waiting_ = false;
+    if (r->wakeup_) r->wakeup_();
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include "media/frame_source.hpp"
 #include "media/opus_encoder.hpp"
+#include "media/push_queue.hpp"
 #include "roomcast/audio_track.hpp"
 #include "roomcast/meeting_config.hpp"
 
@@ -23,6 +24,7 @@ struct EncoderSettings {
   int bitrate_bps = 32000;
   int complexity = 9;
   OpusFec fec = OpusFec::Adaptive;
+  bool dtx = false;  ///< libopus DTX: silence becomes packets of 1-2 bytes, which senders skip
   bool operator==(const EncoderSettings&) const = default;
 };
 
@@ -32,6 +34,10 @@ struct EncodedFrame {
   int valid_samples = 0;        ///< real audio in it (less only in the padded last frame)
   uint8_t audio_level = 127;    ///< RFC 6464 level, -dBov
   bool fec = false;             ///< carries in-band FEC (LBRR) data for the frame before
+  bool dtx = false;             ///< a DTX packet (1-2 bytes, RFC 7587 3.1.3): not sent
+  bool dry = false;             ///< live track: no audio was queued; silence stands in
+  bool talkspurt_start = false; ///< live track: first audio after silence (RTP marker bit)
+  uint64_t source_end = 0;      ///< live track: the push queue's position after this frame
   std::vector<uint8_t> opus;
 };
 
@@ -45,6 +51,10 @@ struct EncodedFrame {
 /// kAheadFrames ahead (a batch, not a wake-up per frame). Frames stay in the log until
 /// every reader has passed them and for kHistoryFrames behind the head, so a meeting that
 /// joins within that window still hears the track from its first frame.
+///
+/// A live track (PushAudioTrack) is not read ahead: the frame for a tick is taken from its
+/// queue and encoded when the first reader asks for it at that tick (Status::Pending, then
+/// the reader's wake-up), so the wire lags a push by at most one frame plus the queue.
 ///
 /// Encoder control follows the network: with OpusFec::Adaptive, in-band FEC is on while
 /// some reader reports loss (RTCP receiver reports) and off on clean paths.
@@ -68,7 +78,10 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   EncodedTrack(const EncodedTrack&) = delete;
   EncodedTrack& operator=(const EncodedTrack&) = delete;
 
-  enum class Status { Frame, Underrun, Ended, Failed };
+  /// Pending: live track only: the frame is being made now; the reader's wake-up follows.
+  enum class Status { Frame, Underrun, Pending, Ended, Failed };
+  /// A live reader further behind the head than this (it was paused) skips to the present.
+  static constexpr uint64_t kLiveMaxLagFrames = 5;
 
   /// One reader's position in the log. Use from one thread at a time (the loop thread).
   class Reader {
@@ -80,6 +93,10 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
     /// The next frame, without waiting: Underrun when the producer has not got there yet
     /// (it has been asked), Ended / Failed at the end (error() says why it failed).
     Status next(std::shared_ptr<const EncodedFrame>& frame);
+    /// Live track: called (from a worker thread, briefly) when a Pending frame is ready.
+    void set_wakeup(std::function<void()> wakeup);
+    /// The frame went out on the wire: wait_for_playout() of a live track follows this.
+    void mark_sent(const EncodedFrame& frame);
     /// Loss on this reader's path (RTCP fraction lost, 0..1); steers adaptive FEC.
     void report_loss(double fraction);
     /// Frames this reader has taken.
@@ -93,6 +110,8 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
     std::shared_ptr<EncodedTrack> track_;
     uint64_t position_ = 0;  // index of the next frame; guarded by the track's mutex
     double loss_ = 0;        // guarded by the track's mutex
+    bool waiting_ = false;   // guarded: wants the wake-up of a Pending frame
+    std::function<void()> wakeup_;  // guarded
     uint64_t read_ = 0;
   };
 
@@ -104,6 +123,8 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   const std::vector<uint8_t>& silence() const { return silence_; }
   const std::shared_ptr<CustomAudioTrack>& source_track() const { return source_.track(); }
   const EncoderSettings& settings() const { return settings_; }
+  /// A live track (PushAudioTrack): no read-ahead, one frame per tick.
+  bool live() const { return live_ != nullptr; }
 
   struct Stats {
     uint64_t frames_encoded = 0;
@@ -118,6 +139,9 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
  private:
   void request_fill_locked();
   void fill();  // producer job
+  void request_live_frame_locked();
+  void produce_live();  // live producer job: one frame
+  std::shared_ptr<EncodedFrame> encode_frame(const AudioFrame& pcm, bool fec, int loss_percent);
   void prune_locked();
   void update_loss_locked();
   uint64_t head_locked() const { return base_ + frames_.size(); }
@@ -128,6 +152,7 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
 
   // Producer side: only the one running fill() job touches these.
   FrameSource source_;  // used single-threaded: fill() then pop()
+  const std::shared_ptr<detail::PushQueue> live_;  // live tracks only
   OpusEncoder encoder_;
   bool encoder_fec_ = false;
   int encoder_loss_percent_ = -1;
@@ -136,7 +161,7 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   std::deque<std::shared_ptr<const EncodedFrame>> frames_;
   uint64_t base_ = 0;  // index of frames_.front()
   std::vector<Reader*> readers_;
-  bool fill_pending_ = false;
+  bool fill_pending_ = false;  // a fill() or produce_live() job is queued or running
   bool ended_ = false;
   std::string error_;  // set when the track failed
   bool want_fec_ = false;

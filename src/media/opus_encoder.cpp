@@ -40,6 +40,10 @@ void OpusEncoder::set_fec(bool on) {
   check(opus_encoder_ctl(encoder_.get(), OPUS_SET_INBAND_FEC(on ? 1 : 0)), on ? "enable FEC" : "disable FEC");
 }
 
+void OpusEncoder::set_dtx(bool on) {
+  check(opus_encoder_ctl(encoder_.get(), OPUS_SET_DTX(on ? 1 : 0)), on ? "enable DTX" : "disable DTX");
+}
+
 void OpusEncoder::set_complexity(int complexity) {
   check(opus_encoder_ctl(encoder_.get(), OPUS_SET_COMPLEXITY(complexity)),
         "set complexity " + std::to_string(complexity));

@@ -40,6 +40,9 @@ public:
   void set_fec(bool on);
   /// 0..10: CPU spent for quality (libopus default 10).
   void set_complexity(int complexity);
+  /// Discontinuous transmission: silence is coded as 1-2 byte packets (not to be sent),
+  /// with a real one every 400 ms (RFC 7587 3.1.3).
+  void set_dtx(bool on);
   int bitrate_bps() const;
 
 private:

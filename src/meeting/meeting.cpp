@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "meeting/config_check.hpp"
 #include "meeting/meeting_impl.hpp"
+#include "roomcast/push_audio_track.hpp"
 
 namespace roomcast {
 
@@ -195,8 +196,9 @@ void Meeting::Impl::announce_joined(const videoroom::Joined& joined) {
 
 void Meeting::Impl::publish() {
   // Meetings given the same track object (and settings) share one encode; the producer
-  // starts encoding ahead now, while ICE and DTLS connect.
-  media::EncoderSettings settings{config.audio_bitrate_bps, config.opus_complexity, config.opus_fec};
+  // starts encoding ahead now, while ICE and DTLS connect (a live track's waits for the wire).
+  media::EncoderSettings settings{config.audio_bitrate_bps, config.opus_complexity, config.opus_fec,
+                                  config.opus_dtx};
   track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
 
   loop->call([&] {
@@ -234,6 +236,12 @@ void Meeting::Impl::publish() {
   if (media_error) throw Error(Error::Kind::Transport, *media_error);
   if (state == State::Left) signaling_error("the meeting ended while joining: " + left_info.reason);
   if (!settled) throw Error(Error::Kind::Transport, "the audio stream to " + url + " did not go live within 15 s");
+  // A live track: return once the lead-in is out, i.e. once the participants who subscribe
+  // on our announcement can hear us: audio pushed from then on goes out at once and whole.
+  if (dynamic_cast<const PushAudioTrack*>(config.custom_microphone_audio_track.get())) {
+    state_changed.wait_for(lock, config.lead_in, [this] { return media_error.has_value() || state == State::Left; });
+    if (media_error) throw Error(Error::Kind::Transport, *media_error);
+  }
 }
 
 void Meeting::Impl::teardown_after_failed_join() {

@@ -17,7 +17,17 @@ AudioSender::AudioSender(engine::Engine& engine, PeerSession& peer,
       reader_(std::move(reader)),
       callbacks_(std::move(callbacks)),
       lead_in_frames_(static_cast<uint64_t>(lead_in / core::MediaClock::kTickDuration)),
-      silence_until_(lead_in_frames_) {}
+      silence_until_(lead_in_frames_) {
+  if (reader_->track().live()) {
+    // A live frame is made when we ask for it; send it as soon as it is ready, not a tick later.
+    core::EventLoop* loop = &engine_.loop();
+    reader_->set_wakeup([loop, this, alive = std::weak_ptr<int>(alive_)] {
+      loop->post([this, alive] {
+        if (alive.lock()) on_frame_ready();
+      });
+    });
+  }
+}
 
 AudioSender::~AudioSender() { stop(); }
 
@@ -71,13 +81,25 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
     std::shared_ptr<const media::EncodedFrame> frame;
     switch (reader_->next(frame)) {
       case media::EncodedTrack::Status::Frame:
+        if (frame->dtx) {
+          // Not sent; the timestamps still count it, and speech after the gap is marked.
+          ++stats_.dtx_frames;
+          talkspurt_pending_ = true;
+          ++packets_sent_;
+          return true;
+        }
+        if (frame->talkspurt_start || talkspurt_pending_) peer_->mark_talkspurt();
+        talkspurt_pending_ = false;
         peer_->send_audio(frame->opus, first_sample, frame->audio_level);
+        reader_->mark_sent(*frame);
         ++stats_.frames_sent;
         if (frame->fec) ++stats_.fec_frames;
         break;
       case media::EncodedTrack::Status::Underrun:
         ++stats_.underruns;
         return false;
+      case media::EncodedTrack::Status::Pending:
+        return false;  // on_frame_ready() follows
       case media::EncodedTrack::Status::Ended:
         keep_going = false;
         finish();
@@ -101,6 +123,12 @@ void AudioSender::on_tick(uint64_t tick, Clock::time_point now) {
     finish();
     if (callbacks_.on_failed) callbacks_.on_failed(why);
   });
+}
+
+void AudioSender::on_frame_ready() {
+  if (!ticking_ || finished_) return;
+  const Clock::time_point now = Clock::now();
+  on_tick(engine_.clock().tick_at(now), now);
 }
 
 void AudioSender::send_due(uint64_t tick, Clock::time_point now) {

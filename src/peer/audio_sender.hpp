@@ -23,6 +23,7 @@ struct SenderStats {
   uint64_t underruns = 0;
   uint64_t reanchors = 0;
   uint64_t fec_frames = 0;  ///< frames sent with in-band FEC
+  uint64_t dtx_frames = 0;  ///< frames not sent: DTX silence (RTP time still counts them)
   /// When the first RTP packet went out.
   std::optional<std::chrono::steady_clock::time_point> first_packet_at;
 };
@@ -55,6 +56,7 @@ class AudioSender : private core::MediaClock::Client {
 
  private:
   void on_tick(uint64_t tick, core::MediaClock::Clock::time_point now) override;
+  void on_frame_ready();  // live track: the frame that was Pending at this tick
   void send_due(uint64_t tick, core::MediaClock::Clock::time_point now);
   bool send_one(core::MediaClock::Clock::time_point now, bool& keep_going);
   void finish();
@@ -69,6 +71,8 @@ class AudioSender : private core::MediaClock::Client {
   uint64_t silence_until_;  // packets_sent_ below this are lead-in silence
   uint64_t packets_sent_ = 0;  // lead-in and track: the RTP timeline
   uint64_t reports_seen_ = 0;  // receiver reports already passed to the encoder
+  bool talkspurt_pending_ = false;  // a DTX gap ended: mark the next packet
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // wake-ups posted check it
   bool ticking_ = false;
   bool finished_ = false;
 };

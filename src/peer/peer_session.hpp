@@ -87,6 +87,10 @@ class PeerSession {
 
   /// Sends one encoded 20 ms Opus frame; `first_sample` gives its RTP timestamp.
   bool send_audio(std::span<const uint8_t> opus, uint64_t first_sample, uint8_t audio_level);
+  /// The next packet starts a talkspurt (RTP marker bit): after silence or DTX.
+  void mark_talkspurt() {
+    if (packetizer_) packetizer_->mark_next_talkspurt();
+  }
   /// Sends an RTCP sender report if one is due (about once a second, RFC 3550 §6.2).
   void maybe_send_sender_report(std::chrono::steady_clock::time_point now);
 

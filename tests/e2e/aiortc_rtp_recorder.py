@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # aiortc VideoRoom subscriber that records the raw RTP of named publishers' audio (after SRTP:
-# SSRC, sequence number, timestamp, Opus payload bytes, arrival) and prints one JSON line when
-# they have all left (or at --seconds): {"feeds": {NAME: {"ssrcs": [...], "packets": [[seq, ts,
-# ssrc, payload hex, arrival time.monotonic()], ...]}}}. One subscriber handle and
+# SSRC, sequence number, timestamp, Opus payload bytes, arrival, marker bit) and prints one JSON
+# line when they have all left (or at --seconds): {"feeds": {NAME: {"ssrcs": [...], "packets":
+# [[seq, ts, ssrc, payload hex, arrival time.monotonic(), marker], ...]}}}. One subscriber handle and
 # PeerConnection per feed.
 #   aiortc_rtp_recorder.py --url URL --room ID --feed-names A,B [--seconds S] [--timeout S]
 import argparse
@@ -21,7 +21,7 @@ from janus_client import JanusClient, JanusError  # noqa: E402
 
 # aiortc 1.4 hands every decrypted RTP packet to RTCRtpReceiver._handle_rtp_packet: wrap it
 # once, recording per receiver object.
-_recorded = {}  # id(receiver) -> list of (seq, ts, ssrc, payload hex, arrival time.monotonic())
+_recorded = {}  # id(receiver) -> list of (seq, ts, ssrc, payload hex, arrival time.monotonic(), marker)
 _original = RTCRtpReceiver._handle_rtp_packet
 
 
@@ -29,7 +29,7 @@ async def _recording(self, packet, arrival_time_ms):
     log = _recorded.get(id(self))
     if log is not None and packet.payload:
         log.append((packet.sequence_number, packet.timestamp, packet.ssrc, packet.payload.hex(),
-                    round(time.monotonic(), 4)))
+                    round(time.monotonic(), 4), int(packet.marker)))
     return await _original(self, packet, arrival_time_ms)
 
 

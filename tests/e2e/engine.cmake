@@ -27,3 +27,11 @@ add_executable(roomcast-slow-code-e2e ${E2E_DIR}/slow_user_code_e2e.cpp)
 target_link_libraries(roomcast-slow-code-e2e PRIVATE roomcast Threads::Threads)
 roomcast_e2e_test(e2e_slow_user_code_delays_only_itself 120 ${E2E_PY} ${E2E_DIR}/run_slow_code_test.py
   ${E2E_ROOMCAST} --program $<TARGET_FILE:roomcast-slow-code-e2e>)
+
+# A voice agent through the public API: PushAudioTrack fed in real time in irregular chunks at
+# 22.05/24/44.1 kHz, a 2 s pause, a barge-in clear() and wait_for_playout(); Chromium hears it
+# in tune, aiortc's recording of the wire times the silence, the clear and the playout.
+add_executable(roomcast-push-e2e ${E2E_DIR}/push_track_e2e.cpp)
+target_link_libraries(roomcast-push-e2e PRIVATE roomcast nlohmann_json::nlohmann_json Threads::Threads)
+roomcast_e2e_test(e2e_push_track_voice_agent 120 ${E2E_PY} ${E2E_DIR}/run_push_test.py ${E2E_ROOMCAST}
+  --program $<TARGET_FILE:roomcast-push-e2e> --listener chromium)

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+# PushAudioTrack end to end, inside netns.sh against `roomcast server`: push_track_e2e.cpp (the
+# public API) plays a voice agent's session while headless Chromium listens and an aiortc
+# subscriber records every RTP packet with its arrival time (CLOCK_MONOTONIC, the program's
+# clock too). Each packet is decoded with libopus and classified by its tone.
+# Asserts:
+#   live:    441 Hz pushed in real time in irregular 5-80 ms chunks at 22.05/24/44.1 kHz:
+#            Chromium hears 441 Hz with < 1 % concealed; on the wire the tone is continuous (no
+#            silent frame inside it, 0 underruns) and as long as what was pushed (+-1 frame);
+#            the first push after join() is on the wire within 40 ms (no lead-in before it);
+#   pause:   2 s with nothing pushed is silence of that length on the wire (+-40 ms), the
+#            meeting stays up, RTP timestamps keep counting (every step 960 samples);
+#   clear(): while 5 s are queued: the first silent packet arrives within 60 ms of the call
+#            and no 660 Hz packet after it; queued_duration() is 0 right after;
+#   wait_for_playout(): returns no earlier than 5 ms before the last 550 Hz packet arrived
+#            (Janus forwarding is ~1 ms) and within 40 ms after it;
+#   marker:  the first packet of each talkspurt carries the RTP marker bit;
+#   end():   the meeting ends with "end of stream".
+#   run_push_test.py --roomcast BIN --program push_track_e2e
+import argparse
+import ctypes
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import HERE, PY, Failure, Proc, become_subreaper, guarded, json_lines, log, need  # noqa: E402
+from run_engine_test import ROOM, Run, realtime_prefix  # noqa: E402
+
+NAME = "pusher"
+TONES = (441.0, 550.0, 660.0)
+LIVE_SECONDS = 10.0
+
+
+class OpusStream:
+    """libopus decoder for one stream (ctypes: no Python Opus binding here)."""
+
+    def __init__(self):
+        self.lib = ctypes.CDLL("libopus.so.0")
+        self.lib.opus_decoder_create.restype = ctypes.c_void_p
+        self.lib.opus_decoder_create.argtypes = [ctypes.c_int32, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
+        self.lib.opus_decoder_destroy.argtypes = [ctypes.c_void_p]
+        self.lib.opus_decode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32,
+                                         ctypes.POINTER(ctypes.c_int16), ctypes.c_int, ctypes.c_int]
+        err = ctypes.c_int(0)
+        self.dec = self.lib.opus_decoder_create(48000, 1, ctypes.byref(err))
+        if not self.dec or err.value != 0:
+            raise Failure(f"opus_decoder_create failed ({err.value})")
+
+    def decode(self, payload):
+        pcm = (ctypes.c_int16 * 5760)()
+        n = self.lib.opus_decode(self.dec, payload, len(payload), pcm, 5760, 0)
+        if n <= 0:
+            raise Failure(f"libopus could not decode a packet ({n})")
+        return np.frombuffer(bytes(pcm), dtype=np.int16)[:n].astype(float)
+
+    def close(self):
+        self.lib.opus_decoder_destroy(self.dec)
+
+
+def classify(packets):
+    """[(arrival, tone Hz or 0 for silence, marker, rtp ts, pcm)] in arrival order."""
+    dec = OpusStream()
+    out = []
+    try:
+        for seq, ts, _, payload, arrival, marker in sorted(packets, key=lambda p: p[4]):
+            pcm = dec.decode(bytes.fromhex(payload))
+            # A packet's first 6.5 ms decode the end of the frame before (the encoder's
+            # lookahead): judge it by its second half, which is its own audio only.
+            rms = float(np.sqrt(np.mean(pcm[len(pcm) // 2:] ** 2)))
+            tone = 0.0
+            if rms > 1000:  # the tones are at -12 dBFS (rms ~5800); silence decodes to ~0
+                spec = np.abs(np.fft.rfft(pcm * np.hanning(len(pcm)), 48000))
+                tone = min(TONES, key=lambda f: -spec[int(f)])
+            out.append((arrival, tone, marker, ts, pcm))
+    finally:
+        dec.close()
+    return out
+
+
+def dominant_hz(pcm):
+    spec = np.abs(np.fft.rfft(pcm * np.hanning(len(pcm))))
+    return float(np.argmax(spec[1:]) + 1) * 48000 / len(pcm)
+
+
+def case_voice_agent(run):
+    run.start_server()
+    browser = run.chromium([NAME], seconds=15)
+    rec = run.proc(Proc, "aiortc", [PY, os.path.join(HERE, "aiortc_rtp_recorder.py"), "--url", run.url, "--room", ROOM,
+                                    "--feed-names", NAME, "--seconds", 60, "--timeout", 60])
+    rec.wait_line(r"ready:", 30, "err")
+    prog = run.proc(Proc, "push_track_e2e", [*realtime_prefix(), run.a.program, "--server", run.url, "--room", ROOM,
+                                             "--name", NAME, "--live-seconds", LIVE_SECONDS])
+    rc = prog.wait(90)
+    steps = {e["step"]: e for e in json_lines(prog.out) if "step" in e}
+    run.check(rc == 0 and "summary" in steps, f"push_track_e2e exited 0 with a summary (got {rc})\n{prog.dump()}")
+    if "summary" not in steps:
+        return
+    summary = steps["summary"]
+    run.figures["program"] = summary
+    run.chromium_checks(browser, [NAME], 60)
+    rrc = rec.wait(40)
+    run.check(rrc == 0, f"aiortc recorder exited 0 (got {rrc})\n{rec.dump() if rrc else ''}")
+    if rrc != 0:
+        return
+    frames = classify(json_lines(rec.out)[-1]["feeds"][NAME]["packets"])
+    fig = run.figures.setdefault("wire", {})
+
+    def tone_runs(hz, since, until=float("inf")):
+        return [f for f in frames if f[1] == hz and since <= f[0] < until]
+
+    # live: continuous, in tune, as long as pushed.
+    live = tone_runs(441.0, steps["live_start"]["t"], steps["resume"]["t"])
+    run.check(len(live) > 0, "the live tone reached the wire")
+    if not live:
+        return
+    inside = [f for f in frames if live[0][0] <= f[0] <= live[-1][0]]
+    gaps = sum(1 for f in inside if f[1] != 441.0)
+    hz = dominant_hz(np.concatenate([f[4] for f in live]))
+    fig["live"] = {"frames": len(live), "silentInside": gaps, "hz": round(hz, 2),
+                   "pushToFirstPacketMs": round(1000 * (live[0][0] - steps["live_start"]["t"]), 1)}
+    run.check(gaps == 0 and summary["underruns"] == 0,
+              f"live: no silent frame inside the tone on the wire ({gaps}) and 0 underruns ({summary['underruns']})")
+    run.check(abs(len(live) * 0.02 - LIVE_SECONDS) <= 0.021,
+              f"live: {len(live)} frames of tone = {LIVE_SECONDS} s pushed (+-1 frame)")
+    run.check(abs(hz - 441) <= 1, f"live: the wire's tone is {hz:.2f} Hz, within 1 Hz of 441 (no pitch shift)")
+    run.check(steps["live_end"]["played_out"], "live: wait_for_playout() returned true")
+    first_ms = fig["live"]["pushToFirstPacketMs"]
+    run.check(first_ms <= 40, f"live: the first push after join() is on the wire {first_ms} ms later "
+              "(<= one 20 ms frame and the hops: no lead-in ahead of audio pushed while live)")
+
+    # pause: silence of the pause's length, then the tone again.
+    resumed = tone_runs(441.0, steps["resume"]["t"])
+    pause = steps["resume"]["t"] - steps["live_end"]["t"]
+    if resumed:
+        silent = resumed[0][0] - live[-1][0] - 0.02
+        fig["pause"] = {"pausedS": round(pause, 3), "silenceOnWireS": round(silent, 3)}
+        run.check(abs(silent - pause) <= 0.04, f"pause: {silent:.3f} s of silence on the wire for {pause:.3f} s "
+                  "with nothing pushed (+-40 ms)")
+        between = [f for f in frames if live[-1][0] < f[0] < resumed[0][0]]
+        run.check(all(f[1] == 0 for f in between) and len(between) >= 0.9 * pause / 0.02,
+                  f"pause: the meeting stayed up, sending {len(between)} silent frames")
+    else:
+        run.check(False, "pause: the tone came back after the pause")
+    run.check(steps["resume"]["joined"], "pause: still joined after 2 s without audio")
+
+    # clear(): silence from the next frame on.
+    cleared = steps["cleared"]
+    t_clear = cleared["clear_at"]
+    after = [f for f in frames if f[0] > t_clear]
+    first_silent = next((f for f in after if f[1] == 0), None)
+    late_660 = [f for f in after if f[1] == 660.0 and f[0] > t_clear + 0.025]
+    before = tone_runs(660.0, steps["clear_pushed"]["t"], t_clear)
+    stop_ms = 1000 * (first_silent[0] - t_clear) if first_silent else None
+    fig["clear"] = {"queuedBeforeMs": cleared["queued_before_ms"], "queuedAfterMs": cleared["queued_after_ms"],
+                    "toneFramesBefore": len(before), "silenceAfterMs": stop_ms and round(stop_ms, 1),
+                    "toneFramesAfter": len(late_660)}
+    run.check(len(before) >= 45, f"clear: the 660 Hz tone played before the clear ({len(before)} frames)")
+    run.check(stop_ms is not None and stop_ms <= 60 and not late_660,
+              f"clear: silence on the wire {stop_ms} ms after clear() (<= 60) and no 660 Hz after it ({len(late_660)})")
+    run.check(cleared["queued_after_ms"] == 0 and cleared["queued_before_ms"] >= 3500,
+              f"clear: queued_duration() {cleared['queued_before_ms']} ms before, {cleared['queued_after_ms']} after")
+
+    # wait_for_playout(): never before the last sample left, within 40 ms after.
+    played = steps["played_out"]
+    tone550 = tone_runs(550.0, t_clear)
+    if tone550:
+        delta_ms = 1000 * (played["t"] - tone550[-1][0])
+        fig["playout"] = {"frames": len(tone550), "returnAfterLastPacketMs": round(delta_ms, 1),
+                          "waitedS": round(played["waited_s"], 3)}
+        run.check(played["ok"] and -5 <= delta_ms <= 40,
+                  f"wait_for_playout(): returned {delta_ms:.1f} ms after the last 550 Hz packet arrived (-5..40)")
+        run.check(abs(len(tone550) * 0.02 - 1.5) <= 0.021, f"playout: {len(tone550)} frames of 550 Hz = 1.5 s")
+    else:
+        run.check(False, "wait_for_playout: the 550 Hz tone reached the wire")
+
+    # Marker bit at each talkspurt start; RTP time counts every frame, silence included.
+    starts = [i for i in range(1, len(frames)) if frames[i][1] != 0 and frames[i - 1][1] == 0]
+    unmarked = [round(frames[i][0], 3) for i in starts if not frames[i][2]]
+    steps_ts = {(frames[i][3] - frames[i - 1][3]) & 0xFFFFFFFF for i in range(1, len(frames))}
+    fig["talkspurts"] = {"starts": [round(frames[i][0], 3) for i in starts], "unmarked": unmarked,
+                         "marked": [round(f[0], 3) for f in frames if f[2]], "tsSteps": sorted(steps_ts)}
+    run.check(len(starts) >= 3 and not unmarked,
+              f"marker: all {len(starts)} talkspurt starts carry the marker bit (unmarked at {unmarked})")
+    run.check(steps_ts == {960}, f"RTP timestamps step 960 between all packets ({sorted(steps_ts)})")
+    run.check(summary["left"] == "end of stream", f"end(): the meeting ended with 'end of stream' ({summary['left']!r})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True)
+    ap.add_argument("--program", required=True, help="path of push_track_e2e")
+    ap.add_argument("--listener", default="chromium", help="(names the browser in ctest's argument list)")
+    a = ap.parse_args()
+    a.case = "push_voice_agent"
+    work = tempfile.mkdtemp(prefix="roomcast-e2e-")
+
+    def body():
+        if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+            raise Failure("run this under tests/e2e/netns.sh")
+        become_subreaper()
+        need([a.roomcast, a.program, "/usr/bin/janus", PY, "/usr/bin/chromium", "node",
+              os.path.join(HERE, "node_modules", "playwright-core")])
+        run = Run(a, work)
+        t0 = time.monotonic()
+        try:
+            case_voice_agent(run)
+            rc = run.server.stop(15)
+            run.check(rc == 0, f"server exits 0 after SIGTERM (got {rc})")
+        finally:
+            run.finish()
+        run.figures["seconds"] = round(time.monotonic() - t0, 1)
+        print(json.dumps(run.figures))
+        failed = [w for ok, w in run.results if not ok]
+        if failed:
+            raise Failure("checks failed:\n" + "\n".join(failed))
+
+    try:
+        return guarded(body)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
