@@ -42,6 +42,7 @@ struct PushAudioTrackOptions {
 /// taken from the queue once and sent to all of them.
 class PushAudioTrack : public CustomAudioTrack {
  public:
+  /// How the track queues (see PushAudioTrackOptions).
   using Options = PushAudioTrackOptions;
 
   /// Counters since the track was made.
@@ -82,6 +83,7 @@ class PushAudioTrack : public CustomAudioTrack {
   /// push() returns false afterwards.
   void end();
 
+  /// What the track has queued, sent and dropped so far.
   Stats stats() const;
 
   /// For pulling the audio yourself (the SDK does not call it): the next 20 ms (48 kHz
