@@ -138,8 +138,8 @@ void register_meeting(py::module_& m) {
                        std::string token, py::object track, std::string server_url, std::string ca_file,
                        bool require_tls, std::string pin,
                        bool create_room_if_missing, bool auto_subscribe, double lead_in_seconds,
-                       int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec, bool reconnect,
-                       double reconnect_give_up_seconds) {
+                       int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec, bool opus_dtx,
+                       bool reconnect, double reconnect_give_up_seconds) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -157,6 +157,7 @@ void register_meeting(py::module_& m) {
              c.config.audio_bitrate_bps = audio_bitrate_bps;
              c.config.opus_complexity = opus_complexity;
              c.config.opus_fec = opus_fec;
+             c.config.opus_dtx = opus_dtx;
              c.config.reconnect = reconnect;
              c.config.reconnect_give_up =
                  std::chrono::milliseconds(static_cast<int64_t>(reconnect_give_up_seconds * 1000));
@@ -168,7 +169,7 @@ void register_meeting(py::module_& m) {
            py::arg("ca_file") = "", py::arg("require_tls") = false, py::arg("pin") = "",
            py::arg("create_room_if_missing") = false, py::arg("auto_subscribe") = true,
            py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("opus_complexity") = 9,
-           py::arg("opus_fec") = OpusFec::Adaptive, py::arg("reconnect") = true,
+           py::arg("opus_fec") = OpusFec::Adaptive, py::arg("opus_dtx") = false, py::arg("reconnect") = true,
            py::arg("reconnect_give_up_seconds") = 120.0)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
@@ -184,6 +185,7 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, audio_bitrate_bps)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_complexity)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_fec)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_dtx)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, reconnect)
       .def_property(
           "reconnect_give_up_seconds", [](const PyMeetingConfig& c) { return c.config.reconnect_give_up.count() / 1000.0; },

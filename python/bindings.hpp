@@ -39,5 +39,6 @@ void name_python_track(const pybind11::object& track);
 
 void register_media(pybind11::module_& m);
 void register_meeting(pybind11::module_& m);
+void register_push(pybind11::module_& m);
 
 }  // namespace roomcast::python

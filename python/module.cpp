@@ -31,4 +31,5 @@ PYBIND11_MODULE(_native, m) {
 
   roomcast::python::register_media(m);
   roomcast::python::register_meeting(m);
+  roomcast::python::register_push(m);
 }

@@ -44,6 +44,8 @@ if(ROOMCAST_PYTHON)
   roomcast_e2e_test(py_custom_track_odd_chunks 120 ${PKG_PY} --case custom)
   # asyncio: a Python sink and the async iterator of mixed audio get an aiortc publisher's tone.
   roomcast_e2e_test(py_sink_asyncio_hears_publisher 120 ${PKG_PY} --case sink)
+  # A Python voice agent: PushAudioTrack fed in real time from a thread, wait_for_playout(), clear(), end().
+  roomcast_e2e_test(py_push_track_voice_agent 120 ${PKG_PY} --case push)
   # Exceptions in a handler and in recv() arrive as on_error; roomcast.Error kinds.
   roomcast_e2e_test(py_errors_reach_on_error 90 ${PKG_PY} --case errors)
 endif()

@@ -22,7 +22,7 @@ import asyncio
 from ._native import (  # noqa: F401
     AudioChunk, AudioFrame, AudioReceiveStats, CustomAudioTrack, Error, ErrorKind, FileAudioTrack,
     Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec, Participant, PublishStats,
-    ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream, __version__)
+    PushAudioTrack, PushAudioTrackStats, ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream, __version__)
 from ._native import init_meeting as _init_meeting
 
 

@@ -5,6 +5,9 @@
 #                      its ticks while join() and run_until_left() block (the GIL is released).
 #   sink URL ROOM S:   asyncio: join_async, a Python sink on the first remote audio stream and
 #                      `async for` over the mixed audio; dominant frequency of each.
+#   push URL ROOM S:   a voice agent: PushAudioTrack fed 441 Hz at 24 kHz in 30 ms chunks from a
+#                      thread in real time for S seconds, wait_for_playout(); then 2 s pushed
+#                      at once and clear(); end(). Reports timings and queued_seconds.
 #   errors:            exceptions in a handler, in a sink-less recv(), roomcast.Error kinds.
 import argparse
 import asyncio
@@ -198,9 +201,50 @@ def errors(a):
     emit(**out)
 
 
+def push(a):
+    rate = 24000
+    track = roomcast.PushAudioTrack(max_queue_seconds=3.0)
+    meeting = roomcast.init_meeting(meeting_id=str(a.room), name="python push track", server_url=a.url,
+                                    custom_microphone_audio_track=track)
+    events = Recorder()
+    meeting.add_event_listener(events)
+    meeting.join()
+    n = int(0.03 * rate)
+    chunks = int(a.seconds / 0.03)
+
+    def producer():
+        start = time.monotonic()
+        for i in range(chunks):
+            t = (i * n + np.arange(n)) / rate
+            # Real time, 60 ms ahead: as a streaming TTS hands over its audio.
+            delay = start + i * 0.03 - 0.06 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            track.push(roomcast.AudioChunk.from_float((0.5 * np.sin(2 * np.pi * 441 * t)).astype(np.float32), rate))
+
+    started = time.monotonic()
+    thread = threading.Thread(target=producer)
+    thread.start()
+    thread.join()
+    played = track.wait_for_playout(timeout=10)
+    played_after = time.monotonic() - started
+    t = np.arange(2 * rate) / rate
+    track.push(roomcast.AudioChunk.from_float((0.5 * np.sin(2 * np.pi * 660 * t)).astype(np.float32), rate))
+    queued_before = track.queued_seconds
+    track.clear()
+    queued_after = track.queued_seconds
+    track.end()
+    left = meeting.run_until_left(10)
+    stats = track.stats
+    meeting.close()
+    emit(case="push", left=left, calls=events.calls, played=played, played_after_seconds=played_after,
+         queued_before=queued_before, queued_after=queued_after, pushed_seconds=stats.pushed_seconds,
+         cleared_seconds=stats.cleared_seconds, underruns=stats.underruns)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["custom", "sink", "errors"])
+    ap.add_argument("case", choices=["custom", "sink", "errors", "push"])
     ap.add_argument("--url", default="")
     ap.add_argument("--room", type=int, default=1234)
     ap.add_argument("--seconds", type=float, default=5)
@@ -209,6 +253,8 @@ def main():
         custom(a)
     elif a.case == "sink":
         asyncio.run(sink_async(a))
+    elif a.case == "push":
+        push(a)
     else:
         errors(a)
     return 0

@@ -3,6 +3,9 @@
 #   example: examples/python/file_to_meeting.py (FileAudioTrack; --python-track: the seed's
 #            CustomAudioTrack decoding in Python) against `roomcast server`: Chromium hears
 #            441 +- 1 Hz, the seed handlers fire in order, the meeting ends at end of file.
+#   push:    a PushAudioTrack fed from a Python thread in real time: aiortc hears 441 +- 1 Hz,
+#            wait_for_playout() returns when the pushing is done, clear() empties the queue,
+#            end() ends the meeting;
 #   custom:  a CustomAudioTrack returning odd-sized numpy chunks: aiortc hears 441 +- 1 Hz for
 #            the whole track; another Python thread kept running while join() and
 #            run_until_left() blocked (the GIL is released).
@@ -119,6 +122,42 @@ def custom(a, work, env):
         server.terminate()
 
 
+def push(a, work, env):
+    seconds = 4
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    try:
+        listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
+                                   "--seconds", seconds + 4, "--timeout", 30], env=env)
+        listener.wait_line(r"ready:", 45, "err")
+        agent = Proc("py_agent push", [PY, AGENT, "push", "--url", url, "--room", ROOM, "--seconds", seconds],
+                     env=env)
+        rc = agent.wait(60)
+        figures = listener_result(listener)
+        result = (json_lines(agent.out) or [{}])[-1]
+        problems = []
+        if rc != 0 or not result:
+            problems.append(f"py_agent exited {rc}")
+        else:
+            if ["on_meeting_left", "end of stream", False] not in result["calls"]:
+                problems.append(f"handler calls {result['calls']}: no on_meeting_left('end of stream') after end()")
+            # Pushed in real time, 60 ms ahead: playout ends about when the last chunk was due.
+            if not result["played"] or not seconds - 0.1 <= result["played_after_seconds"] <= seconds + 0.3:
+                problems.append(f"wait_for_playout() returned {result['played']} after "
+                                f"{result['played_after_seconds']:.3f} s for {seconds} s pushed in real time")
+            if abs(result["queued_before"] - 2.0) > 0.03 or result["queued_after"] != 0:
+                problems.append(f"queued_seconds {result['queued_before']} before clear(), {result['queued_after']} "
+                                "after (want 2 and 0)")
+            if result["underruns"] != 0:
+                problems.append(f"{result['underruns']} underruns while pushing 60 ms ahead")
+        check_tone(problems, figures, 441, seconds)
+        log(f"push: {json.dumps(result)}; aiortc {figures.get('dominantHz')} Hz heard {figures.get('heardSeconds')} s")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + listener.dump())
+        server.stop(15)
+    finally:
+        server.terminate()
+
+
 def sink(a, work, env):
     seconds = 3
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
@@ -180,7 +219,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="the roomcast CLI (for `roomcast server`)")
     ap.add_argument("--python-dir", required=True, help="the directory holding the roomcast package")
-    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors"])
+    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors", "push"])
     a = ap.parse_args()
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         print("run this under tests/e2e/netns.sh", file=sys.stderr)
@@ -192,7 +231,7 @@ def main():
     work = tempfile.mkdtemp(prefix="roomcast-py-")
     tmp, env = private_tmpdir(work)
     env["PYTHONPATH"] = os.path.abspath(a.python_dir)
-    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors}
+    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors, "push": push}
     try:
         rc = guarded(cases[a.case], a, work, env)
         if rc == 0:
