@@ -52,8 +52,11 @@ class Feed:
         return out
 
 
-async def consume(track):
+async def consume(track, name):
     try:
+        await track.recv()
+        # Drivers that must not start before we hear the feed wait for this line.
+        print(f"aiortc_rtp_recorder: receiving: {name}", file=sys.stderr, flush=True)
         while True:
             await track.recv()  # keep aiortc's decoded-frame queue short
     except MediaStreamError:
@@ -85,7 +88,7 @@ async def run(a):
 
             @feed.pc.on("track")
             def on_track(track):
-                tasks.append(asyncio.create_task(consume(track)))
+                tasks.append(asyncio.create_task(consume(track, feed.name)))
 
             _, jsep = await client.message(feed.handle, {"request": "join", "ptype": "subscriber", "room": a.room,
                                                          "streams": [{"feed": feed.id}]})

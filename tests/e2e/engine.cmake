@@ -35,3 +35,6 @@ add_executable(roomcast-push-e2e ${E2E_DIR}/push_track_e2e.cpp)
 target_link_libraries(roomcast-push-e2e PRIVATE roomcast nlohmann_json::nlohmann_json Threads::Threads)
 roomcast_e2e_test(e2e_push_track_voice_agent 120 ${E2E_PY} ${E2E_DIR}/run_push_test.py ${E2E_ROOMCAST}
   --program $<TARGET_FILE:roomcast-push-e2e> --listener chromium)
+# The same with MeetingConfig::opus_dtx: the pause costs <= 20 packets, RTP time still counts it.
+roomcast_e2e_test(e2e_push_track_dtx 120 ${E2E_PY} ${E2E_DIR}/run_push_test.py ${E2E_ROOMCAST}
+  --program $<TARGET_FILE:roomcast-push-e2e> --dtx)

@@ -7,10 +7,14 @@
 //   clear:    pushes 5 s of 660 Hz at once, lets 1 s of it play, clear() (barge-in);
 //   playout:  pushes 1.5 s of 550 Hz at once, wait_for_playout() (its return time);
 //   end:      end(); the meeting ends at the end of the stream.
-//   push_track_e2e --server URL --room ID [--name pusher] [--live-seconds 10]
+// --dtx 1 turns on MeetingConfig::opus_dtx (silence is not sent but for a packet per 400 ms).
+// --go-file F: after join(), wait (10 s at most) until F exists: the driver makes it once its
+// listeners hear us, so the session starts with everyone listening.
+//   push_track_e2e --server URL --room ID [--name pusher] [--live-seconds 10] [--dtx 0|1] [--go-file F]
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -86,12 +90,18 @@ int main(int argc, char** argv) {
   config.meeting_id = arg(argc, argv, "--room", nullptr);
   config.name = arg(argc, argv, "--name", "pusher");
   const double live_seconds = std::stod(arg(argc, argv, "--live-seconds", "10"));
+  config.opus_dtx = arg(argc, argv, "--dtx", "0") == "1";
   auto track = std::make_shared<PushAudioTrack>(PushAudioTrack::Options{10s});
   config.custom_microphone_audio_track = track;
   try {
     Meeting meeting = init_meeting(config);
     meeting.join();
     emit({{"step", "joined"}});
+    if (const std::string go = arg(argc, argv, "--go-file", ""); !go.empty()) {
+      const auto deadline = Clock::now() + 10s;
+      while (!std::filesystem::exists(go) && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+      emit({{"step", "go"}, {"ok", std::filesystem::exists(go)}});
+    }
 
     std::mt19937 random(7);
     emit({{"step", "live_start"}});
@@ -118,10 +128,19 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(500ms);
 
     Tone playout_tone(550, 48000);
+    // Packets the meeting sent (silence or DTX counted by frames) before and at the return:
+    // the 75 frames of the push must all be out when wait_for_playout() returns.
+    const auto frames_out = [&] {
+      const PublishStats s = meeting.publish_stats();
+      return s.packets_sent;
+    };
+    const uint64_t before_push = frames_out();
     if (!track->push(playout_tone.seconds(1.5), 1s)) throw std::runtime_error("1.5 s push refused");
     const double wait_from = now_s();
     const bool played = track->wait_for_playout(10s);
-    emit({{"step", "played_out"}, {"ok", played}, {"waited_s", now_s() - wait_from}});
+    const uint64_t at_return = frames_out();
+    emit({{"step", "played_out"}, {"ok", played}, {"waited_s", now_s() - wait_from},
+          {"packets_during_wait", at_return - before_push}});
     std::this_thread::sleep_for(500ms);
 
     track->end();

@@ -12,10 +12,14 @@
 #            meeting stays up, RTP timestamps keep counting (every step 960 samples);
 #   clear(): while 5 s are queued: the first silent packet arrives within 60 ms of the call
 #            and no 660 Hz packet after it; queued_duration() is 0 right after;
-#   wait_for_playout(): returns no earlier than 5 ms before the last 550 Hz packet arrived
-#            (Janus forwarding is ~1 ms) and within 40 ms after it;
+#   wait_for_playout(): returns after the meeting sent the push's 75 packets (never before the
+#            last), and within 40 ms after the last 550 Hz packet arrived (up to 30 ms before it
+#            on a busy machine: the recorder stamps arrivals late, after its own asyncio loop);
 #   marker:  the first packet of each talkspurt carries the RTP marker bit;
 #   end():   the meeting ends with "end of stream".
+# --dtx (MeetingConfig::opus_dtx): the same session, aiortc only (Chromium counts its comfort
+# noise in DTX gaps as concealment): the 2 s pause carries at most 20 packets instead of 100,
+# the RTP timestamps still advance by the pause's length, and speech after a gap is marked.
 #   run_push_test.py --roomcast BIN --program push_track_e2e
 import argparse
 import ctypes
@@ -89,13 +93,19 @@ def dominant_hz(pcm):
 
 
 def case_voice_agent(run):
+    dtx = run.a.dtx
     run.start_server()
-    browser = run.chromium([NAME], seconds=15)
+    browser = None if dtx else run.chromium([NAME], seconds=15)
     rec = run.proc(Proc, "aiortc", [PY, os.path.join(HERE, "aiortc_rtp_recorder.py"), "--url", run.url, "--room", ROOM,
                                     "--feed-names", NAME, "--seconds", 60, "--timeout", 60])
     rec.wait_line(r"ready:", 30, "err")
+    go = os.path.join(run.work, "go")
     prog = run.proc(Proc, "push_track_e2e", [*realtime_prefix(), run.a.program, "--server", run.url, "--room", ROOM,
-                                             "--name", NAME, "--live-seconds", LIVE_SECONDS])
+                                             "--name", NAME, "--live-seconds", LIVE_SECONDS, "--dtx", int(dtx),
+                                             "--go-file", go])
+    # The session starts once the recorder hears the lead-in (it subscribes on our announcement).
+    rec.wait_line(r"receiving: " + NAME, 30, "err")
+    open(go, "w").close()
     rc = prog.wait(90)
     steps = {e["step"]: e for e in json_lines(prog.out) if "step" in e}
     run.check(rc == 0 and "summary" in steps, f"push_track_e2e exited 0 with a summary (got {rc})\n{prog.dump()}")
@@ -103,7 +113,8 @@ def case_voice_agent(run):
         return
     summary = steps["summary"]
     run.figures["program"] = summary
-    run.chromium_checks(browser, [NAME], 60)
+    if browser:
+        run.chromium_checks(browser, [NAME], 60)
     rrc = rec.wait(40)
     run.check(rrc == 0, f"aiortc recorder exited 0 (got {rrc})\n{rec.dump() if rrc else ''}")
     if rrc != 0:
@@ -115,6 +126,7 @@ def case_voice_agent(run):
         return [f for f in frames if f[1] == hz and since <= f[0] < until]
 
     # live: continuous, in tune, as long as pushed.
+    run.check(steps.get("go", {}).get("ok"), "the recorder heard us before the session started")
     live = tone_runs(441.0, steps["live_start"]["t"], steps["resume"]["t"])
     run.check(len(live) > 0, "the live tone reached the wire")
     if not live:
@@ -143,8 +155,18 @@ def case_voice_agent(run):
         run.check(abs(silent - pause) <= 0.04, f"pause: {silent:.3f} s of silence on the wire for {pause:.3f} s "
                   "with nothing pushed (+-40 ms)")
         between = [f for f in frames if live[-1][0] < f[0] < resumed[0][0]]
-        run.check(all(f[1] == 0 for f in between) and len(between) >= 0.9 * pause / 0.02,
-                  f"pause: the meeting stayed up, sending {len(between)} silent frames")
+        fig["pause"]["packets"] = len(between)
+        if dtx:
+            # libopus sends ~10 frames of silence before DTX starts, then one every 400 ms.
+            run.check(all(f[1] == 0 for f in between) and len(between) <= 20,
+                      f"pause with DTX: {len(between)} packets in {pause:.1f} s (<= 20, not {int(pause / 0.02)})")
+            ts_span = (resumed[0][3] - live[-1][3]) & 0xFFFFFFFF
+            arrival_span = resumed[0][0] - live[-1][0]
+            run.check(abs(ts_span / 48000 - arrival_span) <= 0.03,
+                      f"pause with DTX: RTP time advanced {ts_span / 48000:.3f} s across a {arrival_span:.3f} s gap")
+        else:
+            run.check(all(f[1] == 0 for f in between) and len(between) >= 0.9 * pause / 0.02,
+                      f"pause: the meeting stayed up, sending {len(between)} silent frames")
     else:
         run.check(False, "pause: the tone came back after the pause")
     run.check(steps["resume"]["joined"], "pause: still joined after 2 s without audio")
@@ -173,21 +195,30 @@ def case_voice_agent(run):
         delta_ms = 1000 * (played["t"] - tone550[-1][0])
         fig["playout"] = {"frames": len(tone550), "returnAfterLastPacketMs": round(delta_ms, 1),
                           "waitedS": round(played["waited_s"], 3)}
-        run.check(played["ok"] and -5 <= delta_ms <= 40,
-                  f"wait_for_playout(): returned {delta_ms:.1f} ms after the last 550 Hz packet arrived (-5..40)")
+        # The recorder stamps arrivals after Janus and its own asyncio loop (a few ms on a busy
+        # machine): "never before" is judged in the sender, by its packet count, as well.
+        run.check(played["ok"] and -30 <= delta_ms <= 40,
+                  f"wait_for_playout(): returned {delta_ms:.1f} ms after the last 550 Hz packet arrived (-30..40)")
+        run.check(played["packets_during_wait"] >= 75,
+                  f"wait_for_playout(): {played['packets_during_wait']} packets went out between the 1.5 s push and "
+                  "the return (>= its 75 frames: not before the last one)")
         run.check(abs(len(tone550) * 0.02 - 1.5) <= 0.021, f"playout: {len(tone550)} frames of 550 Hz = 1.5 s")
     else:
         run.check(False, "wait_for_playout: the 550 Hz tone reached the wire")
 
     # Marker bit at each talkspurt start; RTP time counts every frame, silence included.
-    starts = [i for i in range(1, len(frames)) if frames[i][1] != 0 and frames[i - 1][1] == 0]
+    starts = [i for i in range(1, len(frames)) if frames[i][1] != 0 and
+              (frames[i - 1][1] == 0 or (frames[i][3] - frames[i - 1][3]) & 0xFFFFFFFF != 960)]
     unmarked = [round(frames[i][0], 3) for i in starts if not frames[i][2]]
     steps_ts = {(frames[i][3] - frames[i - 1][3]) & 0xFFFFFFFF for i in range(1, len(frames))}
     fig["talkspurts"] = {"starts": [round(frames[i][0], 3) for i in starts], "unmarked": unmarked,
                          "marked": [round(f[0], 3) for f in frames if f[2]], "tsSteps": sorted(steps_ts)}
     run.check(len(starts) >= 3 and not unmarked,
               f"marker: all {len(starts)} talkspurt starts carry the marker bit (unmarked at {unmarked})")
-    run.check(steps_ts == {960}, f"RTP timestamps step 960 between all packets ({sorted(steps_ts)})")
+    if dtx:
+        run.check(all(s % 960 == 0 for s in steps_ts), f"RTP timestamps step whole frames ({sorted(steps_ts)[:8]})")
+    else:
+        run.check(steps_ts == {960}, f"RTP timestamps step 960 between all packets ({sorted(steps_ts)})")
     run.check(summary["left"] == "end of stream", f"end(): the meeting ended with 'end of stream' ({summary['left']!r})")
 
 
@@ -196,16 +227,18 @@ def main():
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--program", required=True, help="path of push_track_e2e")
     ap.add_argument("--listener", default="chromium", help="(names the browser in ctest's argument list)")
+    ap.add_argument("--dtx", action="store_true", help="MeetingConfig::opus_dtx on; aiortc listens alone")
     a = ap.parse_args()
-    a.case = "push_voice_agent"
+    a.case = "push_voice_agent_dtx" if a.dtx else "push_voice_agent"
     work = tempfile.mkdtemp(prefix="roomcast-e2e-")
 
     def body():
         if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
             raise Failure("run this under tests/e2e/netns.sh")
         become_subreaper()
-        need([a.roomcast, a.program, "/usr/bin/janus", PY, "/usr/bin/chromium", "node",
-              os.path.join(HERE, "node_modules", "playwright-core")])
+        need([a.roomcast, a.program, "/usr/bin/janus", PY])
+        if not a.dtx:
+            need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
         run = Run(a, work)
         t0 = time.monotonic()
         try:
