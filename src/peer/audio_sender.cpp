@@ -88,8 +88,11 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
           ++packets_sent_;
           return true;
         }
-        if (frame->talkspurt_start || talkspurt_pending_) peer_->mark_talkspurt();
-        talkspurt_pending_ = false;
+        // A live track's refresh packets in a DTX gap are not speech: only audio is marked.
+        if (frame->talkspurt_start || (talkspurt_pending_ && !frame->dry)) {
+          peer_->mark_talkspurt();
+          talkspurt_pending_ = false;
+        }
         peer_->send_audio(frame->opus, first_sample, frame->audio_level);
         reader_->mark_sent(*frame);
         ++stats_.frames_sent;

@@ -63,6 +63,9 @@ set(E2E_LIFECYCLE ${E2E_PY} ${E2E_DIR}/run_lifecycle_test.py ${E2E_ROOMCAST})
 roomcast_e2e_test(e2e_interrupt_embedded_publish 90 ${E2E_LIFECYCLE} --case interrupt)
 roomcast_e2e_test(e2e_server_gone_while_publishing 90 ${E2E_LIFECYCLE} --case server_gone)
 roomcast_e2e_test(e2e_keepalive_outlives_session_timeout 240 ${E2E_LIFECYCLE} --case keepalive)
+# Three idle minutes of one publisher (a few % of a core, nothing timed beyond Janus's 10 s
+# session timeout): it runs beside the other e2e tests (ctest -j2) instead of after them.
+set_tests_properties(e2e_keepalive_outlives_session_timeout PROPERTIES RESOURCE_LOCK "")
 roomcast_e2e_test(e2e_listen_reports_video_stream 120 ${E2E_LIFECYCLE} --case video)
 set_tests_properties(e2e_listen_reports_video_stream PROPERTIES FIXTURES_REQUIRED e2e_node)
 roomcast_e2e_test(e2e_example_file_to_meeting 90 ${E2E_LIFECYCLE} --case example
