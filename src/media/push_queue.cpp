@@ -52,7 +52,10 @@ bool PushQueue::push(const AudioChunk& chunk, std::optional<Duration> timeout) {
     return ended_ || generation_ != generation || samples_.empty() ||
            samples_.size() + converted.size() <= max_samples_;
   };
-  if (!wait(lock, room_, timeout, fits)) return false;
+  ++pushes_waiting_;
+  const bool fitted = wait(lock, room_, timeout, fits);
+  --pushes_waiting_;
+  if (!fitted) return false;
   if (ended_ || generation_ != generation) return false;
   append_locked(converted);
   return true;
@@ -145,6 +148,11 @@ PushQueue::Take PushQueue::take_frame(media::AudioFrame& frame) {
   take.source_end = taken_;
   if (take.kind == Take::Kind::Audio) last_audio_end_ = taken_;
   return take;
+}
+
+std::size_t PushQueue::pushes_waiting() const {
+  std::lock_guard lock(mutex_);
+  return pushes_waiting_;
 }
 
 void PushQueue::mark_sent(uint64_t source_end) {

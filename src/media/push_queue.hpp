@@ -47,6 +47,8 @@ class PushQueue {
   Take take_frame(media::AudioFrame& frame);
   /// Loop thread: a frame taken with `source_end` went out.
   void mark_sent(uint64_t source_end);
+  /// push() calls blocked on a full queue right now (tests wait for one to block).
+  std::size_t pushes_waiting() const;
 
  private:
   using Duration = std::chrono::milliseconds;
@@ -76,6 +78,7 @@ class PushQueue {
   uint64_t cleared_ = 0;
   uint64_t underruns_ = 0;
   uint64_t talkspurts_ = 0;
+  std::size_t pushes_waiting_ = 0;
   bool pushed_since_take_ = false;
   bool flush_partial_ = false;  // wait_for_playout()/end(): send a partial frame at once
   bool in_talkspurt_ = false;

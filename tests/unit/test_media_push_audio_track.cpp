@@ -130,7 +130,8 @@ TEST(PushAudioTrack, PushBlocksWhileTheQueueIsFullAndTimesOutQueuingNothing) {
   EXPECT_EQ(queue.queued_duration(), 100ms);
   // A frame taken makes room: the blocked push goes through.
   auto pushed = std::async(std::launch::async, [&] { return queue.push(s16_chunk(960), 5s); });
-  EXPECT_EQ(pushed.wait_for(50ms), std::future_status::timeout);
+  for (int i = 0; i < 1000 && queue.pushes_waiting() == 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(queue.pushes_waiting(), 1u) << "the push did not block on the full queue";
   AudioFrame frame;
   queue.take_frame(frame);
   EXPECT_TRUE(pushed.get());
@@ -144,8 +145,10 @@ TEST(PushAudioTrack, PushBlocksWhileTheQueueIsFullAndTimesOutQueuingNothing) {
 TEST(PushAudioTrack, ClearDropsTheQueueAndThePushesWaitingAndTheNextFrameIsSilence) {
   detail::PushQueue queue(5000ms);
   ASSERT_TRUE(queue.push(s16_chunk(48000 * 5), 0ms));
-  auto blocked = std::async(std::launch::async, [&] { return queue.push(s16_chunk(960), 10s); });
-  EXPECT_EQ(blocked.wait_for(50ms), std::future_status::timeout);
+  // 100 ms: still blocked after the frame taken below frees 20 ms.
+  auto blocked = std::async(std::launch::async, [&] { return queue.push(s16_chunk(4800), 10s); });
+  for (int i = 0; i < 1000 && queue.pushes_waiting() == 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(queue.pushes_waiting(), 1u);
   AudioFrame frame;
   Take in_flight = queue.take_frame(frame);
   ASSERT_EQ(in_flight.kind, Take::Kind::Audio);
@@ -163,6 +166,7 @@ TEST(PushAudioTrack, ClearDropsTheQueueAndThePushesWaitingAndTheNextFrameIsSilen
 TEST(PushAudioTrack, WaitForPlayoutReturnsOnlyOnceTheFrameWithTheLastSampleWentOut) {
   detail::PushQueue queue(1000ms);
   ASSERT_TRUE(queue.push(s16_chunk(2000), 0ms));  // 2 frames and a partial one
+  EXPECT_FALSE(queue.wait_for_playout(0ms));       // nothing out yet
   auto waited = std::async(std::launch::async, [&] { return queue.wait_for_playout(5s); });
   std::vector<Take> takes;
   AudioFrame frame;
