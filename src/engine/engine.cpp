@@ -84,6 +84,7 @@ std::shared_ptr<media::EncodedTrack> Engine::encoded_track(const std::shared_ptr
   auto encoded = std::make_shared<media::EncodedTrack>(track, settings, [workers](std::function<void()> job) {
     if (auto pool = workers.lock()) pool->post(std::move(job));
   });
+  encoded->count_live_in(live_tracks_);
   encodes_.emplace(track.get(), encoded);
   return encoded;
 }

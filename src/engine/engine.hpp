@@ -1,6 +1,8 @@
 // Engine: the process's one event loop, media clock, worker pool and shared encodes.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,6 +61,7 @@ class Engine {
 
   std::mutex encodes_mutex_;
   std::multimap<const CustomAudioTrack*, std::weak_ptr<media::EncodedTrack>> encodes_;
+  std::shared_ptr<std::atomic<int>> live_tracks_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace roomcast::engine

@@ -34,7 +34,15 @@ EncodedTrack::EncodedTrack(std::shared_ptr<CustomAudioTrack> track, EncoderSetti
   if (settings.fec == OpusFec::On) want_fec_ = true, want_loss_percent_ = OpusEncoder::kDefaultPacketLossPercent;
 }
 
-EncodedTrack::~EncodedTrack() = default;
+EncodedTrack::~EncodedTrack() {
+  if (live_tracks_) --*live_tracks_;
+}
+
+void EncodedTrack::count_live_in(std::shared_ptr<std::atomic<int>> live_tracks) {
+  if (!live_ || live_tracks_ || !live_tracks) return;
+  live_tracks_ = std::move(live_tracks);
+  ++*live_tracks_;
+}
 
 EncodedTrack::Reader::~Reader() {
   std::lock_guard lock(track_->mutex_);
@@ -57,24 +65,35 @@ std::unique_ptr<EncodedTrack::Reader> EncodedTrack::open_reader() {
 
 EncodedTrack::Status EncodedTrack::Reader::next(std::shared_ptr<const EncodedFrame>& frame) {
   EncodedTrack& t = *track_;
-  std::lock_guard lock(t.mutex_);
-  const uint64_t head = t.head_locked();
-  if (t.live_ && head - std::min(position_, head) > kLiveMaxLagFrames) position_ = head - 1;
-  if (position_ < head) {
-    frame = t.frames_[position_ - t.base_];
-    ++position_;
-    ++read_;
-    if (!t.live_ && head - position_ < kRefillBelow) t.request_fill_locked();
-    return Status::Frame;
-  }
-  if (t.ended_) return t.error_.empty() ? Status::Ended : Status::Failed;
-  if (t.live_) {
+  std::unique_lock lock(t.mutex_);
+  for (int attempt = 0;; ++attempt) {
+    const uint64_t head = t.head_locked();
+    if (t.live_ && head - std::min(position_, head) > kLiveMaxLagFrames) position_ = head - 1;
+    if (position_ < head) {
+      frame = t.frames_[position_ - t.base_];
+      ++position_;
+      ++read_;
+      if (!t.live_ && head - position_ < kRefillBelow) t.request_fill_locked();
+      return Status::Frame;
+    }
+    if (t.ended_) return t.error_.empty() ? Status::Ended : Status::Failed;
+    if (!t.live_) {
+      t.request_fill_locked();
+      return Status::Underrun;
+    }
+    if (attempt == 0 && t.live_tracks_ && *t.live_tracks_ <= kInlineLiveTracks && !t.fill_pending_) {
+      // Made here, on the caller's thread: no hand-off to a worker and back.
+      t.fill_pending_ = true;
+      ++t.fill_jobs_;
+      lock.unlock();
+      t.produce_live();
+      lock.lock();
+      continue;
+    }
     waiting_ = true;
     t.request_live_frame_locked();
     return Status::Pending;
   }
-  t.request_fill_locked();
-  return Status::Underrun;
 }
 
 void EncodedTrack::Reader::set_wakeup(std::function<void()> wakeup) {

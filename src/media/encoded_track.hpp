@@ -1,6 +1,7 @@
 // EncodedTrack: a track's audio decoded, framed and Opus-encoded once, read by many senders.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -82,6 +83,10 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   enum class Status { Frame, Underrun, Pending, Ended, Failed };
   /// A live reader further behind the head than this (it was paused) skips to the present.
   static constexpr uint64_t kLiveMaxLagFrames = 5;
+  /// With at most this many live tracks in the process, a live frame is made on the reader's
+  /// (loop) thread at once: no hand-off to a worker and back, so no scheduling delay under
+  /// load (~0.1-0.4 ms of encoding each). With more, the workers spread them over the cores.
+  static constexpr int kInlineLiveTracks = 4;
 
   /// One reader's position in the log. Use from one thread at a time (the loop thread).
   class Reader {
@@ -125,6 +130,9 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   const EncoderSettings& settings() const { return settings_; }
   /// A live track (PushAudioTrack): no read-ahead, one frame per tick.
   bool live() const { return live_ != nullptr; }
+  /// Live track: count it in the process's live tracks (the engine's counter), which decides
+  /// between making frames inline and on the workers (kInlineLiveTracks).
+  void count_live_in(std::shared_ptr<std::atomic<int>> live_tracks);
 
   struct Stats {
     uint64_t frames_encoded = 0;
@@ -162,6 +170,7 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
   uint64_t base_ = 0;  // index of frames_.front()
   std::vector<Reader*> readers_;
   bool fill_pending_ = false;  // a fill() or produce_live() job is queued or running
+  std::shared_ptr<std::atomic<int>> live_tracks_;  // the engine's count; null: always on workers
   bool ended_ = false;
   std::string error_;  // set when the track failed
   bool want_fec_ = false;

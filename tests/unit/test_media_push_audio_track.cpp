@@ -240,6 +240,30 @@ TEST(PushAudioTrack, LiveEncodeTakesOneFramePerIndexWhenAReaderAsksAndWakesEvery
   EXPECT_EQ(a->next(fa), EncodedTrack::Status::Ended);
 }
 
+TEST(PushAudioTrack, WithFewLiveTracksTheFrameIsMadeOnTheReadersThreadAtOnceAndWithManyOnTheWorkers) {
+  ManualJobs jobs;
+  auto live_tracks = std::make_shared<std::atomic<int>>(0);
+  std::vector<std::shared_ptr<EncodedTrack>> encodes;
+  for (int i = 0; i < EncodedTrack::kInlineLiveTracks; ++i) {
+    encodes.push_back(std::make_shared<EncodedTrack>(std::make_shared<PushAudioTrack>(), EncoderSettings{}, jobs.runner()));
+    encodes.back()->count_live_in(live_tracks);
+  }
+  EXPECT_EQ(*live_tracks, EncodedTrack::kInlineLiveTracks);
+  auto reader = encodes.front()->open_reader();
+  std::shared_ptr<const EncodedFrame> frame;
+  EXPECT_EQ(reader->next(frame), EncodedTrack::Status::Frame) << "made inline, no job";
+  EXPECT_TRUE(jobs.jobs.empty());
+  // One more live track in the process: frames go to the workers.
+  auto extra = std::make_shared<EncodedTrack>(std::make_shared<PushAudioTrack>(), EncoderSettings{}, jobs.runner());
+  extra->count_live_in(live_tracks);
+  EXPECT_EQ(reader->next(frame), EncodedTrack::Status::Pending);
+  EXPECT_EQ(jobs.jobs.size(), 1u);
+  jobs.run_all();
+  EXPECT_EQ(reader->next(frame), EncodedTrack::Status::Frame);
+  extra.reset();
+  EXPECT_EQ(*live_tracks, EncodedTrack::kInlineLiveTracks) << "a live encode leaves the count when it goes";
+}
+
 TEST(PushAudioTrack, AReaderBackFromAPauseSkipsToThePresentInsteadOfReplayingThePast) {
   ManualJobs jobs;
   auto track = std::make_shared<PushAudioTrack>();
