@@ -16,6 +16,8 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/meeting_flags.hpp"
+#include "cli/progress_line.hpp"
+#include "cli/publish_input.hpp"
 #include "cli/recorder.hpp"
 #include "cli/report.hpp"
 #include "roomcast/roomcast.hpp"
@@ -44,7 +46,7 @@ void install_signal_handlers() {
 const char* kMainHelp = R"(roomcast: bring audio into a live WebRTC meeting (Janus VideoRoom).
 
 Usage:
-  roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
+  roomcast publish FILE... [options]   publish media files' audio (or stdin: -) as a microphone
   roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
   roomcast server [options]         run the embedded Janus server until Ctrl-C
   roomcast load FILE --participants N   many participants in one process (load and QA rigs)
@@ -55,12 +57,16 @@ Usage:
 Run 'roomcast COMMAND --help' for the options of each command.
 )";
 
-const char* kPublishHelp = R"(Usage: roomcast publish FILE [options]
+const char* kPublishHelp = R"(Usage: roomcast publish FILE... [options]
+       roomcast publish - [--raw FORMAT:RATE:CHANNELS] [options]
 
 Publishes the audio of FILE (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus,
-anything FFmpeg decodes) into a meeting as a participant's microphone: decoded,
-resampled to 48 kHz, cut into exact 20 ms Opus frames and paced in real time. Leaves the
-meeting at the end of the file, after --duration, or on Ctrl-C.
+anything FFmpeg decodes; also an http:// or https:// URL) into a meeting as a participant's
+microphone: decoded, resampled to 48 kHz, cut into exact 20 ms Opus frames and paced in real
+time. Several FILEs play back to back with no gap (a playlist; every file is opened and
+checked before joining). FILE - reads stdin: any container FFmpeg reads from a pipe (e.g.
+espeak-ng --stdout "hello" | roomcast publish -), or headerless PCM with --raw. Leaves the
+meeting at the end, after --duration, or on Ctrl-C.
 
 Options:
   --server URL      Janus WebSocket URL, e.g. ws://10.0.0.5:8188. Without it roomcast
@@ -79,6 +85,11 @@ Options:
   --lead-in SECS    silence before the file starts, so participants already in the room
                     (who subscribe when we go live) hear it from the start (0 to 5, default 0.3)
   --stream N        use the file's Nth audio stream (default 0, the first)
+  --loop [N]        play N times (the whole playlist), gapless; --loop alone: forever
+  --start SECS      start the (first) file at SECS seconds, to the sample
+  --gain DB         change the level by DB decibels, -60 to +20 (default 0)
+  --raw FORMAT:RATE:CHANNELS  the input is headerless PCM: FORMAT s16le, s32le or f32le,
+                    RATE 8000 to 192000 Hz, CHANNELS 1 to 8 (e.g. --raw s16le:48000:1)
   --record FILE     also record the other participants' mixed audio to a WAV file
                     (without --record/--record-dir, publish receives no audio)
   --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
@@ -86,7 +97,8 @@ Options:
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
-  --quiet           no progress display
+  --quiet           no progress display (on a terminal a progress bar with the position,
+                    length and level of the audio sent; otherwise a line every 2 s)
   --help            this text
 
 Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
@@ -287,18 +299,16 @@ class PrintingHandler : public MeetingEventHandler {
 
 /// publish and listen share everything but the microphone track.
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
-  Args args(argv,
-            {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
-             "record-dir", "lead-in", "ca", "reconnect-give-up"},
+  std::set<std::string> with_value = {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream",
+                                      "record", "record-dir", "lead-in", "ca", "reconnect-give-up"};
+  if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
+  Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect"});
   if (args.has("help")) {
     std::cout << (publishing ? kPublishHelp : kListenHelp);
     return 0;
   }
-  if (publishing && args.positional().size() != 1)
-    throw UsageError(args.positional().empty() ? "publish needs a FILE to play"
-                                               : "publish takes one FILE, got " +
-                                                     std::to_string(args.positional().size()));
+  if (publishing && args.positional().empty()) throw UsageError("publish needs a FILE to play (or - for stdin)");
   if (!publishing && !args.positional().empty()) throw UsageError("listen takes no FILE");
   auto duration_limit = args.get_number("duration");
   const bool json = args.has("json");
@@ -330,17 +340,13 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (auto lead_in = args.get_number("lead-in"))
     config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(std::min(*lead_in * 1000, 1e15)));
   cli::check_meeting_flags(config);  // every option, before the file is opened or anything connects
-  const int64_t stream_index = args.get_integer("stream").value_or(0);
-  if (publishing && (stream_index < 0 || stream_index > 1000))
-    throw Error(Error::Kind::Config, "--stream is " + std::to_string(stream_index) +
-                                         "; give the index of one of the file's audio streams (0 is the first)");
-
-  std::shared_ptr<FileAudioTrack> track;
+  // Every input opened and probed here: a bad file is refused before anything connects.
+  std::shared_ptr<cli::MeteredTrack> metered;
+  FileAudioTrack* track = nullptr;
   if (publishing) {
-    FileAudioTrack::Options track_options;
-    track_options.audio_stream = static_cast<int>(stream_index);
-    track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
-    config.custom_microphone_audio_track = track;
+    metered = cli::open_publish_input(args);
+    track = &metered->file();
+    config.custom_microphone_audio_track = metered;
   }
   auto printer = std::make_shared<PrintingHandler>(json, config.name, record_dir);
   // Opened before joining so a bad path fails before anything connects; a write that fails
@@ -363,7 +369,12 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 
   const auto started = std::chrono::steady_clock::now();
   auto last_progress = started;
-  const bool tty = isatty(STDERR_FILENO);
+  const bool tty = isatty(STDERR_FILENO) && !json;
+  const std::size_t file_count = std::max<std::size_t>(args.positional().size(), 1);
+  const auto loop_value = args.get("loop");
+  const std::optional<int> plays =
+      !loop_value ? std::optional<int>(1)
+                  : *loop_value == "0" ? std::nullopt : std::optional<int>(std::atoi(loop_value->c_str()));
   while (!meeting.run_until_left(std::chrono::milliseconds(100))) {
     auto now = std::chrono::steady_clock::now();
     if (interrupted) {
@@ -381,17 +392,30 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
       auto stats = meeting.publish_stats();
       std::string line = "playing " + format_seconds(stats.position) +
                          (stats.duration ? " / " + format_seconds(*stats.duration) : "");
+      if (!json) {
+        // Where the track is in its file (decoded ~200 ms ahead of the wire) and its level.
+        cli::ProgressState state;
+        state.position = track->position();
+        state.file = track->current_file();
+        state.files = file_count;
+        state.play = track->current_play();
+        state.plays = plays;
+        state.level_dbfs = metered->level_dbfs();
+        state.length = track->current_file_duration();
+        line = cli::progress_line(state, tty);
+      }
       if (json)
         printer->emit({{"event", "progress"}, {"position_ms", stats.position.count()},
                        {"packets_sent", stats.packets_sent}, {"fec_frames", stats.fec_frames},
                        {"remote_fraction_lost", stats.remote_fraction_lost}},
                       line);
       else if (tty)
-        std::cerr << "\r" << line << "   " << std::flush;
+        std::cerr << "\r" << line << "\x1b[K" << std::flush;
       else
         std::cerr << "roomcast: " << line << std::endl;
     }
   }
+  if (publishing && tty && !args.has("quiet")) std::cerr << "\n";  // below the progress bar
   if (mix_recorder) mix_recorder->close();
   printer->close_recordings();
   if (publishing) {
