@@ -18,7 +18,7 @@ struct ProgressState {
   std::optional<double> level_dbfs;                 // RMS of the audio being sent
   std::size_t file = 0, files = 1;                  // playlist entry (0-based) and count
   int play = 1;                                     // loop pass (1-based)
-  std::optional<int> plays;                         // nullopt: forever
+  std::optional<int> plays = 1;                     // nullopt: forever
 };
 
 /// "1:02.5 / 3:10.0 [#######.............] -18 dBFS |||||||      " (bar and meter only on a
