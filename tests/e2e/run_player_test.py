@@ -7,9 +7,11 @@
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -53,16 +55,22 @@ class Player:
         self.listener, _ = run.listen("listener", "--record-dir", self.per)
         self.ids = {}
 
-    def publish(self, name, inputs, *extra, stdin_cmd=None, timeout=40):
-        """`roomcast publish INPUTS... --json` (stdin_cmd: a shell pipeline feeding it); waits for
-        its stream to go live in the listener, then for its clean exit at the end of the input."""
+    def publish(self, name, inputs, *extra, stdin_cmd=None, timeout=40, tty=False):
+        """`roomcast publish INPUTS...` (stdin_cmd: a shell pipeline feeding it; tty: on a
+        terminal, made by script(1), without --json); waits for the listener to see it and its
+        stream go live, then for its clean exit at the end of the input."""
         argv = [self.run.a.roomcast, "publish", *inputs, "--server", self.run.url, "--room", ROOM, "--name", name,
-                "--json", "--bitrate", BITRATE, *extra]
+                "--bitrate", BITRATE, *extra] + ([] if tty else ["--json"])
+        quoted = " ".join(f"'{a}'" for a in map(str, argv))
         if stdin_cmd:
-            argv = ["sh", "-c", stdin_cmd + " | " + " ".join(f"'{a}'" for a in map(str, argv))]
+            argv = ["sh", "-c", stdin_cmd + " | " + quoted]
+        elif tty:
+            argv = ["script", "-qefc", quoted, "/dev/null"]
+        t0 = time.monotonic()
         proc = self.run.add(EventProc(f"publish {name}", argv, env=self.run.sut_env))
-        _, joined = proc.wait_event("meeting_joined", is_event("meeting_joined"), 20)
-        pid = str(joined["participant_id"])
+        _, joined = self.listener.wait_event(f"participant_joined of {name}", is_event("participant_joined", name=name),
+                                             20, since=t0)
+        pid = str(joined["id"])
         self.ids[name] = pid
         self.listener.wait_event(f"stream_enabled of {name}",
                                  is_event("stream_enabled", kind="audio", local=False, participant_id=pid), 15)
@@ -183,6 +191,20 @@ def case_playlist(run, rec, a_path, b_path):
               f"playlist: heard for {heard:.3f} s = the files' {len(ref) / RATE:.3f} s (+-60 ms)")
 
 
+def case_progress_bar(run, text):
+    """The playlist publisher ran on a terminal: a progress bar redrawn in place (carriage
+    return, erase to the end of the line), naming the entry, position / length, and the level of the audio sent: the files
+    are sines of amplitude 1/8, RMS -21 dBFS."""
+    bars = re.findall(r"\[(\d)/2\] (\d+):(\d\d\.\d) / 0:01\.5 \[[#.]{20}\] (-?\d+) dBFS \|*", text)
+    redraws = text.count("\x1b[K")  # after each redraw (the pipe reader turns "\r" into line ends)
+    levels = sorted({int(b[3]) for b in bars})
+    entries = sorted({b[0] for b in bars})
+    run.figures["progressBar"] = {"bars": len(bars), "redraws": redraws, "levels": levels, "entries": entries}
+    run.check(len(bars) >= 6 and redraws >= len(bars) and entries == ["1", "2"],
+              f"progress bar: {len(bars)} bars over entries {entries} redrawn in place ({redraws} line erases)")
+    run.check(bool(levels) and all(abs(v + 21) <= 1 for v in levels), f"progress bar: level {levels} dBFS = -21 +- 1")
+
+
 def case_start(run, rec, src, start_s):
     """(e) --start: the recording's first sound is the source at start_s (within 20 ms), and
     from there on it is the source (correlation over the part played)."""
@@ -259,7 +281,7 @@ def run_case(a):
         player.publish("speech", ["-"], stdin_cmd=f"espeak-ng --stdout '{SPEECH}' | tee '{run.path('speech.wav')}'")
         player.publish("loop", [loop_wav], "--loop", "5")
         player.publish("gain", [loop_wav], "--loop", "2", "--gain", "-6")
-        player.publish("playlist", [a_wav, b_url])
+        playlist = player.publish("playlist", [a_wav, b_url], tty=True)
         player.publish("start", [chirp], "--start", "1.0")
         recs = player.finish()
 
@@ -268,6 +290,7 @@ def run_case(a):
         loud = case_loop(run, recs["loop"], src)
         case_gain(run, recs["gain"], src, loud)
         case_playlist(run, recs["playlist"], a_wav, b_flac)
+        case_progress_bar(run, "\n".join(playlist.out))
         case_start(run, recs["start"], decoded(chirp), 1.0)
         src_rc = run.server.stop(15)
         run.check(src_rc == 0, f"server exits 0 after SIGTERM (got {src_rc})")
