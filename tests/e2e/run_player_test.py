@@ -36,6 +36,13 @@ def decoded(path):
     return np.frombuffer(raw, "<f4").astype(np.float64)
 
 
+def decoded_raw(path, fmt, rate, channels):
+    raw = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-f", fmt, "-ar", str(rate),
+                          "-ac", str(channels), "-i", path, "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"],
+                         check=True, timeout=60, capture_output=True).stdout
+    return np.frombuffer(raw, "<f4").astype(np.float64)
+
+
 def active_span(x, rel_db=-40.0):
     """First and last sample whose 5 ms envelope is within rel_db of the signal's peak envelope."""
     n = 240
@@ -126,6 +133,16 @@ def case_speech(run, player, rec):
                                  durationError=round(err, 5))
     run.check(abs(err) <= 0.02, f"speech: heard for {rec_s:.3f} s vs espeak-ng's {ref_s:.3f} s "
               f"(error {100 * err:+.2f}%, within 2%)")
+
+
+def case_raw(run, rec, ref):
+    """Headerless f32le PCM, 22.05 kHz stereo, piped into `roomcast publish - --raw`: the chirp
+    at its own pitch and length (a wrong format, rate or channel count would not correlate)."""
+    compare(run, "raw", rec, ref, 0.95)
+    span = active_span(rec)
+    heard = (span[1] - span[0]) / RATE if span else 0
+    run.figures["raw"]["heardSeconds"] = round(heard, 3)
+    run.check(abs(heard - 2.0) <= 0.06, f"raw: heard for {heard:.3f} s (the 2 s piped in, +-60 ms)")
 
 
 def case_loop(run, rec, src):
@@ -279,6 +296,11 @@ def run_case(a):
         b_url = f"http://10.77.0.1:{port}/b.flac"
         player = Player(run)
         player.publish("speech", ["-"], stdin_cmd=f"espeak-ng --stdout '{SPEECH}' | tee '{run.path('speech.wav')}'")
+        raw = run.path("raw.f32")
+        player.publish("raw", ["-"], "--raw", "f32le:22050:2", stdin_cmd=(
+            "ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i "
+            "'aevalsrc=0.3*sin(2*PI*(300*t+200*t*t))|0.3*sin(2*PI*(300*t+200*t*t)):s=22050:d=2' "
+            f"-f f32le - | tee '{raw}'"))
         player.publish("loop", [loop_wav], "--loop", "5")
         player.publish("gain", [loop_wav], "--loop", "2", "--gain", "-6")
         playlist = player.publish("playlist", [a_wav, b_url], tty=True)
@@ -287,6 +309,7 @@ def run_case(a):
 
         src = decoded(loop_wav)
         case_speech(run, player, recs["speech"])
+        case_raw(run, recs["raw"], decoded_raw(raw, "f32le", 22050, 2))
         loud = case_loop(run, recs["loop"], src)
         case_gain(run, recs["gain"], src, loud)
         case_playlist(run, recs["playlist"], a_wav, b_flac)
