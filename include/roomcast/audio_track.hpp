@@ -128,7 +128,9 @@ class FileAudioTrack : public CustomAudioTrack {
   /// recv() returns silence (in the file's shape, so the stream and its RTP timestamps go
   /// on and the meeting stays up) and the position stands still, until resume().
   void pause();
+  /// Plays on from where pause() stopped.
   void resume();
+  /// Between pause() and resume().
   bool paused() const;
   /// Where recv() is in the current file (see the class note on buffering).
   std::chrono::milliseconds position() const;

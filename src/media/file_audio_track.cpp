@@ -103,6 +103,10 @@ struct FileAudioTrack::Impl {
     if (std::count(paths.begin(), paths.end(), "-") > 1) {
       throw Error(Error::Kind::Config, "stdin ('-') can be read once; give it once");
     }
+    if (options.loop != 1 && std::count(paths.begin(), paths.end(), "-") > 0) {
+      throw Error(Error::Kind::Config, std::string("cannot loop stdin: a pipe cannot be rewound; save it ") +
+                                           "to a file and play that");
+    }
     gain = std::pow(10.0, options.gain_db / 20.0);
     media::DecoderOptions decoder_options{options.audio_stream, options.raw};
     for (const std::string& path : paths) {

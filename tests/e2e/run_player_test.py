@@ -253,6 +253,8 @@ def refusals(run):
          "give FORMAT:RATE:CHANNELS, e.g. s16le:48000:2 (FORMAT s16le, s32le or f32le; RATE 8000 to 192000; "
          "CHANNELS 1 to 8)"),
         (["-", "--raw", "u8:8000:1"], 2, None),
+        (["-", "--loop", "2"], 2,
+         "roomcast: error: cannot loop stdin: a pipe cannot be rewound; save it to a file and play that"),
         ([run.path("a.wav"), "--gain", "30"], 2,
          "roomcast: error: --gain '30' is not a gain from -60 to +20 dB; give e.g. --gain -6"),
         ([run.path("a.wav"), "--start", "-1"], 2, None),
