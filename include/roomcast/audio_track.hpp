@@ -90,7 +90,7 @@ class FileAudioTrack : public CustomAudioTrack {
     /// Gain applied to every sample, -60 to +20 dB (samples clip at full scale).
     double gain_db = 0;
     /// Read headerless PCM of this shape instead of probing the input (stdin, a .raw file).
-    std::optional<RawPcmFormat> raw;
+    std::optional<RawPcmFormat> raw = std::nullopt;
   };
 
   /// Opens and probes the file; throws roomcast::Error(Kind::Media) when it is

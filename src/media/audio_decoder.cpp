@@ -311,7 +311,23 @@ void AudioDecoder::Impl::seek(double seconds) {
   const AVRational time_base = format->streams[stream_index]->time_base;
   const int64_t target = first_pts + static_cast<int64_t>(std::llround(seconds / av_q2d(time_base)));
   if (seekable()) {
-    const int rc = av_seek_frame(format.get(), stream_index, target, AVSEEK_FLAG_BACKWARD);
+    // Lossy codecs need the packets before the target to decode it right (AAC's overlapping
+    // MDCT, MP3's bit reservoir, Opus' 80 ms of RFC 7845 pre-roll): the demuxer starts
+    // kSeekPrerollSeconds early and the decoded audio up to the target is dropped. Back to the
+    // start is the first packet, also when it precedes the stream's start (MP4's AAC priming,
+    // which the demuxer then has the decoder skip, as at the first play).
+    AVStream* stream = format->streams[stream_index];
+    int64_t earliest = first_pts;
+    if (const AVIndexEntry* entry = avformat_index_get_entry(stream, 0);
+        entry != nullptr && entry->timestamp < earliest) {
+      earliest = entry->timestamp;
+    }
+    const AVCodecDescriptor* descriptor = avcodec_descriptor_get(codec->codec_id);
+    const bool lossy = descriptor == nullptr || (descriptor->props & AV_CODEC_PROP_LOSSY) != 0;
+    const int64_t preroll =
+        lossy ? static_cast<int64_t>(std::llround(kSeekPrerollSeconds / av_q2d(time_base))) : 0;
+    const int64_t demux_target = seconds > 0 ? std::max(earliest, target - preroll) : earliest;
+    const int rc = av_seek_frame(format.get(), stream_index, demux_target, AVSEEK_FLAG_BACKWARD);
     if (rc < 0) {
       fail("cannot seek in '" + path + "' to " + seconds_text(seconds) + " (" +
            media::av_error_text(rc) + ")");

@@ -50,6 +50,8 @@ constexpr double kMinGapSeconds = 0.010;
 constexpr double kMaxGapSeconds = 10.0;
 // A file whose audio ends this much before the duration its header announces is truncated.
 constexpr double kTruncatedSeconds = 0.5;
+// A seek in lossy audio starts decoding this much before the target (see Impl::seek).
+constexpr double kSeekPrerollSeconds = 0.1;
 
 std::string seconds_text(double seconds);
 [[noreturn]] inline void fail(const std::string& message) {
