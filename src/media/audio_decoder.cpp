@@ -1,4 +1,6 @@
 // AudioDecoder: demux and decode one audio stream with libavformat/libavcodec; seek.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -71,6 +73,24 @@ void AudioDecoder::Impl::open(const DecoderOptions& options) {
     fail("cannot open " + quoted + ": it is a directory; give the path of a media file");
   }
 
+  if (is_stdin && ::isatty(STDIN_FILENO) == 1) {
+    fail("cannot read stdin: it is a terminal; pipe audio in (e.g. espeak-ng --stdout hello | "
+         "roomcast publish -) or give a file");
+  }
+  auto fail_unreadable = [&](int rc) {
+    const std::string why = media::av_error_text(rc);
+    if (is_stdin) {
+      fail("cannot read stdin: what was piped in is no media FFmpeg recognises (" + why +
+           "); pipe in a format FFmpeg reads from a pipe (WAV, MP3, OGG, FLAC, ADTS AAC, ...) or "
+           "headerless PCM with its format given (--raw, FileAudioTrack::Options::raw)");
+    }
+    if (looks_like_url && rc != AVERROR_INVALIDDATA) {
+      fail("cannot open " + quoted + " (" + why + "); check the URL and that its server is up");
+    }
+    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" + why +
+         "); use an audio or video file such as MP3, MP4/AAC, WAV, OGG, FLAC");
+  };
+
   AVFormatContext* raw_format = nullptr;
   // "file:" keeps a local path with ':' in it from being taken for a protocol; "pipe:0" is
   // FFmpeg's stdin (read as a stream: no seeking back).
@@ -96,16 +116,12 @@ void AudioDecoder::Impl::open(const DecoderOptions& options) {
     if (rc == AVERROR(EACCES) || rc == AVERROR(EPERM)) {
       fail("cannot open " + quoted + ": permission denied; check the file's permissions");
     }
-    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" +
-         media::av_error_text(rc) +
-         "); use an audio or video file such as MP3, MP4/AAC, WAV, OGG, FLAC");
+    fail_unreadable(rc);
   }
   format.reset(raw_format);
   rc = avformat_find_stream_info(format.get(), nullptr);
   if (rc < 0) {
-    fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" +
-         media::av_error_text(rc) +
-         "); use an audio or video file such as MP3, MP4/AAC, WAV, OGG, FLAC");
+    fail_unreadable(rc);
   }
 
   int audio_count = 0;

@@ -253,6 +253,9 @@ def refusals(run):
          "give FORMAT:RATE:CHANNELS, e.g. s16le:48000:2 (FORMAT s16le, s32le or f32le; RATE 8000 to 192000; "
          "CHANNELS 1 to 8)"),
         (["-", "--raw", "u8:8000:1"], 2, None),
+        (["-"], 3, "roomcast: error: cannot read stdin: what was piped in is no media FFmpeg recognises (Invalid "
+         "data found when processing input); pipe in a format FFmpeg reads from a pipe (WAV, MP3, OGG, FLAC, ADTS "
+         "AAC, ...) or headerless PCM with its format given (--raw, FileAudioTrack::Options::raw)"),
         (["-", "--loop", "2"], 2,
          "roomcast: error: cannot loop stdin: a pipe cannot be rewound; save it to a file and play that"),
         ([run.path("a.wav"), "--gain", "30"], 2,
