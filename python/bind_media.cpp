@@ -130,6 +130,21 @@ void register_media(py::module_& m) {
            py::arg("path"), py::arg("audio_stream") = 0, py::arg("loop") = 1,
            py::arg("start_seconds") = 0.0, py::arg("gain_db") = 0.0,
            py::call_guard<py::gil_scoped_release>())
+      .def_static(
+          "playlist",
+          [](const std::vector<std::string>& paths, int audio_stream, int loop, double start_seconds,
+             double gain_db) {
+            FileAudioTrack::Options options;
+            options.audio_stream = audio_stream;
+            options.loop = loop;
+            options.start = std::chrono::milliseconds(std::llround(start_seconds * 1000));
+            options.gain_db = gain_db;
+            return FileAudioTrack::playlist(paths, options);
+          },
+          py::arg("paths"), py::arg("audio_stream") = 0, py::arg("loop") = 1,
+          py::arg("start_seconds") = 0.0, py::arg("gain_db") = 0.0,
+          py::call_guard<py::gil_scoped_release>(),
+          "Files played back to back with no gap; each opened and checked here.")
       .def("seek",
            [](FileAudioTrack& t, double seconds) {
              t.seek(std::chrono::milliseconds(std::llround(seconds * 1000)));
