@@ -3,6 +3,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 
@@ -116,10 +118,43 @@ void register_media(py::module_& m) {
       m, "FileAudioTrack",
       "Audio from a media file (anything FFmpeg decodes). Raises roomcast.Error when the file is "
       "missing, not media or has no audio. One track may feed several meetings (encoded once).")
-      .def(py::init([](const std::string& path, int audio_stream) {
-             return std::make_shared<FileAudioTrack>(path, FileAudioTrack::Options{audio_stream});
+      .def(py::init([](const std::string& path, int audio_stream, int loop, double start_seconds,
+                       double gain_db) {
+             FileAudioTrack::Options options;
+             options.audio_stream = audio_stream;
+             options.loop = loop;
+             options.start = std::chrono::milliseconds(std::llround(start_seconds * 1000));
+             options.gain_db = gain_db;
+             return std::make_shared<FileAudioTrack>(path, options);
            }),
-           py::arg("path"), py::arg("audio_stream") = 0, py::call_guard<py::gil_scoped_release>())
+           py::arg("path"), py::arg("audio_stream") = 0, py::arg("loop") = 1,
+           py::arg("start_seconds") = 0.0, py::arg("gain_db") = 0.0,
+           py::call_guard<py::gil_scoped_release>())
+      .def_static(
+          "playlist",
+          [](const std::vector<std::string>& paths, int audio_stream, int loop, double start_seconds,
+             double gain_db) {
+            FileAudioTrack::Options options;
+            options.audio_stream = audio_stream;
+            options.loop = loop;
+            options.start = std::chrono::milliseconds(std::llround(start_seconds * 1000));
+            options.gain_db = gain_db;
+            return FileAudioTrack::playlist(paths, options);
+          },
+          py::arg("paths"), py::arg("audio_stream") = 0, py::arg("loop") = 1,
+          py::arg("start_seconds") = 0.0, py::arg("gain_db") = 0.0,
+          py::call_guard<py::gil_scoped_release>(),
+          "Files played back to back with no gap; each opened and checked here.")
+      .def("seek",
+           [](FileAudioTrack& t, double seconds) {
+             t.seek(std::chrono::milliseconds(std::llround(seconds * 1000)));
+           },
+           py::arg("seconds"))
+      .def("pause", &FileAudioTrack::pause)
+      .def("resume", &FileAudioTrack::resume)
+      .def_property_readonly("paused", &FileAudioTrack::paused)
+      .def_property_readonly("position_seconds",
+                             [](const FileAudioTrack& t) { return t.position().count() / 1000.0; })
       .def_property_readonly("duration_seconds",
                              [](const FileAudioTrack& t) -> std::optional<double> {
                                if (auto d = t.duration()) return d->count() / 1000.0;

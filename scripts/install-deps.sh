@@ -13,6 +13,7 @@ packages=(
   chromium nodejs npm                      # the browser listener in tests and the demo
   python3-aiortc python3-aiohttp python3-numpy   # the reference peer
   ffmpeg iproute2 util-linux procps nftables  # test media, network namespaces, loss on the test link
+  espeak-ng                                # speech piped into `roomcast publish -` (e2e_player)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -15,7 +15,10 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"
 #include "cli/meeting_flags.hpp"
+#include "cli/progress_line.hpp"
+#include "cli/publish_input.hpp"
 #include "cli/recorder.hpp"
 #include "cli/report.hpp"
 #include "roomcast/roomcast.hpp"
@@ -40,106 +43,6 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &action, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
-
-const char* kMainHelp = R"(roomcast: bring audio into a live WebRTC meeting (Janus VideoRoom).
-
-Usage:
-  roomcast publish FILE [options]   publish a media file's audio as a participant's microphone
-  roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
-  roomcast server [options]         run the embedded Janus server until Ctrl-C
-  roomcast load FILE --participants N   many participants in one process (load and QA rigs)
-  roomcast report FILE... [--json]  merge the JSON lines of load shards into one report
-  roomcast --help | COMMAND --help
-  roomcast --version                print the version
-
-Run 'roomcast COMMAND --help' for the options of each command.
-)";
-
-const char* kPublishHelp = R"(Usage: roomcast publish FILE [options]
-
-Publishes the audio of FILE (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus,
-anything FFmpeg decodes) into a meeting as a participant's microphone: decoded,
-resampled to 48 kHz, cut into exact 20 ms Opus frames and paced in real time. Leaves the
-meeting at the end of the file, after --duration, or on Ctrl-C.
-
-Options:
-  --server URL      Janus WebSocket URL, e.g. ws://10.0.0.5:8188. Without it roomcast
-                    starts its embedded Janus server (Debian package 'janus') and
-                    stops it on exit.
-  --room ID         meeting (VideoRoom room) id, numeric (default 1234)
-  --name NAME       display name (default "roomcast")
-  --token T         Janus API token, if the server requires one
-  --pin P           room PIN, if the room has one
-  --duration SECS   stop after SECS seconds even if the file is longer
-  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
-                    self-signed certificate
-  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
-  --create-room     create the room on --server if it does not exist
-  --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000)
-  --lead-in SECS    silence before the file starts, so participants already in the room
-                    (who subscribe when we go live) hear it from the start (0 to 5, default 0.3)
-  --stream N        use the file's Nth audio stream (default 0, the first)
-  --record FILE     also record the other participants' mixed audio to a WAV file
-                    (without --record/--record-dir, publish receives no audio)
-  --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
-  --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
-                    reconnecting (reclaiming the session, or rejoining with the same id)
-  --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
-  --json            print one JSON object per event instead of text
-  --quiet           no progress display
-  --help            this text
-
-Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
-and option errors (refused before connecting); 3 media errors (file missing, not media, no audio); 4 server errors
-(unreachable, not Janus, token, room, PIN, the server gone for good); 5 network/WebRTC
-errors; 130 when interrupted (Ctrl-C), after leaving the meeting cleanly.
-)";
-
-const char* kListenHelp = R"(Usage: roomcast listen [options]
-
-Joins a meeting without sending audio, prints who joins and leaves, their streams and
-who is speaking, and records what it hears (48 kHz mono WAV). Leaves after --duration
-or on Ctrl-C; the WAV files stay valid even if interrupted.
-
-Options:
-  --server URL      Janus WebSocket URL; without it the embedded server is started
-  --room ID         meeting id, numeric (default 1234)
-  --name NAME       display name (default "roomcast listener")
-  --token T         Janus API token, if the server requires one
-  --pin P           room PIN, if the room has one
-  --duration SECS   leave after SECS seconds
-  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
-                    self-signed certificate
-  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
-  --record FILE     record everyone's audio mixed into one WAV file
-  --record-dir DIR  record one WAV file per participant: DIR/NAME-ID.wav
-  --create-room     create the room on --server if it does not exist
-  --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
-                    reconnecting (reclaiming the session, or rejoining with the same id)
-  --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
-  --json            print one JSON object per event instead of text
-  --help            this text
-)";
-
-const char* kServerHelp = R"(Usage: roomcast server [options]
-
-Runs the embedded Janus VideoRoom server (Debian package 'janus') with a private
-generated configuration (WebSocket transport on 127.0.0.1) until Ctrl-C, then stops it
-and removes its files. Prints 'roomcast server: URL room ID' once it accepts connections.
-
-Options:
-  --port N           WebSocket port (default: a free port)
-  --room ID          create this room (numeric, default 1234); repeatable as ID,ID,...
-  --pin P            give the room(s) this PIN
-  --token-secret S   require signed tokens made with secret S (prints a valid token)
-  --rtp-ports A-B    UDP port range for media (default 20000-29999)
-  --session-timeout S  end sessions idle for S seconds (default 60, Janus's; at least 5)
-  --reclaim-timeout S  keep a session whose WebSocket dropped for S seconds, so its client
-                     can reconnect and claim it with its media untouched (default 10; 0: a
-                     dropped WebSocket ends the session at once)
-  --publishers N     publishers each room admits (default 100; load tests need more)
-  --help             this text
-)";
 
 int exit_code_for(const Error& error) {
   switch (error.kind()) {
@@ -264,11 +167,15 @@ class PrintingHandler : public MeetingEventHandler {
 
   void emit(const nlohmann::json& object, const std::string& text) {
     std::lock_guard lock(print_mutex_);
+    if (clear_progress_line) std::cerr << "\r\x1b[K" << std::flush;  // the bar is redrawn below
     if (json_)
       std::cout << object.dump() << std::endl;
     else
       std::cout << "roomcast: " << text << std::endl;
   }
+
+  /// Set while publish's progress bar owns the terminal line.
+  std::atomic<bool> clear_progress_line{false};
 
   void close_recordings() {
     std::lock_guard lock(mutex_);
@@ -287,18 +194,16 @@ class PrintingHandler : public MeetingEventHandler {
 
 /// publish and listen share everything but the microphone track.
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
-  Args args(argv,
-            {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
-             "record-dir", "lead-in", "ca", "reconnect-give-up"},
+  std::set<std::string> with_value = {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream",
+                                      "record", "record-dir", "lead-in", "ca", "reconnect-give-up"};
+  if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
+  Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect"});
   if (args.has("help")) {
-    std::cout << (publishing ? kPublishHelp : kListenHelp);
+    std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
   }
-  if (publishing && args.positional().size() != 1)
-    throw UsageError(args.positional().empty() ? "publish needs a FILE to play"
-                                               : "publish takes one FILE, got " +
-                                                     std::to_string(args.positional().size()));
+  if (publishing && args.positional().empty()) throw UsageError("publish needs a FILE to play (or - for stdin)");
   if (!publishing && !args.positional().empty()) throw UsageError("listen takes no FILE");
   auto duration_limit = args.get_number("duration");
   const bool json = args.has("json");
@@ -330,17 +235,13 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (auto lead_in = args.get_number("lead-in"))
     config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(std::min(*lead_in * 1000, 1e15)));
   cli::check_meeting_flags(config);  // every option, before the file is opened or anything connects
-  const int64_t stream_index = args.get_integer("stream").value_or(0);
-  if (publishing && (stream_index < 0 || stream_index > 1000))
-    throw Error(Error::Kind::Config, "--stream is " + std::to_string(stream_index) +
-                                         "; give the index of one of the file's audio streams (0 is the first)");
-
-  std::shared_ptr<FileAudioTrack> track;
+  // Every input opened and probed here: a bad file is refused before anything connects.
+  std::shared_ptr<cli::MeteredTrack> metered;
+  FileAudioTrack* track = nullptr;
   if (publishing) {
-    FileAudioTrack::Options track_options;
-    track_options.audio_stream = static_cast<int>(stream_index);
-    track = std::make_shared<FileAudioTrack>(args.positional()[0], track_options);
-    config.custom_microphone_audio_track = track;
+    metered = cli::open_publish_input(args);
+    track = &metered->file();
+    config.custom_microphone_audio_track = metered;
   }
   auto printer = std::make_shared<PrintingHandler>(json, config.name, record_dir);
   // Opened before joining so a bad path fails before anything connects; a write that fails
@@ -363,7 +264,13 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 
   const auto started = std::chrono::steady_clock::now();
   auto last_progress = started;
-  const bool tty = isatty(STDERR_FILENO);
+  const bool tty = isatty(STDERR_FILENO) && !json;
+  printer->clear_progress_line = publishing && tty && !args.has("quiet");
+  const std::size_t file_count = std::max<std::size_t>(args.positional().size(), 1);
+  const auto loop_value = args.get("loop");
+  const std::optional<int> plays =
+      !loop_value ? std::optional<int>(1)
+                  : *loop_value == "0" ? std::nullopt : std::optional<int>(std::atoi(loop_value->c_str()));
   while (!meeting.run_until_left(std::chrono::milliseconds(100))) {
     auto now = std::chrono::steady_clock::now();
     if (interrupted) {
@@ -381,16 +288,32 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
       auto stats = meeting.publish_stats();
       std::string line = "playing " + format_seconds(stats.position) +
                          (stats.duration ? " / " + format_seconds(*stats.duration) : "");
+      if (!json) {
+        // Where the track is in its file (decoded ~200 ms ahead of the wire) and its level.
+        cli::ProgressState state;
+        state.position = track->position();
+        state.file = track->current_file();
+        state.files = file_count;
+        state.play = track->current_play();
+        state.plays = plays;
+        state.level_dbfs = metered->level_dbfs();
+        state.length = track->current_file_duration();
+        line = cli::progress_line(state, tty);
+      }
       if (json)
         printer->emit({{"event", "progress"}, {"position_ms", stats.position.count()},
                        {"packets_sent", stats.packets_sent}, {"fec_frames", stats.fec_frames},
                        {"remote_fraction_lost", stats.remote_fraction_lost}},
                       line);
       else if (tty)
-        std::cerr << "\r" << line << "   " << std::flush;
+        std::cerr << "\r" << line << "\x1b[K" << std::flush;
       else
         std::cerr << "roomcast: " << line << std::endl;
     }
+  }
+  if (publishing && tty && !args.has("quiet")) {
+    printer->clear_progress_line = false;
+    std::cerr << "\r\x1b[K" << std::flush;  // the bar goes; the summary follows
   }
   if (mix_recorder) mix_recorder->close();
   printer->close_recordings();
@@ -421,7 +344,7 @@ int run_server(const std::vector<std::string>& argv) {
             {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout", "reclaim-timeout", "publishers"},
             {"help"});
   if (args.has("help")) {
-    std::cout << kServerHelp;
+    std::cout << cli::kServerHelp;
     return 0;
   }
   if (!args.positional().empty()) throw UsageError("server takes no arguments");
@@ -488,7 +411,7 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kMainHelp;
+    std::cout << cli::kMainHelp;
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "-V") {

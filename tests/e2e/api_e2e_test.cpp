@@ -7,9 +7,12 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <numbers>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -326,4 +329,60 @@ TEST_F(ApiE2e, JoinErrorsAreTypedAndSayWhatToDo) {
     EXPECT_NE(std::string(e.what()).find("no such meeting"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(meeting.run_until_left(0ms)) << "a failed join leaves the meeting ended";
+}
+
+// FileAudioTrack::pause() while publishing: the meeting stays up, the stream goes on as
+// silence with contiguous timestamps (the Collector checks them), the position stands
+// still, and after resume() the rest of the file follows: 4 s of tone heard in total.
+TEST_F(ApiE2e, PausedFileTrackSendsSilenceAndResumesWhereItStopped) {
+  char dir[] = "/tmp/roomcast-api-pause-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string wav = std::string(dir) + "/tone.wav";
+  ASSERT_EQ(std::system(("ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "
+                         "'sine=frequency=441:sample_rate=44100:duration=4' -af volume=4 '" + wav + "'")
+                            .c_str()),
+            0);
+  auto listener = make_listener();
+  auto listening = init_meeting(config("listener", nullptr));
+  listening.add_event_listener(listener);
+  listening.join();
+  auto track = std::make_shared<FileAudioTrack>(wav);
+  auto publishing = init_meeting(config("file", track));
+  publishing.join();
+  ASSERT_TRUE(listener->per_stream->wait_for_frames(60, 10s)) << "nothing heard";
+  track->pause();
+  const auto paused_at = track->position();
+  const size_t frames_at_pause = listener->per_stream->frames();
+  ASSERT_TRUE(listener->per_stream->wait_for_frames(frames_at_pause + 100, 5s)) << "the stream stopped while paused";
+  EXPECT_EQ(track->position(), paused_at) << "the position moved while paused";
+  EXPECT_FALSE(publishing.run_until_left(0ms)) << "the meeting ended while paused";
+  track->resume();
+  ASSERT_TRUE(publishing.run_until_left(15s)) << "the file did not end after resume()";
+  EXPECT_EQ(publishing.left_info()->reason, "end of stream");
+  ASSERT_TRUE(listener->wait([](Listener& l) { return l.disabled_ >= 1; }, 5s));
+  listening.leave();
+  std::filesystem::remove_all(dir);
+
+  // 20 ms frames: loud (the tone: amplitude 1/8 x 4, RMS ~ 11600) or silent.
+  const auto all = listener->per_stream->samples();
+  size_t loud = 0, longest_quiet = 0, quiet_run = 0, first_loud = SIZE_MAX, last_loud = 0;
+  for (size_t i = 0, frame = 0; i + 960 <= all.size(); i += 960, ++frame) {
+    double energy = 0;
+    for (size_t j = i; j < i + 960; ++j) energy += double(all[j]) * all[j];
+    if (std::sqrt(energy / 960) > 3000) {
+      ++loud;
+      first_loud = std::min(first_loud, frame);
+      last_loud = frame;
+      quiet_run = 0;
+    } else if (first_loud != SIZE_MAX) {
+      longest_quiet = std::max(longest_quiet, ++quiet_run);
+    }
+  }
+  RecordProperty("loud_frames", std::to_string(loud));
+  RecordProperty("pause_frames", std::to_string(longest_quiet));
+  EXPECT_NEAR(static_cast<double>(loud), 200.0, 3.0) << "4 s of tone = 200 frames, none lost to the pause";
+  EXPECT_GE(longest_quiet, 95u) << "the pause (>= 2 s) is heard as silence";
+  EXPECT_NEAR(static_cast<double>(last_loud - first_loud + 1), 200.0 + longest_quiet, 3.0)
+      << "one silent stretch, the pause, inside the tone";
+  EXPECT_LE(listener->per_stream->concealed(), listener->per_stream->frames() / 100) << "< 1% concealed";
 }

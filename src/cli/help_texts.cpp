@@ -1,0 +1,116 @@
+// The --help texts of the CLI (the man page is made from them too).
+#include "cli/help_texts.hpp"
+
+namespace roomcast::cli {
+
+const char* const kMainHelp = R"(roomcast: bring audio into a live WebRTC meeting (Janus VideoRoom).
+
+Usage:
+  roomcast publish FILE... [options]   publish media files' audio (or stdin: -) as a microphone
+  roomcast listen [options]         follow a meeting: print who joins, leaves, speaks; record it
+  roomcast server [options]         run the embedded Janus server until Ctrl-C
+  roomcast load FILE --participants N   many participants in one process (load and QA rigs)
+  roomcast report FILE... [--json]  merge the JSON lines of load shards into one report
+  roomcast --help | COMMAND --help
+  roomcast --version                print the version
+
+Run 'roomcast COMMAND --help' for the options of each command.
+)";
+
+const char* const kPublishHelp = R"(Usage: roomcast publish FILE... [options]
+       roomcast publish - [--raw FORMAT:RATE:CHANNELS] [options]
+
+Publishes the audio of FILE (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus,
+anything FFmpeg decodes; also an http:// or https:// URL) into a meeting as a participant's
+microphone: decoded, resampled to 48 kHz, cut into exact 20 ms Opus frames and paced in real
+time. Several FILEs play back to back with no gap (a playlist; every file is opened and
+checked before joining). FILE - reads stdin: any container FFmpeg reads from a pipe (e.g.
+espeak-ng --stdout "hello" | roomcast publish -), or headerless PCM with --raw. Leaves the
+meeting at the end, after --duration, or on Ctrl-C.
+
+Options:
+  --server URL      Janus WebSocket URL, e.g. ws://10.0.0.5:8188. Without it roomcast
+                    starts its embedded Janus server (Debian package 'janus') and
+                    stops it on exit.
+  --room ID         meeting (VideoRoom room) id, numeric (default 1234)
+  --name NAME       display name (default "roomcast")
+  --token T         Janus API token, if the server requires one
+  --pin P           room PIN, if the room has one
+  --duration SECS   stop after SECS seconds even if the file is longer
+  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
+                    self-signed certificate
+  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
+  --create-room     create the room on --server if it does not exist
+  --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000)
+  --lead-in SECS    silence before the file starts, so participants already in the room
+                    (who subscribe when we go live) hear it from the start (0 to 5, default 0.3)
+  --stream N        use the file's Nth audio stream (default 0, the first)
+  --loop [N]        play N times (the whole playlist), gapless; --loop alone: forever
+  --start SECS      start the (first) file at SECS seconds, to the sample
+  --gain DB         change the level by DB decibels, -60 to +20 (default 0)
+  --raw FORMAT:RATE:CHANNELS  the input is headerless PCM: FORMAT s16le, s32le or f32le,
+                    RATE 8000 to 192000 Hz, CHANNELS 1 to 8 (e.g. --raw s16le:48000:1)
+  --record FILE     also record the other participants' mixed audio to a WAV file
+                    (without --record/--record-dir, publish receives no audio)
+  --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
+  --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
+                    reconnecting (reclaiming the session, or rejoining with the same id)
+  --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
+  --json            print one JSON object per event instead of text
+  --quiet           no progress display (on a terminal a progress bar with the position,
+                    length and level of the audio sent; otherwise a line every 2 s)
+  --help            this text
+
+Exit status: 0 when the file was played and the meeting left cleanly; 2 for usage
+and option errors (refused before connecting); 3 media errors (file missing, not media, no audio); 4 server errors
+(unreachable, not Janus, token, room, PIN, the server gone for good); 5 network/WebRTC
+errors; 130 when interrupted (Ctrl-C), after leaving the meeting cleanly.
+)";
+
+const char* const kListenHelp = R"(Usage: roomcast listen [options]
+
+Joins a meeting without sending audio, prints who joins and leaves, their streams and
+who is speaking, and records what it hears (48 kHz mono WAV). Leaves after --duration
+or on Ctrl-C; the WAV files stay valid even if interrupted.
+
+Options:
+  --server URL      Janus WebSocket URL; without it the embedded server is started
+  --room ID         meeting id, numeric (default 1234)
+  --name NAME       display name (default "roomcast listener")
+  --token T         Janus API token, if the server requires one
+  --pin P           room PIN, if the room has one
+  --duration SECS   leave after SECS seconds
+  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
+                    self-signed certificate
+  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
+  --record FILE     record everyone's audio mixed into one WAV file
+  --record-dir DIR  record one WAV file per participant: DIR/NAME-ID.wav
+  --create-room     create the room on --server if it does not exist
+  --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
+                    reconnecting (reclaiming the session, or rejoining with the same id)
+  --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
+  --json            print one JSON object per event instead of text
+  --help            this text
+)";
+
+const char* const kServerHelp = R"(Usage: roomcast server [options]
+
+Runs the embedded Janus VideoRoom server (Debian package 'janus') with a private
+generated configuration (WebSocket transport on 127.0.0.1) until Ctrl-C, then stops it
+and removes its files. Prints 'roomcast server: URL room ID' once it accepts connections.
+
+Options:
+  --port N           WebSocket port (default: a free port)
+  --room ID          create this room (numeric, default 1234); repeatable as ID,ID,...
+  --pin P            give the room(s) this PIN
+  --token-secret S   require signed tokens made with secret S (prints a valid token)
+  --rtp-ports A-B    UDP port range for media (default 20000-29999)
+  --session-timeout S  end sessions idle for S seconds (default 60, Janus's; at least 5)
+  --reclaim-timeout S  keep a session whose WebSocket dropped for S seconds, so its client
+                     can reconnect and claim it with its media untouched (default 10; 0: a
+                     dropped WebSocket ends the session at once)
+  --publishers N     publishers each room admits (default 100; load tests need more)
+  --help             this text
+)";
+
+}  // namespace roomcast::cli
