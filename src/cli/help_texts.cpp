@@ -42,6 +42,10 @@ Options:
   --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
   --create-room     create the room on --server if it does not exist
   --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000)
+  --complexity N    Opus encoder complexity, 0 (least CPU) to 10 (default 9)
+  --fec MODE        Opus in-band FEC: adaptive (on while the server reports loss, default),
+                    on or off
+  --dtx             Opus DTX: silence is not sent but for a packet every 400 ms
   --lead-in SECS    silence before the file starts, so participants already in the room
                     (who subscribe when we go live) hear it from the start (0 to 5, default 0.3)
   --stream N        use the file's Nth audio stream (default 0, the first)

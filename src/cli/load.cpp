@@ -139,13 +139,6 @@ struct LoadParticipant {
   std::optional<uint64_t> packets_seen;  // by the live summary (its thread only)
 };
 
-OpusFec parse_fec(const std::string& text) {
-  if (text == "adaptive") return OpusFec::Adaptive;
-  if (text == "on") return OpusFec::On;
-  if (text == "off") return OpusFec::Off;
-  throw UsageError("--fec takes adaptive, on or off, got '" + text + "'");
-}
-
 int count_of(const Args& args, const std::string& name, int fallback, int lowest) {
   auto value = args.get_number(name);
   if (!value) return fallback;

@@ -195,10 +195,11 @@ class PrintingHandler : public MeetingEventHandler {
 /// publish and listen share everything but the microphone track.
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   std::set<std::string> with_value = {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream",
-                                      "record", "record-dir", "lead-in", "ca", "reconnect-give-up"};
+                                      "record", "record-dir", "lead-in", "ca", "reconnect-give-up",
+                                      "complexity", "fec"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
-            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect"});
+            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -225,6 +226,12 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   const int64_t bitrate = args.get_integer("bitrate").value_or(32000);
   if (auto problem = meeting::bitrate_problem(bitrate)) throw Error(Error::Kind::Config, "--bitrate " + *problem);
   config.audio_bitrate_bps = static_cast<int>(bitrate);
+  const int64_t complexity = args.get_integer("complexity").value_or(9);
+  if (auto problem = meeting::complexity_problem(complexity))
+    throw Error(Error::Kind::Config, "--complexity " + *problem);
+  config.opus_complexity = static_cast<int>(complexity);
+  config.opus_fec = cli::parse_fec(args.get_or("fec", "adaptive"));
+  config.opus_dtx = args.has("dtx");
   config.mic_enabled = publishing;
   // A publisher that records nothing has no use for the others' audio: receiving and
   // decoding it would cost every participant of a load rig N-1 streams.

@@ -58,6 +58,9 @@ CONFIG = {
                      "set 6000 to 510000 bps (32000 is the default)"),
     "bitrate_tiny": (["--bitrate", "500"],
                      "--bitrate is 500 bps, outside what Opus encodes; set 6000 to 510000 bps (32000 is the default)"),
+    "complexity_high": (["--complexity", "11"], "--complexity is 11; Opus complexity runs from 0 (cheapest) to 10 "
+                        "(best): set a value in that range"),
+    "fec_unknown": (["--fec", "sometimes"], "--fec is 'sometimes'; use adaptive (the default), on or off"),
     "lead_in_long": (["--lead-in", "60"], "--lead-in is 60000 ms; the silence sent before the track must be 0 "
                      "to 5000 ms (300 is the default)"),
     "room_not_numeric": (["--room", "abc"], "--room is 'abc', not a number; Janus VideoRoom meetings have numeric "

@@ -20,7 +20,8 @@ ROOM = 1234
 def check_refusals(a):
     cases = [
         (["--participants", "2", "--encode", "twice"], 2, "roomcast: --encode takes shared or each, got 'twice'"),
-        (["--participants", "2", "--fec", "sometimes"], 2, "roomcast: --fec takes adaptive, on or off, got 'sometimes'"),
+        (["--participants", "2", "--fec", "sometimes"], 2,
+         "roomcast: error: --fec is 'sometimes'; use adaptive (the default), on or off"),
         (["--participants", "2", "--ramp", "0"], 2, "roomcast: --ramp needs joins per second above 0"),
         (["--participants", "2.5"], 2, "roomcast: --participants needs a whole number of at least 0, got 2.5"),
         ([], 2, "roomcast: load needs --participants N"),
