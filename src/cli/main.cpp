@@ -18,6 +18,7 @@
 #include "cli/meeting_flags.hpp"
 #include "cli/recorder.hpp"
 #include "cli/report.hpp"
+#include "cli/stats_printer.hpp"
 #include "roomcast/roomcast.hpp"
 #include "meeting/config_check.hpp"
 #include "roomcast/version.hpp"
@@ -86,6 +87,10 @@ Options:
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
+  --stats           print one JSON line a second to stdout, {"type":"stats",...}: packets,
+                    bytes, fraction lost, cumulative lost, jitter (ms) and round-trip time
+                    (ms) of our stream from the server's RTCP receiver reports, and of each
+                    participant we receive (with --record/--record-dir) from our own counters
   --quiet           no progress display
   --help            this text
 
@@ -118,6 +123,10 @@ Options:
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
+  --stats           print one JSON line a second to stdout, {"type":"stats",...}: for each
+                    participant we receive, packets, bytes, fraction lost (last second),
+                    cumulative lost and interarrival jitter (ms), as our RTCP receiver
+                    reports carry them (RFC 3550 §6.4)
   --help            this text
 )";
 
@@ -270,6 +279,12 @@ class PrintingHandler : public MeetingEventHandler {
       std::cout << "roomcast: " << text << std::endl;
   }
 
+  /// A JSON line whatever the output mode (--stats).
+  void emit_line(const nlohmann::json& object) {
+    std::lock_guard lock(print_mutex_);
+    std::cout << object.dump() << std::endl;
+  }
+
   void close_recordings() {
     std::lock_guard lock(mutex_);
     for (auto& r : recorders_) r->close_all();
@@ -290,7 +305,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   Args args(argv,
             {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream", "record",
              "record-dir", "lead-in", "ca", "reconnect-give-up"},
-            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect"});
+            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "stats"});
   if (args.has("help")) {
     std::cout << (publishing ? kPublishHelp : kListenHelp);
     return 0;
@@ -363,6 +378,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 
   const auto started = std::chrono::steady_clock::now();
   auto last_progress = started;
+  std::optional<cli::StatsSchedule> stats_schedule;
+  if (args.has("stats")) stats_schedule.emplace(started);
   const bool tty = isatty(STDERR_FILENO);
   while (!meeting.run_until_left(std::chrono::milliseconds(100))) {
     auto now = std::chrono::steady_clock::now();
@@ -375,6 +392,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
       meeting.leave();
       break;
     }
+    if (stats_schedule && stats_schedule->due(now))
+      printer->emit_line(cli::stats_json(meeting.stats(), stats_schedule->elapsed_s(now)));
     if (publishing && !args.has("quiet") && now - last_progress >= std::chrono::seconds(tty ? 0 : 2) &&
         now - last_progress >= std::chrono::milliseconds(250)) {
       last_progress = now;
