@@ -17,7 +17,7 @@
 #         about our packets arriving at Janus) and the Chromium listener's inbound-rtp jitter
 #         (the same packets after Janus's hop): same tolerance.
 #       And the `--stats` lines themselves: one per second (1 s +- 0.3 s apart), every field
-#       present, packets_sent growing 50 +- 8 a second, receiver reports arriving.
+#       present, packets_sent growing 50 a second (median 45..55), receiver reports arriving.
 #   loss5: nftables drops 5 % of the UDP into Janus (numgen random mod 100 < 5) for 16 s
 #       while `roomcast publish --stats` sends and `roomcast listen --stats` receives it. The
 #       same packets are lost for both: Janus's receiver reports (publisher's packets_lost)
@@ -106,7 +106,9 @@ def check_format(c, lines, who, sending):
         rates = [(b["sending"]["packets_sent"] - a["sending"]["packets_sent"]) / (b["t"] - a["t"])
                  for a, b in zip(steady, steady[1:])]
         c.figures.setdefault(who, {})["packets_per_s"] = [round(r, 1) for r in rates]
-        c.check(rates and all(42 <= r <= 58 for r in rates), f"{who}: packets_sent grows 50 +- 8 a second")
+        c.check(rates and 45 <= statistics.median(rates) <= 55 and all(25 <= r <= 75 for r in rates),
+                f"{who}: packets_sent grows 50 a second (median 45..55, each second 25..75: a starved host "
+                f"sends late frames in bursts)")
         c.check(all(l["sending"]["bytes_sent"] >= l["sending"]["packets_sent"] for l in lines),
                 f"{who}: bytes_sent >= packets_sent")
         reports = lines[-1]["sending"]["receiver_reports"]
@@ -261,7 +263,8 @@ def loss5(a, work):
                  / (b["t"] - a["t"]) for a, b in zip(stats_lines(lst), stats_lines(lst)[1:])
                  if receiving_of(a, "rc-pub") and receiving_of(b, "rc-pub") and a["t"] > t_off]
         c.figures["listen_packets_per_s_clean"] = [round(r, 1) for r in rates]
-        c.check(rates and all(42 <= r <= 58 for r in rates), "listen: packets_received grows 50 +- 8 a second")
+        c.check(rates and 45 <= statistics.median(rates) <= 55 and all(25 <= r <= 75 for r in rates),
+                "listen: packets_received grows 50 a second once the loss stopped (median 45..55, each 25..75)")
         c.done("loss5", *procs)
     finally:
         subprocess.run(["nft", "delete", "table", "inet", "rcstats"], check=False, stderr=subprocess.DEVNULL)
