@@ -287,9 +287,11 @@ void PeerSession::send_receiver_reports() {
     blocks.push_back(it->second.make_report_block(now));
     ++it;
   }
-  for (std::size_t at = 0; at < blocks.size(); at += rtp::kMaxReportBlocks) {
-    const auto chunk = std::span(blocks).subspan(at, std::min(rtp::kMaxReportBlocks, blocks.size() - at));
-    auto report = rtp::build_receiver_report(ssrc_, chunk, cname_);
+  // One compound per stream: Janus demultiplexes RTCP on a BUNDLEd PeerConnection by the
+  // first report block's SSRC and reads only that block (janus_rtcp_get_receiver_ssrc), so
+  // a second block in the same RR would never reach its stream.
+  for (const auto& block : blocks) {
+    auto report = rtp::build_receiver_report(ssrc_, std::span(&block, 1), cname_);
     if (srtp_->protect_rtcp(report) && ice_->send(report)) {
       ++stats_.rtcp_sent;
       ++stats_.receiver_reports_sent;
