@@ -18,7 +18,9 @@
 #       - jitter of roomcast's stream: roomcast's sending jitter_ms (Janus's receiver report
 #         about our packets arriving at Janus) and the Chromium listener's inbound-rtp jitter
 #         (the same packets after Janus's hop; Chromium's figure is one snapshot at the end of
-#         its 8 s, ours the median of the same seconds): same tolerance. Both must be > 0.
+#         its 8 s and comes in whole milliseconds, ours the median of the same seconds): same
+#         tolerance, ours > 0.
+#       Mutations caught: DLSR ignored (RTT 822 ms), jitter at an 8 kHz clock (x6: 7.95 vs 1.09 ms).
 #       And the `--stats` lines themselves: one per second (1 s +- 0.3 s apart), every field
 #       present, packets_sent growing 50 a second (median 45..55), receiver reports arriving.
 #   loss5: nftables drops 5 % of the UDP into Janus (numgen random mod 100 < 5) for 16 s
