@@ -40,7 +40,8 @@ struct AudioReceiveStats {
   uint64_t frames_played = 0;       ///< 20 ms frames handed to sinks
   uint64_t frames_concealed = 0;    ///< of those, not decoded from their own packet: PLC or FEC
   uint64_t frames_fec = 0;          ///< of frames_concealed, recovered from the next packet's FEC
-  /// RTP payload bytes that arrived (from the server, on our subscription).
+  /// RTP payload bytes that arrived (from the server, on our subscription). This and the
+  /// RTCP figures below count per subscription: after a reconnect they start again.
   uint64_t bytes_received = 0;
   /// Fraction of packets lost in our latest receiver report's interval (about a second),
   /// 0..1 (RFC 3550 §6.4.1 "fraction lost", A.3); 0 before the first report.

@@ -18,8 +18,8 @@ constexpr auto kConnectTimeout = std::chrono::seconds(10);
 constexpr auto kConsentExpiry = std::chrono::seconds(30);
 constexpr auto kConsentCheck = std::chrono::seconds(2);
 constexpr auto kReportInterval = std::chrono::seconds(1);
-// A received stream silent this long is no longer reported on (RFC 3550 §6.3.5 times out
-// senders after a few report intervals).
+// A received stream silent this long is left out of our receiver reports (RFC 3550 §6.3.5
+// times out senders after a few report intervals).
 constexpr auto kSourceTimeout = std::chrono::seconds(5);
 constexpr const char* kNoInterface =
     "ICE: this host has no network interface but loopback, and WebRTC media never uses loopback "
@@ -276,16 +276,10 @@ void PeerSession::send_receiver_reports() {
   if (closed_ || failed_ || !srtp_) return;
   const auto now = std::chrono::steady_clock::now();
   std::vector<rtp::ReportBlock> blocks;
-  for (auto it = received_.begin(); it != received_.end();) {
-    const auto last = it->second.last_packet_at();
-    if (!last || now - *last > kSourceTimeout) {
-      // Gone silent: forget it (its mid may name a newer stream by now).
-      std::erase_if(ssrc_by_mid_, [&](const auto& entry) { return entry.second == it->first; });
-      it = received_.erase(it);
-      continue;
-    }
-    blocks.push_back(it->second.make_report_block(now));
-    ++it;
+  for (auto& [ssrc, source] : received_) {
+    // A silent stream is no longer reported on, but its counters stay (it may resume).
+    const auto last = source.last_packet_at();
+    if (last && now - *last <= kSourceTimeout) blocks.push_back(source.make_report_block(now));
   }
   // One compound per stream: Janus demultiplexes RTCP on a BUNDLEd PeerConnection by the
   // first report block's SSRC and reads only that block (janus_rtcp_get_receiver_ssrc), so
