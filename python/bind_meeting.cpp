@@ -230,6 +230,14 @@ void register_meeting(py::module_& m) {
       .def_readonly("underruns", &PublishStats::underruns)
       .def_readonly("fec_frames", &PublishStats::fec_frames)
       .def_readonly("remote_fraction_lost", &PublishStats::remote_fraction_lost)
+      .def_readonly("remote_packets_lost", &PublishStats::remote_packets_lost)
+      .def_readonly("remote_jitter_ms", &PublishStats::remote_jitter_ms)
+      .def_readonly("receiver_reports", &PublishStats::receiver_reports)
+      .def_property_readonly("round_trip_time_ms",
+                             [](const PublishStats& s) -> std::optional<double> {
+                               if (!s.round_trip_time) return std::nullopt;
+                               return s.round_trip_time->count() / 1000.0;
+                             })
       .def_property_readonly("time_to_first_packet_seconds",
                              [](const PublishStats& s) { return to_seconds(s.time_to_first_packet); })
       .def_property_readonly("position_seconds", [](const PublishStats& s) { return s.position.count() / 1000.0; })
@@ -241,7 +249,22 @@ void register_meeting(py::module_& m) {
       .def_readonly("packets_late", &AudioReceiveStats::packets_late)
       .def_readonly("frames_played", &AudioReceiveStats::frames_played)
       .def_readonly("frames_concealed", &AudioReceiveStats::frames_concealed)
-      .def_readonly("frames_fec", &AudioReceiveStats::frames_fec);
+      .def_readonly("frames_fec", &AudioReceiveStats::frames_fec)
+      .def_readonly("bytes_received", &AudioReceiveStats::bytes_received)
+      .def_readonly("fraction_lost", &AudioReceiveStats::fraction_lost)
+      .def_readonly("cumulative_lost", &AudioReceiveStats::cumulative_lost)
+      .def_readonly("jitter_ms", &AudioReceiveStats::jitter_ms);
+
+  py::class_<RemoteAudioStats>(m, "RemoteAudioStats")
+      .def_readonly("participant_id", &RemoteAudioStats::participant_id)
+      .def_readonly("display_name", &RemoteAudioStats::display_name)
+      .def_readonly("stream_id", &RemoteAudioStats::stream_id)
+      .def_readonly("audio", &RemoteAudioStats::audio);
+
+  py::class_<MeetingStats>(m, "MeetingStats")
+      .def_readonly("publishing", &MeetingStats::publishing)
+      .def_readonly("sending", &MeetingStats::sending)
+      .def_readonly("receiving", &MeetingStats::receiving);
 
   py::class_<PyAudioFrame>(m, "AudioFrame", "20 ms of received audio: 960 mono int16 samples at 48 kHz.")
       .def_readonly("samples", &PyAudioFrame::samples)
@@ -320,6 +343,9 @@ void register_meeting(py::module_& m) {
       .def_property_readonly("joined", [](PyMeeting& self) { return self.get().joined(); })
       .def_property_readonly("left_info", [](PyMeeting& self) { return self.get().left_info(); })
       .def("publish_stats", [](PyMeeting& self) { return self.get().publish_stats(); })
+      .def(
+          "stats", [](PyMeeting& self) { return self.get().stats(); }, py::call_guard<py::gil_scoped_release>(),
+          "What we send and receive, with RTCP loss, jitter and round-trip time.")
       .def_property_readonly("server_url", [](PyMeeting& self) { return self.get().server_url(); })
       .def("close", &PyMeeting::close, "Leaves (if joined) and releases the meeting now.");
 

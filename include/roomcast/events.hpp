@@ -40,6 +40,18 @@ struct AudioReceiveStats {
   uint64_t frames_played = 0;       ///< 20 ms frames handed to sinks
   uint64_t frames_concealed = 0;    ///< of those, not decoded from their own packet: PLC or FEC
   uint64_t frames_fec = 0;          ///< of frames_concealed, recovered from the next packet's FEC
+  /// RTP payload bytes that arrived (from the server, on our subscription). This and the
+  /// RTCP figures below count per subscription: after a reconnect they start again.
+  uint64_t bytes_received = 0;
+  /// Fraction of packets lost in our latest receiver report's interval (about a second),
+  /// 0..1 (RFC 3550 §6.4.1 "fraction lost", A.3); 0 before the first report.
+  double fraction_lost = 0;
+  /// Packets lost since the stream started as RTCP counts them: expected (from the highest
+  /// sequence number) minus received (RFC 3550 A.3), what our receiver reports carry.
+  int64_t cumulative_lost = 0;
+  /// Interarrival jitter of the stream as it reaches us, in milliseconds (RFC 3550 §6.4.1,
+  /// A.8, from arrival times and the 48 kHz RTP timestamps).
+  double jitter_ms = 0;
 };
 
 namespace detail {

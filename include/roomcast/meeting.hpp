@@ -22,12 +22,47 @@ struct PublishStats {
   uint64_t late_frames = 0;      ///< frames sent after their deadline (scheduler was late)
   uint64_t underruns = 0;        ///< ticks where the track had no audio ready
   uint64_t fec_frames = 0;       ///< frames sent with in-band FEC (MeetingConfig::opus_fec)
-  /// Fraction of our packets the server last reported lost (RTCP receiver report, 0..1).
+  /// Fraction of our packets the server last reported lost (RTCP receiver report, 0..1):
+  /// lost in the report's interval (about a second), RFC 3550 §6.4.1.
   double remote_fraction_lost = 0;
+  /// Our packets the server counts lost since we started sending (expected - received from
+  /// its latest receiver report; negative when it got duplicates). Per media connection: a
+  /// rejoin starts it again.
+  int64_t remote_packets_lost = 0;
+  /// Interarrival jitter of our stream as the server measures it (RFC 3550 §6.4.1, A.8),
+  /// in milliseconds (its RTP-timestamp figure / 48).
+  double remote_jitter_ms = 0;
+  /// Round-trip time to the server from its latest receiver report about our stream
+  /// (RFC 3550 §6.4.1: arrival - LSR - DLSR, against our sender reports' NTP times);
+  /// nullopt until a report answers one of our sender reports.
+  std::optional<std::chrono::microseconds> round_trip_time;
+  /// Receiver reports about our stream received so far (about one a second).
+  uint64_t receiver_reports = 0;
   /// From join() to our first RTP packet on the wire.
   std::optional<std::chrono::milliseconds> time_to_first_packet;
   std::chrono::milliseconds position{0};  ///< audio time sent so far
   std::optional<std::chrono::milliseconds> duration;  ///< length of the track, if known
+};
+
+/// What we receive from one remote participant's audio stream (see Stream::stats()).
+struct RemoteAudioStats {
+  std::string participant_id;  ///< the participant (Janus feed id)
+  std::string display_name;    ///< the name it joined with
+  std::string stream_id;       ///< the stream's id within the participant, e.g. "audio:0"
+  AudioReceiveStats audio;     ///< packets, bytes, loss, jitter
+};
+
+/// Everything Meeting::stats() reports: what we send and what we receive, per participant.
+/// Figures come from RTP and RTCP (RFC 3550 §6.4): our sender reports and the server's
+/// receiver reports about our stream; our own receive counters, from which our receiver
+/// reports (about every second) tell the server loss, jitter and, via LSR/DLSR, its
+/// round-trip time to us. A receiver cannot measure the round-trip time itself in RFC 3550
+/// (only the sender of SRs can), so the received streams carry none; `sending` has ours.
+struct MeetingStats {
+  bool publishing = false;  ///< true when we publish a microphone stream (`sending` is ours)
+  PublishStats sending;     ///< our microphone stream (all zero when not publishing)
+  /// Every remote audio stream we are subscribed to (or still playing out), by participant.
+  std::vector<RemoteAudioStats> receiving;
 };
 
 /// One participant's presence in a meeting: made by init_meeting(), joined with join().
@@ -73,6 +108,9 @@ class Meeting {
 
   /// What we sent so far.
   PublishStats publish_stats() const;
+  /// What we send and receive, with the RTCP figures (loss, jitter, round-trip time).
+  /// Any thread; takes a snapshot on the network thread (microseconds).
+  MeetingStats stats() const;
   /// The server URL in use (the embedded server's when none was configured).
   std::string server_url() const;
 

@@ -61,6 +61,10 @@ Options:
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
+  --stats           print one JSON line a second to stdout, {"type":"stats",...}: packets,
+                    bytes, fraction lost, cumulative lost, jitter (ms) and round-trip time
+                    (ms) of our stream from the server's RTCP receiver reports, and of each
+                    participant we receive (with --record/--record-dir) from our own counters
   --quiet           no progress display (on a terminal a progress bar with the position,
                     length and level of the audio sent; otherwise a line every 2 s)
   --help            this text
@@ -94,6 +98,10 @@ Options:
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   --json            print one JSON object per event instead of text
+  --stats           print one JSON line a second to stdout, {"type":"stats",...}: for each
+                    participant we receive, packets, bytes, fraction lost (last second),
+                    cumulative lost and interarrival jitter (ms), as our RTCP receiver
+                    reports carry them (RFC 3550 §6.4)
   --help            this text
 )";
 

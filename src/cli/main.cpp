@@ -21,6 +21,7 @@
 #include "cli/publish_input.hpp"
 #include "cli/recorder.hpp"
 #include "cli/report.hpp"
+#include "cli/stats_printer.hpp"
 #include "roomcast/roomcast.hpp"
 #include "meeting/config_check.hpp"
 #include "roomcast/version.hpp"
@@ -174,6 +175,12 @@ class PrintingHandler : public MeetingEventHandler {
       std::cout << "roomcast: " << text << std::endl;
   }
 
+  /// A JSON line whatever the output mode (--stats).
+  void emit_line(const nlohmann::json& object) {
+    std::lock_guard lock(print_mutex_);
+    std::cout << object.dump() << std::endl;
+  }
+
   /// Set while publish's progress bar owns the terminal line.
   std::atomic<bool> clear_progress_line{false};
 
@@ -199,7 +206,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                                       "complexity", "fec"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
-            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx"});
+            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -271,6 +278,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 
   const auto started = std::chrono::steady_clock::now();
   auto last_progress = started;
+  std::optional<cli::StatsSchedule> stats_schedule;
+  if (args.has("stats")) stats_schedule.emplace(started);
   const bool tty = isatty(STDERR_FILENO) && !json;
   printer->clear_progress_line = publishing && tty && !args.has("quiet");
   const std::size_t file_count = std::max<std::size_t>(args.positional().size(), 1);
@@ -289,6 +298,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
       meeting.leave();
       break;
     }
+    if (stats_schedule && stats_schedule->due(now))
+      printer->emit_line(cli::stats_json(meeting.stats(), stats_schedule->elapsed_s(now)));
     if (publishing && !args.has("quiet") && now - last_progress >= std::chrono::seconds(tty ? 0 : 2) &&
         now - last_progress >= std::chrono::milliseconds(250)) {
       last_progress = now;

@@ -431,7 +431,12 @@ PublishStats Meeting::Impl::collect_stats() {
   if (peer) {
     stats.packets_sent += peer->stats().rtp_packets_sent;
     stats.bytes_sent += peer->stats().rtp_payload_bytes_sent;
-    stats.remote_fraction_lost = peer->stats().remote_fraction_lost;
+    const auto& peer_stats = peer->stats();
+    stats.remote_fraction_lost = peer_stats.remote_fraction_lost;
+    stats.remote_packets_lost = peer_stats.remote_cumulative_lost;
+    stats.remote_jitter_ms = peer_stats.remote_jitter_samples * 1000.0 / media::kSampleRateHz;
+    stats.round_trip_time = peer_stats.round_trip_time;
+    stats.receiver_reports = peer_stats.receiver_reports;
   }
   stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
   if (config.custom_microphone_audio_track) stats.duration = config.custom_microphone_audio_track->duration();

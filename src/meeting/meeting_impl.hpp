@@ -233,6 +233,11 @@ struct Meeting::Impl {
   void drop_remote_side();
   void subscription_failed(const std::string& why);
   void deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame);
+
+  // meeting_stats.cpp (loop thread)
+  /// The RTCP view of a received stream (bytes, fraction lost, cumulative lost, jitter).
+  void fill_rtcp_receive_stats(const RemoteFeed& feed, AudioReceiveStats& stats) const;
+  MeetingStats collect_meeting_stats();
 };
 
 std::string id_string(const Json& id);

@@ -337,6 +337,7 @@ void Meeting::Impl::receive_one_tick() {
       s.frames_played = stats.frames_played;
       s.frames_concealed = stats.frames_concealed;
       s.frames_fec = stats.frames_fec;
+      fill_rtcp_receive_stats(feed, s);
     }
     if (!feed.decode) {
       if (feed.level_dbfs) speakers.feed_level(id, *feed.level_dbfs);

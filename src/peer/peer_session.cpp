@@ -18,6 +18,9 @@ constexpr auto kConnectTimeout = std::chrono::seconds(10);
 constexpr auto kConsentExpiry = std::chrono::seconds(30);
 constexpr auto kConsentCheck = std::chrono::seconds(2);
 constexpr auto kReportInterval = std::chrono::seconds(1);
+// A received stream silent this long is left out of our receiver reports (RFC 3550 §6.3.5
+// times out senders after a few report intervals).
+constexpr auto kSourceTimeout = std::chrono::seconds(5);
 constexpr const char* kNoInterface =
     "ICE: this host has no network interface but loopback, and WebRTC media never uses loopback "
     "(Janus skips it too); run on a host with a LAN interface, or inside a network namespace with "
@@ -168,6 +171,8 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
     last_heard_ = std::chrono::steady_clock::now();
     consent_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { check_consent(); });
     consent_timer_->arm_in(kConsentCheck);
+    receiver_report_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { send_receiver_reports(); });
+    receiver_report_timer_->arm_in(kReportInterval);
     if (callbacks_.on_connected) callbacks_.on_connected();
   };
   callbacks.on_failed = [this](const std::string& why) { fail(why); };
@@ -210,10 +215,15 @@ void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
   if (parsed) ++stats_.rtp_packets_received;
   if (parsed && callbacks_.on_stream_rtp) {
     const std::string mid = demux_.mid_of(*parsed);
-    if (inbound_.accept(*parsed, mid.empty() ? std::nullopt : demux_.payload_type(mid), now))
+    if (inbound_.accept(*parsed, mid.empty() ? std::nullopt : demux_.payload_type(mid), now)) {
+      count_received(mid, *parsed, now);
       callbacks_.on_stream_rtp(mid, *parsed);
+    }
   } else if (parsed && callbacks_.on_rtp) {
-    if (inbound_.accept(*parsed, remote_ ? remote_->opus_pt : std::nullopt, now)) callbacks_.on_rtp(*parsed);
+    if (inbound_.accept(*parsed, remote_ ? remote_->opus_pt : std::nullopt, now)) {
+      count_received("", *parsed, now);
+      callbacks_.on_rtp(*parsed);
+    }
   }
   stats_.inbound = inbound_.drops();
   stats_.rtp_unknown_stream = stats_.inbound.unknown_ssrc;
@@ -223,16 +233,66 @@ void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
   ++stats_.rtcp_received;
   auto compound = rtp::parse_rtcp(packet);
   if (!compound) return;
-  auto take = [this](const std::vector<rtp::ReportBlock>& blocks) {
+  // RFC 3550 §6.4.1: the arrival time in the same (wall clock) NTP time our SRs carry.
+  const uint32_t arrival = rtp::compact_ntp(rtp::to_ntp(std::chrono::system_clock::now()));
+  auto take = [this, arrival](const std::vector<rtp::ReportBlock>& blocks) {
     for (const auto& block : blocks) {
       if (block.ssrc != ssrc_) continue;
       ++stats_.receiver_reports;
       stats_.remote_fraction_lost = block.fraction_lost / 256.0;
+      stats_.remote_cumulative_lost = block.cumulative_lost;
       stats_.remote_jitter_samples = block.jitter;
+      if (auto rtt = rtp::round_trip_time(arrival, block)) stats_.round_trip_time = rtt;
     }
   };
   for (const auto& rr : compound->receiver_reports) take(rr.report_blocks);
-  for (const auto& sr : compound->sender_reports) take(sr.report_blocks);
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& sr : compound->sender_reports) {
+    take(sr.report_blocks);
+    if (auto it = received_.find(sr.ssrc); it != received_.end())
+      it->second.on_sender_report(sr.sender_info.ntp_timestamp, now);
+  }
+}
+
+void PeerSession::count_received(const std::string& mid, const rtp::RtpPacket& packet,
+                                 std::chrono::steady_clock::time_point now) {
+  auto it = received_.find(packet.ssrc);
+  if (it == received_.end()) it = received_.emplace(packet.ssrc, rtp::ReceiveStatistics(packet.ssrc)).first;
+  it->second.on_packet(packet.sequence, packet.timestamp, packet.payload.size(), now);
+  ssrc_by_mid_[mid] = packet.ssrc;
+}
+
+const rtp::ReceiveStatistics* PeerSession::receive_statistics(const std::string& mid) const {
+  auto ssrc = ssrc_by_mid_.find(mid);
+  if (ssrc == ssrc_by_mid_.end()) return nullptr;
+  auto it = received_.find(ssrc->second);
+  return it == received_.end() ? nullptr : &it->second;
+}
+
+// RFC 3550 §6.4.2: a receiver report about every stream heard lately, every second on
+// average (randomized 0.5..1.5 s, §6.3.1), so the server can tell loss, jitter and, from
+// LSR/DLSR, its round-trip time to us.
+void PeerSession::send_receiver_reports() {
+  if (closed_ || failed_ || !srtp_) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<rtp::ReportBlock> blocks;
+  for (auto& [ssrc, source] : received_) {
+    // A silent stream is no longer reported on, but its counters stay (it may resume).
+    const auto last = source.last_packet_at();
+    if (last && now - *last <= kSourceTimeout) blocks.push_back(source.make_report_block(now));
+  }
+  // One compound per stream: Janus demultiplexes RTCP on a BUNDLEd PeerConnection by the
+  // first report block's SSRC and reads only that block (janus_rtcp_get_receiver_ssrc), so
+  // a second block in the same RR would never reach its stream.
+  for (const auto& block : blocks) {
+    auto report = rtp::build_receiver_report(ssrc_, std::span(&block, 1), cname_);
+    if (srtp_->protect_rtcp(report) && ice_->send(report)) {
+      ++stats_.rtcp_sent;
+      ++stats_.receiver_reports_sent;
+    }
+  }
+  const auto spread = std::chrono::milliseconds(500 + random_value<uint16_t>() % 1001);
+  receiver_report_timer_->arm_in(spread);
 }
 
 bool PeerSession::send_audio(std::span<const uint8_t> opus, uint64_t first_sample,
@@ -287,6 +347,7 @@ void PeerSession::close() {
   closed_ = true;
   connect_timeout_.reset();
   consent_timer_.reset();
+  receiver_report_timer_.reset();
   dtls_.reset();
   srtp_.reset();
   ice_.reset();

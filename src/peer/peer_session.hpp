@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,6 +19,7 @@
 #include "peer/stream_demux.hpp"
 #include "rtp/opus_packetizer.hpp"
 #include "rtp/rtcp.hpp"
+#include "rtp/receive_statistics.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sdp/multistream.hpp"
 #include "sdp/offer_answer.hpp"
@@ -37,7 +39,12 @@ struct PeerStats {
   /// Report blocks about our stream received so far, and the latest one's figures.
   uint64_t receiver_reports = 0;
   double remote_fraction_lost = 0;
+  int64_t remote_cumulative_lost = 0;
   uint32_t remote_jitter_samples = 0;
+  /// From the latest report block with an LSR (RFC 3550 §6.4.1: A - LSR - DLSR).
+  std::optional<std::chrono::microseconds> round_trip_time;
+  /// Receiving side: RTCP receiver reports we sent about the streams we receive.
+  uint64_t receiver_reports_sent = 0;
   /// What the receive path dropped, by reason (plain RTP, SRTP failures, unknown streams).
   InboundDrops inbound;
 };
@@ -102,6 +109,9 @@ class PeerSession {
     return demux_.audio_level_extension(mid);
   }
   const PeerStats& stats() const { return stats_; }
+  /// Receiving side: RTCP statistics of the stream that last arrived in the section `mid`
+  /// (subscriber side) or of the one stream received (mid ""); null before its first packet.
+  const rtp::ReceiveStatistics* receive_statistics(const std::string& mid) const;
   std::string selected_pair() const { return ice_ ? ice_->selected_pair() : std::string(); }
 
  private:
@@ -110,6 +120,8 @@ class PeerSession {
   void on_datagram(std::span<const uint8_t> datagram);
   void check_consent();
   void on_rtcp(std::vector<uint8_t> packet);
+  void count_received(const std::string& mid, const rtp::RtpPacket& packet, std::chrono::steady_clock::time_point now);
+  void send_receiver_reports();
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
   sdp::LocalMediaParams local_params(sdp::LocalMediaParams::Direction direction) const;
@@ -132,6 +144,10 @@ class PeerSession {
   InboundFilter inbound_;
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
+  // Receiving side (RFC 3550 §6.4.2): per SSRC, reported about every second.
+  std::map<uint32_t, rtp::ReceiveStatistics> received_;
+  std::map<std::string, uint32_t> ssrc_by_mid_;
+  std::unique_ptr<core::Timer> receiver_report_timer_;
   PeerStats stats_;
   bool failed_ = false;
   bool closed_ = false;

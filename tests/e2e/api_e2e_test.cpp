@@ -253,6 +253,93 @@ TEST_F(ApiE2e, WithoutAutoSubscribeAudioFlowsOnlyAfterSubscribe) {
   listening.leave();
 }
 
+// Meeting::stats() from other threads at once and from a handler (the SDK's own thread):
+// the publisher's RTT from Janus's receiver reports, the listener's per-participant receive
+// figures, the same as Stream::stats(), and the sending figures kept after leaving.
+TEST_F(ApiE2e, StatsFromAnyThreadSendingAndReceiving) {
+  class StatsInHandler : public MeetingEventHandler {
+   public:
+    Meeting* meeting = nullptr;
+    std::atomic<int> calls{0};
+    void on_participant_joined(Participant) override {
+      (void)meeting->stats();  // on the SDK's thread: must not wait for itself
+      ++calls;
+    }
+  };
+  auto listener = make_listener();
+  auto in_handler = std::make_shared<StatsInHandler>();
+  auto listening = init_meeting(config("listener", nullptr));
+  in_handler->meeting = &listening;
+  listening.add_event_listener(listener);
+  listening.add_event_listener(in_handler);
+  listening.join();
+  auto publishing = init_meeting(config("tone", std::make_shared<ToneTrack>(30.0)));
+  publishing.join();
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> polls{0};
+  std::vector<std::thread> pollers;
+  for (int i = 0; i < 3; ++i)
+    pollers.emplace_back([&] {
+      while (!stop) {
+        (void)listening.stats();
+        (void)publishing.stats();
+        ++polls;
+      }
+    });
+  // Until Janus answered a few of our sender reports and 3 s of the tone arrived.
+  MeetingStats sent, heard;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    sent = publishing.stats();
+    heard = listening.stats();
+    if (sent.sending.round_trip_time && sent.sending.receiver_reports >= 3 && heard.receiving.size() == 1 &&
+        heard.receiving[0].audio.packets_received >= 150)
+      break;
+    publishing.run_until_left(50ms);  // a bounded wait, not a sleep: it returns if the meeting ends
+  }
+  stop = true;
+  for (auto& t : pollers) t.join();
+  EXPECT_GT(polls.load(), 10u);
+  EXPECT_GE(in_handler->calls.load(), 1);
+
+  EXPECT_TRUE(sent.publishing);
+  ASSERT_TRUE(sent.sending.round_trip_time) << "no RTT from Janus's receiver reports";
+  EXPECT_LT(*sent.sending.round_trip_time, 100ms) << "a local path";
+  EXPECT_GE(sent.sending.receiver_reports, 3u);
+  EXPECT_EQ(sent.sending.remote_packets_lost, 0);
+  EXPECT_GE(sent.sending.remote_jitter_ms, 0.0);
+  EXPECT_LT(sent.sending.remote_jitter_ms, 20.0);
+  EXPECT_TRUE(sent.receiving.empty()) << "the publisher subscribes to nobody";
+
+  EXPECT_FALSE(heard.publishing);
+  ASSERT_EQ(heard.receiving.size(), 1u);
+  const RemoteAudioStats& r = heard.receiving[0];
+  EXPECT_EQ(r.display_name, "tone");
+  EXPECT_EQ(r.stream_id, "audio:0");
+  EXPECT_GE(r.audio.packets_received, 150u);
+  EXPECT_GT(r.audio.bytes_received, r.audio.packets_received * 10) << "Opus payloads of a tone";
+  EXPECT_EQ(r.audio.cumulative_lost, 0);
+  EXPECT_EQ(r.audio.fraction_lost, 0.0);
+  EXPECT_GT(r.audio.jitter_ms, 0.0) << "real arrival times always vary a little";
+  EXPECT_LT(r.audio.jitter_ms, 20.0);
+  auto participants = listening.participants();
+  ASSERT_EQ(participants.size(), 1u);
+  EXPECT_EQ(participants[0].id(), r.participant_id);
+  auto streams = participants[0].streams();
+  ASSERT_FALSE(streams.empty());
+  const AudioReceiveStats via_stream = streams[0].stats();  // refreshed every 20 ms tick
+  EXPECT_GE(via_stream.bytes_received, r.audio.bytes_received / 2);
+  EXPECT_GT(via_stream.jitter_ms, 0.0);
+
+  publishing.leave();
+  const MeetingStats after = publishing.stats();
+  EXPECT_EQ(after.sending.packets_sent, publishing.publish_stats().packets_sent);
+  EXPECT_GE(after.sending.packets_sent, sent.sending.packets_sent);
+  EXPECT_TRUE(after.sending.round_trip_time) << "the last figures stay after leaving";
+  listening.leave();
+}
+
 TEST_F(ApiE2e, LeaveFromAHandlerReturnsAndTheMeetingEnds) {
   class LeaveOnLive : public ParticipantEventHandler {
    public:

@@ -66,6 +66,18 @@ window.roomcastPublish = async function (p) {
   await pc.setRemoteDescription(r.jsep);
   await waitFor('connection', () => pc.connectionState === 'connected', pc, ['connectionstatechange'], left());
   pub.started = performance.now();
+  // What Janus's RTCP receiver reports say about our stream (remote-inbound-rtp), sampled
+  // every 500 ms: its jitter, and the round trip from LSR/DLSR (run_stats_test.py).
+  pub.remote = [];
+  pub.sampler = setInterval(async () => {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') {
+        pub.remote.push({t: (performance.now() - pub.started) / 1000, jitter: s.jitter, roundTripTime: s.roundTripTime,
+          fractionLost: s.fractionLost, packetsLost: s.packetsLost, totalRoundTripTime: s.totalRoundTripTime,
+          roundTripTimeMeasurements: s.roundTripTimeMeasurements});
+      }
+    });
+  }, 500);
   return {id: pub.id, codec: (r.jsep.sdp.match(/a=rtpmap:\d+ (opus)\/48000/i) || [])[1] || null};
 };
 
@@ -81,6 +93,7 @@ window.roomcastStats = async function () {
     if (s.type === 'outbound-rtp' && s.kind === 'audio') out = {packetsSent: s.packetsSent, bytesSent: s.bytesSent};
   });
   out.seconds = Math.round(performance.now() - pub.started) / 1000;
+  out.remoteInbound = pub.remote || [];
   return out;
 };
 
@@ -94,6 +107,7 @@ window.roomcastLeave = async function () {
     }
   } finally {
     clearInterval(pub.painter);
+    clearInterval(pub.sampler);
     pub.janus.close();
     pub.pc.close();
     await pub.ctx.close().catch(() => {});

@@ -96,9 +96,12 @@ def custom(a):
     stop.set()
     counter.join()
     stats = meeting.publish_stats()
+    rtcp = meeting.stats()  # the RTCP view, kept after leaving
     meeting.close()
     emit(case="custom", left=left, calls=events.calls, recv_calls=track.calls, frames_sent=stats.frames_sent,
-         blocked_seconds=blocked_s, ticks=ticks[0])
+         blocked_seconds=blocked_s, ticks=ticks[0], publishing=rtcp.publishing,
+         receiver_reports=rtcp.sending.receiver_reports, rtt_ms=rtcp.sending.round_trip_time_ms,
+         remote_jitter_ms=rtcp.sending.remote_jitter_ms, receiving=len(rtcp.receiving))
 
 
 class StreamSink:

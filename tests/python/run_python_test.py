@@ -105,6 +105,12 @@ def custom(a, work, env):
         else:
             if ["on_meeting_left", "end of stream", False] not in result["calls"]:
                 problems.append(f"handler calls {result['calls']}: no on_meeting_left('end of stream')")
+            # Meeting.stats(): Janus's receiver reports about our stream, with a round-trip time.
+            if not (result.get("publishing") and result.get("receiver_reports", 0) >= 2
+                    and result.get("rtt_ms") is not None and 0 <= result["rtt_ms"] < 100):
+                problems.append(f"stats(): publishing {result.get('publishing')}, receiver_reports "
+                                f"{result.get('receiver_reports')}, rtt_ms {result.get('rtt_ms')}: want >= 2 reports "
+                                f"and an RTT under 100 ms")
             if abs(result["frames_sent"] - seconds * 50) > 2:
                 problems.append(f"{result['frames_sent']} frames sent, want {seconds * 50} +- 2")
             # 10 ms ticks: a thread starved by a held GIL would count next to none.

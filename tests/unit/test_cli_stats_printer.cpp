@@ -1,0 +1,80 @@
+// The --stats line: fields, units, nulls; and its once-a-second schedule on absolute deadlines.
+#include "cli/stats_printer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace roomcast::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(StatsPrinter, SendingAndReceivingFields) {
+  MeetingStats stats;
+  stats.publishing = true;
+  stats.sending.packets_sent = 250;
+  stats.sending.bytes_sent = 20000;
+  stats.sending.remote_fraction_lost = 13 / 256.0;
+  stats.sending.remote_packets_lost = 12;
+  stats.sending.remote_jitter_ms = 0.4375;
+  stats.sending.round_trip_time = std::chrono::microseconds(1250);
+  stats.sending.receiver_reports = 4;
+  RemoteAudioStats remote;
+  remote.participant_id = "42";
+  remote.display_name = "alice";
+  remote.stream_id = "audio:0";
+  remote.audio.packets_received = 100;
+  remote.audio.bytes_received = 8000;
+  remote.audio.cumulative_lost = 5;
+  remote.audio.fraction_lost = 0.05078125;
+  remote.audio.jitter_ms = 1.23456;
+  stats.receiving.push_back(remote);
+
+  const auto j = stats_json(stats, 3.0004);
+  EXPECT_EQ(j["type"], "stats");
+  EXPECT_DOUBLE_EQ(j["t"].get<double>(), 3.0);
+  EXPECT_EQ(j["sending"]["packets_sent"], 250);
+  EXPECT_EQ(j["sending"]["bytes_sent"], 20000);
+  EXPECT_DOUBLE_EQ(j["sending"]["fraction_lost"].get<double>(), 0.051);
+  EXPECT_EQ(j["sending"]["packets_lost"], 12);
+  EXPECT_DOUBLE_EQ(j["sending"]["jitter_ms"].get<double>(), 0.438);
+  EXPECT_DOUBLE_EQ(j["sending"]["rtt_ms"].get<double>(), 1.25);
+  EXPECT_EQ(j["sending"]["receiver_reports"], 4);
+  ASSERT_EQ(j["receiving"].size(), 1u);
+  const auto& r = j["receiving"][0];
+  EXPECT_EQ(r["participant_id"], "42");
+  EXPECT_EQ(r["name"], "alice");
+  EXPECT_EQ(r["packets_received"], 100);
+  EXPECT_EQ(r["bytes_received"], 8000);
+  EXPECT_EQ(r["packets_lost"], 5);
+  EXPECT_DOUBLE_EQ(r["fraction_lost"].get<double>(), 0.051);
+  EXPECT_DOUBLE_EQ(r["jitter_ms"].get<double>(), 1.235);
+  EXPECT_TRUE(r["rtt_ms"].is_null());  // RFC 3550 gives a receiver no round-trip time
+}
+
+TEST(StatsPrinter, ListenerHasNoSendingAndUnknownRttIsNull) {
+  MeetingStats stats;
+  auto j = stats_json(stats, 1);
+  EXPECT_TRUE(j["sending"].is_null());
+  EXPECT_TRUE(j["receiving"].is_array());
+  stats.publishing = true;
+  j = stats_json(stats, 1);
+  EXPECT_TRUE(j["sending"]["rtt_ms"].is_null());
+}
+
+TEST(StatsPrinter, OneLinePerSecondOnAbsoluteDeadlines) {
+  const StatsSchedule::Clock::time_point start{std::chrono::seconds(50)};
+  StatsSchedule schedule(start);
+  EXPECT_FALSE(schedule.due(start));
+  EXPECT_FALSE(schedule.due(start + 999ms));
+  EXPECT_TRUE(schedule.due(start + 1090ms));  // a late poll
+  EXPECT_FALSE(schedule.due(start + 1500ms));
+  EXPECT_TRUE(schedule.due(start + 2010ms));  // the next deadline is 2 s, not 2.09 s
+  // A poll 3 s late gives one line, not a burst.
+  EXPECT_TRUE(schedule.due(start + 5500ms));
+  EXPECT_FALSE(schedule.due(start + 5900ms));
+  EXPECT_TRUE(schedule.due(start + 6000ms));
+  EXPECT_DOUBLE_EQ(schedule.elapsed_s(start + 2500ms), 2.5);
+}
+
+}  // namespace
+}  // namespace roomcast::cli
