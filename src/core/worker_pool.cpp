@@ -89,7 +89,6 @@ void WorkerPool::run(Worker& self) {
     }
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
-    ++jobs_run_;
     self.busy_since = Clock::now();
     lock.unlock();
     try {
@@ -101,6 +100,7 @@ void WorkerPool::run(Worker& self) {
     }
     job = nullptr;  // release what it captured outside the lock
     lock.lock();
+    ++jobs_run_;  // counted once finished: a caller that sees the count sees the job's effects
     self.busy_since.reset();
   }
 }

@@ -42,7 +42,7 @@ class WorkerPool {
   bool unstick(Clock::time_point now = Clock::now());
   /// Threads now (the core ones plus extra ones).
   std::size_t threads() const;
-  /// Jobs run so far (for stats and tests).
+  /// Jobs finished so far (for stats and tests).
   uint64_t jobs_run() const;
 
  private:
