@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "media/encoded_track.hpp"
+#include "manual_jobs.hpp"
 #include "receive/opus_decoder.hpp"
 #include "test_media_signal.hpp"
 
@@ -16,20 +17,7 @@ namespace {
 
 using Status = EncodedTrack::Status;
 
-// Jobs queue up and run when the test says (a worker pool without threads).
-struct ManualJobs {
-  std::deque<std::function<void()>> jobs;
-  EncodedTrack::RunJob runner() {
-    return [this](std::function<void()> job) { jobs.push_back(std::move(job)); };
-  }
-  void run_all() {
-    while (!jobs.empty()) {
-      auto job = std::move(jobs.front());
-      jobs.pop_front();
-      job();
-    }
-  }
-};
+using test::ManualJobs;
 
 // 441 Hz, 44.1 kHz stereo float in 1000-frame chunks; counts recv() calls.
 class ToneTrack : public CustomAudioTrack {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "media/encoded_track.hpp"
+#include "manual_jobs.hpp"
 #include "media/push_queue.hpp"
 #include "roomcast/error.hpp"
 #include "roomcast/push_audio_track.hpp"
@@ -23,19 +24,7 @@ namespace {
 using namespace std::chrono_literals;
 using Take = detail::PushQueue::Take;
 
-struct ManualJobs {
-  std::deque<std::function<void()>> jobs;
-  EncodedTrack::RunJob runner() {
-    return [this](std::function<void()> job) { jobs.push_back(std::move(job)); };
-  }
-  void run_all() {
-    while (!jobs.empty()) {
-      auto job = std::move(jobs.front());
-      jobs.pop_front();
-      job();
-    }
-  }
-};
+using test::ManualJobs;
 
 AudioChunk s16_chunk(std::size_t samples, int16_t value = 1000, int rate = 48000) {
   return AudioChunk::from_s16(std::vector<int16_t>(samples, value), rate, 1);
