@@ -151,12 +151,14 @@ def agent_aiortc(a):
 # ---- the run -------------------------------------------------------------------------------
 
 def latencies(packets, pushes):
-    from run_push_test import OpusStream
+    from e2e_util import OpusStream
     dec = OpusStream()
     beeping = []  # arrival times of packets whose second half holds the beep
     try:
         for _, _, _, payload, arrival, *_ in sorted(packets, key=lambda p: p[4]):
             pcm = dec.decode(bytes.fromhex(payload))
+            if pcm is None:
+                raise Failure("libopus could not decode a recorded packet")
             half = pcm[len(pcm) // 2:]
             spec = np.abs(np.fft.rfft(half * np.hanning(len(half))))
             k = int(round(BEEP_HZ * len(half) / RATE))

@@ -16,7 +16,6 @@
 #   run_engine_test.py --roomcast BIN [--engine-e2e BIN] --case load20|fanout|cpp200|fec
 import argparse
 import collections
-import ctypes
 import json
 import os
 import re
@@ -30,7 +29,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, chrt_prefix, guarded, janus_dirs, json_lines,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, OpusStream, Proc, become_subreaper, chrt_prefix, guarded, janus_dirs, json_lines,  # noqa: E402
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
 from janus_client import list_participants  # noqa: E402
 from run_listen_test import EventProc, is_event  # noqa: E402
@@ -393,31 +392,18 @@ class OpusFecProbe:
     hybrid packet's CELT layer above 8 kHz is decoded either way, so only < 4 kHz counts).
     libopus 1.3 has no opus_packet_has_lbrr()."""
 
-    def __init__(self):
-        self.ct = ctypes
-        self.lib = ctypes.CDLL("libopus.so.0")
-        self.lib.opus_decoder_create.restype = ctypes.c_void_p
-        self.lib.opus_decoder_create.argtypes = [ctypes.c_int32, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
-        self.lib.opus_decoder_destroy.argtypes = [ctypes.c_void_p]
-        self.lib.opus_decode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32,
-                                         ctypes.POINTER(ctypes.c_int16), ctypes.c_int, ctypes.c_int]
-
     def has_fec(self, payload):
-        ct = self.ct
-        err = ct.c_int(0)
-        dec = self.lib.opus_decoder_create(48000, 1, ct.byref(err))
-        if not dec or err.value != 0:
-            raise Failure(f"opus_decoder_create failed ({err.value})")
+        dec = OpusStream()  # fresh: no history to conceal from
         try:
-            pcm = (ct.c_int16 * 960)()
-            n = self.lib.opus_decode(dec, payload, len(payload), pcm, 960, 1)
-            if n <= 0:
-                return False
-            spec = np.fft.rfft(np.frombuffer(bytes(pcm), dtype=np.int16)[:n].astype(float))
-            low = spec[:int(4000 * n / 48000)]
-            return float(np.sqrt(np.sum(np.abs(low) ** 2) * 2) / n) > 64  # RMS below 4 kHz
+            pcm = dec.decode(payload, fec=True, frame_samples=960)
         finally:
-            self.lib.opus_decoder_destroy(dec)
+            dec.close()
+        if pcm is None:
+            return False
+        n = len(pcm)
+        spec = np.fft.rfft(pcm)
+        low = spec[:int(4000 * n / 48000)]
+        return float(np.sqrt(np.sum(np.abs(low) ** 2) * 2) / n) > 64  # RMS below 4 kHz
 
 
 def case_fec(run):

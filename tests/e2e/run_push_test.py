@@ -22,7 +22,6 @@
 # the RTP timestamps still advance by the pause's length, and speech after a gap is marked.
 #   run_push_test.py --roomcast BIN --program push_track_e2e
 import argparse
-import ctypes
 import json
 import os
 import shutil
@@ -33,38 +32,12 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import HERE, PY, Failure, Proc, become_subreaper, guarded, json_lines, log, need  # noqa: E402
+from e2e_util import HERE, PY, Failure, OpusStream, Proc, become_subreaper, guarded, json_lines, log, need  # noqa: E402
 from run_engine_test import ROOM, Run, realtime_prefix  # noqa: E402
 
 NAME = "pusher"
 TONES = (441.0, 550.0, 660.0)
 LIVE_SECONDS = 10.0
-
-
-class OpusStream:
-    """libopus decoder for one stream (ctypes: no Python Opus binding here)."""
-
-    def __init__(self):
-        self.lib = ctypes.CDLL("libopus.so.0")
-        self.lib.opus_decoder_create.restype = ctypes.c_void_p
-        self.lib.opus_decoder_create.argtypes = [ctypes.c_int32, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
-        self.lib.opus_decoder_destroy.argtypes = [ctypes.c_void_p]
-        self.lib.opus_decode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32,
-                                         ctypes.POINTER(ctypes.c_int16), ctypes.c_int, ctypes.c_int]
-        err = ctypes.c_int(0)
-        self.dec = self.lib.opus_decoder_create(48000, 1, ctypes.byref(err))
-        if not self.dec or err.value != 0:
-            raise Failure(f"opus_decoder_create failed ({err.value})")
-
-    def decode(self, payload):
-        pcm = (ctypes.c_int16 * 5760)()
-        n = self.lib.opus_decode(self.dec, payload, len(payload), pcm, 5760, 0)
-        if n <= 0:
-            raise Failure(f"libopus could not decode a packet ({n})")
-        return np.frombuffer(bytes(pcm), dtype=np.int16)[:n].astype(float)
-
-    def close(self):
-        self.lib.opus_decoder_destroy(self.dec)
 
 
 def classify(packets):
@@ -74,6 +47,8 @@ def classify(packets):
     try:
         for seq, ts, _, payload, arrival, marker in sorted(packets, key=lambda p: p[4]):
             pcm = dec.decode(bytes.fromhex(payload))
+            if pcm is None:
+                raise Failure("libopus could not decode a recorded packet")
             # A packet's first 6.5 ms decode the end of the frame before (the encoder's
             # lookahead): judge it by its second half, which is its own audio only.
             rms = float(np.sqrt(np.mean(pcm[len(pcm) // 2:] ** 2)))
