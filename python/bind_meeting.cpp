@@ -138,8 +138,8 @@ void register_meeting(py::module_& m) {
                        std::string token, py::object track, std::string server_url, std::string ca_file,
                        bool require_tls, std::string pin,
                        bool create_room_if_missing, bool auto_subscribe, double lead_in_seconds,
-                       int audio_bitrate_bps, int opus_complexity, OpusFec opus_fec, bool opus_dtx,
-                       bool reconnect, double reconnect_give_up_seconds) {
+                       int audio_bitrate_bps, int audio_channels, int opus_complexity, OpusFec opus_fec,
+                       bool opus_dtx, bool reconnect, double reconnect_give_up_seconds) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -155,6 +155,7 @@ void register_meeting(py::module_& m) {
              c.config.auto_subscribe = auto_subscribe;
              c.config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(lead_in_seconds * 1000));
              c.config.audio_bitrate_bps = audio_bitrate_bps;
+             c.config.audio_channels = audio_channels;
              c.config.opus_complexity = opus_complexity;
              c.config.opus_fec = opus_fec;
              c.config.opus_dtx = opus_dtx;
@@ -168,7 +169,8 @@ void register_meeting(py::module_& m) {
            py::arg("custom_microphone_audio_track") = py::none(), py::arg("server_url") = "",
            py::arg("ca_file") = "", py::arg("require_tls") = false, py::arg("pin") = "",
            py::arg("create_room_if_missing") = false, py::arg("auto_subscribe") = true,
-           py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("opus_complexity") = 9,
+           py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("audio_channels") = 1,
+           py::arg("opus_complexity") = 9,
            py::arg("opus_fec") = OpusFec::Adaptive, py::arg("opus_dtx") = false, py::arg("reconnect") = true,
            py::arg("reconnect_give_up_seconds") = 120.0)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
@@ -183,6 +185,7 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, create_room_if_missing)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, auto_subscribe)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, audio_bitrate_bps)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, audio_channels)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_complexity)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_fec)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_dtx)

@@ -38,12 +38,13 @@ void register_push(py::module_& m) {
       "A microphone you feed: push() audio (any rate, channels, size) as it is produced; the SDK "
       "sends it in real time, silence when the queue runs dry. clear() is barge-in, "
       "wait_for_playout() returns once everything pushed went out. Thread-safe.")
-      .def(py::init([](double max_queue_seconds) {
+      .def(py::init([](double max_queue_seconds, int channels) {
              if (!std::isfinite(max_queue_seconds)) throw py::value_error("max_queue_seconds must be finite");
              return std::make_shared<PushAudioTrack>(PushAudioTrack::Options{
-                 std::chrono::milliseconds(static_cast<int64_t>(std::clamp(max_queue_seconds, -1.0, 1e6) * 1000))});
+                 std::chrono::milliseconds(static_cast<int64_t>(std::clamp(max_queue_seconds, -1.0, 1e6) * 1000)),
+                 channels});
            }),
-           py::kw_only(), py::arg("max_queue_seconds") = 0.2)
+           py::kw_only(), py::arg("max_queue_seconds") = 0.2, py::arg("channels") = 1)
       .def(
           "push",
           [](PushAudioTrack& t, const AudioChunk& chunk, std::optional<double> timeout) {

@@ -50,8 +50,12 @@ struct MeetingConfig {
   /// in the room subscribe when the server announces us (when we go live), which takes
   /// about 100 ms on a LAN; without a lead-in they miss the track's first moments.
   std::chrono::milliseconds lead_in{300};
-  /// Opus bitrate in bits per second.
+  /// Opus bitrate in bits per second (for stereo music, 64000 to 128000 is usual).
   int audio_bitrate_bps = 32000;
+  /// 1: mono (every source is mixed down); 2: stereo, for music: the track's left and
+  /// right go out as Opus stereo and the offer says so (`stereo=1; sprop-stereo=1`), so the
+  /// server and listeners that want stereo decode both sides, and the others a mono mix.
+  int audio_channels = 1;
   /// Opus encoder complexity, 0 (cheapest) to 10 (best quality, most CPU).
   int opus_complexity = 9;
   /// In-band FEC policy (see OpusFec).

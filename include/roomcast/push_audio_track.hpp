@@ -22,6 +22,10 @@ struct PushAudioTrackOptions {
   /// push() blocks while this much audio is queued (back-pressure). A larger chunk is
   /// accepted whole once the queue is empty.
   std::chrono::milliseconds max_queue{200};
+  /// 1: pushed audio is mixed to mono as it is queued; 2: kept as stereo (any chunk shape is
+  /// still accepted; mono chunks play on both sides). A meeting sends what its
+  /// MeetingConfig::audio_channels says, so queue 2 for a stereo meeting.
+  int channels = 1;
 };
 
 /// A microphone you feed: push() audio as it is produced; the SDK sends it in real time.
@@ -54,7 +58,8 @@ class PushAudioTrack : public CustomAudioTrack {
     uint64_t talkspurts = 0;               ///< runs of audio started after silence
   };
 
-  /// Throws roomcast::Error(Kind::Config) when max_queue is not between 20 ms and 60 s.
+  /// Throws roomcast::Error(Kind::Config) when max_queue is not between 20 ms and 60 s or
+  /// channels is not 1 or 2.
   explicit PushAudioTrack(Options options = {});
   ~PushAudioTrack() override;
   PushAudioTrack(const PushAudioTrack&) = delete;

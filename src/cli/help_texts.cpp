@@ -41,7 +41,8 @@ Options:
                     self-signed certificate
   --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
   --create-room     create the room on --server if it does not exist
-  --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000)
+  --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000; 64000 with --channels 2)
+  --channels N      1: mono, every source mixed down (default); 2: stereo, for music
   --complexity N    Opus encoder complexity, 0 (least CPU) to 10 (default 9)
   --fec MODE        Opus in-band FEC: adaptive (on while the server reports loss, default),
                     on or off

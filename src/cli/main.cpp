@@ -203,7 +203,7 @@ class PrintingHandler : public MeetingEventHandler {
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   std::set<std::string> with_value = {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream",
                                       "record", "record-dir", "lead-in", "ca", "reconnect-give-up",
-                                      "complexity", "fec"};
+                                      "complexity", "fec", "channels"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats"});
@@ -230,7 +230,11 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   config.ca_file = args.get_or("ca", "");
   config.require_tls = args.has("require-tls");
   // Range-checked wide, before narrowing to MeetingConfig's int.
-  const int64_t bitrate = args.get_integer("bitrate").value_or(32000);
+  const int64_t channels = args.get_integer("channels").value_or(1);
+  if (auto problem = meeting::channels_problem(channels)) throw Error(Error::Kind::Config, "--channels " + *problem);
+  config.audio_channels = static_cast<int>(channels);
+  // Stereo music needs about twice the bits for the same quality.
+  const int64_t bitrate = args.get_integer("bitrate").value_or(channels == 2 ? 64000 : 32000);
   if (auto problem = meeting::bitrate_problem(bitrate)) throw Error(Error::Kind::Config, "--bitrate " + *problem);
   config.audio_bitrate_bps = static_cast<int>(bitrate);
   const int64_t complexity = args.get_integer("complexity").value_or(9);

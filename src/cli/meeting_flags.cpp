@@ -14,7 +14,7 @@ void check_meeting_flags(const MeetingConfig& config) {
       {"meeting_id", "--room"}, {"name", "--name"},       {"token", "--token"},  {"pin", "--pin"},
       {"server_url", "--server"}, {"ca_file", "--ca"},    {"lead_in", "--lead-in"},
       {"audio_bitrate_bps", "--bitrate"}, {"reconnect_give_up", "--reconnect-give-up"},
-      {"opus_complexity", "--complexity"}};
+      {"opus_complexity", "--complexity"}, {"audio_channels", "--channels"}};
   MeetingConfig without_track = config;
   without_track.mic_enabled = false;
   auto problem = meeting::find_config_problem(without_track);

@@ -21,16 +21,19 @@ std::shared_ptr<detail::PushQueue> live_queue_of(const CustomAudioTrack& track) 
 EncodedTrack::EncodedTrack(std::shared_ptr<CustomAudioTrack> track, EncoderSettings settings, RunJob run_job)
     : settings_(settings),
       run_job_(std::move(run_job)),
-      source_(std::move(track)),
+      source_(std::move(track), FrameSource::kDefaultTargetFrames, settings.channels),
       live_(live_queue_of(*source_.track())),
-      encoder_(settings.bitrate_bps, settings.fec == OpusFec::On) {
+      encoder_(settings.bitrate_bps, settings.fec == OpusFec::On, OpusEncoder::Application::Audio,
+               settings.channels) {
   encoder_.set_complexity(settings.complexity);
   if (settings.dtx) encoder_.set_dtx(true);
   encoder_fec_ = settings.fec == OpusFec::On;
   // Lead-in silence from an encoder of its own, so the track's encoder state stays untouched.
-  OpusEncoder quiet(settings.bitrate_bps, false);
+  OpusEncoder quiet(settings.bitrate_bps, false, OpusEncoder::Application::Audio, settings.channels);
   quiet.set_complexity(settings.complexity);
-  silence_ = quiet.encode(AudioFrame{});
+  AudioFrame nothing;
+  nothing.channels = settings.channels;
+  silence_ = quiet.encode(nothing);
   if (settings.fec == OpusFec::On) want_fec_ = true, want_loss_percent_ = OpusEncoder::kDefaultPacketLossPercent;
 }
 
@@ -195,7 +198,7 @@ std::shared_ptr<EncodedFrame> EncodedTrack::encode_frame(const AudioFrame& pcm, 
     encoder_.set_packet_loss_percent(loss_percent), encoder_loss_percent_ = loss_percent;
   auto frame = std::make_shared<EncodedFrame>();
   frame->valid_samples = pcm.valid_samples;
-  frame->audio_level = rtp::audio_level_from_samples(pcm.samples);
+  frame->audio_level = rtp::audio_level_from_samples(pcm.pcm());
   frame->opus = encoder_.encode(pcm);
   frame->fec = rtp::opus_packet_has_fec(frame->opus);  // what it holds, not what was asked
   frame->dtx = settings_.dtx && frame->opus.size() <= 2;
@@ -221,6 +224,7 @@ void EncodedTrack::produce_live() {
   }
   AudioFrame pcm;
   const detail::PushQueue::Take take = live_->take_frame(pcm);
+  set_channels(pcm, settings_.channels);  // the push track's own count may differ
   std::shared_ptr<EncodedFrame> frame;
   std::string failure;
   if (take.kind != detail::PushQueue::Take::Kind::Ended) {

@@ -26,6 +26,7 @@ struct EncoderSettings {
   int complexity = 9;
   OpusFec fec = OpusFec::Adaptive;
   bool dtx = false;  ///< libopus DTX: silence becomes packets of 1-2 bytes, which senders skip
+  int channels = 1;  ///< 2: stereo frames, coded as Opus stereo
   bool operator==(const EncoderSettings&) const = default;
 };
 

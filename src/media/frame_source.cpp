@@ -22,9 +22,9 @@ std::string describe(const CustomAudioTrack* track) {
 
 } // namespace
 
-FrameSource::FrameSource(std::shared_ptr<CustomAudioTrack> track, std::size_t target_frames)
+FrameSource::FrameSource(std::shared_ptr<CustomAudioTrack> track, std::size_t target_frames, int channels)
     : track_(std::move(track)), target_frames_(target_frames == 0 ? 1 : target_frames),
-      description_(describe(track_.get())), ring_(target_frames_) {}
+      description_(describe(track_.get())), converter_(channels), framer_(channels), ring_(target_frames_) {}
 
 FrameSource::~FrameSource() = default;
 

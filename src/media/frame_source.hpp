@@ -1,4 +1,5 @@
-// FrameSource: a track's audio as exact 20 ms frames: pull chunks, convert to 48 kHz mono, cut.
+// FrameSource: a track's audio as exact 20 ms frames: pull chunks, convert to 48 kHz mono or
+// stereo, cut.
 #pragma once
 
 #include <atomic>
@@ -39,8 +40,9 @@ public:
     std::string error;
   };
 
+  /// `channels`: 1 or 2, what the frames carry (the encoder's channel count).
   explicit FrameSource(std::shared_ptr<CustomAudioTrack> track,
-                       std::size_t target_frames = kDefaultTargetFrames);
+                       std::size_t target_frames = kDefaultTargetFrames, int channels = 1);
   ~FrameSource();
   FrameSource(const FrameSource&) = delete;
   FrameSource& operator=(const FrameSource&) = delete;

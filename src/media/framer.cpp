@@ -6,8 +6,9 @@
 
 namespace roomcast::media {
 
-Framer::Framer(std::size_t initial_capacity)
-    : ring_(std::max<std::size_t>(initial_capacity, kFrameSamples)) {}
+Framer::Framer(int channels, std::size_t initial_capacity)
+    : channels_(channels == 2 ? 2 : 1),
+      ring_(std::max<std::size_t>(initial_capacity, kFrameSamples) * static_cast<std::size_t>(channels_)) {}
 
 void Framer::grow(std::size_t needed) {
   std::size_t capacity = ring_.size();
@@ -46,11 +47,12 @@ void Framer::read(int16_t* dest, std::size_t count) {
 }
 
 std::optional<AudioFrame> Framer::pop() {
-  if (size_ < kFrameSamples) {
+  if (size_ < frame_size()) {
     return std::nullopt;
   }
   AudioFrame frame;
-  read(frame.samples.data(), kFrameSamples);
+  frame.channels = channels_;
+  read(frame.samples.data(), frame_size());
   frame.first_sample = next_first_sample_;
   frame.valid_samples = kFrameSamples;
   next_first_sample_ += kFrameSamples;
@@ -58,14 +60,15 @@ std::optional<AudioFrame> Framer::pop() {
 }
 
 std::optional<AudioFrame> Framer::flush() {
-  if (size_ >= kFrameSamples) {
+  if (size_ >= frame_size()) {
     return pop();
   }
   if (size_ == 0) {
     return std::nullopt;
   }
   AudioFrame frame; // samples{} is zero-initialised: the padding
-  frame.valid_samples = static_cast<int>(size_);
+  frame.channels = channels_;
+  frame.valid_samples = static_cast<int>(size_ / static_cast<std::size_t>(channels_));
   read(frame.samples.data(), size_);
   frame.first_sample = next_first_sample_;
   // The padding is sent too, so the stream (and RTP time) advances by a whole frame.

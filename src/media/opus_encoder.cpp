@@ -17,14 +17,17 @@ void check(int rc, const std::string& what) {
 
 } // namespace
 
-OpusEncoder::OpusEncoder(int bitrate_bps, bool fec, Application application) {
+OpusEncoder::OpusEncoder(int bitrate_bps, bool fec, Application application, int channels)
+    : channels_(channels) {
   int rc = OPUS_OK;
   const int opus_application =
       application == Application::Voip ? OPUS_APPLICATION_VOIP : OPUS_APPLICATION_AUDIO;
-  encoder_.reset(opus_encoder_create(kSampleRateHz, 1, opus_application, &rc));
-  check(rc, "create (48 kHz mono)");
+  const std::string shape = channels == 2 ? "create (48 kHz stereo)" : "create (48 kHz mono)";
+  if (channels != 1 && channels != 2) check(OPUS_BAD_ARG, shape + " with " + std::to_string(channels) + " channels");
+  encoder_.reset(opus_encoder_create(kSampleRateHz, channels, opus_application, &rc));
+  check(rc, shape);
   if (!encoder_) {
-    check(OPUS_ALLOC_FAIL, "create (48 kHz mono)");
+    check(OPUS_ALLOC_FAIL, shape);
   }
   set_bitrate(bitrate_bps);
   check(opus_encoder_ctl(encoder_.get(), OPUS_SET_INBAND_FEC(fec ? 1 : 0)), "enable FEC");
@@ -63,6 +66,10 @@ void OpusEncoder::set_packet_loss_percent(int percent) {
 std::size_t OpusEncoder::encode(const AudioFrame& frame, std::span<uint8_t> out) {
   if (out.empty()) {
     check(OPUS_BUFFER_TOO_SMALL, "encode"); // libopus must not see a null buffer
+  }
+  if (frame.channels != channels_) {
+    check(OPUS_BAD_ARG, "encode (a " + std::to_string(frame.channels) + "-channel frame into a " +
+                            std::to_string(channels_) + "-channel encoder)");
   }
   const opus_int32 size = opus_encode(encoder_.get(), frame.samples.data(), kFrameSamples,
                                       out.data(), static_cast<opus_int32>(out.size()));

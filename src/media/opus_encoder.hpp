@@ -1,4 +1,5 @@
-// OpusEncoder: 20 ms 48 kHz mono frames to Opus packets (libopus), FEC on for lossy paths.
+// OpusEncoder: 20 ms 48 kHz frames (mono or stereo) to Opus packets (libopus), FEC on for
+// lossy paths.
 #pragma once
 
 #include <opus.h>
@@ -24,11 +25,13 @@ public:
   /// spends bits on in-band FEC when it expects loss.
   static constexpr int kDefaultPacketLossPercent = 10;
 
+  /// `channels`: 1, or 2 for stereo frames (RFC 7587 3.4: one stream codes both).
   /// Throws Error(Kind::Media) if libopus rejects the settings.
   explicit OpusEncoder(int bitrate_bps = 32000, bool fec = true,
-                       Application application = Application::Audio);
+                       Application application = Application::Audio, int channels = 1);
 
-  /// One Opus packet for the frame. Throws Error(Kind::Media) if libopus fails.
+  /// One Opus packet for the frame, which must have the encoder's channel count.
+  /// Throws Error(Kind::Media) if libopus fails.
   std::vector<uint8_t> encode(const AudioFrame& frame);
   /// Same, into a caller buffer (kMaxPacketBytes is always enough); returns the size used.
   std::size_t encode(const AudioFrame& frame, std::span<uint8_t> out);
@@ -44,8 +47,10 @@ public:
   /// with a real one every 400 ms (RFC 7587 3.1.3).
   void set_dtx(bool on);
   int bitrate_bps() const;
+  int channels() const { return channels_; }
 
 private:
+  int channels_;
   core::CPtr<::OpusEncoder, opus_encoder_destroy> encoder_;
 };
 

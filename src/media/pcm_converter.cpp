@@ -1,4 +1,4 @@
-// libswresample behind PcmConverter: resample, downmix and convert to 48 kHz mono S16.
+// libswresample behind PcmConverter: resample, remix and convert to 48 kHz S16, mono or stereo.
 #include "media/pcm_converter.hpp"
 
 #include <algorithm>
@@ -59,7 +59,7 @@ void check_swr(int rc, const char* what) {
 
 void PcmConverter::SwrFree::operator()(SwrContext* context) const noexcept { swr_free(&context); }
 
-PcmConverter::PcmConverter() = default;
+PcmConverter::PcmConverter(int out_channels) : out_channels_(out_channels == 2 ? 2 : 1) {}
 PcmConverter::~PcmConverter() = default;
 PcmConverter::PcmConverter(PcmConverter&&) noexcept = default;
 PcmConverter& PcmConverter::operator=(PcmConverter&&) noexcept = default;
@@ -89,13 +89,16 @@ void PcmConverter::validate(const AudioChunk& chunk) {
 void PcmConverter::configure(const Shape& shape) {
   swr_.reset();
   shape_ = shape;
+  // Mono into stereo is the same signal on both sides (swresample would pan it at -3 dB).
+  swr_channels_ = shape.channels == 1 ? 1 : out_channels_;
   if (shape.format == SampleFormat::S16 && shape.sample_rate_hz == kSampleRateHz &&
-      shape.channels == 1) {
+      shape.channels == swr_channels_) {
     return; // already the target: copy, bit-exact, no filter delay
   }
   AVChannelLayout in_layout;
   av_channel_layout_default(&in_layout, shape.channels);
-  AVChannelLayout out_layout = AV_CHANNEL_LAYOUT_MONO;
+  AVChannelLayout out_layout;
+  av_channel_layout_default(&out_layout, swr_channels_);
   SwrContext* raw = nullptr;
   const int rc =
       swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_S16, kSampleRateHz, &in_layout,
@@ -118,10 +121,28 @@ void PcmConverter::convert(const AudioChunk& chunk, std::vector<int16_t>& out) {
   if (frames == 0) {
     return;
   }
+  const std::size_t start = out.size();
+  convert_samples(chunk, out);
+  widen(out, start);
+}
+
+// Mono output of the resampler (or the input itself) doubled into stereo, in place.
+void PcmConverter::widen(std::vector<int16_t>& out, std::size_t start) const {
+  if (swr_channels_ == out_channels_) return;
+  const std::size_t n = out.size() - start;
+  out.resize(start + 2 * n);
+  for (std::size_t i = n; i-- > 0;) {
+    out[start + 2 * i] = out[start + 2 * i + 1] = out[start + i];
+  }
+}
+
+void PcmConverter::convert_samples(const AudioChunk& chunk, std::vector<int16_t>& out) {
+  const std::size_t frames = chunk.frames();
+  const auto width = static_cast<std::size_t>(swr_channels_);
   if (!swr_) {
     const std::size_t old_size = out.size();
-    out.resize(old_size + frames);
-    std::memcpy(out.data() + old_size, chunk.data.data(), frames * sizeof(int16_t));
+    out.resize(old_size + frames * width);
+    std::memcpy(out.data() + old_size, chunk.data.data(), frames * width * sizeof(int16_t));
     return;
   }
   const std::size_t frame_bytes =
@@ -131,7 +152,7 @@ void PcmConverter::convert(const AudioChunk& chunk, std::vector<int16_t>& out) {
     const int capacity = swr_get_out_samples(swr_.get(), slice);
     check_swr(capacity, "cannot size the output");
     const std::size_t old_size = out.size();
-    out.resize(old_size + static_cast<std::size_t>(capacity));
+    out.resize(old_size + static_cast<std::size_t>(capacity) * width);
     uint8_t* out_planes[1] = {reinterpret_cast<uint8_t*>(out.data() + old_size)};
     const uint8_t* in_planes[1] = {
         reinterpret_cast<const uint8_t*>(chunk.data.data() + done * frame_bytes)};
@@ -140,7 +161,7 @@ void PcmConverter::convert(const AudioChunk& chunk, std::vector<int16_t>& out) {
       out.resize(old_size);
       check_swr(produced, "cannot convert samples");
     }
-    out.resize(old_size + static_cast<std::size_t>(produced));
+    out.resize(old_size + static_cast<std::size_t>(produced) * width);
     done += static_cast<std::size_t>(slice);
   }
 }
@@ -152,23 +173,26 @@ std::vector<int16_t> PcmConverter::convert(const AudioChunk& chunk) {
 }
 
 void PcmConverter::flush(std::vector<int16_t>& out) {
+  const std::size_t start = out.size();
   if (swr_) {
     for (;;) {
       const int capacity = std::max(swr_get_out_samples(swr_.get(), 0), kFrameSamples);
+      const auto width = static_cast<std::size_t>(swr_channels_);
       const std::size_t old_size = out.size();
-      out.resize(old_size + static_cast<std::size_t>(capacity));
+      out.resize(old_size + static_cast<std::size_t>(capacity) * width);
       uint8_t* out_planes[1] = {reinterpret_cast<uint8_t*>(out.data() + old_size)};
       const int produced = swr_convert(swr_.get(), out_planes, capacity, nullptr, 0);
       if (produced < 0) {
         out.resize(old_size);
         check_swr(produced, "cannot drain the resampler");
       }
-      out.resize(old_size + static_cast<std::size_t>(produced));
+      out.resize(old_size + static_cast<std::size_t>(produced) * width);
       if (produced == 0) {
         break;
       }
     }
   }
+  widen(out, start);
   swr_.reset();
   shape_.reset();
 }

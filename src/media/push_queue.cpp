@@ -11,8 +11,10 @@ namespace detail {
 using media::kFrameSamples;
 using media::kSampleRateHz;
 
-PushQueue::PushQueue(std::chrono::milliseconds max_queue)
-    : max_samples_(static_cast<uint64_t>(max_queue.count()) * kSampleRateHz / 1000) {}
+PushQueue::PushQueue(std::chrono::milliseconds max_queue, int channels)
+    : max_samples_(static_cast<uint64_t>(max_queue.count()) * kSampleRateHz / 1000),
+      channels_(static_cast<std::size_t>(channels)),
+      converter_(channels) {}
 
 PushQueue::Duration PushQueue::to_duration(uint64_t samples) {
   return Duration(samples * 1000 / kSampleRateHz);
@@ -30,7 +32,7 @@ bool PushQueue::wait(std::unique_lock<std::mutex>& lock, std::condition_variable
 
 void PushQueue::append_locked(const std::vector<int16_t>& samples) {
   samples_.insert(samples_.end(), samples.begin(), samples.end());
-  pushed_ += samples.size();
+  pushed_ += samples.size() / channels_;
   if (!samples.empty()) pushed_since_take_ = true;
 }
 
@@ -50,7 +52,7 @@ bool PushQueue::push(const AudioChunk& chunk, std::optional<Duration> timeout) {
   std::unique_lock lock(mutex_);
   const auto fits = [&] {
     return ended_ || generation_ != generation || samples_.empty() ||
-           samples_.size() + converted.size() <= max_samples_;
+           (samples_.size() + converted.size()) / channels_ <= max_samples_;
   };
   ++pushes_waiting_;
   const bool fitted = wait(lock, room_, timeout, fits);
@@ -65,8 +67,8 @@ void PushQueue::clear() {
   std::lock_guard convert_lock(convert_mutex_);
   std::lock_guard lock(mutex_);
   ++generation_;
-  cleared_ += samples_.size();
-  taken_ += samples_.size();
+  cleared_ += queued_locked();
+  taken_ += queued_locked();
   samples_.clear();
   converter_.flush();  // drop what the resampler holds; the next push starts afresh
   flush_partial_ = false;
@@ -94,7 +96,7 @@ bool PushQueue::wait_for_playout(std::optional<Duration> timeout) {
 
 std::chrono::milliseconds PushQueue::queued_duration() const {
   std::lock_guard lock(mutex_);
-  return to_duration(samples_.size());
+  return to_duration(queued_locked());
 }
 
 void PushQueue::end() {
@@ -120,16 +122,19 @@ PushAudioTrack::Stats PushQueue::stats() const {
 PushQueue::Take PushQueue::take_frame(media::AudioFrame& frame) {
   std::lock_guard lock(mutex_);
   Take take;
-  const std::size_t queued = samples_.size();
+  frame.channels = static_cast<int>(channels_);
+  const uint64_t queued = queued_locked();
   // A partial frame waits for the rest while the producer is still pushing (silence now,
   // the audio whole a frame later) and goes out padded when it has stopped.
   const bool send_partial = queued > 0 && (ended_ || flush_partial_ || !pushed_since_take_);
+  const auto pcm = frame.pcm();
   if (queued >= kFrameSamples || send_partial) {
-    const std::size_t n = std::min<std::size_t>(queued, kFrameSamples);
-    std::copy_n(samples_.begin(), n, frame.samples.begin());
-    std::fill(frame.samples.begin() + static_cast<std::ptrdiff_t>(n), frame.samples.end(), int16_t{0});
+    const uint64_t n = std::min<uint64_t>(queued, kFrameSamples);
+    const auto values = static_cast<std::ptrdiff_t>(n * channels_);
+    std::copy_n(samples_.begin(), values, pcm.begin());
+    std::fill(pcm.begin() + values, pcm.end(), int16_t{0});
     frame.valid_samples = static_cast<int>(n);
-    samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n));
+    samples_.erase(samples_.begin(), samples_.begin() + values);
     taken_ += n;
     take.kind = Take::Kind::Audio;
     take.talkspurt_start = !in_talkspurt_;
@@ -140,7 +145,7 @@ PushQueue::Take PushQueue::take_frame(media::AudioFrame& frame) {
     if (queued > 0) ++underruns_;
     take.kind = ended_ ? Take::Kind::Ended : Take::Kind::Dry;
     in_talkspurt_ = false;
-    frame.samples.fill(0);
+    std::fill(pcm.begin(), pcm.end(), int16_t{0});
     frame.valid_samples = kFrameSamples;
   }
   if (samples_.empty()) flush_partial_ = false;
@@ -165,16 +170,17 @@ void PushQueue::mark_sent(uint64_t source_end) {
 
 std::optional<AudioChunk> PushQueue::pull_frame() {
   std::unique_lock lock(mutex_);
-  room_.wait(lock, [&] { return ended_ || samples_.size() >= kFrameSamples; });
+  room_.wait(lock, [&] { return ended_ || queued_locked() >= kFrameSamples; });
   if (samples_.empty()) return std::nullopt;
-  const std::size_t n = std::min<std::size_t>(samples_.size(), kFrameSamples);
-  std::vector<int16_t> out(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n));
-  samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n));
+  const uint64_t n = std::min<uint64_t>(queued_locked(), kFrameSamples);
+  const auto values = static_cast<std::ptrdiff_t>(n * channels_);
+  std::vector<int16_t> out(samples_.begin(), samples_.begin() + values);
+  samples_.erase(samples_.begin(), samples_.begin() + values);
   taken_ += n;
   sent_ = std::max(sent_, taken_);  // handed to the caller: as far as we can tell, played
   room_.notify_all();
   sent_cv_.notify_all();
-  return AudioChunk::from_s16(out, kSampleRateHz, 1);
+  return AudioChunk::from_s16(out, kSampleRateHz, static_cast<int>(channels_));
 }
 
 std::shared_ptr<PushQueue> push_queue_of(const PushAudioTrack& track) { return track.queue_; }
@@ -188,7 +194,11 @@ PushAudioTrack::PushAudioTrack(Options options) {
                                          std::to_string(options.max_queue.count()) +
                                          " ms; use 20 ms to 60 s (default 200 ms)");
   }
-  queue_ = std::make_shared<detail::PushQueue>(options.max_queue);
+  if (options.channels != 1 && options.channels != 2) {
+    throw Error(Error::Kind::Config, "PushAudioTrack: Options::channels is " + std::to_string(options.channels) +
+                                         "; use 1 (mono) or 2 (stereo)");
+  }
+  queue_ = std::make_shared<detail::PushQueue>(options.max_queue, options.channels);
 }
 
 PushAudioTrack::~PushAudioTrack() = default;

@@ -15,13 +15,14 @@
 
 namespace roomcast::detail {
 
-/// All counts are samples at 48 kHz mono, from the track's start: `pushed` counts every
+/// Samples are queued at 48 kHz with the track's channel count, interleaved. All counts
+/// are sample frames (samples per channel), from the track's start: `pushed` counts every
 /// sample accepted, `taken` those taken for the wire or dropped by clear(), `sent` the
 /// highest source position a sender reported on the wire. wait_for_playout() waits for
 /// `sent` to reach `pushed`.
 class PushQueue {
  public:
-  explicit PushQueue(std::chrono::milliseconds max_queue);
+  explicit PushQueue(std::chrono::milliseconds max_queue, int channels = 1);
 
   // User side (any thread): PushAudioTrack's methods.
   bool push(const AudioChunk& chunk, std::optional<std::chrono::milliseconds> timeout);
@@ -53,6 +54,7 @@ class PushQueue {
  private:
   using Duration = std::chrono::milliseconds;
   static Duration to_duration(uint64_t samples);
+  uint64_t queued_locked() const { return samples_.size() / channels_; }
   template <typename Pred>
   bool wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
             std::optional<Duration> timeout, Pred pred);
@@ -60,6 +62,7 @@ class PushQueue {
   void flush_converter();
 
   const uint64_t max_samples_;
+  const std::size_t channels_;
 
   // Conversion runs outside mutex_ (it is the costly part); convert_mutex_ keeps one
   // resampler stream in order. Lock order: convert_mutex_, then mutex_.

@@ -65,6 +65,11 @@ std::optional<std::string> complexity_problem(int64_t complexity) {
          std::to_string(kMaxComplexity) + " (best): set a value in that range";
 }
 
+std::optional<std::string> channels_problem(int64_t channels) {
+  if (channels == 1 || channels == 2) return std::nullopt;
+  return "is " + std::to_string(channels) + "; send 1 channel (mono, the default) or 2 (stereo, for music)";
+}
+
 std::optional<std::string> lead_in_problem(int64_t ms) {
   if (ms >= 0 && ms <= kMaxLeadInMs) return std::nullopt;
   return "is " + std::to_string(ms) + " ms; the silence sent before the track must be 0 to " +
@@ -185,6 +190,7 @@ std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
   if (auto p = problem("reconnect_give_up", reconnect_give_up_problem(c.reconnect_give_up.count()))) return p;
   if (auto p = problem("audio_bitrate_bps", bitrate_problem(c.audio_bitrate_bps))) return p;
   if (auto p = problem("opus_complexity", complexity_problem(c.opus_complexity))) return p;
+  if (auto p = problem("audio_channels", channels_problem(c.audio_channels))) return p;
   if (c.opus_fec != OpusFec::Adaptive && c.opus_fec != OpusFec::On && c.opus_fec != OpusFec::Off)
     return ConfigProblem{"opus_fec", "is " + std::to_string(static_cast<int>(c.opus_fec)) +
                                          ", not an OpusFec value; use OpusFec::Adaptive, On or Off"};

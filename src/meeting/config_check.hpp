@@ -30,6 +30,7 @@ struct ConfigProblem {
 // wide so a command line can check a value before narrowing it.
 std::optional<std::string> bitrate_problem(int64_t bps);
 std::optional<std::string> complexity_problem(int64_t complexity);
+std::optional<std::string> channels_problem(int64_t channels);
 std::optional<std::string> lead_in_problem(int64_t ms);
 std::optional<std::string> reconnect_give_up_problem(int64_t ms);
 std::optional<std::string> meeting_id_problem(const std::string& id);

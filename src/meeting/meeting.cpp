@@ -198,11 +198,12 @@ void Meeting::Impl::publish() {
   // Meetings given the same track object (and settings) share one encode; the producer
   // starts encoding ahead now, while ICE and DTLS connect (a live track's waits for the wire).
   media::EncoderSettings settings{config.audio_bitrate_bps, config.opus_complexity, config.opus_fec,
-                                  config.opus_dtx};
+                                  config.opus_dtx, config.audio_channels};
   track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
 
   loop->call([&] {
     peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
+    peer->send_stereo(config.audio_channels == 2);
     peer->create_offer([this](const std::string& sdp) {
       contain("local offer", [&] {
         std::lock_guard lock(mutex);

@@ -66,6 +66,7 @@ sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction
   params.msid_stream = "roomcast";
   params.msid_track = "roomcast-audio";
   params.direction = direction;
+  params.stereo = stereo_;
   return params;
 }
 

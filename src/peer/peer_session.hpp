@@ -79,6 +79,8 @@ class PeerSession {
   /// Publisher side, before create_offer: continue `previous` instead of a fresh stream
   /// (the first packet carries the marker bit).
   void continue_rtp(const RtpContinuation& previous) { continuation_ = previous; ssrc_ = previous.ssrc; }
+  /// Publisher side, before create_offer: the offer announces stereo Opus.
+  void send_stereo(bool on) { stereo_ = on; }
   /// Where our RTP stream stands, once the answer is applied.
   std::optional<RtpContinuation> rtp_continuation() const;
   /// Publisher side: gathers candidates, then hands over a complete sendonly offer.
@@ -142,6 +144,7 @@ class PeerSession {
   std::optional<sdp::RemoteMediaParams> remote_;
   StreamDemux demux_;  // subscriber side: which offered section a packet belongs to
   InboundFilter inbound_;
+  bool stereo_ = false;
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
   // Receiving side (RFC 3550 §6.4.2): per SSRC, reported about every second.

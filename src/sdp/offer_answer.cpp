@@ -87,7 +87,11 @@ MediaSection audio_section(const LocalMediaParams& local, const AudioSectionSpec
   if (sends(spec.direction)) a.emplace_back("msid", msid);
   if (spec.rtcp_mux) a.emplace_back("rtcp-mux", "");
   a.emplace_back("rtpmap", pt + " opus/48000/2"); // RFC 7587 §7: always 48000/2
-  a.emplace_back("fmtp", pt + " " + std::string(kOpusFmtp));
+  std::string fmtp = pt + " " + std::string(kOpusFmtp);
+  // RFC 7587 §7.1: sprop-stereo says we send stereo; stereo=1 that we would take it too,
+  // which Janus reads as "this publisher is stereo" and repeats to its subscribers.
+  if (local.stereo && sends(spec.direction)) fmtp += ";stereo=1;sprop-stereo=1";
+  a.emplace_back("fmtp", fmtp);
   if (sends(spec.direction)) {
     const std::string ssrc = std::to_string(local.ssrc);
     a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));

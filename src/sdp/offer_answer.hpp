@@ -40,6 +40,7 @@ struct LocalMediaParams {
   std::string mid = "0";
   uint8_t opus_pt = 111;
   std::optional<uint8_t> audio_level_ext_id = 1;
+  bool stereo = false;  // we send stereo: fmtp stereo=1; sprop-stereo=1 (RFC 7587 §7.1)
 };
 
 // Publisher offer for Janus VideoRoom: one BUNDLEd, rtcp-mux'd m=audio with Opus, our ICE

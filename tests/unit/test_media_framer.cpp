@@ -28,7 +28,7 @@ TEST(FramerTest, AnyChunkingGivesTheSameExactFrames) {
   const std::vector<int16_t> input = ramp(960 * 37 + 123);
   for (std::size_t chunk : {1u, 7u, 441u, 959u, 960u, 961u, 1024u, 1152u, 4096u, 50000u}) {
     SCOPED_TRACE(chunk);
-    Framer framer(960); // small start: forces growth and wrap-around
+    Framer framer(1, 960); // small start: forces growth and wrap-around
     std::vector<int16_t> output;
     uint64_t expected_first = 0;
     auto take = [&](const AudioFrame& frame) {
@@ -60,7 +60,7 @@ TEST(FramerTest, AnyChunkingGivesTheSameExactFrames) {
 }
 
 TEST(FramerTest, InterleavedPushAndPopKeepsOrderAcrossWrapAround) {
-  Framer framer(960);
+  Framer framer(1, 960);
   std::vector<int16_t> input = ramp(200000, 5);
   std::vector<int16_t> output;
   std::size_t at = 0;
@@ -71,11 +71,11 @@ TEST(FramerTest, InterleavedPushAndPopKeepsOrderAcrossWrapAround) {
     at += n;
     step = step * 3 % 2000 + 1;      // irregular sizes
     if (auto frame = framer.pop()) { // pop at most one: the buffer fills and wraps
-      output.insert(output.end(), frame->samples.begin(), frame->samples.end());
+      output.insert(output.end(), frame->pcm().begin(), frame->pcm().end());
     }
   }
   while (auto frame = framer.pop()) {
-    output.insert(output.end(), frame->samples.begin(), frame->samples.end());
+    output.insert(output.end(), frame->pcm().begin(), frame->pcm().end());
   }
   if (auto last = framer.flush()) {
     output.insert(output.end(), last->samples.begin(), last->samples.begin() + last->valid_samples);
