@@ -22,6 +22,8 @@ const { values: opt } = parseArgs({
     'feed-names': { type: 'string', default: '' },
     chromium: { type: 'string', default: process.env.ROOMCAST_CHROMIUM || '/usr/bin/chromium' },
     verbose: { type: 'boolean', default: false },
+    // Ask for stereo in the answer and report each channel's tone (left/right).
+    stereo: { type: 'boolean', default: false },
   },
 });
 if (!opt.url || !opt.room) {
@@ -66,7 +68,8 @@ try {
   });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(pageUrl);
-  const params = { url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin };
+  const params = { url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
+    stereo: opt.stereo };
   const names = opt['feed-names'] ? opt['feed-names'].split(',') : [null];
   const results = await page.evaluate((list) => Promise.all(list.map((p) => window.roomcastListen(p))),
     names.map((feedName) => Object.assign({ feedName }, params)));

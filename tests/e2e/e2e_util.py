@@ -275,10 +275,12 @@ def start_roomcast_server(binary, env, room, *extra):
 
 
 class OpusStream:
-    """A libopus decoder (48 kHz mono) for one stream, through ctypes: no Python Opus binding
-    here. decode() returns the samples as float, or None when libopus refuses the packet."""
+    """A libopus decoder (48 kHz, mono or stereo) for one stream, through ctypes: no Python Opus
+    binding here. decode() returns the samples as float (interleaved when stereo), or None when
+    libopus refuses the packet."""
 
-    def __init__(self):
+    def __init__(self, channels=1):
+        self.channels = channels
         self.lib = ctypes.CDLL("libopus.so.0")
         self.lib.opus_decoder_create.restype = ctypes.c_void_p
         self.lib.opus_decoder_create.argtypes = [ctypes.c_int32, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
@@ -286,7 +288,7 @@ class OpusStream:
         self.lib.opus_decode.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32,
                                          ctypes.POINTER(ctypes.c_int16), ctypes.c_int, ctypes.c_int]
         err = ctypes.c_int(0)
-        self.dec = self.lib.opus_decoder_create(48000, 1, ctypes.byref(err))
+        self.dec = self.lib.opus_decoder_create(48000, channels, ctypes.byref(err))
         if not self.dec or err.value != 0:
             raise Failure(f"opus_decoder_create failed ({err.value})")
 
@@ -294,11 +296,11 @@ class OpusStream:
         """`fec`: rebuild the frame before from this packet's in-band FEC; libopus then needs
         `frame_samples` to be exactly that frame's length."""
         import numpy as np
-        pcm = (ctypes.c_int16 * frame_samples)()
+        pcm = (ctypes.c_int16 * (frame_samples * self.channels))()
         n = self.lib.opus_decode(self.dec, payload, len(payload), pcm, frame_samples, int(fec))
         if n <= 0:
             return None
-        return np.frombuffer(bytes(pcm), dtype=np.int16)[:n].astype(float)
+        return np.frombuffer(bytes(pcm), dtype=np.int16)[:n * self.channels].astype(float)
 
     def close(self):
         self.lib.opus_decoder_destroy(self.dec)

@@ -60,6 +60,8 @@ CONFIG = {
                      "--bitrate is 500 bps, outside what Opus encodes; set 6000 to 510000 bps (32000 is the default)"),
     "complexity_high": (["--complexity", "11"], "--complexity is 11; Opus complexity runs from 0 (cheapest) to 10 "
                         "(best): set a value in that range"),
+    "channels_six": (["--channels", "6"], "--channels is 6; send 1 channel (mono, the default) or 2 (stereo, "
+                     "for music)"),
     "fec_unknown": (["--fec", "sometimes"], "--fec is 'sometimes'; use adaptive (the default), on or off"),
     "lead_in_long": (["--lead-in", "60"], "--lead-in is 60000 ms; the silence sent before the track must be 0 "
                      "to 5000 ms (300 is the default)"),

@@ -193,6 +193,15 @@ def errors(a):
         roomcast.init_meeting(meeting_id="1234", webcam_enabled=True, custom_microphone_audio_track=OddChunkTone(1))
     except roomcast.Error as e:
         out["webcam"] = [str(e.kind), str(e)]
+    try:
+        roomcast.init_meeting(meeting_id="1234", audio_channels=3, custom_microphone_audio_track=OddChunkTone(1))
+    except roomcast.Error as e:
+        out["channels"] = [str(e.kind), str(e)]
+    try:
+        roomcast.PushAudioTrack(channels=3)
+    except roomcast.Error as e:
+        out["push_channels"] = [str(e.kind), str(e)]
+    out["stereo_config"] = roomcast.MeetingConfig(audio_channels=2).audio_channels
     handler = Raising()
     meeting = roomcast.init_meeting(meeting_id="1234", name="python errors",
                                     custom_microphone_audio_track=FailingTrack(30))

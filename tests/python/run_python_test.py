@@ -206,6 +206,12 @@ def errors(a, work, env):
         problems.append(f"FileAudioTrack of a missing file: {result.get('missing_file')}, want ErrorKind.MEDIA naming it")
     if result.get("webcam", [""])[0] != "ErrorKind.CONFIG":
         problems.append(f"webcam_enabled=True: {result.get('webcam')}, want ErrorKind.CONFIG")
+    for key, want in (("channels", "MeetingConfig::audio_channels is 3; send 1 channel (mono, the default) or 2"),
+                      ("push_channels", "Options::channels is 3; use 1 (mono) or 2 (stereo)")):
+        if result.get(key, [""])[0] != "ErrorKind.CONFIG" or want not in result[key][1]:
+            problems.append(f"{key}: {result.get(key)}, want ErrorKind.CONFIG saying '{want}'")
+    if result.get("stereo_config") != 2:
+        problems.append(f"MeetingConfig(audio_channels=2).audio_channels is {result.get('stereo_config')}")
     got = result["handler_errors"]
     if "Raising.on_meeting_joined raised ValueError: boom in a handler" not in got:
         problems.append("on_error never got 'Raising.on_meeting_joined raised ValueError: boom in a handler'")
