@@ -71,13 +71,14 @@ std::shared_ptr<media::EncodedTrack> Engine::encoded_track(const std::shared_ptr
   for (auto it = first; it != last; ++it) {
     auto existing = it->second.lock();
     if (!existing) continue;
-    if (existing->settings() == settings) return existing;
-    // A live queue must have one consumer, or meetings would take turns at its audio.
-    if (existing->live()) {
-      core::log_warn("a PushAudioTrack shared by meetings with different Opus settings is "
-                               "encoded once, with the first meeting's settings");
-      return existing;
+    // A track must have one consumer, or the meetings would take turns at its audio (each
+    // hearing a fraction): one with other settings shares the first meeting's encode.
+    if (!(existing->settings() == settings)) {
+      core::log_warn("an audio track shared by meetings with different Opus settings (bitrate, "
+                     "complexity, FEC, DTX or channels) is encoded once, with the first meeting's "
+                     "settings; give each meeting its own track object to encode it differently");
     }
+    return existing;
   }
   // Weak: an encode outliving the engine (a reader kept by its user) just stops producing.
   std::weak_ptr<core::WorkerPool> workers = workers_;

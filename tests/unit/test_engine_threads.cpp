@@ -88,6 +88,12 @@ TEST(Engine, ThreeMeetingsShareOneEncodeReadOnTheLoopWhileWorkersEncode) {
   ASSERT_TRUE(encodes[0]);
   EXPECT_EQ(encodes[0], encodes[1]);
   EXPECT_EQ(encodes[0], encodes[2]);
+  // Other settings still share it: two encodes pulling one track would each get a fraction.
+  media::EncoderSettings stereo;
+  stereo.channels = 2;
+  stereo.bitrate_bps = 96000;
+  EXPECT_EQ(engine->encoded_track(track, stereo), encodes[0]);
+  EXPECT_EQ(encodes[0]->settings(), settings);
 
   // Readers live on the loop thread, as the senders do; the workers produce meanwhile.
   std::vector<std::unique_ptr<media::EncodedTrack::Reader>> readers;
