@@ -17,7 +17,7 @@ cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DROOMC
 cmake --build "$here/build-asan" -j "$(nproc)" --target roomcast-tests roomcast-cli roomcast-api-e2e \
   roomcast-engine-e2e $(for t in rtp rtcp sdp sdp_multistream videoroom janus opus_lbrr jitter_buffer; do echo "fuzz_${t}_replay"; done)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd "$here/build-asan" && ctest --output-on-failure --timeout 300 -LE 'e2e|package')
+(cd "$here/build-asan" && ctest --output-on-failure --timeout 300 -LE 'e2e|package' -j "$(nproc)")
 (cd "$here/build-asan" && ctest --output-on-failure --timeout 300 -R 'e2e_browser_hears_mp4|e2e_listen_roomcast_publisher|e2e_bad_input_wrong_pin|e2e_cpp_api|e2e_fanout_one_track_three_meetings|e2e_load_cli|e2e_listen_record_disk_full|e2e_bad_input_config_refusals|e2e_wss_self_signed_ca|e2e_secrets_never_printed|e2e_reconnect_media_drop')
 
 echo "== ThreadSanitizer build (the threaded tests: engine, clock, workers, meetings in one process)"
