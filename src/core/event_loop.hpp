@@ -4,9 +4,11 @@
 #include <glib.h>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace roomcast::core {
@@ -15,6 +17,11 @@ namespace roomcast::core {
 /// DTLS, SRTP, RTP and signaling for every participant of the process (the process's
 /// engine::Engine owns it). Other threads
 /// only post() tasks to it; protocol code therefore needs no locks.
+///
+/// Posted tasks run in order from one queue, a slice of at most kTaskSlice at a time: GLib
+/// dispatches every ready source of a priority in one go, and hundreds of participants
+/// post bursts (a join announced to a room of 200 is 200 events at once), so a source per
+/// task would hold the loop for tens of milliseconds and make the media clock's tick late.
 class EventLoop {
  public:
   EventLoop();
@@ -25,8 +32,12 @@ class EventLoop {
   GMainContext* context() const { return context_; }
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
-  /// Runs `task` on the loop thread (thread-safe, never blocks).
+  /// Runs `task` on the loop thread, after the tasks posted before it (thread-safe,
+  /// never blocks).
   void post(std::function<void()> task);
+  /// How long the loop runs posted tasks before it lets other sources (the media clock's
+  /// tick first) have their turn.
+  static constexpr std::chrono::microseconds kTaskSlice{2000};
 
   /// Runs `task` on the loop thread and waits for its result; exceptions propagate.
   template <typename F>
@@ -40,8 +51,13 @@ class EventLoop {
   }
 
  private:
+  static gboolean run_tasks(GSource* source, GSourceFunc, gpointer);
+
   GMainContext* context_ = nullptr;
   GMainLoop* loop_ = nullptr;
+  GSource* tasks_source_ = nullptr;  // ready while `tasks_` holds something
+  std::mutex tasks_mutex_;
+  std::deque<std::function<void()>> tasks_;
   std::thread thread_;
 };
 

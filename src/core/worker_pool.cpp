@@ -1,6 +1,8 @@
 // WorkerPool threads and queue.
 #include "core/worker_pool.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <exception>
 
@@ -77,6 +79,7 @@ void WorkerPool::reap_done() {
 }
 
 void WorkerPool::run(Worker& self) {
+  pthread_setname_np(pthread_self(), "roomcast-work");
   std::unique_lock lock(mutex_);
   for (;;) {
     const bool has_work = wake_.wait_for(lock, kExtraIdle, [this] { return stopping_ || !jobs_.empty(); });

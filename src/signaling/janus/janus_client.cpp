@@ -136,13 +136,21 @@ void JanusClient::on_message_cb(SoupWebsocketConnection*, gint type, GBytes* mes
   if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
   gsize size = 0;
   const char* data = static_cast<const char*>(g_bytes_get_data(message, &size));
-  Json parsed = Json::parse(data, data + size, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    core::log_debug("janus: dropping a message that is not a JSON object");
-    return;
-  }
-  // A malformed message is dropped; the meeting guards its own handlers (on_error + leave).
-  core::guard_callback("janus: bad message", [&] { static_cast<JanusClient*>(self)->handle_message(parsed); });
+  // Handled as a loop task, not here: libsoup reads every ready WebSocket in one GLib
+  // iteration, and a room of hundreds gets an event per participant at each join; the
+  // task queue runs them in slices between the media clock's ticks (EventLoop::post).
+  auto* client = static_cast<JanusClient*>(self);
+  client->loop_.post([alive = std::weak_ptr<int>(client->alive_), client, text = std::string(data, size)] {
+    // Gone (destroyed on this thread) or closed since: what it received is moot.
+    if (alive.expired() || !client->connection_) return;
+    Json parsed = Json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      core::log_debug("janus: dropping a message that is not a JSON object");
+      return;
+    }
+    // A malformed message is dropped; the meeting guards its own handlers (on_error + leave).
+    core::guard_callback("janus: bad message", [&] { client->handle_message(parsed); });
+  });
 }
 
 void JanusClient::on_closed_cb(SoupWebsocketConnection* connection, gpointer self) {
@@ -151,7 +159,10 @@ void JanusClient::on_closed_cb(SoupWebsocketConnection* connection, gpointer sel
     std::string why = "the server closed the connection";
     if (const char* data = soup_websocket_connection_get_close_data(connection); data && *data)
       why += std::string(" (") + data + ")";
-    client->closed(why);
+    // After the messages that came before it, which wait in the loop's task queue.
+    client->loop_.post([alive = std::weak_ptr<int>(client->alive_), client, why] {
+      if (!alive.expired()) client->closed(why);
+    });
   });
 }
 
@@ -190,7 +201,8 @@ std::future<Json> JanusClient::request(Json request, std::optional<uint64_t> han
 
 void JanusClient::request(Json request, std::optional<uint64_t> handle_id,
                           std::function<void(const Json&)> on_reply) {
-  if (!connection_) {
+  // Closing (its `closed` task not run yet) counts as closed: libsoup sends only when open.
+  if (!connection_ || soup_websocket_connection_get_state(connection_) != SOUP_WEBSOCKET_STATE_OPEN) {
     if (on_reply) on_reply(local_error("not connected"));
     return;
   }

@@ -105,6 +105,7 @@ class JanusClient {
   core::Timer keepalive_deadline_;  // armed while a keepalive waits for its ack
   std::chrono::milliseconds keepalive_interval_ = kDefaultKeepalive;
   bool closed_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // the tasks it posts check it
 };
 
 /// Janus's error text for a failed reply, or nullopt when `reply` is a success.
