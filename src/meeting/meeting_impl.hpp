@@ -241,6 +241,10 @@ struct Meeting::Impl {
 };
 
 std::string id_string(const Json& id);
+/// Throws Error{Signaling}: a request the server refused or did not answer.
+[[noreturn]] void signaling_error(const std::string& message);
+/// How long a request from the caller's thread waits for Janus's answer.
+inline constexpr auto kRequestTimeout = std::chrono::seconds(10);
 
 template <typename F>
 void Meeting::Impl::for_handlers(F&& f) {
