@@ -5,7 +5,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libopus-dev
+  libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libopus-dev
+  libvpx-dev
   libnice-dev libssl-dev libsrtp2-dev libsoup-3.0-dev libglib2.0-dev nlohmann-json3-dev
   libgtest-dev
   python3-dev python3-pybind11 doxygen dpkg-dev file   # Python module, API docs, the .deb

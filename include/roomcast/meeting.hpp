@@ -15,6 +15,20 @@
 namespace roomcast {
 
 /// Counters of what we sent, for progress displays and tests.
+/// Our camera stream so far (PublishStats::video).
+struct VideoPublishStats {
+  uint64_t frames_sent = 0;        ///< encoded frames on the wire
+  uint64_t keyframes_sent = 0;
+  uint64_t packets_sent = 0;       ///< RTP packets, retransmissions not counted
+  uint64_t bytes_sent = 0;         ///< RTP payload bytes
+  uint64_t nacks_received = 0;     ///< the server's retransmission requests (RTCP NACK)
+  uint64_t retransmissions = 0;    ///< packets sent again for them
+  uint64_t keyframe_requests = 0;  ///< PLI and FIR from the server
+  uint64_t frames_late = 0;        ///< frames left out: their time had passed (encoder behind)
+  int bitrate_bps = 0;             ///< the encoder's current target
+  std::optional<int> remb_bps;     ///< the server's latest bandwidth estimate (REMB)
+};
+
 struct PublishStats {
   uint64_t frames_sent = 0;      ///< 20 ms Opus frames
   uint64_t packets_sent = 0;     ///< RTP packets
@@ -42,6 +56,8 @@ struct PublishStats {
   std::optional<std::chrono::milliseconds> time_to_first_packet;
   std::chrono::milliseconds position{0};  ///< audio time sent so far
   std::optional<std::chrono::milliseconds> duration;  ///< length of the track, if known
+  /// Our camera stream, when webcam_enabled and the server takes it.
+  std::optional<VideoPublishStats> video;
 };
 
 /// What we receive from one remote participant's audio stream (see Stream::stats()).

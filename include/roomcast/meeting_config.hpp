@@ -6,6 +6,7 @@
 #include <string>
 
 #include "roomcast/audio_track.hpp"
+#include "roomcast/video_track.hpp"
 
 namespace roomcast {
 
@@ -17,6 +18,22 @@ enum class OpusFec {
   Off,
 };
 
+/// What our camera stream looks like on the wire (MeetingConfig::video). The defaults are
+/// what a browser tile shows well. VP8 is encoded by libvpx in real-time mode.
+struct VideoSettings {
+  /// Frames are scaled to this size (even numbers, 16x16 to 1920x1080).
+  int width = 640;
+  int height = 360;
+  /// Frames per second sent at most (1 to 60): a faster source has frames left out.
+  int frame_rate = 30;
+  /// The encoder's target, bits per second (50000 to 8000000); it goes lower when the
+  /// server's bandwidth estimate (REMB) says the path carries less.
+  int max_bitrate_bps = 800000;
+  /// A keyframe at least this often (0.5 to 60 s); receivers that ask (PLI/FIR) get one
+  /// at once, so a long interval costs a new viewer nothing.
+  std::chrono::milliseconds keyframe_interval{3000};
+};
+
 /// Everything needed to join a meeting, with defaults; checked by init_meeting().
 struct MeetingConfig {
   /// The meeting (Janus VideoRoom room id, numeric).
@@ -25,12 +42,17 @@ struct MeetingConfig {
   std::string name = "roomcast";
   /// Publish custom_microphone_audio_track (false: join to listen only).
   bool mic_enabled = true;
-  /// Video is not sent; true is rejected with a Config error.
+  /// Publish custom_camera_video_track as our camera (VP8, see `video`). Needs the
+  /// microphone too (mic_enabled): audio and video go out as one stream, in sync.
   bool webcam_enabled = false;
   /// Janus API token, when the server requires token authentication.
   std::string token;
   /// What we send as our microphone. Required when mic_enabled.
   std::shared_ptr<CustomAudioTrack> custom_microphone_audio_track;
+  /// What we send as our camera (e.g. a FileVideoTrack). Required when webcam_enabled.
+  std::shared_ptr<CustomVideoTrack> custom_camera_video_track;
+  /// Size, frame rate, bitrate and keyframe interval of the camera stream.
+  VideoSettings video;
 
   /// Janus WebSocket URL, e.g. "ws://10.0.0.5:8188". Empty: start the embedded server.
   std::string server_url;

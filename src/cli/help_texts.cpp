@@ -20,7 +20,7 @@ Run 'roomcast COMMAND --help' for the options of each command.
 const char* const kPublishHelp = R"(Usage: roomcast publish FILE... [options]
        roomcast publish - [--raw FORMAT:RATE:CHANNELS] [options]
 
-Publishes the audio of FILE (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus,
+Publishes the audio (and video, if it has one) of FILE (MP4/AAC, M4A, MP3, WAV, OGG Vorbis/Opus, FLAC, WebM/Opus,
 anything FFmpeg decodes; also an http:// or https:// URL) into a meeting as a participant's
 microphone: decoded, resampled to 48 kHz, cut into exact 20 ms Opus frames and paced in real
 time. Several FILEs play back to back with no gap (a playlist; every file is opened and
@@ -53,6 +53,14 @@ Options:
   --loop [N]        play N times (the whole playlist), gapless; --loop alone: forever
   --start SECS      start the (first) file at SECS seconds, to the sample
   --gain DB         change the level by DB decibels, -60 to +20 (default 0)
+  --no-video        send only the audio of a FILE that has video too (by default its
+                    video goes out as our camera: VP8, scaled, in sync with the audio)
+  --video-size WxH  the size the video is sent at (default 640x360; even numbers)
+  --fps N           frames per second sent at most, 1 to 60 (default 30)
+  --video-bitrate BPS  VP8 target, 50000 to 8000000 (default 800000); lower when the
+                    server's bandwidth estimate says so
+  --keyframe-interval SECS  a keyframe at least this often, 0.5 to 60 (default 3); the
+                    server's requests (a new viewer) get one at once
   --raw FORMAT:RATE:CHANNELS  the input is headerless PCM: FORMAT s16le, s32le or f32le,
                     RATE 8000 to 192000 Hz, CHANNELS 1 to 8 (e.g. --raw s16le:48000:1)
   --record FILE     also record the other participants' mixed audio to a WAV file

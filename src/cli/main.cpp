@@ -206,7 +206,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                                       "complexity", "fec", "channels"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
-            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats"});
+            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -260,6 +260,11 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
     metered = cli::open_publish_input(args);
     track = &metered->file();
     config.custom_microphone_audio_track = metered;
+    // The file's picture too, when it has one: the same file, the same timeline.
+    if (auto video = cli::open_publish_video(args, config.video)) {
+      config.webcam_enabled = true;
+      config.custom_camera_video_track = video;
+    }
   }
   auto printer = std::make_shared<PrintingHandler>(json, config.name, record_dir);
   // Opened before joining so a bad path fails before anything connects; a write that fails
@@ -278,6 +283,12 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
               << track->source_sample_rate_hz() << " Hz, " << track->source_channels() << " ch"
               << (track->duration() ? ", " + format_seconds(*track->duration()) : "") << ")"
               << std::endl;
+  if (config.webcam_enabled && !json) {
+    const auto& video = static_cast<const FileVideoTrack&>(*config.custom_camera_video_track);
+    std::cout << "roomcast: with its video (" << video.codec_name() << ", " << video.source_width() << "x"
+              << video.source_height() << ", sent as VP8 " << config.video.width << "x" << config.video.height
+              << " at " << config.video.frame_rate << " fps)" << std::endl;
+  }
   meeting.join();
 
   const auto started = std::chrono::steady_clock::now();

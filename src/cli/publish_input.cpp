@@ -1,6 +1,7 @@
 // publish's inputs and player flags.
 #include "cli/publish_input.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,7 +23,8 @@ std::string quoted(const std::string& text) { return "'" + text + "'"; }
 }  // namespace
 
 const std::set<std::string>& publish_input_options() {
-  static const std::set<std::string> options = {"loop", "start", "gain", "raw"};
+  static const std::set<std::string> options = {"loop",  "start", "gain",          "raw",
+                                                "video-size", "fps", "video-bitrate", "keyframe-interval"};
   return options;
 }
 
@@ -74,6 +76,29 @@ std::shared_ptr<MeteredTrack> open_publish_input(const Args& args) {
                                               ? std::make_shared<FileAudioTrack>(inputs[0], options)
                                               : FileAudioTrack::playlist(inputs, options);
   return std::make_shared<MeteredTrack>(std::move(track));
+}
+
+std::shared_ptr<FileVideoTrack> open_publish_video(const Args& args, VideoSettings& video) {
+  if (auto size = args.get("video-size")) {
+    int width = 0, height = 0;
+    char tail = 0;
+    if (std::sscanf(size->c_str(), "%dx%d%c", &width, &height, &tail) != 2 || width <= 0 || height <= 0)
+      throw Error(Error::Kind::Config, "--video-size " + quoted(*size) + " is not WIDTHxHEIGHT; give e.g. 1280x720");
+    video.width = width;
+    video.height = height;
+  }
+  if (auto fps = args.get_integer("fps")) video.frame_rate = static_cast<int>(std::clamp<int64_t>(*fps, -1, 1000));
+  if (auto bitrate = args.get_integer("video-bitrate"))
+    video.max_bitrate_bps = static_cast<int>(std::clamp<int64_t>(*bitrate, -1, 1'000'000'000));
+  if (auto interval = args.get_number("keyframe-interval"))
+    video.keyframe_interval = std::chrono::milliseconds(std::llround(std::clamp(*interval, -1.0, 1e6) * 1000));
+  const std::vector<std::string>& inputs = args.positional();
+  if (args.has("no-video") || inputs.size() != 1 || inputs[0] == "-" || args.has("raw")) return nullptr;
+  FileVideoTrack::Options options;
+  if (auto loop = args.get("loop")) options.loop = std::atoi(loop->c_str());
+  if (auto start = args.get("start")) options.start = std::chrono::milliseconds(std::llround(std::strtod(start->c_str(), nullptr) * 1000));
+  if (!FileVideoTrack::has_video(inputs[0])) return nullptr;
+  return std::make_shared<FileVideoTrack>(inputs[0], options);
 }
 
 }  // namespace roomcast::cli

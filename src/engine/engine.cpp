@@ -90,4 +90,24 @@ std::shared_ptr<media::EncodedTrack> Engine::encoded_track(const std::shared_ptr
   return encoded;
 }
 
+std::shared_ptr<media::EncodedVideoTrack> Engine::encoded_video(const std::shared_ptr<CustomVideoTrack>& track,
+                                                                const media::Vp8EncoderSettings& settings) {
+  std::lock_guard lock(encodes_mutex_);
+  std::erase_if(video_encodes_, [](const auto& entry) { return entry.second.expired(); });
+  if (auto it = video_encodes_.find(track.get()); it != video_encodes_.end()) {
+    auto existing = it->second.lock();
+    const auto& first = existing->settings();
+    if (first.width != settings.width || first.height != settings.height || first.fps != settings.fps ||
+        first.bitrate_bps != settings.bitrate_bps || first.keyframe_interval != settings.keyframe_interval) {
+      core::log_warn("a video track shared by meetings with different video settings is encoded once, "
+                     "with the first meeting's settings; give each meeting its own track object to "
+                     "encode it differently");
+    }
+    return existing;
+  }
+  auto encoded = std::make_shared<media::EncodedVideoTrack>(track, settings);
+  video_encodes_.emplace(track.get(), encoded);
+  return encoded;
+}
+
 }  // namespace roomcast::engine

@@ -13,6 +13,7 @@
 #include "core/media_clock.hpp"
 #include "core/worker_pool.hpp"
 #include "media/encoded_track.hpp"
+#include "media/encoded_video_track.hpp"
 
 namespace roomcast::engine {
 
@@ -50,6 +51,10 @@ class Engine {
   /// object and settings while any reader of it exists. Thread-safe.
   std::shared_ptr<media::EncodedTrack> encoded_track(const std::shared_ptr<CustomAudioTrack>& track,
                                                      const media::EncoderSettings& settings);
+  /// The same for a camera track: one conversion and VP8 encode per track object, whatever
+  /// the number of meetings sending it (a second meeting's settings are those of the first).
+  std::shared_ptr<media::EncodedVideoTrack> encoded_video(const std::shared_ptr<CustomVideoTrack>& track,
+                                                          const media::Vp8EncoderSettings& settings);
 
  private:
   void on_clock_timer();
@@ -61,6 +66,7 @@ class Engine {
 
   std::mutex encodes_mutex_;
   std::multimap<const CustomAudioTrack*, std::weak_ptr<media::EncodedTrack>> encodes_;
+  std::map<const CustomVideoTrack*, std::weak_ptr<media::EncodedVideoTrack>> video_encodes_;
   std::shared_ptr<std::atomic<int>> live_tracks_ = std::make_shared<std::atomic<int>>(0);
 };
 

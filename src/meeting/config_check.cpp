@@ -169,6 +169,24 @@ std::optional<std::string> ca_file_problem(const std::string& path, const std::s
   return std::nullopt;
 }
 
+std::optional<ConfigProblem> video_problem(const VideoSettings& v) {
+  auto range = [](const char* field, long long value, long long low, long long high,
+                  const char* unit) -> std::optional<ConfigProblem> {
+    if (value >= low && value <= high) return std::nullopt;
+    return ConfigProblem{std::string("video.") + field, "is " + std::to_string(value) + unit + "; use " +
+                                                            std::to_string(low) + " to " + std::to_string(high) + unit};
+  };
+  if (auto p = range("width", v.width, 16, 1920, "")) return p;
+  if (auto p = range("height", v.height, 16, 1080, "")) return p;
+  if (v.width % 2 || v.height % 2)
+    return ConfigProblem{"video", "is " + std::to_string(v.width) + "x" + std::to_string(v.height) +
+                                      "; use an even width and height (I420 halves both for its colour planes)"};
+  if (auto p = range("frame_rate", v.frame_rate, 1, 60, " fps")) return p;
+  if (auto p = range("max_bitrate_bps", v.max_bitrate_bps, 50000, 8000000, " bit/s")) return p;
+  if (auto p = range("keyframe_interval", v.keyframe_interval.count(), 500, 60000, " ms")) return p;
+  return std::nullopt;
+}
+
 std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
   auto problem = [](const char* field, std::optional<std::string> text) -> std::optional<ConfigProblem> {
     if (!text) return std::nullopt;
@@ -176,8 +194,17 @@ std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
   };
   if (auto p = problem("meeting_id", meeting_id_problem(c.meeting_id))) return p;
   if (auto p = problem("name", name_problem(c.name))) return p;
-  if (c.webcam_enabled)
-    return ConfigProblem{"webcam_enabled", "is true, but roomcast sends audio only; set it to false"};
+  if (c.webcam_enabled && !c.custom_camera_video_track)
+    return ConfigProblem{"custom_camera_video_track",
+                         "is empty, but webcam_enabled is set; give a track (e.g. a FileVideoTrack) or set "
+                         "webcam_enabled to false"};
+  if (c.webcam_enabled && !c.mic_enabled)
+    return ConfigProblem{"webcam_enabled",
+                         "is set without mic_enabled; roomcast sends video together with audio (one stream, in "
+                         "sync): enable the microphone too (a silent track will do)"};
+  if (c.webcam_enabled) {
+    if (auto p = video_problem(c.video)) return p;
+  }
   if (auto p = problem("token", secret_problem(c.token))) return p;
   if (c.mic_enabled && !c.custom_microphone_audio_track)
     return ConfigProblem{"custom_microphone_audio_track",

@@ -56,6 +56,7 @@ void Meeting::Impl::release_loop_objects() {
       resubscribe_timer.reset();
       drop_remote_side();
       sender.reset();
+      video_sender.reset();
       if (peer) peer->close();
       peer.reset();
       if (client) client->close();
@@ -63,6 +64,7 @@ void Meeting::Impl::release_loop_objects() {
     });
   }
   track_reader.reset();
+  video_track.reset();
 }
 
 // ---- our media (loop thread) ---------------------------------------------------------------
@@ -77,11 +79,36 @@ void Meeting::Impl::on_media_connected() {
       self.begin_leave("audio track failed: " + why, true);
     });
   };
-  if (sender) return sender->set_peer(peer.get());  // a rejoin: the stream continues
+  if (sender) {
+    sender->set_peer(peer.get());  // a rejoin: the stream continues
+    return start_video();
+  }
   if (!track_reader) return;
   sender = std::make_unique<peer::AudioSender>(*engine, *peer, std::move(track_reader), config.lead_in,
                                                std::move(callbacks));
   sender->start();
+  start_video();
+}
+
+void Meeting::Impl::start_video() {
+  if (!video_track || !peer || !peer->video_accepted()) return;
+  if (!video_sender) {
+    peer::VideoSender::Callbacks callbacks;
+    // A file's picture may end before its sound: the audio decides when we leave.
+    callbacks.on_end_of_stream = [] {};
+    callbacks.on_failed = [this](const std::string& why) {
+      post_task([why](Impl& self) {
+        self.for_handlers([&](MeetingEventHandler& h) { h.on_error("video track failed: " + why); });
+        self.begin_leave("video track failed: " + why, true);
+      });
+    };
+    video_sender = std::make_unique<peer::VideoSender>(*loop, video_track, std::move(callbacks));
+  }
+  // Video time 0 is shown with the audio track's first sample: the audio sender's first
+  // frame goes out at the next media-clock tick, after the lead-in.
+  const auto& clock = engine->clock();
+  const auto anchor = clock.tick_start(clock.tick_at(std::chrono::steady_clock::now()) + 1) + config.lead_in;
+  video_sender->set_peer(peer.get(), anchor);
 }
 
 void Meeting::Impl::on_media_failed(const std::string& why) {
@@ -162,6 +189,7 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
   stop_reconnecting();
   snapshot_stats();
   if (sender) sender->stop();
+  video_sender.reset();
   if (peer) peer->close();
   drop_remote_side();
   if (!client || !client->connected()) return finish_leave(reason, error);
@@ -188,6 +216,7 @@ void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
   snapshot_stats();
   leave_guard.reset();
   sender.reset();
+  video_sender.reset();
   if (peer) peer->close();
   drop_remote_side();
   if (client) client->close();
@@ -220,6 +249,22 @@ PublishStats Meeting::Impl::collect_stats() {
     if (s.first_packet_at)
       stats.time_to_first_packet =
           std::chrono::duration_cast<std::chrono::milliseconds>(*s.first_packet_at - join_started);
+  }
+  if (video_sender && peer && peer->video_sender()) {
+    const auto& wire = peer->video_sender()->stats();
+    const auto encode = video_sender->track().stats();
+    VideoPublishStats v;
+    v.frames_sent = wire.frames_sent;
+    v.keyframes_sent = wire.keyframes_sent;
+    v.packets_sent = wire.packets_sent;
+    v.bytes_sent = wire.bytes_sent;
+    v.nacks_received = wire.nacks_received;
+    v.retransmissions = wire.retransmissions;
+    v.keyframe_requests = wire.keyframe_requests;
+    v.frames_late = encode.frames_late;
+    v.bitrate_bps = encode.bitrate_bps;
+    v.remb_bps = wire.remb_bps;
+    stats.video = v;
   }
   stats.packets_sent = reconnect.packets_before;
   stats.bytes_sent = reconnect.bytes_before;

@@ -24,6 +24,7 @@
 #include "meeting/participant_state.hpp"
 #include "peer/audio_sender.hpp"
 #include "peer/peer_session.hpp"
+#include "peer/video_sender.hpp"
 #include "roomcast/meeting.hpp"
 #include "rtp/loss_counter.hpp"
 #include "server/embedded_janus.hpp"
@@ -71,6 +72,9 @@ struct Meeting::Impl {
   std::unique_ptr<signaling::janus::JanusClient> client;
   std::unique_ptr<peer::PeerSession> peer;
   std::unique_ptr<peer::AudioSender> sender;
+  // Our camera: the (maybe shared) encode, and the sender once the media path is up.
+  std::shared_ptr<media::EncodedVideoTrack> video_track;
+  std::unique_ptr<peer::VideoSender> video_sender;
   // Our place in the (maybe shared) encode of the microphone track, until the sender takes it.
   std::unique_ptr<media::EncodedTrack::Reader> track_reader;
   std::chrono::steady_clock::time_point join_started;
@@ -175,6 +179,7 @@ struct Meeting::Impl {
   void publish();
   void teardown_after_failed_join();
   void on_media_connected();
+  void start_video();
   void on_media_failed(const std::string& why);
   void on_handle_event(uint64_t handle, const Json& message);
   void local_stream_enabled(bool enabled);

@@ -158,10 +158,16 @@ void Meeting::Impl::publish() {
   media::EncoderSettings settings{config.audio_bitrate_bps, config.opus_complexity, config.opus_fec,
                                   config.opus_dtx, config.audio_channels};
   track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
+  if (config.webcam_enabled) {
+    const auto& v = config.video;
+    video_track = engine->encoded_video(config.custom_camera_video_track,
+                                        {v.width, v.height, v.frame_rate, v.max_bitrate_bps, v.keyframe_interval});
+  }
 
   loop->call([&] {
     peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
     peer->send_stereo(config.audio_channels == 2);
+    if (video_track) peer->offer_video();
     peer->create_offer([this](const std::string& sdp) {
       contain("local offer", [&] {
         std::lock_guard lock(mutex);
@@ -178,16 +184,24 @@ void Meeting::Impl::publish() {
     if (!local_offer) throw Error(Error::Kind::Transport, "ICE gathering did not finish within 10 s");
   }
 
-  Json reply = plugin_request(videoroom::configure_audio_request(), "configure",
+  Json reply = plugin_request(videoroom::configure_request(video_track != nullptr), "configure",
                               Json{{"type", "offer"}, {"sdp", *local_offer}});
   if (auto error = error_of(reply))
-    signaling_error("the server at " + url + " refused our audio offer (Janus error " +
+    signaling_error("the server at " + url + " refused our offer (Janus error " +
                     std::to_string(error->code) + ": " + error->reason + ")");
   if (!reply.contains("jsep") || !reply["jsep"].contains("sdp"))
     signaling_error("the server at " + url + " accepted our offer but sent no SDP answer");
   std::string answer = reply["jsep"]["sdp"];
   auto problem = loop->call([&] { return peer->apply_answer(answer); });
   if (problem) throw Error(Error::Kind::Transport, *problem);
+  if (video_track) {
+    // The room may not take our video (another codec): say so once, and keep the audio.
+    auto refusal = loop->call([&] { return peer->video_refusal(); });
+    if (refusal) {
+      core::log_warn("meeting ", config.meeting_id, ": our video is not sent: ", *refusal);
+      video_track.reset();
+    }
+  }
 
   std::unique_lock lock(mutex);
   bool settled = state_changed.wait_for(

@@ -78,6 +78,7 @@ void Meeting::Impl::start_reconnect(const std::string& why, bool media_lost) {
 /// numbering for the next session, drop the subscriptions (to be made again).
 void Meeting::Impl::pause_media() {
   if (sender) sender->set_peer(nullptr);
+  if (video_sender) video_sender->set_peer(nullptr, {});
   if (peer) {
     if (auto rtp = peer->rtp_continuation()) reconnect.rtp = rtp;
     reconnect.packets_before += peer->stats().rtp_packets_sent;
@@ -229,11 +230,12 @@ void Meeting::Impl::reconnect_publish(uint64_t generation) {
   peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
   if (reconnect.rtp) peer->continue_rtp(*reconnect.rtp);
   peer->send_stereo(config.audio_channels == 2);
+  if (video_track) peer->offer_video();
   peer->create_offer([this, generation](const std::string& offer) {
     if (generation != reconnect.generation) return;
     attempt_request(generation,
                     {{"janus", "message"},
-                     {"body", videoroom::configure_audio_request()},
+                     {"body", videoroom::configure_request(video_track != nullptr)},
                      {"jsep", {{"type", "offer"}, {"sdp", offer}}}},
                     handle_id, [this, generation](const Json& reply) {
                       if (error_of(reply)) return reconnect_failed(generation, "publish: " + reason_of(reply));
@@ -290,6 +292,12 @@ peer::PeerSession::Callbacks Meeting::Impl::publisher_callbacks() {
   // Posted: a failure may replace the PeerSession, which must not die inside its callback.
   callbacks.on_failed = [this](const std::string& why) {
     post_task([why](Impl& self) { self.on_media_failed(why); });
+  };
+  callbacks.on_keyframe_request = [this] {
+    if (video_sender) video_sender->request_keyframe();
+  };
+  callbacks.on_bandwidth_estimate = [this](int bitrate_bps) {
+    if (video_sender) video_sender->limit_bitrate(bitrate_bps);
   };
   return callbacks;
 }

@@ -102,7 +102,8 @@ void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
     auto candidates = ice_->local_candidates();
     if (candidates.empty())
       return fail(kNoInterface);
-    ready(sdp::build_audio_offer(local_params(sdp::LocalMediaParams::Direction::SendOnly)));
+    const auto local = local_params(sdp::LocalMediaParams::Direction::SendOnly);
+    ready(video_offer_ ? sdp::build_audio_video_offer(local, *video_offer_) : sdp::build_audio_offer(local));
   });
 }
 
@@ -119,7 +120,48 @@ std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text
   const uint32_t first_timestamp = continuation_ ? continuation_->first_timestamp : random_value<uint32_t>();
   packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt, remote->audio_level_ext_id,
                                                       first_sequence, first_timestamp);
+  if (video_offer_) accept_video(sdp_text);
   return connect_to(*remote, role);
+}
+
+void PeerSession::offer_video() {
+  if (video_offer_) return;
+  video_offer_.emplace();
+  video_offer_->ssrc = random_value<uint32_t>() | 1;
+  if (video_offer_->ssrc == ssrc_) video_offer_->ssrc ^= 2;
+}
+
+void PeerSession::accept_video(const std::string& sdp_text) {
+  const auto answer = sdp::parse_remote_video(sdp_text, video_offer_->mid);
+  if (!answer || !answer->accepted) {
+    // Janus answers a codec the room does not allow as an inactive m-line: audio goes on.
+    video_refusal_ = !answer ? "the server's answer has no video section"
+                     : !answer->vp8_pt ? "the room does not accept VP8 video (its videocodec setting)"
+                                       : "the server does not receive our video (m-line " +
+                                             std::string(sdp::to_string(answer->direction)) + ")";
+    return;
+  }
+  VideoRtpSender::Callbacks callbacks;
+  callbacks.on_keyframe_request = [this] {
+    if (callbacks_.on_keyframe_request) callbacks_.on_keyframe_request();
+  };
+  callbacks.on_bandwidth_estimate = [this](int bps) {
+    if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(bps);
+  };
+  video_ = std::make_unique<VideoRtpSender>(video_offer_->ssrc, *answer->vp8_pt, random_value<uint16_t>() & 0x7fff,
+                                            random_value<uint32_t>(), std::move(callbacks));
+}
+
+bool PeerSession::send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time) {
+  if (!srtp_ || !video_ || closed_) return false;
+  for (auto& packet : video_->packetize(frame, keyframe, track_time, std::chrono::steady_clock::now()))
+    send_protected(std::move(packet));
+  return true;
+}
+
+void PeerSession::send_protected(std::vector<uint8_t> packet) {
+  // Video packets are counted in the video stream's own stats (VideoRtpSender::stats).
+  if (srtp_->protect_rtp(packet)) ice_->send(packet);
 }
 
 void PeerSession::create_answer(
@@ -248,6 +290,12 @@ void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
   };
   for (const auto& rr : compound->receiver_reports) take(rr.report_blocks);
   const auto now = std::chrono::steady_clock::now();
+  if (video_) {
+    for (const auto& feedback : compound->feedback) {
+      if (!video_->concerns(feedback)) continue;
+      for (auto& packet : video_->on_feedback(feedback, now)) send_protected(std::move(packet));
+    }
+  }
   for (const auto& sr : compound->sender_reports) {
     take(sr.report_blocks);
     if (auto it = received_.find(sr.ssrc); it != received_.end())
@@ -313,6 +361,13 @@ void PeerSession::maybe_send_sender_report(std::chrono::steady_clock::time_point
   last_report_ = now;
   auto report = rtp::build_sender_report(ssrc_, sender_info(), cname_);
   if (srtp_->protect_rtcp(report) && ice_->send(report)) ++stats_.rtcp_sent;
+  // The video's report goes separately: Janus routes RTCP by the first SSRC in a compound.
+  if (video_) {
+    if (auto info = video_->sender_info(now)) {
+      auto video_report = rtp::build_sender_report(video_->ssrc(), *info, cname_);
+      if (srtp_->protect_rtcp(video_report) && ice_->send(video_report)) ++stats_.rtcp_sent;
+    }
+  }
 }
 
 rtp::SenderInfo PeerSession::sender_info() const {
@@ -338,9 +393,10 @@ void PeerSession::close() {
   if (closed_) return;
   if (srtp_ && packetizer_ && packetizer_->last_timestamp()) {
     // RFC 3550 §6.1: a BYE travels in a compound packet that starts with a report.
-    uint32_t ssrc = ssrc_;
+    std::vector<uint32_t> ssrcs = {ssrc_};
+    if (video_) ssrcs.push_back(video_->ssrc());
     auto bye = rtp::build_sender_report(ssrc_, sender_info(), cname_);
-    auto goodbye = rtp::build_goodbye(std::span<const uint32_t>(&ssrc, 1), "leaving");
+    auto goodbye = rtp::build_goodbye(ssrcs, "leaving");
     bye.insert(bye.end(), goodbye.begin(), goodbye.end());
     if (srtp_->protect_rtcp(bye)) ice_->send(bye);
   }

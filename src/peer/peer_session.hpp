@@ -1,4 +1,5 @@
-// PeerSession: one WebRTC audio transport to Janus: ICE -> DTLS -> SRTP -> RTP/RTCP.
+// PeerSession: one WebRTC transport to Janus: ICE -> DTLS -> SRTP -> RTP/RTCP, carrying our
+// audio and video (publisher) or any number of received sections (subscriber).
 #pragma once
 
 #include <chrono>
@@ -17,12 +18,14 @@
 #include "ice/ice_transport.hpp"
 #include "peer/inbound_filter.hpp"
 #include "peer/stream_demux.hpp"
+#include "peer/video_rtp_sender.hpp"
 #include "rtp/opus_packetizer.hpp"
 #include "rtp/rtcp.hpp"
 #include "rtp/receive_statistics.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sdp/multistream.hpp"
 #include "sdp/offer_answer.hpp"
+#include "sdp/video_section.hpp"
 #include "srtp/srtp_session.hpp"
 
 namespace roomcast::peer {
@@ -69,6 +72,10 @@ class PeerSession {
     std::function<void(const rtp::RtpPacket&)> on_rtp;
     /// Subscriber side: the same, with the mid of the offered m=audio section it belongs to.
     std::function<void(const std::string& mid, const rtp::RtpPacket&)> on_stream_rtp;
+    /// Publisher side: the server asks for a keyframe of our video (PLI or FIR).
+    std::function<void()> on_keyframe_request;
+    /// Publisher side: the server's estimate of what our path carries (REMB), bits/s.
+    std::function<void(int bitrate_bps)> on_bandwidth_estimate;
   };
 
   PeerSession(core::EventLoop& loop, Callbacks callbacks);
@@ -81,6 +88,15 @@ class PeerSession {
   void continue_rtp(const RtpContinuation& previous) { continuation_ = previous; ssrc_ = previous.ssrc; }
   /// Publisher side, before create_offer: the offer announces stereo Opus.
   void send_stereo(bool on) { stereo_ = on; }
+  /// Publisher side, before create_offer: the offer has a VP8 video section too.
+  void offer_video();
+  /// After apply_answer: whether the server takes our video, and if not, why.
+  bool video_accepted() const { return video_ != nullptr; }
+  const std::optional<std::string>& video_refusal() const { return video_refusal_; }
+  /// Sends one encoded VP8 frame shown at `track_time`; see VideoRtpSender::set_anchor.
+  bool send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time);
+  VideoRtpSender* video_sender() { return video_.get(); }
+  const VideoRtpSender* video_sender() const { return video_.get(); }
   /// Where our RTP stream stands, once the answer is applied.
   std::optional<RtpContinuation> rtp_continuation() const;
   /// Publisher side: gathers candidates, then hands over a complete sendonly offer.
@@ -124,6 +140,8 @@ class PeerSession {
   void on_rtcp(std::vector<uint8_t> packet);
   void count_received(const std::string& mid, const rtp::RtpPacket& packet, std::chrono::steady_clock::time_point now);
   void send_receiver_reports();
+  void send_protected(std::vector<uint8_t> packet);
+  void accept_video(const std::string& sdp_text);
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
   sdp::LocalMediaParams local_params(sdp::LocalMediaParams::Direction direction) const;
@@ -135,6 +153,9 @@ class PeerSession {
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::unique_ptr<rtp::OpusPacketizer> packetizer_;
+  std::optional<sdp::LocalVideoParams> video_offer_;  // publisher: we offer video
+  std::unique_ptr<VideoRtpSender> video_;             // publisher: the server takes it
+  std::optional<std::string> video_refusal_;
   std::unique_ptr<core::Timer> connect_timeout_;
   std::unique_ptr<core::Timer> consent_timer_;  // while connected: is the server still there?
   std::chrono::steady_clock::time_point last_heard_;

@@ -1,4 +1,4 @@
-// RTCP codec: RFC 3550 §6.4-§6.6 (SR, RR, SDES, BYE), RFC 4585 §6.1 feedback headers.
+// RTCP codec: RFC 3550 §6.4-§6.6 (SR, RR, SDES, BYE); feedback bodies go to rtcp_feedback.
 #include "rtp/rtcp.hpp"
 
 #include "rtp/byte_io.hpp"
@@ -139,22 +139,6 @@ bool parse_goodbye(std::span<const uint8_t> body, std::size_t count, std::vector
   return true;
 }
 
-FeedbackKind feedback_kind(RtcpPacketType type, uint8_t format) {
-  if (type == RtcpPacketType::TransportFeedback) {
-    return format == 1 ? FeedbackKind::GenericNack : FeedbackKind::OtherTransport;
-  }
-  switch (format) {
-  case 1:
-    return FeedbackKind::PictureLoss;
-  case 4:
-    return FeedbackKind::FullIntraRequest;
-  case 15:
-    return FeedbackKind::ApplicationLayer;
-  default:
-    return FeedbackKind::OtherPayload;
-  }
-}
-
 } // namespace
 
 std::optional<RtcpCompound> parse_rtcp(std::span<const uint8_t> data) {
@@ -209,11 +193,11 @@ std::optional<RtcpCompound> parse_rtcp(std::span<const uint8_t> data) {
       break;
     case RtcpPacketType::TransportFeedback:
     case RtcpPacketType::PayloadFeedback: {
-      if (body.size() < 8) return std::nullopt;
-      const auto packet_type = static_cast<RtcpPacketType>(type);
-      const auto format = static_cast<uint8_t>(count);
-      result.feedback.push_back(
-          {feedback_kind(packet_type, format), format, read_u32(body, 0), read_u32(body, 4)});
+      const bool payload_specific =
+          static_cast<RtcpPacketType>(type) == RtcpPacketType::PayloadFeedback;
+      auto fb = parse_feedback(payload_specific, static_cast<uint8_t>(count), body);
+      if (!fb) return std::nullopt;
+      result.feedback.push_back(std::move(*fb));
       break;
     }
     default:

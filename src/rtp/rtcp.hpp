@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rtp/ntp_time.hpp"
+#include "rtp/rtcp_feedback.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -80,37 +81,19 @@ struct Goodbye {
   bool operator==(const Goodbye&) const = default;
 };
 
-// RFC 4585 §6.1 feedback: only the kind is decoded, not the FCI.
-enum class FeedbackKind {
-  GenericNack,      // RTPFB FMT 1 (§6.2.1)
-  PictureLoss,      // PSFB FMT 1 (§6.3.1)
-  FullIntraRequest, // PSFB FMT 4 (RFC 5104 §4.3.1)
-  ApplicationLayer, // PSFB FMT 15 (e.g. REMB)
-  OtherTransport,   // any other RTPFB (e.g. transport-cc FMT 15)
-  OtherPayload,     // any other PSFB
-};
-
-struct Feedback {
-  FeedbackKind kind = FeedbackKind::OtherTransport;
-  uint8_t format = 0; // FMT field
-  uint32_t sender_ssrc = 0;
-  uint32_t media_ssrc = 0;
-
-  bool operator==(const Feedback&) const = default;
-};
-
 struct RtcpCompound {
   std::vector<SenderReport> sender_reports;
   std::vector<ReceiverReport> receiver_reports;
   std::vector<SourceDescription> source_descriptions;
   std::vector<Goodbye> goodbyes;
-  std::vector<Feedback> feedback;
-  std::size_t other_packets = 0; // APP, XR and unknown types, counted and skipped
+  std::vector<Feedback> feedback; // RTPFB and PSFB, FCI decoded (rtcp_feedback.hpp)
+  std::size_t other_packets = 0;  // APP, XR and unknown types, counted and skipped
 };
 
 // Parses a compound packet (or one reduced-size packet, RFC 5506). Returns nullopt when it
 // is empty, a packet's version is not 2, a length runs past the datagram, a count does not fit
-// its packet's length, or padding is malformed. Profile-specific extensions are ignored.
+// its packet's length, padding is malformed, or a feedback FCI is malformed (parse_feedback).
+// Profile-specific extensions are ignored.
 std::optional<RtcpCompound> parse_rtcp(std::span<const uint8_t> data);
 
 // SR + SDES(CNAME) compound for a sender (RFC 3550 §6.1, §6.4.1, §6.5). Blocks past 31 and

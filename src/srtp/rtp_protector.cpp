@@ -1,6 +1,8 @@
 // RtpProtector: RFC 3711 §3.3 packet processing for the sender, AES-CM + HMAC-SHA1-80.
 #include "srtp/rtp_protector.hpp"
 
+#include <algorithm>
+
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
@@ -79,28 +81,33 @@ RtpProtector::~RtpProtector() {
 }
 
 // The sender's rollover counter (§3.3.1): it counts wraps of the 16-bit sequence number.
-uint32_t RtpProtector::rollover_for(uint16_t sequence) {
-  if (highest_sequence_) {
-    const int delta = static_cast<int>(sequence) - static_cast<int>(*highest_sequence_);
+uint32_t RtpProtector::rollover_for(uint32_t ssrc, uint16_t sequence) {
+  auto stream = std::find_if(streams_.begin(), streams_.end(), [ssrc](const StreamIndex& s) { return s.ssrc == ssrc; });
+  if (stream == streams_.end()) stream = streams_.insert(streams_.end(), StreamIndex{ssrc, std::nullopt, 0});
+  auto& highest = stream->highest_sequence;
+  auto& rollover = stream->rollover;
+  if (highest) {
+    const int delta = static_cast<int>(sequence) - static_cast<int>(*highest);
     if (delta < -32768) {  // wrapped forward
-      ++rollover_;
-      highest_sequence_ = sequence;
-    } else if (delta > 32768) {  // a late packet from before the last wrap
-      return rollover_ - 1;
+      ++rollover;
+      highest = sequence;
+    } else if (delta > 32768) {  // a late packet (a retransmission) from before the last wrap
+      return rollover - 1;
     } else if (delta > 0) {
-      highest_sequence_ = sequence;
+      highest = sequence;
     }
   } else {
-    highest_sequence_ = sequence;
+    highest = sequence;
   }
-  return rollover_;
+  return rollover;
 }
 
 bool RtpProtector::protect(std::vector<uint8_t>& packet) {
   const std::size_t header = header_length(packet);
   if (header == 0) return false;
   const uint16_t sequence = static_cast<uint16_t>((packet[2] << 8) | packet[3]);
-  const uint32_t rollover = rollover_for(sequence);
+  const uint32_t ssrc = (uint32_t{packet[8]} << 24) | (uint32_t{packet[9]} << 16) | (uint32_t{packet[10]} << 8) | packet[11];
+  const uint32_t rollover = rollover_for(ssrc, sequence);
   // §4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16), i = 2^16 * ROC + SEQ.
   std::array<uint8_t, 16> iv{};
   std::memcpy(iv.data(), keys_.salt.data(), keys_.salt.size());

@@ -43,14 +43,19 @@ class RtpProtector {
                             std::span<const uint8_t, kMasterSaltBytes> salt);
 
  private:
-  uint32_t rollover_for(uint16_t sequence);
+  // §3.3.1: each SSRC (our audio, our video) has its own sequence numbers and rollover counter.
+  struct StreamIndex {
+    uint32_t ssrc = 0;
+    std::optional<uint16_t> highest_sequence;
+    uint32_t rollover = 0;
+  };
+  uint32_t rollover_for(uint32_t ssrc, uint16_t sequence);
 
   SessionKeys keys_;
   EVP_CIPHER_CTX* cipher_ = nullptr;
   EVP_MAC* mac_ = nullptr;
   EVP_MAC_CTX* hmac_ = nullptr;
-  std::optional<uint16_t> highest_sequence_;
-  uint32_t rollover_ = 0;
+  std::vector<StreamIndex> streams_;  // a handful at most: a linear search is fastest
 };
 
 }  // namespace roomcast::srtp

@@ -24,6 +24,9 @@ const { values: opt } = parseArgs({
     verbose: { type: 'boolean', default: false },
     // Ask for stereo in the answer and report each channel's tone (left/right).
     stereo: { type: 'boolean', default: false },
+    // Watch the publisher's video instead (listener.html's roomcastWatch): frame numbers
+    // read from every presented frame, and Chromium's inbound video statistics.
+    video: { type: 'boolean', default: false },
   },
 });
 if (!opt.url || !opt.room) {
@@ -71,8 +74,10 @@ try {
   const params = { url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
     stereo: opt.stereo };
   const names = opt['feed-names'] ? opt['feed-names'].split(',') : [null];
-  const results = await page.evaluate((list) => Promise.all(list.map((p) => window.roomcastListen(p))),
-    names.map((feedName) => Object.assign({ feedName }, params)));
+  const results = opt.video
+    ? [await page.evaluate((p) => window.roomcastWatch(p), params)]
+    : await page.evaluate((list) => Promise.all(list.map((p) => window.roomcastListen(p))),
+      names.map((feedName) => Object.assign({ feedName }, params)));
   clearTimeout(overall);
   for (const result of results) console.log(JSON.stringify(result));
   await shutdown(0);

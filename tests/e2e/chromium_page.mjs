@@ -1,15 +1,15 @@
-// Shared by browser_listener.mjs and browser_publisher.mjs: listener.html (which holds the
-// page's Janus client) served over http://127.0.0.1, and Debian's Chromium launched headless.
+// Shared by the browser drivers: a page of tests/e2e (listener.html holds the page's Janus
+// client) served over http://127.0.0.1, and Debian's Chromium launched headless.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 // Served over http, not file://: an opaque-origin page may not load its AudioWorklet module.
-export async function servePage(dir) {
-  const html = readFileSync(join(dir, 'listener.html'));
+export async function servePage(dir, name = 'listener.html') {
+  const html = readFileSync(join(dir, name));
   const server = createServer((req, res) => {
-    if (req.url === '/listener.html') {
+    if (req.url === `/${name}`) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html);
     } else {
@@ -18,7 +18,7 @@ export async function servePage(dir) {
     }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${server.address().port}/listener.html` };
+  return { server, url: `http://127.0.0.1:${server.address().port}/${name}` };
 }
 
 // No background networking: this machine has no network, and the browser must not try.

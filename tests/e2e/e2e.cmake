@@ -105,3 +105,7 @@ roomcast_e2e_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_
 roomcast_e2e_test(e2e_wss_self_signed_ca 120 ${E2E_PY} ${E2E_DIR}/run_tls_test.py ${E2E_ROOMCAST})
 # Tokens, PINs and secrets never appear in roomcast's output (debug logs and --json included).
 roomcast_e2e_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets_test.py ${E2E_ROOMCAST})
+
+# Video: roomcast publishes an MP4 (H.264, frame numbers in the picture) as VP8; headless
+# Chromium reads every presented frame's number back: size, coverage, order, no freeze.
+roomcast_e2e_test(e2e_browser_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST} chromium)

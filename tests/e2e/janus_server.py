@@ -67,6 +67,7 @@ room-{room}: {{
   description = "roomcast {room}"
   publishers = 100
   audiocodec = "opus"
+  videocodec = "vp8,h264"
   opus_fec = true
   audiolevel_ext = true{pin_line}
 }}
@@ -101,7 +102,7 @@ async def create_room(url, room, token_secret=None, pin=None, publishers=16, des
         await c.create_session()
         h = await c.attach()
         body = {"request": "create", "room": room, "publishers": publishers, "audiocodec": "opus",
-                "description": description or f"roomcast e2e {room}"}
+                "videocodec": "vp8,h264", "description": description or f"roomcast e2e {room}"}
         if pin:
             body["pin"] = pin
         try:

@@ -7,6 +7,7 @@
 
 #include "meeting/config_check.hpp"
 #include "roomcast/meeting.hpp"
+#include "roomcast/push_audio_track.hpp"
 
 using namespace roomcast;
 using meeting::find_config_problem;
@@ -197,12 +198,42 @@ TEST(ConfigCheck, CaFile) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(ConfigCheck, MicNeedsTrackAndNoWebcam) {
+TEST(ConfigCheck, MicNeedsTrack) {
   auto c = listener();
   c.mic_enabled = true;
   EXPECT_EQ(refusal(c), "MeetingConfig::custom_microphone_audio_track is empty, but mic_enabled is set; give a "
                         "track (e.g. a FileAudioTrack) or set mic_enabled to false");
-  c = listener();
+}
+
+namespace {
+struct StillPicture : roomcast::CustomVideoTrack {
+  std::optional<roomcast::VideoFrame> recv() override { return std::nullopt; }
+};
+}  // namespace
+
+TEST(ConfigCheck, WebcamNeedsItsTrackTheMicAndSaneSettings) {
+  auto c = listener();
   c.webcam_enabled = true;
-  EXPECT_EQ(refusal(c), "MeetingConfig::webcam_enabled is true, but roomcast sends audio only; set it to false");
+  EXPECT_EQ(refusal(c), "MeetingConfig::custom_camera_video_track is empty, but webcam_enabled is set; give a "
+                        "track (e.g. a FileVideoTrack) or set webcam_enabled to false");
+  c.custom_camera_video_track = std::make_shared<StillPicture>();
+  EXPECT_EQ(refusal(c), "MeetingConfig::webcam_enabled is set without mic_enabled; roomcast sends video together "
+                        "with audio (one stream, in sync): enable the microphone too (a silent track will do)");
+  c.mic_enabled = true;
+  c.custom_microphone_audio_track = std::make_shared<roomcast::PushAudioTrack>();
+  EXPECT_EQ(refusal(c), "") << "the defaults are valid";
+  c.video.width = 641;
+  EXPECT_EQ(refusal(c), "MeetingConfig::video is 641x360; use an even width and height (I420 halves both for its "
+                        "colour planes)");
+  c.video.width = 4000;
+  EXPECT_EQ(refusal(c), "MeetingConfig::video.width is 4000; use 16 to 1920");
+  c.video.width = 640;
+  c.video.frame_rate = 0;
+  EXPECT_EQ(refusal(c), "MeetingConfig::video.frame_rate is 0 fps; use 1 to 60 fps");
+  c.video.frame_rate = 30;
+  c.video.max_bitrate_bps = 1000;
+  EXPECT_EQ(refusal(c), "MeetingConfig::video.max_bitrate_bps is 1000 bit/s; use 50000 to 8000000 bit/s");
+  c.video.max_bitrate_bps = 800000;
+  c.video.keyframe_interval = std::chrono::milliseconds(100);
+  EXPECT_EQ(refusal(c), "MeetingConfig::video.keyframe_interval is 100 ms; use 500 to 60000 ms");
 }

@@ -9,7 +9,8 @@ namespace {
 TEST(VideoRoomPublisher, RequestsAreWhatJanusExpects) {
   EXPECT_EQ(join_request(1234, "bot", "").dump(), R"({"display":"bot","ptype":"publisher","request":"join","room":1234})");
   EXPECT_EQ(join_request(1234, "bot", "4711")["pin"], "4711");
-  EXPECT_EQ(configure_audio_request().dump(), R"({"audio":true,"request":"configure","video":false})");
+  EXPECT_EQ(configure_request(false).dump(), R"({"audio":true,"request":"configure","video":false})");
+  EXPECT_EQ(configure_request(true).dump(), R"({"audio":true,"request":"configure","video":true})");
   EXPECT_EQ(exists_request(7).dump(), R"({"request":"exists","room":7})");
   EXPECT_EQ(list_participants_request(7).dump(), R"({"request":"listparticipants","room":7})");
   EXPECT_EQ(leave_request().dump(), R"({"request":"leave"})");

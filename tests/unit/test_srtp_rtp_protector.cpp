@@ -85,6 +85,40 @@ TEST(RtpProtector, MatchesLibsrtpByteForByteAcrossASequenceWrap) {
   }
 }
 
+// Audio and video on one transport: each SSRC keeps its own rollover counter (RFC 3711
+// §3.3.1). One counter for both would count a "wrap" whenever the two streams' sequence
+// numbers lie far apart, and the receiver could not decrypt either.
+TEST(RtpProtector, KeepsARolloverCounterPerSsrc) {
+  RtpProtector ours(master_key());
+  LibsrtpSender reference(master_key());
+  rtp::RtpPacket audio, video;
+  std::vector<uint8_t> video_1;  // the video packet with sequence 30001, as first sent
+  audio.payload_type = 111;
+  audio.ssrc = 0x11111111;
+  video.payload_type = 96;
+  video.ssrc = 0x22222222;
+  for (int n = 0; n < 40; ++n) {
+    audio.sequence = static_cast<uint16_t>(65530 + n);  // wraps at n = 6
+    video.sequence = static_cast<uint16_t>(30000 + n);  // never wraps; 35000 away from audio
+    for (auto* packet : {&audio, &video}) {
+      packet->payload.assign(30, static_cast<uint8_t>(n));
+      auto plain = packet->serialize();
+      auto expected = reference.protect(plain);
+      auto wire = plain;
+      ASSERT_TRUE(ours.protect(wire));
+      ASSERT_EQ(wire, expected) << "packet " << n << " of SSRC " << packet->ssrc;
+      if (packet == &video && n == 1) video_1 = wire;
+    }
+  }
+  // A retransmission of an old video packet is protected with that packet's index again.
+  video.sequence = 30001;
+  video.payload.assign(30, 1);
+  auto plain = video.serialize();
+  auto wire = plain;
+  ASSERT_TRUE(ours.protect(wire));
+  EXPECT_EQ(wire, video_1);
+}
+
 TEST(RtpProtector, MatchesLibsrtpWithCsrcsAndAHeaderExtension) {
   RtpProtector ours(master_key());
   LibsrtpSender reference(master_key());

@@ -7,7 +7,7 @@ Json exists_request(uint64_t room) { return {{"request", "exists"}, {"room", roo
 
 Json create_request(const RoomSettings& s) {
   Json body{{"request", "create"},     {"room", s.room},         {"description", s.description},
-            {"publishers", s.publishers}, {"audiocodec", "opus"},    {"opus_fec", true},
+            {"publishers", s.publishers}, {"audiocodec", "opus"},    {"videocodec", "vp8,h264"}, {"opus_fec", true},
             {"audiolevel_ext", true},  {"audiolevel_event", true}, {"notify_joining", true}};
   if (!s.pin.empty()) body["pin"] = s.pin;
   return body;
@@ -20,7 +20,7 @@ Json join_request(uint64_t room, const std::string& display, const std::string& 
   return body;
 }
 
-Json configure_audio_request() { return {{"request", "configure"}, {"audio", true}, {"video", false}}; }
+Json configure_request(bool video) { return {{"request", "configure"}, {"audio", true}, {"video", video}}; }
 
 Json list_participants_request(uint64_t room) { return {{"request", "listparticipants"}, {"room", room}}; }
 

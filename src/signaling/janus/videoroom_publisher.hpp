@@ -26,8 +26,8 @@ Json create_request(const RoomSettings& settings);
 /// `id`: the participant id to take (null: Janus picks one). A rejoin asks for its old id,
 /// so the others see the same participant, and Janus refuses (436) while it is still taken.
 Json join_request(uint64_t room, const std::string& display, const std::string& pin, const Json& id = nullptr);
-/// Publish audio only; the offer goes along as the request's jsep.
-Json configure_audio_request();
+/// Publish our audio, and video when `video`; the offer goes along as the request's jsep.
+Json configure_request(bool video);
 Json list_participants_request(uint64_t room);
 Json leave_request();
 

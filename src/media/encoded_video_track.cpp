@@ -1,0 +1,186 @@
+// EncodedVideoTrack: recv() -> clamp timestamps -> wait for the frame's time -> scale to
+// I420 -> VP8 -> every sink. Keyframe requests and bitrate limits arrive from any thread.
+#include "media/encoded_video_track.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "media/video_scaler.hpp"
+
+namespace roomcast::media {
+
+EncodedVideoTrack::EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, Vp8EncoderSettings settings)
+    : track_(std::move(track)), settings_(settings), bitrate_target_(settings.bitrate_bps) {
+  stats_.bitrate_bps = settings.bitrate_bps;
+}
+
+EncodedVideoTrack::~EncodedVideoTrack() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EncodedVideoTrack::start(Clock::time_point anchor) {
+  std::lock_guard lock(mutex_);
+  if (anchor_) return;
+  anchor_ = anchor;
+  thread_ = std::thread([this] { run(); });
+}
+
+std::optional<EncodedVideoTrack::Clock::time_point> EncodedVideoTrack::anchor() const {
+  std::lock_guard lock(mutex_);
+  return anchor_;
+}
+
+uint64_t EncodedVideoTrack::add_sink(FrameSink on_frame, EndSink on_end) {
+  std::unique_lock lock(mutex_);
+  const uint64_t id = next_sink_++;
+  if (ended_) {
+    // Joined after the end: tell it at once (outside the lock: it may call back in).
+    const std::string error = end_error_;
+    lock.unlock();
+    if (on_end) on_end(error);
+    return id;
+  }
+  sinks_[id] = Sink{std::move(on_frame), std::move(on_end), std::nullopt};
+  keyframe_wanted_ = true;  // a new receiver needs a picture to start from
+  return id;
+}
+
+void EncodedVideoTrack::remove_sink(uint64_t id) {
+  {
+    std::lock_guard lock(mutex_);
+    sinks_.erase(id);
+  }
+  apply_bitrate();
+}
+
+void EncodedVideoTrack::request_keyframe() {
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.keyframe_requests;
+  }
+  keyframe_wanted_ = true;
+}
+
+void EncodedVideoTrack::set_bitrate_limit(uint64_t id, int bitrate_bps) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sinks_.find(id);
+    if (it == sinks_.end()) return;
+    it->second.bitrate_limit = bitrate_bps;
+  }
+  apply_bitrate();
+}
+
+void EncodedVideoTrack::apply_bitrate() {
+  std::lock_guard lock(mutex_);
+  int target = settings_.bitrate_bps;
+  for (const auto& [id, sink] : sinks_)
+    if (sink.bitrate_limit) target = std::min(target, *sink.bitrate_limit);
+  // Below ~50 kbit/s VP8 at this size is mush; the floor keeps a picture.
+  bitrate_target_ = std::max(target, 50'000);
+}
+
+VideoEncodeStats EncodedVideoTrack::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+bool EncodedVideoTrack::wait_until(Clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_until(lock, deadline, [this] { return stopping_; });
+}
+
+void EncodedVideoTrack::run() {
+  pthread_setname_np(pthread_self(), "roomcast-video");  // named in top, perf and gdb
+  std::string error;
+  try {
+    Vp8Encoder encoder(settings_);
+    VideoScaler scaler(settings_.width, settings_.height);
+    const Clock::time_point anchor = *this->anchor();
+    const auto frame_interval = std::chrono::microseconds(1'000'000 / std::max(settings_.fps, 1));
+    std::optional<std::chrono::microseconds> last_timestamp, last_encoded;
+    auto last_keyframe = Clock::time_point{};
+    int encoder_bitrate = settings_.bitrate_bps;
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+      }
+      auto frame = track_->recv();
+      if (!frame) break;
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.frames_read;
+        if (last_timestamp && frame->timestamp < *last_timestamp) {
+          ++stats_.timestamps_clamped;
+          frame->timestamp = *last_timestamp;
+        }
+      }
+      last_timestamp = frame->timestamp;
+      // A source faster than the configured rate: keep the frames that fit it.
+      if (last_encoded && frame->timestamp - *last_encoded < frame_interval - frame_interval / 4) {
+        std::lock_guard lock(mutex_);
+        ++stats_.frames_over_rate;
+        continue;
+      }
+      const Clock::time_point due = anchor + frame->timestamp;
+      if (!wait_until(due)) return;
+      if (Clock::now() - due > kMaxLateness) {
+        std::lock_guard lock(mutex_);
+        ++stats_.frames_late;
+        continue;
+      }
+      last_encoded = frame->timestamp;
+      const I420Frame picture = scaler.scale(*frame);
+      const int target = bitrate_target_;
+      if (target != encoder_bitrate) {
+        encoder.set_bitrate(target);
+        encoder_bitrate = target;
+      }
+      const auto now = Clock::now();
+      bool force = false;
+      if (keyframe_wanted_ && now - last_keyframe >= kKeyframeRequestInterval) {
+        keyframe_wanted_ = false;
+        force = true;
+      }
+      auto encoded = encoder.encode(picture, force);
+      if (!encoded) continue;  // the encoder dropped the frame (rate control)
+      if (encoded->keyframe) last_keyframe = now;
+      auto shared = std::make_shared<const EncodedVideoFrame>(std::move(*encoded));
+      std::vector<FrameSink> sinks;
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.frames_encoded;
+        if (shared->keyframe) ++stats_.keyframes;
+        stats_.bitrate_bps = encoder_bitrate;
+        for (const auto& [id, sink] : sinks_) sinks.push_back(sink.on_frame);
+      }
+      for (const auto& sink : sinks) sink(shared);
+    }
+  } catch (const std::exception& e) {
+    error = std::string(track_->description()) + ": " + e.what();
+    core::log_warn("video: ", error);
+  }
+  finish(error);
+}
+
+void EncodedVideoTrack::finish(const std::string& error) {
+  std::vector<EndSink> ends;
+  {
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+    end_error_ = error;
+    for (const auto& [id, sink] : sinks_) ends.push_back(sink.on_end);
+  }
+  for (const auto& end : ends)
+    if (end) end(error);
+}
+
+}  // namespace roomcast::media

@@ -1,0 +1,90 @@
+// VideoRtpSender: VP8 frames to RTP with a history for NACKs (RFC 4585 §6.2.1), keyframe
+// requests (RFC 4585 §6.3.1 PLI, RFC 5104 §4.3.1 FIR) and REMB passed to the encoder.
+#include "peer/video_rtp_sender.hpp"
+
+#include <algorithm>
+
+#include "rtp/ntp_time.hpp"
+
+namespace roomcast::peer {
+
+VideoRtpSender::VideoRtpSender(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence,
+                               uint32_t first_timestamp, Callbacks callbacks)
+    : ssrc_(ssrc),
+      packetizer_(ssrc, payload_type, first_sequence, static_cast<uint16_t>(first_sequence & 0x7fff)),
+      first_timestamp_(first_timestamp),
+      callbacks_(std::move(callbacks)) {}
+
+uint32_t VideoRtpSender::timestamp_for(std::chrono::microseconds track_time) const {
+  // 90 kHz: 9 ticks per 100 µs. Timestamps come from frame times, never from send times.
+  const int64_t ticks = track_time.count() * 9 / 100;
+  return first_timestamp_ + static_cast<uint32_t>(ticks);
+}
+
+std::vector<std::vector<uint8_t>> VideoRtpSender::packetize(std::span<const uint8_t> frame, bool keyframe,
+                                                            std::chrono::microseconds track_time,
+                                                            Clock::time_point now) {
+  std::vector<std::vector<uint8_t>> out;
+  for (auto& packet : packetizer_.packetize(frame, timestamp_for(track_time))) {
+    auto wire = packet.serialize();
+    history_.remember(packet.sequence, wire, now);
+    stats_.bytes_sent += packet.payload.size();
+    out.push_back(std::move(wire));
+  }
+  stats_.packets_sent += out.size();
+  ++stats_.frames_sent;
+  if (keyframe) ++stats_.keyframes_sent;
+  return out;
+}
+
+bool VideoRtpSender::concerns(const rtp::Feedback& feedback) const {
+  if (feedback.media_ssrc == ssrc_) return true;
+  return std::any_of(feedback.fir_entries.begin(), feedback.fir_entries.end(),
+                     [this](const auto& entry) { return entry.ssrc == ssrc_; }) ||
+         (feedback.remb && std::find(feedback.remb->ssrcs.begin(), feedback.remb->ssrcs.end(), ssrc_) !=
+                               feedback.remb->ssrcs.end());
+}
+
+std::vector<std::vector<uint8_t>> VideoRtpSender::on_feedback(const rtp::Feedback& feedback, Clock::time_point now) {
+  std::vector<std::vector<uint8_t>> resend;
+  switch (feedback.kind) {
+    case rtp::FeedbackKind::GenericNack:
+      ++stats_.nacks_received;
+      for (uint16_t sequence : feedback.lost_sequences) {
+        if (const auto* packet = history_.find(sequence, now)) {
+          resend.push_back(*packet);
+          ++stats_.retransmissions;
+        } else {
+          ++stats_.retransmit_misses;
+        }
+      }
+      break;
+    case rtp::FeedbackKind::PictureLoss:
+    case rtp::FeedbackKind::FullIntraRequest:
+      ++stats_.keyframe_requests;
+      if (callbacks_.on_keyframe_request) callbacks_.on_keyframe_request();
+      break;
+    case rtp::FeedbackKind::ApplicationLayer:
+      if (feedback.remb) {
+        stats_.remb_bps = static_cast<int>(std::min<uint64_t>(feedback.remb->bitrate_bps, INT32_MAX));
+        if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(*stats_.remb_bps);
+      }
+      break;
+    default:
+      break;
+  }
+  return resend;
+}
+
+std::optional<rtp::SenderInfo> VideoRtpSender::sender_info(Clock::time_point now) const {
+  if (!anchor_ || stats_.frames_sent == 0) return std::nullopt;
+  // RTP time of `now` on the track's timeline: the frame shown now would carry it.
+  rtp::SenderInfo info;
+  info.ntp_timestamp = rtp::to_ntp(std::chrono::system_clock::now());
+  info.rtp_timestamp = timestamp_for(std::chrono::duration_cast<std::chrono::microseconds>(now - *anchor_));
+  info.packet_count = static_cast<uint32_t>(stats_.packets_sent);
+  info.octet_count = static_cast<uint32_t>(stats_.bytes_sent);
+  return info;
+}
+
+}  // namespace roomcast::peer

@@ -1,0 +1,75 @@
+// VideoRtpSender: one outgoing video stream's RTP work, as a chain of small steps:
+// VP8 packetizer -> send history (answers NACKs) -> the transport; keyframe requests (PLI,
+// FIR) and the server's bandwidth estimate (REMB) go back to the encoder.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "rtp/rtcp.hpp"
+#include "rtp/send_history.hpp"
+#include "rtp/vp8_packetizer.hpp"
+
+namespace roomcast::peer {
+
+inline constexpr uint32_t kVideoClockRateHz = 90000;  // RFC 7741 §6.1
+
+struct VideoSendStats {
+  uint64_t frames_sent = 0;
+  uint64_t keyframes_sent = 0;
+  uint64_t packets_sent = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t nacks_received = 0;       ///< NACK messages about our stream
+  uint64_t retransmissions = 0;      ///< packets resent from the history
+  uint64_t retransmit_misses = 0;    ///< asked for, but too old to resend
+  uint64_t keyframe_requests = 0;    ///< PLI and FIR received
+  std::optional<int> remb_bps;       ///< the server's latest estimate
+};
+
+/// Loop thread only. Sending is the caller's: every method returns the serialized RTP
+/// packets (not yet SRTP-protected) to send in order.
+class VideoRtpSender {
+ public:
+  using Clock = std::chrono::steady_clock;
+  struct Callbacks {
+    std::function<void()> on_keyframe_request;
+    std::function<void(int bitrate_bps)> on_bandwidth_estimate;
+  };
+
+  VideoRtpSender(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence, uint32_t first_timestamp,
+                 Callbacks callbacks);
+
+  /// The steady-clock time at which track time 0 is shown: RTP time in sender reports is
+  /// counted from it, on the same wall clock as the audio's, so receivers lip-sync.
+  void set_anchor(Clock::time_point anchor) { anchor_ = anchor; }
+  std::optional<Clock::time_point> anchor() const { return anchor_; }
+
+  /// One encoded frame at `track_time` (from the track's start) into RTP packets.
+  std::vector<std::vector<uint8_t>> packetize(std::span<const uint8_t> frame, bool keyframe,
+                                              std::chrono::microseconds track_time, Clock::time_point now);
+  /// RTCP feedback addressed to this stream; returns retransmissions (for NACKs).
+  std::vector<std::vector<uint8_t>> on_feedback(const rtp::Feedback& feedback, Clock::time_point now);
+  /// Whether this feedback concerns our stream (media SSRC, or a FIR entry naming it).
+  bool concerns(const rtp::Feedback& feedback) const;
+
+  /// The sender-report figures for `now` (nullopt before the first frame).
+  std::optional<rtp::SenderInfo> sender_info(Clock::time_point now) const;
+  uint32_t ssrc() const { return ssrc_; }
+  uint32_t timestamp_for(std::chrono::microseconds track_time) const;
+  const VideoSendStats& stats() const { return stats_; }
+
+ private:
+  uint32_t ssrc_;
+  rtp::Vp8Packetizer packetizer_;
+  rtp::SendHistory history_;
+  uint32_t first_timestamp_;
+  Callbacks callbacks_;
+  std::optional<Clock::time_point> anchor_;
+  VideoSendStats stats_;
+};
+
+}  // namespace roomcast::peer

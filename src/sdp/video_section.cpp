@@ -1,0 +1,107 @@
+// Our VP8 m=video section and the answer's view of it (RFC 7741 §6.2, RFC 4585 §4.2, RFC 5104).
+#include "sdp/video_section.hpp"
+
+#include <array>
+
+#include "sdp/sections.hpp"
+#include "sdp/text.hpp"
+
+namespace roomcast::sdp {
+
+using detail::iequals;
+using detail::parse_uint;
+using detail::single_line;
+using detail::split_ws;
+using detail::trim;
+
+namespace {
+constexpr std::array<std::string_view, 4> kFeedback = {"ccm fir", "nack", "nack pli", "goog-remb"};
+}  // namespace
+
+MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams& video) {
+  const std::string pt = std::to_string(video.vp8_pt);
+  MediaSection m;
+  m.media = "video";
+  m.port = 9;
+  m.proto = std::string(detail::kRtpProfile);
+  m.formats = {pt};
+  m.lines = {{'c', "IN IP4 0.0.0.0"}};
+  auto& a = m.attributes;
+  a.emplace_back("rtcp", "9 IN IP4 0.0.0.0");
+  a.emplace_back("ice-ufrag", single_line(local.ice_ufrag));
+  a.emplace_back("ice-pwd", single_line(local.ice_pwd));
+  a.emplace_back("fingerprint", "sha-256 " + normalize_fingerprint(local.fingerprint_sha256));
+  a.emplace_back("setup", "actpass");
+  a.emplace_back("mid", single_line(video.mid));
+  a.emplace_back("sendonly", "");
+  // One msid stream for audio and video: browsers play them as one MediaStream, in sync.
+  const std::string msid = single_line(local.msid_stream + " " + video.msid_track);
+  a.emplace_back("msid", msid);
+  a.emplace_back("rtcp-mux", "");
+  a.emplace_back("rtcp-rsize", "");
+  a.emplace_back("rtpmap", pt + " " + std::string(kVp8CodecName) + "/90000");
+  for (const auto feedback : kFeedback) a.emplace_back("rtcp-fb", pt + " " + std::string(feedback));
+  const std::string ssrc = std::to_string(video.ssrc);
+  a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));
+  a.emplace_back("ssrc", ssrc + " msid:" + msid);
+  // Same transport as the audio (BUNDLE): the same candidates, as browsers write them.
+  for (const auto& c : local.candidates) {
+    std::string_view line = trim(c);
+    if (line.starts_with("a=")) line.remove_prefix(2);
+    if (line.starts_with("candidate:")) line.remove_prefix(std::string_view("candidate:").size());
+    a.emplace_back("candidate", single_line(line));
+  }
+  if (!local.candidates.empty()) a.emplace_back("end-of-candidates", "");
+  return m;
+}
+
+std::string build_audio_video_offer(const LocalMediaParams& local, const LocalVideoParams& video) {
+  return build_audio_video_offer(local, video, detail::random_session_id());
+}
+
+std::string build_audio_video_offer(const LocalMediaParams& local, const LocalVideoParams& video,
+                                    uint64_t session_id) {
+  SessionDescription sd = detail::session_header(session_id, local.mid + " " + video.mid, local.msid_stream);
+  sd.media.push_back(detail::audio_section(local, {std::string(detail::kRtpProfile), "actpass", local.mid,
+                                                   local.opus_pt, local.audio_level_ext_id, local.direction,
+                                                   true}));
+  sd.media.push_back(video_section(local, video));
+  return sd.to_string();
+}
+
+std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::string_view mid) {
+  const auto sd = SessionDescription::parse(sdp);
+  if (!sd) return std::nullopt;
+  for (const auto& m : sd->media) {
+    if (!iequals(m.media, "video") || trim(m.attribute("mid").value_or("")) != mid) continue;
+    RemoteVideoParams r;
+    r.mid = std::string(mid);
+    r.direction = detail::find_direction(m.attributes).value_or(Direction::SendRecv);
+    // The VP8 payload type among the formats the answer kept.
+    for (const auto rtpmap : m.attributes_named("rtpmap")) {
+      const auto tokens = split_ws(rtpmap);
+      if (tokens.size() < 2) continue;
+      const auto pt = parse_uint<uint8_t>(tokens[0], 127);
+      const auto encoding = tokens[1].substr(0, tokens[1].find('/'));
+      if (!pt || !iequals(encoding, kVp8CodecName)) continue;
+      for (const auto& format : m.formats) {
+        if (parse_uint<uint8_t>(format, 127) == pt) r.vp8_pt = pt;
+      }
+      if (r.vp8_pt) break;
+    }
+    if (r.vp8_pt) {
+      const std::string prefix = std::to_string(*r.vp8_pt) + " ";
+      for (const auto fb : m.attributes_named("rtcp-fb")) {
+        const auto value = trim(fb);
+        if (value.starts_with(prefix)) r.feedback.insert(detail::to_lower(trim(value.substr(prefix.size()))));
+        if (value.starts_with("* ")) r.feedback.insert(detail::to_lower(trim(value.substr(2))));
+      }
+    }
+    const bool server_receives = r.direction == Direction::RecvOnly || r.direction == Direction::SendRecv;
+    r.accepted = m.port != 0 && r.vp8_pt && server_receives;
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace roomcast::sdp

@@ -1,0 +1,78 @@
+// Our VP8 video section and the reading of Janus's answer to it.
+#include <gtest/gtest.h>
+
+#include "sdp/session_description.hpp"
+#include "sdp/video_section.hpp"
+
+using namespace roomcast::sdp;
+
+namespace {
+LocalMediaParams publisher() {
+  LocalMediaParams p;
+  p.ice_ufrag = "uf";
+  p.ice_pwd = "pwpwpwpwpwpwpwpwpwpwpw";
+  p.fingerprint_sha256 = "ab:cd";
+  p.candidates = {"candidate:1 1 udp 2122260223 10.77.0.2 40000 typ host"};
+  p.ssrc = 1111;
+  p.cname = "cn";
+  p.msid_stream = "roomcast";
+  p.msid_track = "roomcast-audio";
+  return p;
+}
+
+// Janus 1.1 answers a VP8 offer like this (recvonly, its own feedback list, transport-cc too).
+std::string answer(const std::string& video_lines) {
+  return "v=0\r\no=- 1 1 IN IP4 10.77.0.1\r\ns=VideoRoom 1234\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+         "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 10.77.0.1\r\na=recvonly\r\na=mid:0\r\n"
+         "a=rtpmap:111 opus/48000/2\r\na=ice-ufrag:j\r\na=ice-pwd:jjjjjjjjjjjjjjjjjjjjjj\r\n"
+         "a=fingerprint:sha-256 AA:BB\r\na=setup:active\r\n" + video_lines;
+}
+}  // namespace
+
+TEST(VideoSection, OfferBundlesAudioAndVideoInOneMsidStream) {
+  LocalVideoParams video;
+  video.ssrc = 2222;
+  const auto sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->attribute("group"), "BUNDLE 0 1");
+  ASSERT_EQ(sd->media.size(), 2u);
+  const auto& m = sd->media[1];
+  EXPECT_EQ(m.media_line(), "video 9 UDP/TLS/RTP/SAVPF 96");
+  EXPECT_EQ(m.attribute("mid"), "1");
+  EXPECT_EQ(m.attribute("rtpmap"), "96 VP8/90000");
+  const std::vector<std::string_view> feedback = m.attributes_named("rtcp-fb");
+  EXPECT_EQ(feedback, (std::vector<std::string_view>{"96 ccm fir", "96 nack", "96 nack pli", "96 goog-remb"}))
+      << "only what roomcast acts on";
+  EXPECT_TRUE(m.has_attribute("sendonly"));
+  EXPECT_TRUE(m.has_attribute("rtcp-mux"));
+  EXPECT_EQ(m.attribute("msid"), "roomcast roomcast-video");
+  EXPECT_EQ(sd->media[0].attribute("msid"), "roomcast roomcast-audio") << "same stream id: browsers lip-sync them";
+  EXPECT_EQ(m.attributes_named("ssrc"), (std::vector<std::string_view>{"2222 cname:cn", "2222 msid:roomcast roomcast-video"}));
+  EXPECT_EQ(m.attribute("ice-ufrag"), "uf");
+  EXPECT_EQ(m.attribute("fingerprint"), "sha-256 AB:CD");
+}
+
+TEST(VideoSection, ReadsAnAcceptedVp8Answer) {
+  const auto r = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\na=mid:1\r\n"
+                                           "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 ccm fir\r\na=rtcp-fb:96 nack\r\n"
+                                           "a=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 goog-remb\r\n"
+                                           "a=rtcp-fb:96 transport-cc\r\n"),
+                                    "1");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->accepted);
+  EXPECT_EQ(r->vp8_pt, 96);
+  EXPECT_EQ(r->direction, Direction::RecvOnly);
+  EXPECT_EQ(r->feedback, (std::set<std::string>{"ccm fir", "nack", "nack pli", "goog-remb", "transport-cc"}));
+}
+
+TEST(VideoSection, ARoomWithoutVp8AnswersInactive) {
+  // Janus answers a codec the room does not allow with an inactive section.
+  const auto r = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 0\r\na=inactive\r\na=mid:1\r\n"), "1");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->accepted);
+  EXPECT_FALSE(r->vp8_pt);
+  const auto rejected = parse_remote_video(answer("m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=rtpmap:96 VP8/90000\r\n"), "1");
+  ASSERT_TRUE(rejected);
+  EXPECT_FALSE(rejected->accepted) << "port 0";
+  EXPECT_FALSE(parse_remote_video(answer(""), "1")) << "no video section at all";
+}
