@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "roomcast/video_sink.hpp"
+
 namespace roomcast {
 
 /// 20 ms of decoded audio from a remote participant, or of the room mix.
@@ -75,6 +77,10 @@ class Stream {
   /// Remote audio only: decoded PCM, 48 kHz mono, exact 20 ms frames. Needs the stream
   /// to be subscribed (automatic unless MeetingConfig::auto_subscribe is false).
   void add_sink(std::shared_ptr<AudioSink> sink) const;
+  /// Remote video only: decoded I420 pictures. Video nobody sinks is not received; the first
+  /// sink subscribes to the stream (whatever MeetingConfig::auto_subscribe says) and the server
+  /// is asked for a keyframe, so pictures follow within about a round trip.
+  void add_sink(std::shared_ptr<VideoSink> sink) const;
   /// Receive counters of this stream (zero for local and video streams).
   AudioReceiveStats stats() const;
 
@@ -108,6 +114,10 @@ class Participant {
   std::vector<Stream> streams() const;
   /// Adds a handler for this participant's stream events (the SDK keeps it).
   void add_event_listener(std::shared_ptr<ParticipantEventHandler> handler);
+  /// The participant's latest decoded video picture as PNG (RGB, its own size); nullopt
+  /// before one was decoded (its video stream needs a sink: Stream::add_sink). Any thread;
+  /// encodes on the caller's. Throws roomcast::Error (Media) if FFmpeg cannot encode it.
+  std::optional<std::vector<uint8_t>> capture_image() const;
 
  private:
   std::shared_ptr<detail::ParticipantState> state_;

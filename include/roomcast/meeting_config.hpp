@@ -32,6 +32,10 @@ struct VideoSettings {
   /// A keyframe at least this often (0.5 to 60 s); receivers that ask (PLI/FIR) get one
   /// at once, so a long interval costs a new viewer nothing.
   std::chrono::milliseconds keyframe_interval{3000};
+  /// Resend packets the server reports lost (RTCP NACK, RFC 4585), from a history of
+  /// the last second. Off: the offer does not ask for NACKs, and a loss shows as a
+  /// freeze until the next keyframe (the server asks for one).
+  bool nack = true;
 };
 
 /// Everything needed to join a meeting, with defaults; checked by init_meeting().

@@ -6,5 +6,6 @@
 #include "roomcast/meeting.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/push_audio_track.hpp"
+#include "roomcast/video_sink.hpp"
 #include "roomcast/video_track.hpp"
 #include "roomcast/version.hpp"

@@ -61,6 +61,8 @@ Options:
                     server's bandwidth estimate says so
   --keyframe-interval SECS  a keyframe at least this often, 0.5 to 60 (default 3); the
                     server's requests (a new viewer) get one at once
+  --no-video-nack   do not resend video packets the server reports lost (RTCP NACK);
+                    a loss then freezes the picture until the next keyframe
   --raw FORMAT:RATE:CHANNELS  the input is headerless PCM: FORMAT s16le, s32le or f32le,
                     RATE 8000 to 192000 Hz, CHANNELS 1 to 8 (e.g. --raw s16le:48000:1)
   --record FILE     also record the other participants' mixed audio to a WAV file

@@ -206,7 +206,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                                       "complexity", "fec", "channels"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
-            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video"});
+            {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video",
+             "no-video-nack"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -261,6 +262,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
     track = &metered->file();
     config.custom_microphone_audio_track = metered;
     // The file's picture too, when it has one: the same file, the same timeline.
+    config.video.nack = !args.has("no-video-nack");
     if (auto video = cli::open_publish_video(args, config.video)) {
       config.webcam_enabled = true;
       config.custom_camera_video_track = video;

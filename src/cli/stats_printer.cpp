@@ -8,6 +8,17 @@ namespace {
 
 double round3(double value) { return std::round(value * 1000.0) / 1000.0; }
 
+nlohmann::json video_json(const std::optional<VideoPublishStats>& video) {
+  if (!video) return nullptr;
+  const VideoPublishStats& v = *video;
+  return {{"frames_sent", v.frames_sent},       {"keyframes_sent", v.keyframes_sent},
+          {"packets_sent", v.packets_sent},     {"bytes_sent", v.bytes_sent},
+          {"nacks_received", v.nacks_received}, {"retransmissions", v.retransmissions},
+          {"keyframe_requests", v.keyframe_requests}, {"frames_late", v.frames_late},
+          {"bitrate_bps", v.bitrate_bps},
+          {"remb_bps", v.remb_bps ? nlohmann::json(*v.remb_bps) : nlohmann::json()}};
+}
+
 nlohmann::json sending_json(const PublishStats& s) {
   return {{"packets_sent", s.packets_sent},
           {"bytes_sent", s.bytes_sent},
@@ -20,7 +31,9 @@ nlohmann::json sending_json(const PublishStats& s) {
           {"packets_lost", s.remote_packets_lost},
           {"jitter_ms", round3(s.remote_jitter_ms)},
           {"rtt_ms", s.round_trip_time ? nlohmann::json(round3(s.round_trip_time->count() / 1000.0))
-                                       : nlohmann::json()}};
+                                       : nlohmann::json()},
+          // Our camera stream (null without video).
+          {"video", video_json(s.video)}};
 }
 
 nlohmann::json receiving_json(const RemoteAudioStats& r) {

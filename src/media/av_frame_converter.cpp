@@ -2,13 +2,14 @@
 #include "media/av_frame_converter.hpp"
 
 #include <string>
+#include <utility>
 
-#include "core/log.hpp"
 #include "media/av_error.hpp"
 #include "roomcast/error.hpp"
 
 extern "C" {
 #include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -48,24 +49,35 @@ void AvFrameConverter::convert_with_sws(const AVFrame& decoded, bool full_range,
   const std::string format_name = name != nullptr ? name : "unknown";
   if (!sws_ || width_ != decoded.width || height_ != decoded.height || format_ != decoded.format ||
       full_range_ != full_range) {
-    sws_.reset(sws_getContext(decoded.width, decoded.height, format, decoded.width,
-                              decoded.height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr,
-                              nullptr));
+    // Built from options rather than sws_getContext(): the ranges must be known when the
+    // context chooses its converter (set later, a same-size yuv420p copy ignores them).
+    // Full-range YUV (JPEG levels) becomes the limited range VP8 and H.264 receivers assume.
+    sws_.reset(sws_alloc_context());
     if (!sws_) {
       throw Error(Error::Kind::Media, "cannot convert the video of " + input +
-                                          " from pixel format " + format_name +
-                                          " to I420 (libswscale refused it); convert the file "
-                                          "to yuv420p (ffmpeg -pix_fmt yuv420p)");
+                                          ": out of memory allocating the converter");
     }
-    // Full-range YUV (JPEG levels, yuvj420p's) to the limited range VP8 and H.264 receivers
-    // assume; libswscale knows yuvj formats are full range but not a full-range flag.
-    if (full_range && format != AV_PIX_FMT_YUVJ420P) {
-      const int* coefficients = sws_getCoefficients(SWS_CS_DEFAULT);
-      if (sws_setColorspaceDetails(sws_.get(), coefficients, 1, coefficients, 0, 0, 1 << 16,
-                                   1 << 16) < 0) {
-        core::log_warn(input, ": cannot convert full-range ", format_name,
-                       " video to limited range; its colours will look washed out");
+    const std::pair<const char*, int64_t> options[] = {
+        {"srcw", decoded.width},        {"srch", decoded.height},
+        {"src_format", format},         {"src_range", full_range ? 1 : 0},
+        {"dstw", decoded.width},        {"dsth", decoded.height},
+        {"dst_format", AV_PIX_FMT_YUV420P}, {"dst_range", 0},
+        {"sws_flags", SWS_BILINEAR},
+    };
+    for (const auto& [name, value] : options) {
+      if (const int rc = av_opt_set_int(sws_.get(), name, value, 0); rc < 0) {
+        throw Error(Error::Kind::Media, "cannot convert the video of " + input +
+                                            ": libswscale refused option " + name + " (" +
+                                            av_error_text(rc) + ")");
       }
+    }
+    if (const int rc = sws_init_context(sws_.get(), nullptr, nullptr); rc < 0) {
+      sws_.reset();
+      throw Error(Error::Kind::Media, "cannot convert the video of " + input +
+                                          " from pixel format " + format_name +
+                                          " to I420 (" + av_error_text(rc) +
+                                          "); convert the file to yuv420p "
+                                          "(ffmpeg -pix_fmt yuv420p)");
     }
     width_ = decoded.width;
     height_ = decoded.height;

@@ -1,4 +1,4 @@
-// I420Frame: the SDK's one internal picture shape (tight I420), what scalers make and encoders take.
+// I420Frame: the SDK's internal picture (tight I420), what scalers make and encoders take.
 #pragma once
 
 #include <chrono>

@@ -43,7 +43,8 @@ SourcePlanes source_planes(const VideoFrame& frame) {
   const auto* base = reinterpret_cast<const uint8_t*>(frame.data.data());
   const int w = frame.width;
   const int chroma_w = (frame.width + 1) / 2;
-  const std::size_t luma_bytes = static_cast<std::size_t>(w) * static_cast<std::size_t>(frame.height);
+  const std::size_t luma_bytes =
+      static_cast<std::size_t>(w) * static_cast<std::size_t>(frame.height);
   const std::size_t chroma_bytes =
       static_cast<std::size_t>(chroma_w) * static_cast<std::size_t>((frame.height + 1) / 2);
   switch (frame.format) {
@@ -138,7 +139,8 @@ I420Frame VideoScaler::scale(const VideoFrame& frame) {
   uint8_t* const dst[4] = {out.y.data(), out.u.data(), out.v.data(), nullptr};
   const int dst_stride[4] = {target_width_, chroma_w, chroma_w, 0};
   const SourcePlanes src = source_planes(frame);
-  const int rows = sws_scale(context_.get(), src.data, src.stride, 0, frame.height, dst, dst_stride);
+  const int rows =
+      sws_scale(context_.get(), src.data, src.stride, 0, frame.height, dst, dst_stride);
   if (rows < 0) {
     throw Error(Error::Kind::Media, "cannot convert " + size_text(frame.width, frame.height) +
                                         " video to I420 at " +

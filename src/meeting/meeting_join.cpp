@@ -167,7 +167,7 @@ void Meeting::Impl::publish() {
   loop->call([&] {
     peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
     peer->send_stereo(config.audio_channels == 2);
-    if (video_track) peer->offer_video();
+    if (video_track) peer->offer_video(config.video.nack);
     peer->create_offer([this](const std::string& sdp) {
       contain("local offer", [&] {
         std::lock_guard lock(mutex);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "receive/png_image.hpp"
 
 namespace roomcast {
 
@@ -83,6 +84,17 @@ void Stream::add_sink(std::shared_ptr<AudioSink> sink) const {
   state_->sinks.push_back(std::move(sink));
 }
 
+void Stream::add_sink(std::shared_ptr<VideoSink> sink) const {
+  std::function<void()> added;
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!sink) return;
+    state_->video_sinks.push_back(std::move(sink));
+    added = state_->on_video_sink_added;
+  }
+  if (added) added();
+}
+
 AudioReceiveStats Stream::stats() const {
   std::lock_guard lock(state_->mutex);
   return state_->stats;
@@ -102,6 +114,16 @@ std::vector<Stream> Participant::streams() const {
 void Participant::add_event_listener(std::shared_ptr<ParticipantEventHandler> handler) {
   std::lock_guard lock(state_->mutex);
   state_->handlers.push_back(std::move(handler));
+}
+
+std::optional<std::vector<uint8_t>> Participant::capture_image() const {
+  std::shared_ptr<const media::I420Frame> picture;
+  {
+    std::lock_guard lock(state_->mutex);
+    picture = state_->latest_picture;
+  }
+  if (!picture) return std::nullopt;
+  return receive::encode_png(*picture);
 }
 
 }  // namespace roomcast

@@ -124,9 +124,10 @@ std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text
   return connect_to(*remote, role);
 }
 
-void PeerSession::offer_video() {
+void PeerSession::offer_video(bool nack) {
   if (video_offer_) return;
   video_offer_.emplace();
+  video_offer_->nack = nack;
   video_offer_->ssrc = random_value<uint32_t>() | 1;
   if (video_offer_->ssrc == ssrc_) video_offer_->ssrc ^= 2;
 }
@@ -342,6 +343,13 @@ void PeerSession::send_receiver_reports() {
   }
   const auto spread = std::chrono::milliseconds(500 + random_value<uint16_t>() % 1001);
   receiver_report_timer_->arm_in(spread);
+}
+
+bool PeerSession::send_rtcp(std::vector<uint8_t> packet) {
+  if (!srtp_ || closed_ || failed_ || packet.empty()) return false;
+  if (!srtp_->protect_rtcp(packet) || !ice_->send(packet)) return false;
+  ++stats_.rtcp_sent;
+  return true;
 }
 
 bool PeerSession::send_audio(std::span<const uint8_t> opus, uint64_t first_sample,

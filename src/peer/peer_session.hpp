@@ -70,7 +70,7 @@ class PeerSession {
     std::function<void(const std::string& why)> on_failed;
     /// A decrypted RTP packet from the peer.
     std::function<void(const rtp::RtpPacket&)> on_rtp;
-    /// Subscriber side: the same, with the mid of the offered m=audio section it belongs to.
+    /// Subscriber side: the same, with the mid of the offered m=audio or m=video section it belongs to.
     std::function<void(const std::string& mid, const rtp::RtpPacket&)> on_stream_rtp;
     /// Publisher side: the server asks for a keyframe of our video (PLI or FIR).
     std::function<void()> on_keyframe_request;
@@ -89,7 +89,7 @@ class PeerSession {
   /// Publisher side, before create_offer: the offer announces stereo Opus.
   void send_stereo(bool on) { stereo_ = on; }
   /// Publisher side, before create_offer: the offer has a VP8 video section too.
-  void offer_video();
+  void offer_video(bool nack = true);
   /// After apply_answer: whether the server takes our video, and if not, why.
   bool video_accepted() const { return video_ != nullptr; }
   const std::optional<std::string>& video_refusal() const { return video_refusal_; }
@@ -126,6 +126,13 @@ class PeerSession {
   std::optional<uint8_t> audio_level_extension(const std::string& mid) const {
     return demux_.audio_level_extension(mid);
   }
+  /// Subscriber side: true when `mid` is a receiving m=video section.
+  bool is_video(const std::string& mid) const { return demux_.is_video(mid); }
+  /// Receiving side: the SSRC our RTCP (receiver reports, feedback) is sent from.
+  uint32_t local_ssrc() const { return ssrc_; }
+  /// Receiving side: sends one RTCP packet we built (e.g. NACK or PLI about a received stream).
+  /// False before media is up or when SRTP refuses it.
+  bool send_rtcp(std::vector<uint8_t> packet);
   const PeerStats& stats() const { return stats_; }
   /// Receiving side: RTCP statistics of the stream that last arrived in the section `mid`
   /// (subscriber side) or of the one stream received (mid ""); null before its first packet.

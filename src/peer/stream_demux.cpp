@@ -9,7 +9,13 @@ void StreamDemux::set_streams(const sdp::RemoteMultiOffer& offer) {
   for (const auto& s : offer.audio) {
     if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv)
       continue;
-    sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id, s.opus_pt};
+    sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id, s.opus_pt, false};
+    for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
+  }
+  for (const auto& s : offer.video) {
+    if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv)
+      continue;
+    sections_[s.mid] = Section{s.mid_ext_id, std::nullopt, s.vp8_pt, true};
     for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
   }
 }
@@ -35,7 +41,12 @@ std::optional<uint8_t> StreamDemux::audio_level_extension(const std::string& mid
 
 std::optional<uint8_t> StreamDemux::payload_type(const std::string& mid) const {
   auto it = sections_.find(mid);
-  return it == sections_.end() ? std::nullopt : std::optional<uint8_t>(it->second.opus_pt);
+  return it == sections_.end() ? std::nullopt : std::optional<uint8_t>(it->second.payload_type);
+}
+
+bool StreamDemux::is_video(const std::string& mid) const {
+  auto it = sections_.find(mid);
+  return it != sections_.end() && it->second.video;
 }
 
 }  // namespace roomcast::peer

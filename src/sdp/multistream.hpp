@@ -1,10 +1,12 @@
-// Multistream offer/answer: Janus's subscriber offer with N m=audio sections, and our answer
-// that receives every audio section over one BUNDLEd transport (RFC 8843, RFC 8829 §5.3).
+// Multistream offer/answer: Janus's subscriber offer with N m=audio and m=video sections, and
+// our answer that receives every Opus and VP8 section over one BUNDLEd transport (RFC 8843,
+// RFC 8829 §5.3).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,22 +28,40 @@ struct RemoteAudioStream {
   bool operator==(const RemoteAudioStream &) const = default;
 };
 
+// One offered m=video section we can receive (port not 0, VP8 offered).
+struct RemoteVideoStream {
+  std::size_t index = 0; // its place among the offer's m= sections
+  std::string mid;
+  uint8_t vp8_pt = 0;
+  // Of the feedback we act on ("ccm fir", "nack", "nack pli"), what the offer has for vp8_pt
+  // (RFC 4585 §4.2); the answer mirrors it.
+  std::set<std::string> feedback;
+  std::optional<uint8_t> mid_ext_id;
+  Direction direction = Direction::SendRecv;
+  std::vector<uint32_t> ssrcs; // from a=ssrc (an RTX SSRC included, though RTX is not answered)
+
+  bool operator==(const RemoteVideoStream &) const = default;
+};
+
 struct RemoteMultiOffer {
   // ICE, DTLS and candidates of the BUNDLE transport (the first usable audio section's view,
   // as parse_remote_audio reads it), plus every m= line in order.
   RemoteMediaParams transport;
   std::vector<RemoteAudioStream> audio;
+  std::vector<RemoteVideoStream> video;
 };
 
 // nullopt (reason in *why_not) under the same conditions as parse_remote_audio. Audio sections
-// without Opus are left out of `audio` (the answer rejects them).
+// without Opus and video sections without VP8 are left out (the answer rejects them).
 std::optional<RemoteMultiOffer> parse_remote_multi_audio(std::string_view sdp,
                                                          std::string *why_not = nullptr);
 
 // Our answer: the offer's m= lines in order; each section of `offer.audio` accepted with its
 // mid, Opus payload type, audio-level and mid extension ids and the direction
 // answer_direction(offered, local.direction) (recvonly for Janus's sendonly, inactive for a
-// section Janus parked); every other section rejected with port 0. One BUNDLE group of the
+// section Janus parked); each section of `offer.video` accepted the same way with VP8 alone (its
+// offered payload type, no RTX) and the feedback the offer had of "ccm fir", "nack", "nack pli";
+// every other section rejected with port 0. One BUNDLE group of the
 // accepted mids; candidates only in the first accepted section (the BUNDLE tag, RFC 8843 §7.3).
 std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local);
 std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local,

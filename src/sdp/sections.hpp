@@ -31,6 +31,7 @@ SessionDescription session_header(uint64_t session_id, std::string_view bundle_m
                                   std::string_view msid_stream);
 MediaSection audio_section(const LocalMediaParams &local, const AudioSectionSpec &spec);
 MediaSection rejected_section(const RemoteMediaLine &line);
+void add_candidates(MediaSection &m, const std::vector<std::string> &candidates);
 std::optional<uint32_t> parse_ssrc(std::string_view s);
 std::optional<uint8_t> find_opus(const MediaSection &m);
 std::string find_fmtp(const MediaSection &m, uint8_t pt);

@@ -40,7 +40,10 @@ MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams
   a.emplace_back("rtcp-mux", "");
   a.emplace_back("rtcp-rsize", "");
   a.emplace_back("rtpmap", pt + " " + std::string(kVp8CodecName) + "/90000");
-  for (const auto feedback : kFeedback) a.emplace_back("rtcp-fb", pt + " " + std::string(feedback));
+  for (const auto feedback : kFeedback) {
+    if (feedback == "nack" && !video.nack) continue;
+    a.emplace_back("rtcp-fb", pt + " " + std::string(feedback));
+  }
   const std::string ssrc = std::to_string(video.ssrc);
   a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));
   a.emplace_back("ssrc", ssrc + " msid:" + msid);

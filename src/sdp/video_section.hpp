@@ -22,6 +22,7 @@ struct LocalVideoParams {
   std::string mid = "1";
   std::string msid_track = "roomcast-video";
   uint8_t vp8_pt = kVp8PayloadType;
+  bool nack = true;  // offer generic NACK (we answer it from a send history)
 };
 
 /// The feedback we ask for is what Janus answers and roomcast acts on: keyframe requests

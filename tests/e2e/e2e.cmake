@@ -109,3 +109,9 @@ roomcast_e2e_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets
 # Video: roomcast publishes an MP4 (H.264, frame numbers in the picture) as VP8; headless
 # Chromium reads every presented frame's number back: size, coverage, order, no freeze.
 roomcast_e2e_test(e2e_browser_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST} chromium)
+# A viewer 5 s in, with keyframes every 30 s unasked: a picture within 1 s (our PLI answer).
+roomcast_e2e_test(e2e_browser_sees_video_late_join 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+  chromium --duration 12 --late-viewer 5 --keyframe-interval 30)
+# 5 % loss into Janus: NACKs answered, less frozen time than the same run without them.
+roomcast_e2e_test(e2e_browser_sees_video_loss_nack 200 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+  chromium --duration 12 --loss 5)

@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """roomcast publish of an MP4 with video -> Janus -> headless Chromium watches the picture.
 
+Scenarios: plain (the viewer waits in the room); --late-viewer S (it subscribes S seconds in,
+with a keyframe interval longer than the test: only our answer to Janus's PLI can show it a
+picture within a second); --loss P (P % of the publisher's UDP into Janus dropped, run with
+retransmissions and again without: NACKs answered, and less frozen time with them).
+
 The test file carries its frame number in every frame (a band of 16 black or white blocks,
 bit i from the left) over moving content, with a 441 Hz tone: Chromium reads the number
 back from every frame it presents (requestVideoFrameCallback), so the checks are about
@@ -49,8 +54,10 @@ def assertions(a, r, pub_out):
         first, last = numbers[0], numbers[-1]
         distinct = len(set(numbers))
         span = last - first + 1
-        check(res, span >= 0.85 * a.duration * FPS,
-              f"frames {first}..{last} cover >= 85% of the file's {a.duration * FPS} frames")
+        total = a.duration * FPS
+        check(res, last >= total - 10, f"the last frame seen ({last}) is within 10 of the file's last ({total - 1})")
+        if not a.late_viewer:
+            check(res, first <= 0.15 * total, f"the first frame seen ({first}) is within the file's first 15%")
         check(res, distinct >= 0.95 * span, f"{distinct} distinct frame numbers >= 95% of the {span} in {first}..{last}")
         backwards = sum(1 for x, y in zip(numbers, numbers[1:]) if y < x)
         check(res, backwards == 0, f"frame numbers in order ({backwards} steps backwards)")
@@ -59,10 +66,52 @@ def assertions(a, r, pub_out):
     check(res, r.get("freezeCount") == 0, f"no freeze (freezeCount {r.get('freezeCount')}, "
           f"{r.get('totalFreezesDuration')} s frozen)")
     first_ms = r.get("firstFrameMs")
-    check(res, first_ms is not None and first_ms < 2000, f"first frame {first_ms} ms after subscribing < 2000 ms")
+    limit = 1000 if a.late_viewer else 2000
+    check(res, first_ms is not None and first_ms < limit, f"first frame {first_ms} ms after subscribing < {limit} ms")
     check(res, any("with its video" in line and "VP8 640x360" in line for line in pub_out),
           "publish says it sends the file's video as VP8 640x360")
     return res
+
+
+def publish_and_watch(a, tmp, media, extra=()):
+    """One publisher and one Chromium viewer on a fresh server: (viewer result, publisher's
+    output lines, its last --stats line)."""
+    sut_tmp, env = private_tmpdir(tmp)
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    server_dirs = janus_config_dirs_of_descendants()
+    viewer_argv = ["node", os.path.join(HERE, "browser_listener.mjs"), "--video", "--url", url,
+                   "--room", ROOM, "--seconds", a.duration + 8, "--timeout", 30]
+    viewer = None
+    if not a.late_viewer:
+        viewer = Proc("viewer", viewer_argv)
+        viewer.wait_line(r"ready:", 45, "err")
+    publisher = Proc("publisher", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--stats",
+                                   *extra], env=env)
+    if a.late_viewer:
+        # Joined and sending for late_viewer seconds (the stats lines count them) before the viewer.
+        publisher.wait_line(rf'"t":{a.late_viewer}(\.\d+)?,"type":"stats"', a.late_viewer + 30, "out")
+        viewer = Proc("viewer", viewer_argv)
+    if publisher.wait(a.duration + 40) != 0:
+        raise Failure(f"publisher failed\n{publisher.dump()}")
+    if viewer.wait(a.duration + 60) != 0:
+        raise Failure(f"viewer failed\n{viewer.dump()}")
+    result = json.loads(viewer.out[-1])
+    frames = result.get("frames") or []
+    log("viewer: " + json.dumps({k: v for k, v in result.items() if k != "frames"}))
+    log(f"viewer frames: {len(frames)}, first {frames[:5]}, last {frames[-5:]}")
+    stats = [s for s in json_lines(publisher.out) if s.get("type") == "stats"]
+    sending = stats[-1].get("sending") if stats else {}
+    log("publisher's last stats: " + json.dumps(sending))
+    if server.stop(15) != 0:
+        raise Failure(f"server exited badly\n{server.dump()}")
+    leak_check()
+    check_dirs_gone(server_dirs, "the server")
+    return result, publisher.out, sending or {}
+
+
+def nft(*rules):
+    for rule in rules:
+        subprocess.run(["nft", *rule.split()], check=True)
 
 
 def run(a):
@@ -70,40 +119,48 @@ def run(a):
         raise Failure("run this under tests/e2e/netns.sh (Janus needs a non-loopback interface)")
     become_subreaper()
     need([a.roomcast, "/usr/bin/janus", "ffmpeg", "/usr/bin/chromium", "node",
-          os.path.join(HERE, "node_modules", "playwright-core")])
+          os.path.join(HERE, "node_modules", "playwright-core")] + (["nft"] if a.loss else []))
     tmp = tempfile.mkdtemp(prefix="roomcast-e2e-")
     try:
         media = os.path.join(tmp, "numbered.mp4")
         make_video(media, a.duration, a.source_size)
-        sut_tmp, env = private_tmpdir(tmp)
-        server, url = start_roomcast_server(a.roomcast, env, ROOM)
-        server_dirs = janus_config_dirs_of_descendants()
-        viewer = Proc("viewer", ["node", os.path.join(HERE, "browser_listener.mjs"), "--video", "--url", url,
-                                 "--room", ROOM, "--seconds", a.duration + 8, "--timeout", 30])
-        viewer.wait_line(r"ready:", 45, "err")
-        publisher = Proc("publisher", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--stats"],
-                         env=env)
-        if publisher.wait(a.duration + 40) != 0:
-            raise Failure(f"publisher failed\n{publisher.dump()}")
-        if viewer.wait(a.duration + 60) != 0:
-            raise Failure(f"viewer failed\n{viewer.dump()}")
-        result = json.loads(viewer.out[-1])
-        frames = result.get("frames") or []
-        log("viewer: " + json.dumps({k: v for k, v in result.items() if k != "frames"}))
-        log(f"viewer frames: {len(frames)}, first {frames[:5]}, last {frames[-5:]}")
-        stats = [s for s in json_lines(publisher.out) if s.get("type") == "stats"]
-        if stats:
-            log("publisher's last stats: " + json.dumps(stats[-1].get("sending")))
-        if server.stop(15) != 0:
-            raise Failure(f"server exited badly\n{server.dump()}")
+        results = []
+        if a.loss:
+            # Into Janus's RTP ports only: the publisher's path (the viewer sends Janus only RTCP).
+            nft("add table inet rcvideo", "add chain inet rcvideo out { type filter hook output priority 0 ; }",
+                f"add rule inet rcvideo out udp dport 20000-29999 numgen random mod 100 < {a.loss} drop")
+            try:
+                with_nack = publish_and_watch(a, tmp, media)
+                without = publish_and_watch(a, tmp, media, ["--no-video-nack"])
+            finally:
+                subprocess.run(["nft", "delete", "table", "inet", "rcvideo"], check=False)
+            (r, _, sending), (r_off, _, sending_off) = with_nack, without
+            video, video_off = sending.get("video") or {}, sending_off.get("video") or {}
+            frozen, frozen_off = r.get("totalFreezesDuration"), r_off.get("totalFreezesDuration")
+            check(results, video.get("nacks_received", 0) > 0 and video.get("retransmissions", 0) > 0,
+                  f"with {a.loss} % loss Janus NACKed ({video.get('nacks_received')}) and we resent "
+                  f"{video.get('retransmissions')} packets")
+            check(results, video_off.get("nacks_received", -1) == 0,
+                  f"without NACK in the offer none came ({video_off.get('nacks_received')})")
+            check(results, frozen is not None and frozen_off is not None and frozen < frozen_off,
+                  f"Chromium froze less with retransmissions ({frozen} s, {r.get('freezeCount')} freezes) than "
+                  f"without ({frozen_off} s, {r_off.get('freezeCount')} freezes)")
+            check(results, (r.get("framesDecoded") or 0) > (r_off.get("framesDecoded") or 0) * 0.9,
+                  f"frames decoded with NACK {r.get('framesDecoded')}, without {r_off.get('framesDecoded')}")
+        else:
+            extra = ["--keyframe-interval", str(a.keyframe_interval)] if a.keyframe_interval else []
+            r, out, sending = publish_and_watch(a, tmp, media, extra)
+            results = assertions(a, r, out)
+            if a.late_viewer:
+                video = sending.get("video") or {}
+                check(results, video.get("keyframe_requests", 0) >= 1,
+                      f"Janus asked for a keyframe when the viewer came ({video.get('keyframe_requests')} requests)")
         failed = False
-        for ok, what in assertions(a, result, publisher.out):
+        for ok, what in results:
             log(("PASS " if ok else "FAIL ") + what)
             failed |= not ok
         if failed:
             raise Failure("video checks failed (above)")
-        leak_check()
-        check_dirs_gone(server_dirs, "the server")
     finally:
         subprocess.run(["rm", "-rf", tmp])
 
@@ -116,6 +173,9 @@ def main():
     ap.add_argument("--source-size", default="480x270", help="the file's size (scaled to 640x360 by roomcast)")
     ap.add_argument("--width", type=int, default=640)
     ap.add_argument("--height", type=int, default=360)
+    ap.add_argument("--late-viewer", type=int, default=0, help="the viewer subscribes this many seconds in")
+    ap.add_argument("--keyframe-interval", type=int, default=0, help="publish --keyframe-interval")
+    ap.add_argument("--loss", type=int, default=0, help="percent of the publisher's packets dropped")
     sys.exit(guarded(run, ap.parse_args()))
 
 

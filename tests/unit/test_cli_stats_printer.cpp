@@ -39,6 +39,7 @@ TEST(StatsPrinter, SendingAndReceivingFields) {
   EXPECT_DOUBLE_EQ(j["sending"]["jitter_ms"].get<double>(), 0.438);
   EXPECT_DOUBLE_EQ(j["sending"]["rtt_ms"].get<double>(), 1.25);
   EXPECT_EQ(j["sending"]["receiver_reports"], 4);
+  EXPECT_TRUE(j["sending"]["video"].is_null()) << "no camera";
   ASSERT_EQ(j["receiving"].size(), 1u);
   const auto& r = j["receiving"][0];
   EXPECT_EQ(r["participant_id"], "42");
@@ -49,6 +50,28 @@ TEST(StatsPrinter, SendingAndReceivingFields) {
   EXPECT_DOUBLE_EQ(r["fraction_lost"].get<double>(), 0.051);
   EXPECT_DOUBLE_EQ(r["jitter_ms"].get<double>(), 1.235);
   EXPECT_TRUE(r["rtt_ms"].is_null());  // RFC 3550 gives a receiver no round-trip time
+}
+
+TEST(StatsPrinter, CameraStreamFigures) {
+  MeetingStats stats;
+  stats.publishing = true;
+  VideoPublishStats video;
+  video.frames_sent = 300;
+  video.keyframes_sent = 4;
+  video.nacks_received = 7;
+  video.retransmissions = 9;
+  video.keyframe_requests = 2;
+  video.bitrate_bps = 640000;
+  video.remb_bps = 1500000;
+  stats.sending.video = video;
+  const auto v = stats_json(stats, 1)["sending"]["video"];
+  EXPECT_EQ(v["frames_sent"], 300);
+  EXPECT_EQ(v["keyframes_sent"], 4);
+  EXPECT_EQ(v["nacks_received"], 7);
+  EXPECT_EQ(v["retransmissions"], 9);
+  EXPECT_EQ(v["keyframe_requests"], 2);
+  EXPECT_EQ(v["bitrate_bps"], 640000);
+  EXPECT_EQ(v["remb_bps"], 1500000);
 }
 
 TEST(StatsPrinter, ListenerHasNoSendingAndUnknownRttIsNull) {

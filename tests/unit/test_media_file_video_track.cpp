@@ -26,20 +26,25 @@ protected:
     std::string pattern = (fs::temp_directory_path() / "roomcast-video-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = new fs::path(pattern); // removed in TearDownTestSuite, which runs in all cases
-    const std::string clip = "-f lavfi -i testsrc2=size=320x240:rate=25 -t 1 ";
+    const std::string clip = "-f lavfi -i testsrc2=size=320x240:rate=25:duration=1 ";
     const std::string tone = "-f lavfi -i sine=frequency=441:sample_rate=44100:duration=1 ";
+    const std::string white = "-f lavfi -i color=c=white:size=64x48:rate=25:duration=0.2 ";
     ffmpeg_ok_ =
         make(clip + "-c:v libvpx -b:v 1M", "clip.webm") &&
         make(clip + "-c:v libx264 -pix_fmt yuv420p", "clip.mp4") && // B-frames: reordered
         make(clip + "-c:v libx264 -pix_fmt yuv444p", "yuv444.mp4") &&
-        make("-f lavfi -i testsrc2=size=161x121:rate=25 -t 1 -c:v libvpx", "odd.webm") &&
-        make("-f lavfi -i color=c=white:size=64x48:rate=25 -t 0.2 -c:v mjpeg -pix_fmt yuvj420p",
-             "white-full-range.mkv") &&
-        make("-f lavfi -i color=c=white:size=64x48:rate=25 -t 0.2 -c:v libx264 -pix_fmt yuv420p",
-             "white.mp4") &&
+        make("-f lavfi -i testsrc=size=161x121:rate=25:duration=1 -pix_fmt yuv420p -c:v libvpx",
+             "odd.webm") && // testsrc2 rounds odd sizes down; testsrc is RGB
+        make(clip + "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -movflags +faststart",
+             "vp9.mp4") &&
+        make(white + "-c:v mjpeg -pix_fmt yuvj420p", "white-full-range.mkv") && // yuvj420p
+        make(white + "-vf scale=out_range=full -pix_fmt yuv420p -color_range pc -c:v libvpx-vp9 " +
+                 "-deadline realtime -cpu-used 8",
+             "white-full-range.webm") && // yuv420p flagged full range
+        make(white + "-c:v libx264 -pix_fmt yuv420p", "white.mp4") &&
         make(clip + tone + "-map 0:v -map 1:a -map 0:v -c:v libvpx -c:a libopus", "two.mkv") &&
         make(tone + "-c:a libopus", "tone.ogg") &&
-        make("-f lavfi -i color=c=red:size=32x32 -frames:v 1", "cover.png") &&
+        make("-f lavfi -i color=c=red:size=32x32:duration=0.04 -frames:v 1", "cover.png") &&
         make(tone + "-i '" + path("cover.png") + "' -map 0 -map 1 -c:a libmp3lame -c:v png " +
                  "-disposition:v attached_pic",
              "cover.mp3") &&
@@ -65,9 +70,10 @@ protected:
 
   static std::string path(const std::string& name) { return (*dir_ / name).string(); }
 
+  // Bounded: a mistaken argument must fail the suite, not hang it.
   static bool make(const std::string& args, const std::string& name) {
-    const std::string command =
-        "ffmpeg -hide_banner -loglevel error -nostdin -y " + args + " '" + path(name) + "'";
+    const std::string command = "timeout 60 ffmpeg -hide_banner -loglevel error -nostdin -y " +
+                                args + " '" + path(name) + "'";
     return std::system(command.c_str()) == 0;
   }
 
@@ -185,7 +191,7 @@ TEST_F(FileVideoTrackTest, OtherPixelFormatsAreConvertedToI420) {
 }
 
 TEST_F(FileVideoTrackTest, FullRangeVideoBecomesLimitedRange) {
-  for (const char* file : {"white-full-range.mkv", "white.mp4"}) {
+  for (const char* file : {"white-full-range.mkv", "white-full-range.webm", "white.mp4"}) {
     SCOPED_TRACE(file);
     FileVideoTrack track(path(file));
     const std::optional<VideoFrame> frame = track.recv();
@@ -295,7 +301,8 @@ TEST_F(FileVideoTrackTest, RefusesBadOptions) {
   EXPECT_EQ(error_text(file, {.start = milliseconds(-5)}, Error::Kind::Config),
             "start is -5 ms; give an offset of 0 or more");
   EXPECT_EQ(error_text(file, {.start = milliseconds(5000)}),
-            "start 5.00 s is past the end of '" + file + "' (1.00 s); give a start within the file");
+            "start 5.00 s is past the end of '" + file +
+                "' (1.00 s); give a start within the file");
 }
 
 // Overwrites bytes [from_fraction, to_fraction) of a copy of the file with noise.
@@ -314,17 +321,52 @@ std::string corrupt_copy(const std::string& from, const std::string& to, double 
   return to;
 }
 
+// Where a faststart MP4's packet data starts: its index (moov) comes first and stays intact
+// when only what follows is damaged, so every damaged packet still reaches the decoder.
+double media_data_fraction(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t mdat = bytes.find("mdat");
+  EXPECT_NE(mdat, std::string::npos);
+  return static_cast<double>(mdat + 4) / static_cast<double>(bytes.size());
+}
+
 TEST_F(FileVideoTrackTest, CorruptDataMidFileIsSkippedNotFatal) {
-  const std::string file = corrupt_copy(path("clip.webm"), path("corrupt.webm"), 0.4, 0.6);
+  const std::string intact = path("vp9.mp4");
+  const double data = media_data_fraction(intact);
+  const std::string file = corrupt_copy(intact, path("corrupt.mp4"), data + (1 - data) * 0.45,
+                                        data + (1 - data) * 0.55);
   FileVideoTrack track(file);
   std::vector<VideoFrame> frames;
   ASSERT_NO_THROW(frames = play_all(track));
-  EXPECT_GT(frames.size(), 5u);
-  EXPECT_LE(frames.size(), 25u);
+  EXPECT_GT(frames.size(), 5u); // what precedes the damage at least
+  EXPECT_LT(frames.size(), 25u);
   EXPECT_GT(track.skipped_packets(), 0u);
   for (std::size_t i = 1; i < frames.size(); ++i) {
-    EXPECT_GE(frames[i].timestamp, frames[i - 1].timestamp);
+    EXPECT_GT(frames[i].timestamp, frames[i - 1].timestamp) << "frame " << i;
   }
+}
+
+TEST_F(FileVideoTrackTest, NothingDecodableIsAnError) {
+  const std::string intact = path("vp9.mp4");
+  const std::string file =
+      corrupt_copy(intact, path("dead.mp4"), media_data_fraction(intact), 1.0);
+  FileVideoTrack track(file); // opens: the container is fine
+  try {
+    while (track.recv()) {
+    }
+    ADD_FAILURE() << "no error for a file without one decodable packet";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Media);
+    const std::string text = e.what();
+    EXPECT_EQ(text.rfind("cannot decode '" + file + "': no video could be decoded (", 0), 0u)
+        << text;
+    EXPECT_NE(text.find(" bad packets, last error: "), std::string::npos) << text;
+    EXPECT_NE(text.find("); the file may be corrupt"), std::string::npos) << text;
+  }
+  // Of the 25 packets of noise, a few may parse as frames that show nothing.
+  EXPECT_GE(track.skipped_packets(), 20u);
+  EXPECT_FALSE(track.recv()); // after the error: the end, not a second throw
 }
 
 } // namespace

@@ -201,7 +201,8 @@ TEST(VideoScaler, DownscaleKeepsARampInPlace) {
   const std::size_t chroma = static_cast<std::size_t>(w / 2) * (h / 2);
   for (int y = 0; y < h / 2; ++y) {
     for (int x = 0; x < w / 2; ++x) {
-      pixels[u_at + static_cast<std::size_t>(y) * (w / 2) + x] = std::byte(16 + y * 224 / (h / 2 - 1));
+      pixels[u_at + static_cast<std::size_t>(y) * (w / 2) + x] =
+          std::byte(16 + y * 224 / (h / 2 - 1));
       pixels[u_at + chroma + static_cast<std::size_t>(y) * (w / 2) + x] = std::byte{128};
     }
   }

@@ -52,6 +52,16 @@ TEST(VideoSection, OfferBundlesAudioAndVideoInOneMsidStream) {
   EXPECT_EQ(m.attribute("fingerprint"), "sha-256 AB:CD");
 }
 
+TEST(VideoSection, WithoutRetransmissionsNoNackIsOffered) {
+  LocalVideoParams video;
+  video.ssrc = 2222;
+  video.nack = false;
+  const auto sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->media[1].attributes_named("rtcp-fb"),
+            (std::vector<std::string_view>{"96 ccm fir", "96 nack pli", "96 goog-remb"}));
+}
+
 TEST(VideoSection, ReadsAnAcceptedVp8Answer) {
   const auto r = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\na=mid:1\r\n"
                                            "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 ccm fir\r\na=rtcp-fb:96 nack\r\n"

@@ -14,6 +14,15 @@ constexpr int kNoSuchFeed = 428;
 
 std::string key_of(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
+// What is wanted and subscribed is keyed by stream: "<feed>" for all of a publisher's streams,
+// "<feed>\x1f<feed mid>" for one of them (a feed's audio and video are asked for separately).
+constexpr char kMidSeparator = '\x1f';
+std::string stream_key(const std::string& feed, const std::string& feed_mid) {
+  return feed_mid.empty() ? feed : feed + kMidSeparator + feed_mid;
+}
+std::string feed_of(const std::string& key) { return key.substr(0, key.find(kMidSeparator)); }
+std::string slot_key(const SubscriberStream& s) { return stream_key(key_of(s.feed_id), s.feed_mid); }
+
 // A string member, "" when absent or of another type (Janus JSON is network input).
 std::string text_of(const Json& object, const char* key) {
   if (!object.is_object()) return {};
@@ -80,19 +89,29 @@ bool VideoRoomSubscriber::settled() const {
 }
 
 void VideoRoomSubscriber::want(const Json& feed_id, const std::string& feed_mid) {
-  const std::string key = key_of(feed_id);
+  const std::string feed = key_of(feed_id);
+  const std::string key = stream_key(feed, feed_mid);
   wanted_[key] = Wanted{feed_id, feed_mid};
-  gone_.erase(key);
+  gone_.erase(feed);
   unavailable_.erase(key);
   pump();
 }
 
 void VideoRoomSubscriber::drop(const Json& feed_id, bool feed_gone) {
-  const std::string key = key_of(feed_id);
+  const std::string feed = key_of(feed_id);
+  const auto of_feed = [&](const std::string& key) { return feed_of(key) == feed; };
+  std::erase_if(wanted_, [&](const auto& entry) { return of_feed(entry.first); });
+  std::erase_if(adding_, of_feed);
+  std::erase_if(unavailable_, of_feed);
+  if (feed_gone) gone_.insert(feed);
+  pump();
+}
+
+void VideoRoomSubscriber::drop_stream(const Json& feed_id, const std::string& feed_mid) {
+  const std::string key = stream_key(key_of(feed_id), feed_mid);
   wanted_.erase(key);
   adding_.erase(key);
   unavailable_.erase(key);
-  if (feed_gone) gone_.insert(key);
   pump();
 }
 
@@ -121,9 +140,16 @@ VideoRoomSubscriber::Batch VideoRoomSubscriber::next_batch() const {
     if (active.count(key) || adding_.count(key) || unavailable_.count(key)) continue;
     batch.adds.push_back(key);
   }
-  for (const auto& key : active)
-    if (!wanted_.count(key) && !removing_.count(key) && !gone_.count(key))
-      batch.removes.push_back(key);
+  // A slot stays while its stream or its whole feed is wanted.
+  std::set<std::string> removes;
+  for (const auto& s : streams_) {
+    if (!s.active || s.feed_id.is_null()) continue;
+    const std::string key = slot_key(s);
+    const std::string feed = key_of(s.feed_id);
+    if (!wanted_.count(key) && !wanted_.count(feed) && !removing_.count(key) && !gone_.count(feed))
+      removes.insert(key);
+  }
+  batch.removes.assign(removes.begin(), removes.end());
   if (single_adds_ > 0 && batch.adds.size() > 1) batch.adds.resize(1);
   return batch;
 }
@@ -199,7 +225,8 @@ void VideoRoomSubscriber::send_change(Batch batch) {
   Json unsubscribe = Json::array();
   for (const auto& key : batch.removes)
     for (const auto& s : streams_)
-      if (s.active && key_of(s.feed_id) == key) unsubscribe.push_back(Json{{"sub_mid", s.mid}});
+      if (s.active && !s.feed_id.is_null() && slot_key(s) == key)
+        unsubscribe.push_back(Json{{"sub_mid", s.mid}});
   Json body;
   if (!subscribe.empty() && !unsubscribe.empty())
     body = {{"request", "update"}, {"subscribe", subscribe}, {"unsubscribe", unsubscribe}};
@@ -331,8 +358,11 @@ void VideoRoomSubscriber::apply_streams(std::vector<SubscriberStream> streams) {
 
 std::set<std::string> VideoRoomSubscriber::active_feeds() const {
   std::set<std::string> out;
-  for (const auto& s : streams_)
-    if (s.active && !s.feed_id.is_null()) out.insert(key_of(s.feed_id));
+  for (const auto& s : streams_) {
+    if (!s.active || s.feed_id.is_null()) continue;
+    out.insert(key_of(s.feed_id));  // the feed, for what wants all its streams
+    out.insert(slot_key(s));
+  }
   return out;
 }
 

@@ -71,8 +71,11 @@ class VideoRoomSubscriber {
 
   /// Receive this publisher's stream `feed_mid` (empty: all its streams).
   void want(const Json& feed_id, const std::string& feed_mid);
-  /// Stop receiving it. `feed_gone`: the publisher left, Janus drops its slot by itself.
+  /// Stop receiving all of its streams. `feed_gone`: the publisher left, Janus drops its slots
+  /// by itself.
   void drop(const Json& feed_id, bool feed_gone);
+  /// Stop receiving one of its streams (one want()ed with that `feed_mid`).
+  void drop_stream(const Json& feed_id, const std::string& feed_mid);
 
   /// An event Janus sent on some handle without a pending transaction; true if ours.
   bool handle_event(uint64_t handle_id, const Json& message);
@@ -98,8 +101,8 @@ class VideoRoomSubscriber {
     std::string feed_mid;
   };
   struct Batch {
-    std::vector<std::string> adds;     // feed keys
-    std::vector<std::string> removes;  // feed keys
+    std::vector<std::string> adds;     // stream keys
+    std::vector<std::string> removes;  // stream keys
   };
 
   void pump();
@@ -114,6 +117,7 @@ class VideoRoomSubscriber {
   void answer_next();
   void answered(std::optional<std::string> sdp, const std::string& error);
   void apply_streams(std::vector<SubscriberStream> streams);
+  /// Keys of what the subscription carries: each active slot's stream key and its feed's.
   std::set<std::string> active_feeds() const;
   void message(Json body, std::optional<Json> jsep, Kind kind, Batch batch);
   void report(const std::string& why);
@@ -127,10 +131,10 @@ class VideoRoomSubscriber {
   bool answering_ = false;          // an offer is with the owner, or our start is in flight
   std::deque<Offer> offers_;
   std::vector<SubscriberStream> streams_;
-  std::map<std::string, Wanted> wanted_;  // by feed key
+  std::map<std::string, Wanted> wanted_;  // by stream key (see stream_key in the .cpp)
   std::set<std::string> adding_;          // asked for, not yet seen in a stream list
   std::set<std::string> removing_;        // asked to drop, still seen in a stream list
-  std::set<std::string> gone_;            // publisher left: Janus drops the slot itself
+  std::set<std::string> gone_;            // feed keys: publisher left, Janus drops its slots
   std::set<std::string> unavailable_;     // Janus refused it (no such feed): not asked again
   size_t single_adds_ = 0;  // after a refused batch, this many adds go one per request
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

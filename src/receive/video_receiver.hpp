@@ -1,0 +1,69 @@
+// VideoReceiver: one received VP8 stream's RTP side: frames out, NACK and PLI back (RFC 4585).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "rtp/rate_limiter.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/vp8_depacketizer.hpp"
+
+namespace roomcast::receive {
+
+/// Reassembles frames and decides what feedback to send: a generic NACK (RFC 4585 §6.2.1) for
+/// packets missing behind newer ones, each sequence number asked again at most once per round
+/// trip and at most kMaxNacks times; a PLI (§6.3.1) while no keyframe has come yet, when a
+/// frame was given up on, or when the decoder says it lost sync (request_keyframe), at most
+/// one per kPliInterval. Pure logic with time as an input; loop thread.
+class VideoReceiver {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kPliInterval = std::chrono::milliseconds(500);
+  static constexpr int kMaxNacks = 5;
+  static constexpr auto kMinNackInterval = std::chrono::milliseconds(20);
+
+  struct Output {
+    std::optional<rtp::Vp8Frame> frame;  ///< completed and worth decoding
+    std::chrono::microseconds timestamp{0};  ///< the frame's RTP time since the stream's first
+    std::vector<std::vector<uint8_t>> rtcp;  ///< feedback to send now
+  };
+
+  /// `local_ssrc`: the sender SSRC of our feedback.
+  explicit VideoReceiver(uint32_t local_ssrc) : local_ssrc_(local_ssrc) {}
+
+  /// One RTP packet of the stream. `rtt`: the round trip to the server, for NACK spacing.
+  Output on_packet(const rtp::RtpPacket& packet, Clock::time_point now, Clock::duration rtt);
+  /// The decoder could not use a frame: a PLI, unless one went out within kPliInterval
+  /// (empty then, or before any packet told us the media SSRC).
+  std::vector<uint8_t> request_keyframe(Clock::time_point now);
+
+  uint64_t nacks_sent() const { return nacks_sent_; }
+  uint64_t plis_sent() const { return plis_sent_; }
+  const rtp::Vp8Depacketizer& depacketizer() const { return depacketizer_; }
+
+ private:
+  struct Nacked {
+    Clock::time_point last;
+    int count = 0;
+  };
+  void add_nack(Output& out, Clock::time_point now, Clock::duration rtt);
+  std::chrono::microseconds media_time(uint32_t rtp_timestamp);
+
+  uint32_t local_ssrc_;
+  std::optional<uint32_t> remote_ssrc_;
+  rtp::Vp8Depacketizer depacketizer_;
+  rtp::RateLimiter pli_limiter_{kPliInterval};
+  bool keyframe_seen_ = false;
+  uint64_t dropped_seen_ = 0;
+  std::map<uint16_t, Nacked> nacked_;
+  // RTP time unwrapped (RFC 3550 §5.1: 32 bits wrap), from the first frame's.
+  std::optional<uint32_t> last_rtp_;
+  int64_t extended_rtp_ = 0;
+  uint64_t nacks_sent_ = 0;
+  uint64_t plis_sent_ = 0;
+};
+
+}  // namespace roomcast::receive
