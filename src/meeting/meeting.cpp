@@ -19,6 +19,7 @@ void signaling_error(const std::string& message) { throw Error(Error::Kind::Sign
 Meeting::Impl::~Impl() {
   leave();
   release_loop_objects();
+  video_delivery.reset();  // its keyframe requests post to the loop: joined while the loop runs
   local_state->clear_handlers();
   for (auto& [id, participant] : participants) participant->clear_handlers();
   loop->call([this] { alive.reset(); });  // between tasks: none runs on us after this

@@ -17,8 +17,10 @@
 #include "receive/audio_mixer.hpp"
 #include "engine/engine.hpp"
 #include "meeting/audio_delivery.hpp"
+#include "meeting/video_delivery.hpp"
 #include "media/encoded_track.hpp"
 #include "receive/jitter_buffer.hpp"
+#include "receive/video_receiver.hpp"
 #include "media/frame_schedule.hpp"
 #include "receive/speaker_detector.hpp"
 #include "meeting/participant_state.hpp"
@@ -36,13 +38,22 @@ namespace roomcast {
 
 using signaling::janus::Json;
 
-/// A remote publisher we know of, and our subscription to its audio.
+/// One video stream of a remote publisher: received only while a sink wants it.
+struct RemoteVideo {
+  std::shared_ptr<detail::StreamState> stream;
+  bool subscribing = false;  // a sink was added: in the subscription (or asked for)
+  std::string slot_mid;      // its m-line in the subscription PeerConnection, once assigned
+  std::unique_ptr<receive::VideoReceiver> receiver;  // while it has a slot
+  std::shared_ptr<VideoDecodeTarget> target;         // its decoder and sinks (delivery thread)
+};
+
+/// A remote publisher we know of, and our subscription to its audio (and wanted video).
 struct RemoteFeed {
   Json feed_id;  // as Janus sent it (number or string), to send it back unchanged
   std::shared_ptr<detail::ParticipantState> participant;
   std::string audio_mid;  // the publisher's audio stream, empty if it publishes none
   std::shared_ptr<detail::StreamState> audio_stream;
-  std::vector<std::string> video_mids;
+  std::map<std::string, RemoteVideo> videos;  // by the publisher's mid
 
   // Subscription (loop thread): one slot of the meeting's multistream subscription.
   bool subscribing = false;  // wanted: auto_subscribe or Meeting::subscribe
@@ -112,6 +123,7 @@ struct Meeting::Impl {
   std::unique_ptr<signaling::janus::VideoRoomSubscriber> subscription;
   std::unique_ptr<peer::PeerSession> subscription_peer;
   std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
+  std::map<std::string, std::pair<std::string, std::string>> video_by_slot;  // -> feed key, feed mid
   // After the subscription's PeerConnection failed: when to make it again.
   std::unique_ptr<core::Timer> resubscribe_timer;
   std::chrono::milliseconds resubscribe_delay{500};
@@ -145,6 +157,9 @@ struct Meeting::Impl {
   std::vector<std::shared_ptr<AudioSink>> mixed_sinks;  // guarded by mutex
   // Calls the sinks off the network thread; made with the first frame (loop thread).
   std::unique_ptr<AudioDelivery> delivery;
+  // Decodes received video and calls its sinks off the network thread; made with the first
+  // frame (loop thread), joined in ~Impl before the engine goes.
+  std::unique_ptr<VideoDelivery> video_delivery;
 
   ~Impl();
 
@@ -238,6 +253,16 @@ struct Meeting::Impl {
   void drop_remote_side();
   void subscription_failed(const std::string& why);
   void deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame);
+
+  // meeting_video.cpp (loop thread): remote video, subscribed when a sink wants it
+  void video_stream_seen(RemoteFeed& feed, const std::string& feed_mid,
+                         const std::shared_ptr<detail::StreamState>& stream);
+  void subscribe_video(const std::string& feed_key, const std::string& feed_mid);
+  void resubscribe_videos(RemoteFeed& feed);
+  void map_video_slots(const std::vector<signaling::janus::SubscriberStream>& streams);
+  void on_remote_video_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
+  void video_undecodable(const std::string& feed_key, const std::string& feed_mid);
+  void drop_remote_video();
 
   // meeting_stats.cpp (loop thread)
   /// The RTCP view of a received stream (bytes, fraction lost, cumulative lost, jitter).

@@ -1,6 +1,7 @@
 // Meeting facade, receiving side: other participants, the one multistream subscription to
 // their audio, the 20 ms receive tick (jitter buffers, sinks, room mix, dominant speaker).
 #include <algorithm>
+#include <utility>
 
 #include "core/log.hpp"
 #include "meeting/meeting_impl.hpp"
@@ -62,6 +63,8 @@ void Meeting::Impl::publisher_seen(const Json& publisher) {
       feed.audio_mid = mid;
       feed.audio_stream = stream;
     }
+    // Before the handlers hear of it: one may add a sink right away.
+    if (type == "video") video_stream_seen(feed, mid, stream);
     feed.participant->enable_stream(stream);
   }
   if (config.auto_subscribe && feed.audio_stream && !feed.subscribing) subscribe(feed);
@@ -157,14 +160,23 @@ void Meeting::Impl::subscribe(RemoteFeed& feed) {
   feed.subscribing = true;
   subscription_handle().want(feed.feed_id, feed.audio_mid);
   start_receive_tick();
+  resubscribe_videos(feed);
 }
 
 /// Ends the subscription to the feed; the jitter buffer stays for a drain (see publisher_gone).
 /// `feed_gone`: the publisher left, so Janus drops the slot without being asked.
 void Meeting::Impl::unsubscribe(RemoteFeed& feed, bool feed_gone) {
+  if (feed_gone) {
+    bool any = feed.subscribing;
+    for (auto& [mid, video] : feed.videos) any = std::exchange(video.subscribing, false) || any;
+    feed.subscribing = false;
+    if (any && subscription) subscription->drop(feed.feed_id, true);
+    return;
+  }
   if (!feed.subscribing) return;
   feed.subscribing = false;
-  if (subscription) subscription->drop(feed.feed_id, feed_gone);
+  // Only the audio: a video with a sink stays.
+  if (subscription) subscription->drop_stream(feed.feed_id, feed.audio_mid);
 }
 
 void Meeting::Impl::on_subscriber_event(uint64_t handle, const Json& message) {
@@ -184,10 +196,14 @@ void Meeting::Impl::on_subscription_offer(const std::string& sdp,
     feed_by_slot[s.mid] = it->first;
     it->second.slot_mid = s.mid;
   }
+  map_video_slots(streams);
   if (!subscription_peer) {
     peer::PeerSession::Callbacks callbacks;
     callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
-      contain("received audio", [&] { on_remote_rtp(mid, packet); });
+      contain("received media", [&] {
+        if (video_by_slot.count(mid)) return on_remote_video_rtp(mid, packet);
+        on_remote_rtp(mid, packet);
+      });
     };
     // Posted: the failed PeerConnection is replaced, which must not happen inside its callback.
     callbacks.on_failed = [this](const std::string& why) {
@@ -245,6 +261,7 @@ void Meeting::Impl::subscription_failed(const std::string& why) {
     if (!state_is(State::Joined)) return;
     for (const auto& id : wanted)
       if (auto it = feeds.find(id); it != feeds.end() && !it->second.subscribing) subscribe(it->second);
+    for (auto& [id, feed] : feeds) resubscribe_videos(feed);
   });
   resubscribe_timer->arm_in(resubscribe_delay);
   resubscribe_delay = std::min(resubscribe_delay * 2, std::chrono::milliseconds(8000));
@@ -256,6 +273,7 @@ void Meeting::Impl::drop_remote_side() {
     feed.subscribing = false;
     feed.jitter.reset();
   }
+  drop_remote_video();
   subscription.reset();  // detaches
   if (subscription_peer) subscription_peer->close();
   subscription_peer.reset();

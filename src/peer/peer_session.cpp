@@ -150,7 +150,7 @@ void PeerSession::accept_video(const std::string& sdp_text) {
     if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(bps);
   };
   video_ = std::make_unique<VideoRtpSender>(video_offer_->ssrc, *answer->vp8_pt, random_value<uint16_t>() & 0x7fff,
-                                            random_value<uint32_t>(), std::move(callbacks));
+                                            random_value<uint32_t>(), video_offer_->nack, std::move(callbacks));
 }
 
 bool PeerSession::send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time) {

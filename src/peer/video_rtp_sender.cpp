@@ -9,10 +9,11 @@
 namespace roomcast::peer {
 
 VideoRtpSender::VideoRtpSender(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence,
-                               uint32_t first_timestamp, Callbacks callbacks)
+                               uint32_t first_timestamp, bool answer_nacks, Callbacks callbacks)
     : ssrc_(ssrc),
       packetizer_(ssrc, payload_type, first_sequence, static_cast<uint16_t>(first_sequence & 0x7fff)),
       first_timestamp_(first_timestamp),
+      answer_nacks_(answer_nacks),
       callbacks_(std::move(callbacks)) {}
 
 uint32_t VideoRtpSender::timestamp_for(std::chrono::microseconds track_time) const {
@@ -50,6 +51,7 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::on_feedback(const rtp::Feedbac
   switch (feedback.kind) {
     case rtp::FeedbackKind::GenericNack:
       ++stats_.nacks_received;
+      if (!answer_nacks_) break;
       for (uint16_t sequence : feedback.lost_sequences) {
         if (const auto* packet = history_.find(sequence, now)) {
           resend.push_back(*packet);

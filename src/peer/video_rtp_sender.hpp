@@ -40,8 +40,10 @@ class VideoRtpSender {
     std::function<void(int bitrate_bps)> on_bandwidth_estimate;
   };
 
+  /// `answer_nacks` false: NACKs are counted, never answered (Janus 1.1 sends them even
+  /// when the offer did not ask for NACK feedback).
   VideoRtpSender(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence, uint32_t first_timestamp,
-                 Callbacks callbacks);
+                 bool answer_nacks, Callbacks callbacks);
 
   /// The steady-clock time at which track time 0 is shown: RTP time in sender reports is
   /// counted from it, on the same wall clock as the audio's, so receivers lip-sync.
@@ -67,6 +69,7 @@ class VideoRtpSender {
   rtp::Vp8Packetizer packetizer_;
   rtp::SendHistory history_;
   uint32_t first_timestamp_;
+  bool answer_nacks_;
   Callbacks callbacks_;
   std::optional<Clock::time_point> anchor_;
   VideoSendStats stats_;

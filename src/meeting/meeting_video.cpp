@@ -1,0 +1,125 @@
+// Meeting facade, received video: a remote video stream joins the multistream subscription when
+// a sink wants it; its RTP is reassembled here (NACK, PLI) and decoded on the VideoDelivery thread.
+#include "core/log.hpp"
+#include "meeting/meeting_impl.hpp"
+
+namespace roomcast {
+
+namespace {
+// Until the publisher side has a round-trip time from the server's reports.
+constexpr auto kDefaultRtt = std::chrono::milliseconds(100);
+}  // namespace
+
+using signaling::janus::SubscriberStream;
+
+void Meeting::Impl::video_stream_seen(RemoteFeed& feed, const std::string& feed_mid,
+                                      const std::shared_ptr<detail::StreamState>& stream) {
+  RemoteVideo& video = feed.videos[feed_mid];
+  video.stream = stream;
+  // A sink may be added from any thread: the subscription changes on the loop.
+  const std::string key = id_string(feed.feed_id);
+  std::weak_ptr<Impl*> weak = alive;
+  core::EventLoop* event_loop = loop;
+  std::lock_guard lock(stream->mutex);
+  stream->on_video_sink_added = [weak, event_loop, key, feed_mid] {
+    event_loop->post([weak, key, feed_mid] {
+      if (auto self = weak.lock())
+        (*self)->contain("video sink added", [&] { (*self)->subscribe_video(key, feed_mid); });
+    });
+  };
+}
+
+void Meeting::Impl::subscribe_video(const std::string& feed_key, const std::string& feed_mid) {
+  auto feed = feeds.find(feed_key);
+  if (feed == feeds.end() || feed->second.draining) return;
+  auto video = feed->second.videos.find(feed_mid);
+  if (video == feed->second.videos.end() || video->second.subscribing) return;
+  if (!client || !client->connected()) return;  // a rejoin subscribes (resubscribe_videos)
+  RemoteVideo& v = video->second;
+  v.subscribing = true;
+  if (!v.target) {
+    v.target = std::make_shared<VideoDecodeTarget>();
+    v.target->stream = v.stream;
+    v.target->participant = feed->second.participant;
+    std::weak_ptr<Impl*> weak = alive;
+    core::EventLoop* event_loop = loop;
+    v.target->on_undecodable = [weak, event_loop, feed_key, feed_mid] {
+      event_loop->post([weak, feed_key, feed_mid] {
+        if (auto self = weak.lock())
+          (*self)->contain("video keyframe request", [&] { (*self)->video_undecodable(feed_key, feed_mid); });
+      });
+    };
+  }
+  subscription_handle().want(feed->second.feed_id, feed_mid);
+}
+
+/// After the subscription was made again (failure, reconnect): the videos that have sinks.
+void Meeting::Impl::resubscribe_videos(RemoteFeed& feed) {
+  const std::string key = id_string(feed.feed_id);
+  for (auto& [mid, video] : feed.videos)
+    if (!video.subscribing && video.stream && video.stream->has_video_sinks()) subscribe_video(key, mid);
+}
+
+/// Janus's layout for the offer being answered: which slot carries which wanted video.
+void Meeting::Impl::map_video_slots(const std::vector<SubscriberStream>& streams) {
+  video_by_slot.clear();
+  for (auto& [key, feed] : feeds)
+    for (auto& [mid, video] : feed.videos) video.slot_mid.clear();
+  for (const auto& s : streams) {
+    if (!s.active || s.type != "video") continue;
+    auto feed = feeds.find(id_string(s.feed_id));
+    if (feed == feeds.end()) continue;
+    auto video = feed->second.videos.find(s.feed_mid);
+    if (video == feed->second.videos.end() || !video->second.subscribing) continue;
+    video_by_slot[s.mid] = {feed->first, s.feed_mid};
+    video->second.slot_mid = s.mid;
+  }
+  // A stream that lost its slot starts afresh (new depacketizer, keyframe first) in its next one.
+  for (auto& [key, feed] : feeds)
+    for (auto& [mid, video] : feed.videos)
+      if (video.slot_mid.empty()) video.receiver.reset();
+}
+
+void Meeting::Impl::on_remote_video_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet) {
+  auto slot = video_by_slot.find(slot_mid);
+  if (slot == video_by_slot.end() || !subscription_peer) return;
+  auto feed = feeds.find(slot->second.first);
+  if (feed == feeds.end()) return;
+  auto video = feed->second.videos.find(slot->second.second);
+  if (video == feed->second.videos.end() || !video->second.subscribing || !video->second.target) return;
+  RemoteVideo& v = video->second;
+  if (!v.receiver) v.receiver = std::make_unique<receive::VideoReceiver>(subscription_peer->local_ssrc());
+  const auto now = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration rtt = kDefaultRtt;
+  if (peer) {
+    if (auto measured = peer->stats().round_trip_time) rtt = *measured;
+  }
+  auto out = v.receiver->on_packet(packet, now, rtt);
+  for (auto& rtcp : out.rtcp) subscription_peer->send_rtcp(std::move(rtcp));
+  if (!out.frame) return;
+  if (!video_delivery) video_delivery = std::make_unique<VideoDelivery>();
+  video_delivery->deliver(v.target, std::move(out.frame->payload), out.timestamp);
+}
+
+/// The decoder could not use a frame: ask the publisher (through Janus) for a keyframe.
+void Meeting::Impl::video_undecodable(const std::string& feed_key, const std::string& feed_mid) {
+  auto feed = feeds.find(feed_key);
+  if (feed == feeds.end() || !subscription_peer) return;
+  auto video = feed->second.videos.find(feed_mid);
+  if (video == feed->second.videos.end() || !video->second.receiver) return;
+  auto pli = video->second.receiver->request_keyframe(std::chrono::steady_clock::now());
+  if (!pli.empty()) subscription_peer->send_rtcp(std::move(pli));
+}
+
+/// The subscription is gone: videos are wanted again when it is made anew.
+void Meeting::Impl::drop_remote_video() {
+  video_by_slot.clear();
+  for (auto& [key, feed] : feeds)
+    for (auto& [mid, video] : feed.videos) {
+      video.subscribing = false;
+      video.slot_mid.clear();
+      video.receiver.reset();
+    }
+}
+
+}  // namespace roomcast
