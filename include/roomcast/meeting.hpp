@@ -14,11 +14,10 @@
 
 namespace roomcast {
 
-/// Counters of what we sent, for progress displays and tests.
 /// Our camera stream so far (PublishStats::video).
 struct VideoPublishStats {
   uint64_t frames_sent = 0;        ///< encoded frames on the wire
-  uint64_t keyframes_sent = 0;
+  uint64_t keyframes_sent = 0;     ///< of which keyframes (periodic, and asked for)
   uint64_t packets_sent = 0;       ///< RTP packets, retransmissions not counted
   uint64_t bytes_sent = 0;         ///< RTP payload bytes
   uint64_t nacks_received = 0;     ///< the server's retransmission requests (RTCP NACK)
@@ -29,6 +28,7 @@ struct VideoPublishStats {
   std::optional<int> remb_bps;     ///< the server's latest bandwidth estimate (REMB)
 };
 
+/// Counters of what we sent, for progress displays and tests.
 struct PublishStats {
   uint64_t frames_sent = 0;      ///< 20 ms Opus frames
   uint64_t packets_sent = 0;     ///< RTP packets

@@ -21,8 +21,9 @@ enum class OpusFec {
 /// What our camera stream looks like on the wire (MeetingConfig::video). The defaults are
 /// what a browser tile shows well. VP8 is encoded by libvpx in real-time mode.
 struct VideoSettings {
-  /// Frames are scaled to this size (even numbers, 16x16 to 1920x1080).
+  /// Frames are scaled to this width (an even number, 16 to 1920)...
   int width = 640;
+  /// ... and height (even, 16 to 1080).
   int height = 360;
   /// Frames per second sent at most (1 to 60): a faster source has frames left out.
   int frame_rate = 30;
@@ -70,7 +71,8 @@ struct MeetingConfig {
   /// Create the room when it does not exist (always true with the embedded server).
   bool create_room_if_missing = false;
   /// Subscribe to every remote participant's audio as it appears (needed for
-  /// Stream::add_sink and the mixed room audio). Video is reported, never received.
+  /// Stream::add_sink and the mixed room audio). Video is received only for a stream given a
+  /// VideoSink (Stream::add_sink), whatever this says.
   bool auto_subscribe = true;
   /// Silence sent between going live and the track's first sample. Participants already
   /// in the room subscribe when the server announces us (when we go live), which takes

@@ -65,6 +65,7 @@ class FileVideoTrack : public CustomVideoTrack {
   /// Options::loop value: play forever (until the meeting is left).
   static constexpr int kLoopForever = 0;
 
+  /// How to read the file.
   struct Options {
     /// Which video stream to use: index among the file's video streams (0 = first).
     int video_stream = 0;
@@ -92,9 +93,11 @@ class FileVideoTrack : public CustomVideoTrack {
   std::optional<std::chrono::milliseconds> duration() const override;
   std::string description() const override;
 
-  /// The stream's size and nominal frame rate (0 when the container does not tell).
+  /// The video stream's width in pixels.
   int source_width() const;
+  /// The video stream's height in pixels.
   int source_height() const;
+  /// The stream's nominal frame rate (0 when the container does not tell).
   double source_frame_rate() const;
   /// The FFmpeg name of the stream's codec (e.g. "h264", "vp8").
   std::string codec_name() const;
