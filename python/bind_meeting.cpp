@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -63,6 +64,19 @@ class PyMeeting {
 struct PyMeetingConfig {
   MeetingConfig config;
   py::object track = py::none();
+  py::object video_track = py::none();
+
+  void set_video_track(py::object track_object) {
+    if (track_object.is_none()) {
+      config.custom_camera_video_track.reset();
+    } else if (py::isinstance<CustomVideoTrack>(track_object)) {
+      config.custom_camera_video_track = track_object.cast<std::shared_ptr<CustomVideoTrack>>();
+      name_python_video_track(track_object);
+    } else {
+      throw py::type_error("custom_camera_video_track must be a roomcast.CustomVideoTrack (subclass) or None");
+    }
+    video_track = std::move(track_object);
+  }
 
   void set_track(py::object track_object) {
     if (track_object.is_none()) {
@@ -88,7 +102,9 @@ PyMeeting* make_meeting(const PyMeetingConfig& config) {
     meeting.emplace(init_meeting(config.config));
   }
   // After init_meeting succeeded: only a PyMeeting stops a context's dispatcher thread.
-  return new PyMeeting(std::move(*meeting), std::make_shared<MeetingContext>(), config.track);
+  // Both tracks stay alive while the SDK may call their recv().
+  return new PyMeeting(std::move(*meeting), std::make_shared<MeetingContext>(),
+                       py::make_tuple(config.track, config.video_track));
 }
 
 void add_meeting_handler(PyMeeting& self, py::object handler) {
@@ -139,7 +155,9 @@ void register_meeting(py::module_& m) {
                        bool require_tls, std::string pin,
                        bool create_room_if_missing, bool auto_subscribe, double lead_in_seconds,
                        int audio_bitrate_bps, int audio_channels, int opus_complexity, OpusFec opus_fec,
-                       bool opus_dtx, bool reconnect, double reconnect_give_up_seconds) {
+                       bool opus_dtx, bool reconnect, double reconnect_give_up_seconds, py::object video_track,
+                       int video_width, int video_height, int video_frame_rate, int video_max_bitrate_bps,
+                       double video_keyframe_interval_seconds) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -162,6 +180,13 @@ void register_meeting(py::module_& m) {
              c.config.reconnect = reconnect;
              c.config.reconnect_give_up =
                  std::chrono::milliseconds(static_cast<int64_t>(reconnect_give_up_seconds * 1000));
+             c.set_video_track(std::move(video_track));
+             c.config.video.width = video_width;
+             c.config.video.height = video_height;
+             c.config.video.frame_rate = video_frame_rate;
+             c.config.video.max_bitrate_bps = video_max_bitrate_bps;
+             c.config.video.keyframe_interval =
+                 std::chrono::milliseconds(std::llround(video_keyframe_interval_seconds * 1000));
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -172,7 +197,9 @@ void register_meeting(py::module_& m) {
            py::arg("lead_in_seconds") = 0.3, py::arg("audio_bitrate_bps") = 32000, py::arg("audio_channels") = 1,
            py::arg("opus_complexity") = 9,
            py::arg("opus_fec") = OpusFec::Adaptive, py::arg("opus_dtx") = false, py::arg("reconnect") = true,
-           py::arg("reconnect_give_up_seconds") = 120.0)
+           py::arg("reconnect_give_up_seconds") = 120.0, py::arg("custom_camera_video_track") = py::none(),
+           py::arg("video_width") = 640, py::arg("video_height") = 360, py::arg("video_frame_rate") = 30,
+           py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -190,6 +217,9 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_fec)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_dtx)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, reconnect)
+      .def_property(
+          "custom_camera_video_track", [](const PyMeetingConfig& c) { return c.video_track; },
+          [](PyMeetingConfig& c, py::object track) { c.set_video_track(std::move(track)); })
       .def_property(
           "reconnect_give_up_seconds", [](const PyMeetingConfig& c) { return c.config.reconnect_give_up.count() / 1000.0; },
           [](PyMeetingConfig& c, double s) {

@@ -38,6 +38,9 @@ std::string describe_python_error(const pybind11::object& object, const char* na
 void name_python_track(const pybind11::object& track);
 
 void register_media(pybind11::module_& m);
+// Lets a Python CustomVideoTrack subclass describe itself by its class name.
+void name_python_video_track(const pybind11::object& track);
+void register_video(pybind11::module_& m);
 void register_meeting(pybind11::module_& m);
 void register_push(pybind11::module_& m);
 

@@ -20,9 +20,10 @@ GIL. asyncio: ``await meeting.join_async()``, ``async for frame in AsyncAudioFra
 import asyncio
 
 from ._native import (  # noqa: F401
-    AudioChunk, AudioFrame, AudioReceiveStats, CustomAudioTrack, Error, ErrorKind, FileAudioTrack,
-    Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec, Participant, PublishStats,
-    PushAudioTrack, PushAudioTrackStats, ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream, __version__)
+    AudioChunk, AudioFrame, AudioReceiveStats, CustomAudioTrack, CustomVideoTrack, Error, ErrorKind, FileAudioTrack,
+    FileVideoTrack, Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec, Participant, PixelFormat,
+    PublishStats, PushAudioTrack, PushAudioTrackStats, ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream,
+    VideoFrame, __version__)
 from ._native import init_meeting as _init_meeting
 
 

@@ -307,7 +307,11 @@ void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
 void PeerSession::count_received(const std::string& mid, const rtp::RtpPacket& packet,
                                  std::chrono::steady_clock::time_point now) {
   auto it = received_.find(packet.ssrc);
-  if (it == received_.end()) it = received_.emplace(packet.ssrc, rtp::ReceiveStatistics(packet.ssrc)).first;
+  if (it == received_.end()) {
+    // RFC 3550 §6.4.1: jitter in the stream's own RTP clock units (RFC 7741 §4.1: 90 kHz video).
+    const uint32_t clock_rate_hz = demux_.is_video(mid) ? 90000 : 48000;
+    it = received_.emplace(packet.ssrc, rtp::ReceiveStatistics(packet.ssrc, clock_rate_hz)).first;
+  }
   it->second.on_packet(packet.sequence, packet.timestamp, packet.payload.size(), now);
   ssrc_by_mid_[mid] = packet.ssrc;
 }

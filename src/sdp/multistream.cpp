@@ -123,7 +123,7 @@ MediaSection video_answer_section(const LocalMediaParams &local, const RemoteVid
 
 std::optional<RemoteMultiOffer> parse_remote_multi_audio(std::string_view sdp,
                                                          std::string *why_not) {
-  auto transport = parse_remote_audio(sdp, why_not);
+  auto transport = parse_remote_media(sdp, why_not, true);
   if (!transport)
     return std::nullopt;
   const auto sd = SessionDescription::parse(sdp);

@@ -45,13 +45,14 @@ struct RemoteVideoStream {
 
 struct RemoteMultiOffer {
   // ICE, DTLS and candidates of the BUNDLE transport (the first usable audio section's view,
-  // as parse_remote_audio reads it), plus every m= line in order.
+  // as parse_remote_audio reads it, else the first video section's), plus every m= line in order.
   RemoteMediaParams transport;
   std::vector<RemoteAudioStream> audio;
   std::vector<RemoteVideoStream> video;
 };
 
-// nullopt (reason in *why_not) under the same conditions as parse_remote_audio. Audio sections
+// nullopt (reason in *why_not) under the same conditions as parse_remote_audio, except that an
+// offer of video sections only is read too (its transport from the first). Audio sections
 // without Opus and video sections without VP8 are left out (the answer rejects them).
 std::optional<RemoteMultiOffer> parse_remote_multi_audio(std::string_view sdp,
                                                          std::string *why_not = nullptr);

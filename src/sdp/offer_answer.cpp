@@ -263,6 +263,13 @@ std::string build_audio_offer(const LocalMediaParams& local, uint64_t session_id
 }
 
 std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::string* why_not) {
+  return detail::parse_remote_media(sdp, why_not, false);
+}
+
+namespace detail {
+
+std::optional<RemoteMediaParams> parse_remote_media(std::string_view sdp, std::string* why_not,
+                                                    bool video_fallback) {
   const auto sd = SessionDescription::parse(sdp);
   if (!sd) {
     fail(why_not, "not a session description (a line is not <letter>=<value>, or no v= first)");
@@ -277,17 +284,23 @@ std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::s
         {m.media, m.port, m.proto, m.formats, std::string(trim(m.attribute("mid").value_or("")))});
     if (!audio_index && iequals(m.media, "audio") && m.port != 0) audio_index = i;
   }
+  // A subscription that carries only video takes its transport from the first video section.
+  bool is_audio = audio_index.has_value();
+  for (std::size_t i = 0; video_fallback && !audio_index && i < sd->media.size(); ++i)
+    if (iequals(sd->media[i].media, "video") && sd->media[i].port != 0) audio_index = i;
   if (!audio_index) {
-    fail(why_not, "no m=audio section with a non-zero port");
+    fail(why_not, video_fallback ? "no m=audio or m=video section with a non-zero port"
+                                 : "no m=audio section with a non-zero port");
     return std::nullopt;
   }
+  const std::string kind = is_audio ? "audio" : "video";
   r.audio_index = *audio_index;
   const MediaSection& audio = sd->media[*audio_index];
   // WebRTC media is DTLS-SRTP with RTCP feedback (RFC 5764 §8, RFC 8827): a plain RTP/AVP
   // (or SAVP without feedback) section would mean unencrypted or unusable media.
   const std::string_view proto = audio.proto;
   if (proto.size() < 9 || !iequals(proto.substr(proto.size() - 9), "RTP/SAVPF")) {
-    fail(why_not, "the audio section's transport is " + audio.proto +
+    fail(why_not, "the " + kind + " section's transport is " + audio.proto +
                       ", not UDP/TLS/RTP/SAVPF (DTLS-SRTP, RFC 5764); refusing unencrypted media");
     return std::nullopt;
   }
@@ -307,7 +320,7 @@ std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::s
   const auto ufrag = lookup("ice-ufrag");
   const auto pwd = lookup("ice-pwd");
   if (!ufrag || !pwd || ufrag->empty() || pwd->empty()) {
-    fail(why_not, "no a=ice-ufrag / a=ice-pwd for the audio section");
+    fail(why_not, "no a=ice-ufrag / a=ice-pwd for the " + kind + " section");
     return std::nullopt;
   }
   r.ice_ufrag = std::string(*ufrag);
@@ -343,12 +356,12 @@ std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::s
     return std::nullopt;
   }
 
-  r.opus_pt = find_opus(audio);
-  if (!r.opus_pt) {
+  r.opus_pt = is_audio ? find_opus(audio) : std::nullopt;
+  if (!r.opus_pt && is_audio) {
     fail(why_not, "the audio section offers no opus/48000 payload type");
     return std::nullopt;
   }
-  r.opus_fmtp = find_fmtp(audio, *r.opus_pt);
+  if (r.opus_pt) r.opus_fmtp = find_fmtp(audio, *r.opus_pt);
 
   r.audio_level_ext_id = find_extmap(audio.attributes, kAudioLevelUri);
   if (!r.audio_level_ext_id) r.audio_level_ext_id = find_extmap(sd->attributes, kAudioLevelUri);
@@ -378,6 +391,8 @@ std::optional<RemoteMediaParams> parse_remote_audio(std::string_view sdp, std::s
   if (r.connection_address.empty()) r.connection_address = connection_address(sd->line('c'));
   return r;
 }
+
+}  // namespace detail
 
 std::string build_audio_answer(const RemoteMediaParams& offer, const LocalMediaParams& local) {
   return build_audio_answer(offer, local, random_session_id());

@@ -37,5 +37,9 @@ std::optional<uint8_t> find_opus(const MediaSection &m);
 std::string find_fmtp(const MediaSection &m, uint8_t pt);
 std::optional<uint8_t> find_extmap(const std::vector<Attribute> &attributes, std::string_view uri);
 std::optional<Direction> find_direction(const std::vector<Attribute> &attributes);
+// parse_remote_audio; with `video_fallback`, an offer without a usable m=audio section takes its
+// transport from the first m=video section with a non-zero port (opus_pt then nullopt).
+std::optional<RemoteMediaParams> parse_remote_media(std::string_view sdp, std::string *why_not,
+                                                    bool video_fallback);
 
 } // namespace roomcast::sdp::detail

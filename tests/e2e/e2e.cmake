@@ -115,3 +115,8 @@ roomcast_e2e_test(e2e_browser_sees_video_late_join 150 ${E2E_PY} ${E2E_DIR}/run_
 # 5 % loss into Janus: NACKs answered, less frozen time than the same run without them.
 roomcast_e2e_test(e2e_browser_sees_video_loss_nack 200 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
   chromium --duration 12 --loss 5)
+# The same picture made frame by frame by a Python bot (CustomVideoTrack, numpy RGB 480x270).
+if(TARGET roomcast_python)
+  roomcast_e2e_test(e2e_browser_sees_python_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+    chromium --python-dir ${PROJECT_BINARY_DIR}/python)
+endif()

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""A Python bot publishing numbered frames (roomcast.CustomVideoTrack, numpy RGB) with a
+441 Hz tone (roomcast.CustomAudioTrack): the same picture run_video_test.py makes with
+ffmpeg, made frame by frame in Python, as a user's renderer or avatar would."""
+import argparse
+import sys
+
+import numpy as np
+import roomcast
+
+FPS = 30
+
+
+class NumberedFrames(roomcast.CustomVideoTrack):
+    """Frame n: its number in the top quarter (16 blocks, bit i from the left), moving
+    diagonal stripes below. recv() never sleeps: the SDK sends each frame at its time."""
+
+    def __init__(self, seconds, width, height):
+        super().__init__()
+        self.count, self.n = seconds * FPS, 0
+        self.width, self.height = width, height
+        x = np.arange(width)[None, :]
+        y = np.arange(height)[:, None]
+        self.diagonal = x + y
+        self.block_of_x = (x * 16 // width)[0]
+        self.band = height // 4
+
+    def recv(self):
+        if self.n >= self.count:
+            return None
+        n, self.n = self.n, self.n + 1
+        luma = (16 + (self.diagonal + 4 * n) % 200).astype(np.uint8)
+        bits = (n >> self.block_of_x) & 1
+        luma[: self.band, :] = np.where(bits, 235, 16).astype(np.uint8)[None, :]
+        rgb = np.repeat(luma[:, :, None], 3, axis=2)
+        return roomcast.VideoFrame.from_rgb(rgb, n / FPS)
+
+
+class Tone(roomcast.CustomAudioTrack):
+    def __init__(self, seconds):
+        super().__init__()
+        self.left = seconds * 48000
+        self.phase = 0
+
+    def recv(self):
+        if self.left <= 0:
+            return None
+        k = min(4800, self.left)
+        t = (self.phase + np.arange(k)) / 48000.0
+        self.phase += k
+        self.left -= k
+        return roomcast.AudioChunk.from_float((0.3 * np.sin(2 * np.pi * 441 * t)).astype(np.float32), 48000, 1)
+
+
+class Printer:
+    def on_meeting_joined(self, data):
+        print("py_video_publisher: joined", flush=True)
+
+    def on_error(self, message):
+        print(f"py_video_publisher: error: {message}", file=sys.stderr, flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--room", default="1234")
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--size", default="480x270")
+    a = ap.parse_args()
+    width, height = map(int, a.size.split("x"))
+    video = NumberedFrames(a.duration, width, height)
+    config = roomcast.MeetingConfig(meeting_id=a.room, name="py-video", server_url=a.server,
+                                    custom_microphone_audio_track=Tone(a.duration), webcam_enabled=True,
+                                    custom_camera_video_track=video)
+    meeting = roomcast.init_meeting(config)
+    meeting.add_event_listener(Printer())
+    meeting.join()
+    meeting.run_until_left()
+    print(f"py_video_publisher: sent {video.n} frames", flush=True)
+
+
+if __name__ == "__main__":
+    main()
