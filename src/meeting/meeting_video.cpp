@@ -17,15 +17,20 @@ void Meeting::Impl::video_stream_seen(RemoteFeed& feed, const std::string& feed_
   RemoteVideo& video = feed.videos[feed_mid];
   video.stream = stream;
   // A sink may be added from any thread: the subscription changes on the loop.
+  // The Stream handle may outlive the meeting and the engine: reach the loop only while the
+  // engine is there, and the meeting only while it is.
   const std::string key = id_string(feed.feed_id);
   std::weak_ptr<Impl*> weak = alive;
-  core::EventLoop* event_loop = loop;
+  std::weak_ptr<engine::Engine> weak_engine = engine;
   std::lock_guard lock(stream->mutex);
-  stream->on_video_sink_added = [weak, event_loop, key, feed_mid] {
-    event_loop->post([weak, key, feed_mid] {
+  stream->on_video_sink_added = [weak, weak_engine, key, feed_mid] {
+    auto engine = weak_engine.lock();
+    if (!engine) return;
+    engine->loop().post([weak, key, feed_mid] {
       if (auto self = weak.lock())
         (*self)->contain("video sink added", [&] { (*self)->subscribe_video(key, feed_mid); });
     });
+    engine::Engine::release(std::move(engine));
   };
 }
 

@@ -54,5 +54,23 @@ TEST(StreamDemux, RenegotiationReplacesTheLayout) {
   EXPECT_EQ(demux.audio_level_extension("0"), std::nullopt);
 }
 
+TEST(StreamDemux, VideoSectionsBySsrcAndMidWithTheirVp8PayloadType) {
+  StreamDemux demux;
+  auto o = offer();
+  //                 index mid  pt   feedback   mid-ext direction                    ssrcs
+  o.video.push_back({3, "3", 100, {"nack"}, 4, sdp::Direction::SendOnly, {7777}});
+  o.video.push_back({4, "4", 96, {}, 4, sdp::Direction::Inactive, {}});  // a parked video slot
+  demux.set_streams(o);
+  EXPECT_EQ(demux.mid_of(packet(7777)), "3");
+  EXPECT_EQ(demux.mid_of(packet(8888, "3")), "3");
+  EXPECT_EQ(demux.mid_of(packet(9999, "4")), "");
+  EXPECT_TRUE(demux.is_video("3"));
+  EXPECT_FALSE(demux.is_video("0"));
+  EXPECT_FALSE(demux.is_video("4"));
+  EXPECT_EQ(demux.payload_type("3"), 100);
+  EXPECT_EQ(demux.payload_type("0"), 111);
+  EXPECT_EQ(demux.audio_level_extension("3"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace roomcast::peer

@@ -128,8 +128,10 @@ TEST(MultiAudioOffer, SkipsRejectedAndNonOpusAudio) {
 
 TEST(MultiAudioOffer, NotAnOfferIsExplained) {
   std::string why;
+  EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n", &why));
+  EXPECT_EQ(why, "no m=audio or m=video section with a non-zero port");
   EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n", &why));
-  EXPECT_EQ(why, "no m=audio section with a non-zero port");
+  EXPECT_EQ(why, "no a=ice-ufrag / a=ice-pwd for the video section");
   EXPECT_FALSE(parse_remote_multi_audio("hello", &why));
 }
 
@@ -141,7 +143,7 @@ TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
       "o=- 42 2 IN IP4 127.0.0.1\r\n"
       "s=-\r\n"
       "t=0 0\r\n"
-      "a=group:BUNDLE 0 1 2\r\n"
+      "a=group:BUNDLE 0 1 2 3\r\n"
       "a=msid-semantic: WMS\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
       "c=IN IP4 0.0.0.0\r\n"
@@ -189,10 +191,19 @@ TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
       "a=rtcp-mux\r\n"
       "a=rtpmap:109 opus/48000/2\r\n"
       "a=fmtp:109 minptime=10;useinbandfec=1\r\n"
-      "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
+      // The VP8 slot is received too (no feedback offered, none answered).
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
       "c=IN IP4 0.0.0.0\r\n"
+      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+      "a=ice-ufrag:rc01\r\n"
+      "a=ice-pwd:0123456789abcdefghijkl\r\n"
+      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
+      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
+      "a=setup:active\r\n"
       "a=mid:3\r\n"
-      "a=inactive\r\n";
+      "a=recvonly\r\n"
+      "a=rtcp-mux\r\n"
+      "a=rtpmap:96 VP8/90000\r\n";
   EXPECT_EQ(build_multi_audio_answer(*offer, subscriber(), 42), expected);
 }
 
@@ -213,7 +224,10 @@ TEST(MultiAudioAnswer, AnswerReadsBackAsOneStreamPerOfferedAudioSection) {
   ASSERT_TRUE(back);
   ASSERT_EQ(back->audio.size(), 3u);
   EXPECT_EQ(back->transport.media_lines.size(), 4u);
-  EXPECT_EQ(back->transport.media_lines[3].port, 0);
+  EXPECT_EQ(back->transport.media_lines[3].port, 9);
+  ASSERT_EQ(back->video.size(), 1u);
+  EXPECT_EQ(back->video[0].mid, "3");
+  EXPECT_EQ(back->video[0].direction, Direction::RecvOnly);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(back->audio[i].mid, offer->audio[i].mid);
     EXPECT_EQ(back->audio[i].opus_pt, offer->audio[i].opus_pt);
@@ -222,6 +236,223 @@ TEST(MultiAudioAnswer, AnswerReadsBackAsOneStreamPerOfferedAudioSection) {
   EXPECT_EQ(back->audio[0].direction, Direction::RecvOnly);
   EXPECT_EQ(back->audio[1].direction, Direction::Inactive);
   EXPECT_EQ(back->transport.setup, "active");
+}
+
+} // namespace
+} // namespace roomcast::sdp
+
+namespace roomcast::sdp {
+namespace {
+
+// Janus 1.1 subscriber offer with two publishers' audio and video, as janus_videoroom writes
+// it for a room with videocodec "vp8,h264": the first feed's VP8 with RTX and the feedback
+// janus_sdp_generate_offer adds; the second feed publishes H.264 (not received: rejected).
+const std::string kVideoOffer =
+    "v=0\r\n"
+    "o=- 1733000000000001 5 IN IP4 10.77.0.1\r\n"
+    "s=VideoRoom 1234\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0 1 2 3\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:"
+    "71:17:44:94:D6:49:3C:9D:5C\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS *\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:0\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=msid:janus0 janus0a0\r\n"
+    "a=ssrc:1111111111 cname:janus\r\n"
+    "a=candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host\r\n"
+    "a=end-of-candidates\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 100 101\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:1\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:100 VP8/90000\r\n"
+    "a=rtcp-fb:100 ccm fir\r\n"
+    "a=rtcp-fb:100 nack\r\n"
+    "a=rtcp-fb:100 nack pli\r\n"
+    "a=rtcp-fb:100 goog-remb\r\n"
+    "a=rtcp-fb:100 transport-cc\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=extmap:12 urn:3gpp:video-orientation\r\n"
+    "a=rtpmap:101 rtx/90000\r\n"
+    "a=fmtp:101 apt=100\r\n"
+    "a=ssrc-group:FID 2718281828 3141592653\r\n"
+    "a=msid:janus1 janus1v0\r\n"
+    "a=ssrc:2718281828 cname:janus\r\n"
+    "a=ssrc:3141592653 cname:janus\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:2\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=ssrc:2222222222 cname:janus\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
+    "c=IN IP4 10.77.0.1\r\n"
+    "a=sendonly\r\n"
+    "a=mid:3\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:Lp7Q\r\n"
+    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:102 H264/90000\r\n"
+    "a=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\n"
+    "a=rtcp-fb:102 nack\r\n"
+    "a=ssrc:3333333333 cname:janus\r\n";
+
+LocalMediaParams video_subscriber() {
+  LocalMediaParams p;
+  p.ice_ufrag = "rc01";
+  p.ice_pwd = "0123456789abcdefghijkl";
+  p.fingerprint_sha256 = "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:"
+                         "6f:93:42:7e:cb:c8:fe:29";
+  p.candidates = {"candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host"};
+  p.ssrc = 305419896;
+  p.cname = "roomcast-cname";
+  p.msid_stream = "roomcast";
+  p.msid_track = "audio0";
+  p.direction = LocalMediaParams::RecvOnly;
+  return p;
+}
+
+TEST(MultiVideoOffer, ReadsVp8SectionsWithTheirFeedback) {
+  std::string why;
+  const auto offer = parse_remote_multi_audio(kVideoOffer, &why);
+  ASSERT_TRUE(offer) << why;
+  ASSERT_EQ(offer->audio.size(), 2u);
+  ASSERT_EQ(offer->video.size(), 1u);  // the H.264 section is not ours to receive
+  const RemoteVideoStream expected{1,
+                                   "1",
+                                   100,
+                                   {"ccm fir", "nack", "nack pli"},
+                                   4,
+                                   Direction::SendOnly,
+                                   {2718281828u, 3141592653u}};
+  EXPECT_EQ(offer->video[0], expected);
+}
+
+TEST(MultiVideoOffer, VideoWithoutVp8OrRejectedIsLeftOut) {
+  std::string text = kVideoOffer;
+  text.replace(text.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35, "m=video 0 UDP/TLS/RTP/SAVPF 100 101");
+  const auto offer = parse_remote_multi_audio(text);
+  ASSERT_TRUE(offer);
+  EXPECT_TRUE(offer->video.empty());
+  // VP8 named but not among the m= line's formats.
+  std::string unlisted = kVideoOffer;
+  unlisted.replace(unlisted.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35,
+                   "m=video 9 UDP/TLS/RTP/SAVPF 101 103");
+  const auto offer2 = parse_remote_multi_audio(unlisted);
+  ASSERT_TRUE(offer2);
+  EXPECT_TRUE(offer2->video.empty());
+}
+
+TEST(MultiVideoAnswer, AcceptsVp8MirrorsFeedbackAndRejectsOtherCodecs) {
+  const auto offer = parse_remote_multi_audio(kVideoOffer);
+  ASSERT_TRUE(offer);
+  const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
+  const std::string vp8_section =
+      "m=video 9 UDP/TLS/RTP/SAVPF 100\r\n"
+      "c=IN IP4 0.0.0.0\r\n"
+      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+      "a=ice-ufrag:rc01\r\n"
+      "a=ice-pwd:0123456789abcdefghijkl\r\n"
+      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
+      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
+      "a=setup:active\r\n"
+      "a=mid:1\r\n"
+      "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+      "a=recvonly\r\n"
+      "a=rtcp-mux\r\n"
+      "a=rtpmap:100 VP8/90000\r\n"
+      "a=rtcp-fb:100 ccm fir\r\n"
+      "a=rtcp-fb:100 nack\r\n"
+      "a=rtcp-fb:100 nack pli\r\n"
+      "m=audio 9 ";
+  EXPECT_NE(answer.find(vp8_section), std::string::npos) << answer;
+  // RTX, REMB and transport-cc are not answered: roomcast does not act on them.
+  EXPECT_EQ(answer.find("rtx/90000"), std::string::npos);
+  EXPECT_EQ(answer.find("goog-remb"), std::string::npos);
+  EXPECT_EQ(answer.find("transport-cc"), std::string::npos);
+  EXPECT_NE(answer.find("a=group:BUNDLE 0 1 2\r\n"), std::string::npos);
+  EXPECT_NE(answer.find("m=video 0 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:3\r\na=inactive\r\n"),
+            std::string::npos);
+  // Candidates once, in the first (BUNDLE-tag) section.
+  EXPECT_EQ(answer.find("a=candidate:"), answer.rfind("a=candidate:"));
+  EXPECT_LT(answer.find("a=candidate:"), answer.find("m=video"));
+}
+
+TEST(MultiVideoAnswer, ParkedVideoSlotIsAnsweredInactive) {
+  std::string text = kVideoOffer;
+  text.replace(text.find("a=sendonly\r\na=mid:1\r\n"), 21, "a=inactive\r\na=mid:1\r\n");
+  const auto offer = parse_remote_multi_audio(text);
+  ASSERT_TRUE(offer);
+  ASSERT_EQ(offer->video.size(), 1u);
+  const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
+  EXPECT_NE(answer.find("a=mid:1\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=inactive\r\n"),
+            std::string::npos);
+  const auto back = parse_remote_multi_audio(answer);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->video.size(), 1u);
+  EXPECT_EQ(back->video[0].vp8_pt, 100);
+  EXPECT_EQ(back->video[0].direction, Direction::Inactive);
+  EXPECT_EQ(back->video[0].feedback, (std::set<std::string>{"ccm fir", "nack", "nack pli"}));
+}
+
+} // namespace
+} // namespace roomcast::sdp
+
+namespace roomcast::sdp {
+namespace {
+
+// Only a video slot (auto_subscribe off, one video sink): the transport comes from it.
+TEST(MultiVideoOffer, VideoOnlyOfferTakesItsTransportFromTheVideoSection) {
+  std::string text = kVideoOffer;
+  // Park both audio slots (port 0), as in a subscription without audio.
+  for (const char* mid : {"a=mid:0\r\n", "a=mid:2\r\n"}) {
+    const auto at = text.rfind("m=audio 9 ", text.find(mid));
+    text.replace(at, 10, "m=audio 0 ");
+  }
+  // The candidates were in the first (now rejected) section: Janus puts them in the first
+  // live one, so move them.
+  const std::string candidate = "a=candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host\r\na=end-of-candidates\r\n";
+  text.erase(text.find(candidate), candidate.size());
+  text.insert(text.find("a=rtpmap:100 VP8/90000\r\n"), candidate);
+  std::string why;
+  const auto offer = parse_remote_multi_audio(text, &why);
+  ASSERT_TRUE(offer) << why;
+  EXPECT_TRUE(offer->audio.empty());
+  ASSERT_EQ(offer->video.size(), 1u);
+  EXPECT_EQ(offer->transport.ice_ufrag, "Lp7Q");
+  EXPECT_EQ(offer->transport.mid, "1");
+  EXPECT_FALSE(offer->transport.opus_pt);
+  ASSERT_EQ(offer->transport.candidates.size(), 1u);
+  const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
+  EXPECT_NE(answer.find("a=group:BUNDLE 1\r\n"), std::string::npos);
+  EXPECT_NE(answer.find("m=video 9 UDP/TLS/RTP/SAVPF 100\r\n"), std::string::npos);
+  EXPECT_NE(answer.find("m=audio 0 "), std::string::npos);
+  // The answer's only candidates are in its video section, the BUNDLE tag.
+  EXPECT_GT(answer.find("a=candidate:"), answer.find("m=video 9"));
+  // parse_remote_audio itself still wants audio.
+  EXPECT_FALSE(parse_remote_audio(text, &why));
+  EXPECT_EQ(why, "no m=audio section with a non-zero port");
 }
 
 } // namespace

@@ -195,6 +195,33 @@ TEST(VideoRoomSubscriber, OnlyAddsSubscribeOnlyRemovesUnsubscribe) {
   EXPECT_EQ(rig.body(5), (Json{{"request", "unsubscribe"}, {"streams", {{{"sub_mid", "1"}}}}}));
 }
 
+TEST(VideoRoomSubscriber, AFeedsVideoIsAddedBesideItsAudioAndDroppedAlone) {
+  Rig rig;
+  join_two(rig);
+  // A video sink for 101's camera (its mid "1"): only that stream is asked for.
+  rig.sub->want(101, "1");
+  ASSERT_EQ(rig.sent.size(), 4u);
+  EXPECT_EQ(rig.body(3), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 101}, {"mid", "1"}}}}}));
+  Json video = stream(2, "2", 101, "1");
+  video["type"] = "video";
+  rig.reply(3, updated({stream(0, "0", 101), stream(1, "1", 102), video}, "OFFER-2"));
+  rig.offers.back().done("ANSWER-2", "");
+  rig.reply(4, started());
+  EXPECT_TRUE(rig.sub->settled());
+  // Its audio goes; the video slot stays.
+  rig.sub->drop_stream(101, "0");
+  ASSERT_EQ(rig.sent.size(), 6u);
+  EXPECT_EQ(rig.body(5), (Json{{"request", "unsubscribe"}, {"streams", {{{"sub_mid", "0"}}}}}));
+  rig.reply(5, updated({stream(0, "0", Json()), stream(1, "1", 102), video}, "OFFER-3"));
+  rig.offers.back().done("ANSWER-3", "");
+  rig.reply(6, started());
+  EXPECT_TRUE(rig.sub->settled());
+  // The publisher leaves: both go by themselves, nothing asked.
+  rig.sub->drop(101, true);
+  EXPECT_EQ(rig.sent.size(), 7u);
+  EXPECT_TRUE(rig.sub->settled());
+}
+
 TEST(VideoRoomSubscriber, UnpromptedOfferIsAnsweredAndPostponedRequestIsNotRepeated) {
   Rig rig;
   join_two(rig);
