@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # aiortc VideoRoom subscriber: hears the room's first publisher and prints one JSON line with
-# packet counts, dominant frequency, level and heard duration (see tests/e2e/README.md).
+# packet counts, dominant frequency, level and heard duration (see tests/e2e/README.md); with
+# --video it also decodes the video (aiortc's own VP8 decoder) and reads each frame's number.
 import argparse
 import asyncio
 import json
@@ -45,6 +46,14 @@ def codec_of(sdp):
     return f"audio/{r.group(1)}" if r else None
 
 
+def video_codec_of(sdp):
+    m = re.search(r"^m=video [1-9]\d* \S+ (\d+)", sdp, re.M)
+    if not m:
+        return None
+    r = re.search(rf"^a=rtpmap:{m.group(1)} ([^\s/]+)", sdp, re.M)
+    return f"video/{r.group(1)}" if r else None
+
+
 class Listener:
     def __init__(self, a):
         self.a = a
@@ -54,6 +63,24 @@ class Listener:
         self.publisher_gone = asyncio.Event()
         self.first_frame = asyncio.Event()
         self.track_task = None
+        self.video_task = None
+        self.video_frames = []  # [frame number, ms since the first audio frame]
+        self.video_sizes = set()
+
+    async def read_video(self, track):
+        """The number in the top band (16 blocks, bit i from the left: run_video_test.py)."""
+        try:
+            while True:
+                frame = await track.recv()
+                gray = frame.to_ndarray(format="gray")
+                h, w = gray.shape
+                self.video_sizes.add(f"{w}x{h}")
+                row = gray[h // 8]
+                n = sum(1 << i for i in range(16) if row[int(w * (i + 0.5) / 16)] > 128)
+                t0 = self.frames[0][0] if self.frames else time.monotonic()
+                self.video_frames.append([n, round((time.monotonic() - t0) * 1000)])
+        except MediaStreamError:
+            pass
 
     async def read_track(self, track):
         try:
@@ -107,6 +134,8 @@ class Listener:
         def on_track(track):
             if track.kind == "audio" and self.track_task is None:
                 self.track_task = asyncio.create_task(self.read_track(track))
+            elif track.kind == "video" and a.video and self.video_task is None:
+                self.video_task = asyncio.create_task(self.read_video(track))
 
         join = {"request": "join", "ptype": "subscriber", "room": a.room, "streams": [{"feed": feed}]}
         if a.pin:
@@ -151,6 +180,12 @@ class Listener:
                "frameSpanSeconds": round(frames[-1][0] - frames[0][0], 3),
                "measuredSeconds": round(end - start, 3),
                "codec": codec_of(self.pc.localDescription.sdp)}
+        if self.a.video:
+            out.update(frames=self.video_frames, sizes=sorted(self.video_sizes),
+                       mimeType=video_codec_of(self.pc.localDescription.sdp))
+            if self.video_sizes:
+                w, h = sorted(self.video_sizes)[-1].split("x")
+                out.update(frameWidth=int(w), frameHeight=int(h))
         if heard:
             # From the first audible frame on: a publisher's lead-in silence is not heard.
             out["audibleSpanSeconds"] = round(frames[-1][0] - heard[0][0], 3)
@@ -182,8 +217,9 @@ class Listener:
         return out
 
     async def close(self):
-        if self.track_task:
-            self.track_task.cancel()
+        for task in (self.track_task, self.video_task):
+            if task:
+                task.cancel()
         await self.pc.close()
         await self.client.close()
 
@@ -214,6 +250,7 @@ def main():
     ap.add_argument("--token", default="")
     ap.add_argument("--pin", default="")
     ap.add_argument("--timeout", type=float, default=30, help="for a publisher and its audio")
+    ap.add_argument("--video", action="store_true", help="decode the publisher's video too")
     return asyncio.run(amain(ap.parse_args()))
 
 

@@ -120,3 +120,5 @@ if(TARGET roomcast_python)
   roomcast_e2e_test(e2e_browser_sees_python_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
     chromium --python-dir ${PROJECT_BINARY_DIR}/python)
 endif()
+# A second, independent VP8 decoder: aiortc decodes the same stream and reads the numbers.
+roomcast_e2e_test(e2e_aiortc_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST} aiortc)
