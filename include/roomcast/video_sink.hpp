@@ -14,7 +14,9 @@ struct ReceivedVideoFrame {
   /// The three planes packed one after the other without padding: Y (width x height), then
   /// U and V ((width + 1) / 2 x (height + 1) / 2 each). Valid during the callback only.
   std::span<const uint8_t> data;
+  /// Picture width in pixels, as decoded (the sender chooses it and may change it mid-stream).
   int width = 0;
+  /// Picture height in pixels, as decoded.
   int height = 0;
   /// When the picture is shown, from the stream's RTP time (90 kHz): microseconds after the
   /// first frame this stream delivered.

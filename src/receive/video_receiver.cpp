@@ -26,9 +26,11 @@ VideoReceiver::Output VideoReceiver::on_packet(const rtp::RtpPacket& packet, Clo
   auto frame = depacketizer_.push(packet);
   const bool dropped = depacketizer_.frames_dropped() > dropped_seen_;
   dropped_seen_ = depacketizer_.frames_dropped();
+  // After a dropped frame the next ones refer to what is lost: decoding them would show a
+  // corrupt picture, so they wait for a keyframe as at the start.
+  if (dropped) keyframe_seen_ = false;
   if (frame && frame->keyframe) keyframe_seen_ = true;
-  // Before the first keyframe nothing decodes; after a dropped frame the next ones refer to it.
-  if (!keyframe_seen_ || dropped) {
+  if (!keyframe_seen_) {
     auto pli = request_keyframe(now);
     if (!pli.empty()) out.rtcp.push_back(std::move(pli));
   }

@@ -15,9 +15,10 @@ namespace roomcast::receive {
 
 /// Reassembles frames and decides what feedback to send: a generic NACK (RFC 4585 §6.2.1) for
 /// packets missing behind newer ones, each sequence number asked again at most once per round
-/// trip and at most kMaxNacks times; a PLI (§6.3.1) while no keyframe has come yet, when a
-/// frame was given up on, or when the decoder says it lost sync (request_keyframe), at most
-/// one per kPliInterval. Pure logic with time as an input; loop thread.
+/// trip and at most kMaxNacks times; a PLI (§6.3.1) while no keyframe has come yet or since a
+/// frame was given up on (delta frames are withheld meanwhile: they refer to what is missing),
+/// or when the decoder says it lost sync (request_keyframe), at most one per kPliInterval.
+/// Pure logic with time as an input; loop thread.
 class VideoReceiver {
  public:
   using Clock = std::chrono::steady_clock;
