@@ -48,6 +48,8 @@ class PyMeeting {
     return *meeting_;
   }
   const std::shared_ptr<MeetingContext>& context() const { return context_; }
+  // A track given later (enable_mic(track), enable_webcam(track)) lives as long as the meeting.
+  void keep(py::object track) { kept_.append(std::move(track)); }
 
   static std::set<PyMeeting*>& live() {
     static std::set<PyMeeting*> meetings;  // touched with the GIL held only
@@ -58,6 +60,7 @@ class PyMeeting {
   std::optional<Meeting> meeting_;
   std::shared_ptr<MeetingContext> context_;
   py::object track_;  // keeps a Python subclass alive while the SDK calls its recv()
+  py::list kept_;
 };
 
 // MeetingConfig plus the Python object of its track.
@@ -371,6 +374,38 @@ void register_meeting(py::module_& m) {
       .def(
           "leave", [](PyMeeting& self) { self.get().leave(); }, py::call_guard<py::gil_scoped_release>(),
           "Leaves the meeting cleanly. Idempotent.")
+      .def(
+          "enable_mic",
+          [](PyMeeting& self, py::object track) {
+            std::shared_ptr<CustomAudioTrack> native;
+            if (!track.is_none()) {
+              native = track.cast<std::shared_ptr<CustomAudioTrack>>();
+              name_python_track(track);
+              self.keep(track);
+            }
+            py::gil_scoped_release nogil;
+            self.get().enable_mic(native);
+          },
+          py::arg("track") = py::none(), "Unmutes the microphone (with another track: a swap). Blocks briefly.")
+      .def(
+          "disable_mic", [](PyMeeting& self) { self.get().disable_mic(); }, py::call_guard<py::gil_scoped_release>(),
+          "Mutes the microphone: the others get on_stream_disabled.")
+      .def(
+          "enable_webcam",
+          [](PyMeeting& self, py::object track) {
+            std::shared_ptr<CustomVideoTrack> native;
+            if (!track.is_none()) {
+              native = track.cast<std::shared_ptr<CustomVideoTrack>>();
+              name_python_video_track(track);
+              self.keep(track);
+            }
+            py::gil_scoped_release nogil;
+            self.get().enable_webcam(native);
+          },
+          py::arg("track") = py::none(), "Turns the camera on (with another track: a swap). Blocks briefly.")
+      .def(
+          "disable_webcam", [](PyMeeting& self) { self.get().disable_webcam(); },
+          py::call_guard<py::gil_scoped_release>(), "Turns the camera off; audio goes on.")
       .def("run_until_left", &run_until_left, py::arg("timeout_seconds") = py::none(),
            "Waits until the meeting is left (or the timeout passes); True if it was left.")
       .def_property_readonly("joined", [](PyMeeting& self) { return self.get().joined(); })

@@ -109,6 +109,24 @@ class Meeting {
   /// Connects, joins the room and starts publishing; returns once the microphone
   /// stream is live (or throws roomcast::Error saying what failed and what to do).
   void join();
+
+  /// Unmutes the microphone, as the seed SDK's enable_mic(): the others get
+  /// on_stream_enabled and hear it again (the track is not read while muted: a file
+  /// resumes where it was). Given a track, it is sent from now on instead of the current
+  /// one (a swap without leaving: the RTP stream continues). Blocks until the server
+  /// agreed (a renegotiation of our stream, about 10 ms on a LAN); throws roomcast::Error
+  /// when not joined, called from an event handler (it would wait for itself), or refused.
+  void enable_mic(std::shared_ptr<CustomAudioTrack> track = nullptr);
+  /// Mutes the microphone: the others get on_stream_disabled; see enable_mic().
+  void disable_mic();
+  /// Turns the camera on (the seed SDK's enable_webcam()), with `track`, or the one
+  /// configured (MeetingConfig::custom_camera_video_track) or last sent when null. A
+  /// different track than the one being sent is a swap: the same video stream continues
+  /// with the new picture (from a keyframe). The others get on_stream_enabled. Blocks and
+  /// throws as enable_mic().
+  void enable_webcam(std::shared_ptr<CustomVideoTrack> track = nullptr);
+  /// Turns the camera off: the others get on_stream_disabled; audio goes on.
+  void disable_webcam();
   /// Leaves the room cleanly (unpublish, leave, detach, destroy session). Idempotent.
   /// Blocks until done (a few seconds at most), except when called from an event
   /// handler, where it returns at once and on_meeting_left follows.

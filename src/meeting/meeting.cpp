@@ -158,8 +158,10 @@ void Meeting::Impl::local_stream_enabled(bool enabled) {
     local_audio->participant_id = local_state->id;
     local_audio->local = true;
     local_state->enable_stream(local_audio);
+    if (peer && peer->video_accepted() && video_track) local_stream_state("video1", "video", true);
   } else {
     local_state->disable_stream("audio0");
+    local_state->disable_stream("video1");
   }
 }
 

@@ -119,7 +119,8 @@ struct Meeting::Impl {
   // Remote side (loop thread).
   std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
   std::map<std::string, RemoteFeed> feeds;
-  // Every remote audio arrives through one VideoRoom subscription handle and one PeerConnection.
+  // Every remote audio (and video with a sink) arrives through one VideoRoom subscription
+  // handle and one PeerConnection.
   std::unique_ptr<signaling::janus::VideoRoomSubscriber> subscription;
   std::unique_ptr<peer::PeerSession> subscription_peer;
   std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
@@ -195,6 +196,17 @@ struct Meeting::Impl {
   void teardown_after_failed_join();
   void on_media_connected();
   void start_video();
+
+  // meeting_controls.cpp: mute, unmute and swap our tracks (user threads)
+  struct Publishing {
+    bool mic = true;     // what our offer sends (sendonly) or leaves inactive
+    bool webcam = false;
+  };
+  Publishing publishing;  // guarded by controls_mutex
+  std::mutex controls_mutex;  // one control at a time
+  void set_publishing(std::optional<bool> mic, std::optional<bool> webcam,
+                      std::shared_ptr<CustomAudioTrack> audio_track, std::shared_ptr<CustomVideoTrack> camera_track);
+  void local_stream_state(const std::string& id, const std::string& kind, bool enabled);
   void on_media_failed(const std::string& why);
   void on_handle_event(uint64_t handle, const Json& message);
   void local_stream_enabled(bool enabled);

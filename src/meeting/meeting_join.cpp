@@ -202,6 +202,10 @@ void Meeting::Impl::publish() {
       video_track.reset();
     }
   }
+  {
+    std::lock_guard controls(controls_mutex);
+    publishing = Publishing{true, video_track != nullptr};
+  }
 
   std::unique_lock lock(mutex);
   bool settled = state_changed.wait_for(

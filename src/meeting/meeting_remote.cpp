@@ -1,5 +1,6 @@
 // Meeting facade, receiving side: other participants, the one multistream subscription to
-// their audio, the 20 ms receive tick (jitter buffers, sinks, room mix, dominant speaker).
+// their audio (and sinked video: meeting_video.cpp), the 20 ms receive tick (jitter buffers,
+// sinks, room mix, dominant speaker).
 #include <algorithm>
 #include <utility>
 
@@ -52,13 +53,23 @@ void Meeting::Impl::publisher_seen(const Json& publisher) {
     streams.push_back(Json{{"type", "audio"}, {"mid", "0"}});
   for (const auto& s : streams) {
     const std::string type = s.value("type", "");
-    if ((type != "audio" && type != "video") || s.value("disabled", false)) continue;
+    if (type != "audio" && type != "video") continue;
     const std::string mid = s.contains("mid") ? id_string(s["mid"]) : "0";
-    auto stream = std::make_shared<detail::StreamState>();
-    stream->id = type + ":" + mid;
-    stream->kind = type;
-    stream->participant_id = key;
-    if (feed.participant->find_stream(stream->id)) continue;
+    const std::string stream_id = type + ":" + mid;
+    if (s.value("disabled", false)) {
+      // Muted (their renegotiation left the section inactive): gone until it comes back.
+      if (feed.participant->find_stream(stream_id)) feed.participant->disable_stream(stream_id);
+      continue;
+    }
+    if (feed.participant->find_stream(stream_id)) continue;
+    // Unmuted audio comes back as the same stream object, with the sinks it had.
+    std::shared_ptr<detail::StreamState> stream = type == "audio" && feed.audio_mid == mid ? feed.audio_stream : nullptr;
+    if (!stream) {
+      stream = std::make_shared<detail::StreamState>();
+      stream->id = stream_id;
+      stream->kind = type;
+      stream->participant_id = key;
+    }
     if (type == "audio" && feed.audio_mid.empty()) {
       feed.audio_mid = mid;
       feed.audio_stream = stream;

@@ -18,15 +18,27 @@ AudioSender::AudioSender(engine::Engine& engine, PeerSession& peer,
       callbacks_(std::move(callbacks)),
       lead_in_frames_(static_cast<uint64_t>(lead_in / core::MediaClock::kTickDuration)),
       silence_until_(lead_in_frames_) {
-  if (reader_->track().live()) {
-    // A live frame is made when we ask for it; send it as soon as it is ready, not a tick later.
-    core::EventLoop* loop = &engine_.loop();
-    reader_->set_wakeup([loop, this, alive = std::weak_ptr<int>(alive_)] {
-      loop->post([this, alive] {
-        if (alive.lock()) on_frame_ready();
-      });
+  watch_live_reader();
+}
+
+void AudioSender::watch_live_reader() {
+  if (!reader_->track().live()) return;
+  // A live frame is made when we ask for it; send it as soon as it is ready, not a tick later.
+  core::EventLoop* loop = &engine_.loop();
+  reader_->set_wakeup([loop, this, alive = std::weak_ptr<int>(alive_)] {
+    loop->post([this, alive] {
+      if (alive.lock()) on_frame_ready();
     });
-  }
+  });
+}
+
+void AudioSender::replace_reader(std::unique_ptr<media::EncodedTrack::Reader> reader) {
+  reader_ = std::move(reader);
+  watch_live_reader();
+  talkspurt_pending_ = true;
+  if (peer_) peer_->mark_talkspurt();
+  finished_ = false;  // a new track after the last one ended
+  if (peer_) start();
 }
 
 AudioSender::~AudioSender() { stop(); }

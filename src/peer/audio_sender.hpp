@@ -53,6 +53,9 @@ class AudioSender : private core::MediaClock::Client {
   /// the lead-in silence is sent again first for the participants who subscribe anew.
   void set_peer(PeerSession* peer);
   SenderStats stats() const;
+  /// Sends another track from the next frame on (a swap without leaving): the RTP stream
+  /// (SSRC, sequence numbers, timestamps) continues; the next packet carries the marker bit.
+  void replace_reader(std::unique_ptr<media::EncodedTrack::Reader> reader);
 
  private:
   void on_tick(uint64_t tick, core::MediaClock::Clock::time_point now) override;
@@ -60,6 +63,7 @@ class AudioSender : private core::MediaClock::Client {
   void send_due(uint64_t tick, core::MediaClock::Clock::time_point now);
   bool send_one(core::MediaClock::Clock::time_point now, bool& keep_going);
   void finish();
+  void watch_live_reader();
 
   engine::Engine& engine_;
   PeerSession* peer_;

@@ -103,7 +103,9 @@ void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
     if (candidates.empty())
       return fail(kNoInterface);
     const auto local = local_params(sdp::LocalMediaParams::Direction::SendOnly);
-    ready(video_offer_ ? sdp::build_audio_video_offer(local, *video_offer_) : sdp::build_audio_offer(local));
+    offer_session_id_ = (uint64_t{random_value<uint32_t>()} << 30) | random_value<uint32_t>() | 1;
+    ready(video_offer_ ? sdp::build_audio_video_offer(local, *video_offer_, offer_session_id_)
+                       : sdp::build_audio_offer(local, offer_session_id_));
   });
 }
 
@@ -130,6 +132,29 @@ void PeerSession::offer_video(bool nack) {
   video_offer_->nack = nack;
   video_offer_->ssrc = random_value<uint32_t>() | 1;
   if (video_offer_->ssrc == ssrc_) video_offer_->ssrc ^= 2;
+}
+
+std::string PeerSession::renegotiation_offer(bool send_audio, bool send_video) {
+  using sdp::Direction;
+  auto local = local_params(send_audio ? Direction::SendOnly : Direction::Inactive);
+  if (!video_offer_) return sdp::build_audio_offer(local, offer_session_id_);
+  video_offer_->direction = send_video ? Direction::SendOnly : Direction::Inactive;
+  return sdp::build_audio_video_offer(local, *video_offer_, offer_session_id_);
+}
+
+std::optional<std::string> PeerSession::apply_renegotiation_answer(const std::string& sdp_text) {
+  std::string why;
+  auto remote = sdp::parse_remote_audio(sdp_text, &why);
+  if (!remote) return "the server's SDP answer is unusable: " + why;
+  if (remote_ && (remote->ice_ufrag != remote_->ice_ufrag || remote->fingerprint != remote_->fingerprint))
+    return "the server changed its ICE credentials or DTLS fingerprint in a renegotiation";
+  // A video section added now (enable_webcam on a session without one) gets its sender;
+  // one that exists keeps its packetizer, so its RTP stream continues.
+  if (video_offer_ && !video_ && video_offer_->direction == sdp::Direction::SendOnly) {
+    video_refusal_.reset();
+    accept_video(sdp_text);
+  }
+  return std::nullopt;
 }
 
 void PeerSession::accept_video(const std::string& sdp_text) {

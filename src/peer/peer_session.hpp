@@ -97,6 +97,13 @@ class PeerSession {
   bool send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time);
   VideoRtpSender* video_sender() { return video_.get(); }
   const VideoRtpSender* video_sender() const { return video_.get(); }
+  /// Publisher side, connected: a new offer on the same transport (ICE credentials,
+  /// candidates, certificate, SSRCs), each section sending or inactive as asked (RFC 3264
+  /// §8: a muted camera or microphone stays negotiated, so the RTP streams continue).
+  /// offer_video() before it adds the video section to a session that had none.
+  std::string renegotiation_offer(bool send_audio, bool send_video);
+  /// Applies the server's answer to renegotiation_offer(); the error text if unusable.
+  std::optional<std::string> apply_renegotiation_answer(const std::string& sdp);
   /// Where our RTP stream stands, once the answer is applied.
   std::optional<RtpContinuation> rtp_continuation() const;
   /// Publisher side: gathers candidates, then hands over a complete sendonly offer.
@@ -104,8 +111,8 @@ class PeerSession {
   /// Applies Janus's answer; returns an error text if it cannot be used.
   std::optional<std::string> apply_answer(const std::string& sdp);
 
-  /// Subscriber side: takes Janus's offer with any number of m=audio sections and hands over
-  /// an answer receiving each of them. The first offer gathers and connects; later ones
+  /// Subscriber side: takes Janus's offer with any number of m=audio and m=video sections and
+  /// hands over an answer receiving each Opus and VP8 one. The first offer gathers and connects; later ones
   /// (renegotiations) are answered at once on the same ICE/DTLS/SRTP transport.
   void create_answer(const std::string& offer_sdp,
                      std::function<void(std::optional<std::string> sdp, std::string error)> ready);
@@ -126,8 +133,6 @@ class PeerSession {
   std::optional<uint8_t> audio_level_extension(const std::string& mid) const {
     return demux_.audio_level_extension(mid);
   }
-  /// Subscriber side: true when `mid` is a receiving m=video section.
-  bool is_video(const std::string& mid) const { return demux_.is_video(mid); }
   /// Receiving side: the SSRC our RTCP (receiver reports, feedback) is sent from.
   uint32_t local_ssrc() const { return ssrc_; }
   /// Receiving side: sends one RTCP packet we built (e.g. NACK or PLI about a received stream).
@@ -163,6 +168,7 @@ class PeerSession {
   std::optional<sdp::LocalVideoParams> video_offer_;  // publisher: we offer video
   std::unique_ptr<VideoRtpSender> video_;             // publisher: the server takes it
   std::optional<std::string> video_refusal_;
+  uint64_t offer_session_id_ = 0;  // o= of our offers: the same in every renegotiation
   std::unique_ptr<core::Timer> connect_timeout_;
   std::unique_ptr<core::Timer> consent_timer_;  // while connected: is the server still there?
   std::chrono::steady_clock::time_point last_heard_;

@@ -33,10 +33,11 @@ MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams
   a.emplace_back("fingerprint", "sha-256 " + normalize_fingerprint(local.fingerprint_sha256));
   a.emplace_back("setup", "actpass");
   a.emplace_back("mid", single_line(video.mid));
-  a.emplace_back("sendonly", "");
+  a.emplace_back(std::string(to_string(video.direction)), "");
+  const bool sending = video.direction == Direction::SendOnly || video.direction == Direction::SendRecv;
   // One msid stream for audio and video: browsers play them as one MediaStream, in sync.
   const std::string msid = single_line(local.msid_stream + " " + video.msid_track);
-  a.emplace_back("msid", msid);
+  if (sending) a.emplace_back("msid", msid);
   a.emplace_back("rtcp-mux", "");
   a.emplace_back("rtcp-rsize", "");
   a.emplace_back("rtpmap", pt + " " + std::string(kVp8CodecName) + "/90000");
@@ -44,9 +45,11 @@ MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams
     if (feedback == "nack" && !video.nack) continue;
     a.emplace_back("rtcp-fb", pt + " " + std::string(feedback));
   }
-  const std::string ssrc = std::to_string(video.ssrc);
-  a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));
-  a.emplace_back("ssrc", ssrc + " msid:" + msid);
+  if (sending) {
+    const std::string ssrc = std::to_string(video.ssrc);
+    a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));
+    a.emplace_back("ssrc", ssrc + " msid:" + msid);
+  }
   // Same transport as the audio (BUNDLE): the same candidates, as browsers write them.
   for (const auto& c : local.candidates) {
     std::string_view line = trim(c);

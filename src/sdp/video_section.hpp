@@ -23,6 +23,7 @@ struct LocalVideoParams {
   std::string msid_track = "roomcast-video";
   uint8_t vp8_pt = kVp8PayloadType;
   bool nack = true;  // offer generic NACK (we answer it from a send history)
+  Direction direction = Direction::SendOnly;  // Inactive: the camera is off (disable_webcam)
 };
 
 /// The feedback we ask for is what Janus answers and roomcast acts on: keyframe requests

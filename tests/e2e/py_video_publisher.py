@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--room", default="1234")
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--size", default="480x270")
+    ap.add_argument("--toggle", action="store_true",
+                    help="camera off at 3 s and on at 6 s, microphone off at 7 s and on at 8.5 s")
     a = ap.parse_args()
     width, height = map(int, a.size.split("x"))
     video = NumberedFrames(a.duration, width, height)
@@ -75,6 +77,15 @@ def main():
     meeting = roomcast.init_meeting(config)
     meeting.add_event_listener(Printer())
     meeting.join()
+    if a.toggle:
+        import time
+        t0 = time.monotonic()
+        for at, action in ((3.0, meeting.disable_webcam), (6.0, meeting.enable_webcam),
+                           (7.0, meeting.disable_mic), (8.5, meeting.enable_mic)):
+            if meeting.run_until_left(max(0.0, t0 + at - time.monotonic())):
+                break
+            action()
+            print(f"py_video_publisher: {action.__name__} at {time.monotonic() - t0:.2f} s", flush=True)
     meeting.run_until_left()
     print(f"py_video_publisher: sent {video.n} frames", flush=True)
 
