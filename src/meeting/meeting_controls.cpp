@@ -86,7 +86,7 @@ void Meeting::Impl::set_publishing(std::optional<bool> mic, std::optional<bool> 
       sender->replace_reader(std::move(new_reader));
       config.custom_microphone_audio_track = audio_track;
     }
-    if (sender && mic) sender->set_peer(next.mic ? peer.get() : nullptr);
+    if (sender && mic) sender->set_muted(!next.mic);
     if (new_video) {
       video_sender.reset();  // the next start_video() makes one for the new track
       video_track = new_video;

@@ -68,6 +68,11 @@ void AudioSender::set_peer(PeerSession* peer) {
   start();
 }
 
+void AudioSender::set_muted(bool muted) {
+  if (muted_ && !muted) talkspurt_pending_ = true;
+  muted_ = muted;
+}
+
 SenderStats AudioSender::stats() const {
   SenderStats stats = stats_;
   if (schedule_) {
@@ -88,11 +93,17 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
   // whatever the reader's position in the shared log.
   const uint64_t first_sample = packets_sent_ * media::kFrameSamples;
   if (packets_sent_ < silence_until_) {
-    peer_->send_audio(reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
+    if (!muted_) peer_->send_audio(reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
   } else {
     std::shared_ptr<const media::EncodedFrame> frame;
     switch (reader_->next(frame)) {
       case media::EncodedTrack::Status::Frame:
+        if (muted_) {
+          // Played, not sent: the server has our audio section inactive meanwhile.
+          reader_->mark_sent(*frame);
+          ++packets_sent_;
+          return true;
+        }
         if (frame->dtx) {
           // Not sent; the timestamps still count it, and speech after the gap is marked.
           ++stats_.dtx_frames;

@@ -52,6 +52,10 @@ class AudioSender : private core::MediaClock::Client {
   /// track does not advance while paused; RTP time continues from the packets sent, and
   /// the lead-in silence is sent again first for the participants who subscribe anew.
   void set_peer(PeerSession* peer);
+  /// Muted (disable_mic): the track plays on and its frames are dropped, as a muted
+  /// microphone's would be; RTP time advances and the first packet after unmuting carries
+  /// the marker bit.
+  void set_muted(bool muted);
   SenderStats stats() const;
   /// Sends another track from the next frame on (a swap without leaving): the RTP stream
   /// (SSRC, sequence numbers, timestamps) continues; the next packet carries the marker bit.
@@ -76,6 +80,7 @@ class AudioSender : private core::MediaClock::Client {
   uint64_t packets_sent_ = 0;  // lead-in and track: the RTP timeline
   uint64_t reports_seen_ = 0;  // receiver reports already passed to the encoder
   bool talkspurt_pending_ = false;  // a DTX gap ended: mark the next packet
+  bool muted_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // wake-ups posted check it
   bool ticking_ = false;
   bool finished_ = false;

@@ -119,6 +119,10 @@ roomcast_e2e_test(e2e_browser_sees_video_loss_nack 200 ${E2E_PY} ${E2E_DIR}/run_
 if(TARGET roomcast_python)
   roomcast_e2e_test(e2e_browser_sees_python_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
     chromium --python-dir ${PROJECT_BINARY_DIR}/python)
+  # Run-time controls: the bot turns its camera off and on, then its microphone, without
+  # leaving; another participant and Chromium see each stream stop and come back.
+  roomcast_e2e_test(e2e_controls_mute_and_camera_off 150 ${E2E_PY} ${E2E_DIR}/run_controls_test.py
+    ${E2E_ROOMCAST} --python-dir ${PROJECT_BINARY_DIR}/python)
 endif()
 # A second, independent VP8 decoder: aiortc decodes the same stream and reads the numbers.
 roomcast_e2e_test(e2e_aiortc_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST} aiortc)

@@ -37,9 +37,10 @@ class NumberedFrames(roomcast.CustomVideoTrack):
 
 
 class Tone(roomcast.CustomAudioTrack):
-    def __init__(self, seconds):
+    def __init__(self, seconds, hz=441):
         super().__init__()
-        self.left = seconds * 48000
+        self.hz = hz
+        self.left = int(seconds * 48000)
         self.phase = 0
 
     def recv(self):
@@ -49,7 +50,7 @@ class Tone(roomcast.CustomAudioTrack):
         t = (self.phase + np.arange(k)) / 48000.0
         self.phase += k
         self.left -= k
-        return roomcast.AudioChunk.from_float((0.3 * np.sin(2 * np.pi * 441 * t)).astype(np.float32), 48000, 1)
+        return roomcast.AudioChunk.from_float((0.3 * np.sin(2 * np.pi * self.hz * t)).astype(np.float32), 48000, 1)
 
 
 class Printer:
@@ -67,7 +68,8 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--size", default="480x270")
     ap.add_argument("--toggle", action="store_true",
-                    help="camera off at 3 s and on at 6 s, microphone off at 7 s and on at 8.5 s")
+                    help="camera off at 3 s and on at 6 s, microphone off at 7 s and back at 8.5 s "
+                         "with another track (a 660 Hz tone to the end)")
     a = ap.parse_args()
     width, height = map(int, a.size.split("x"))
     video = NumberedFrames(a.duration, width, height)
@@ -80,12 +82,16 @@ def main():
     if a.toggle:
         import time
         t0 = time.monotonic()
-        for at, action in ((3.0, meeting.disable_webcam), (6.0, meeting.enable_webcam),
-                           (7.0, meeting.disable_mic), (8.5, meeting.enable_mic)):
+        # The swapped-in track ends with the others: the meeting leaves when the audio ends.
+        swap = Tone(a.duration - 8.5, hz=660)
+        for at, name, action in ((3.0, "disable_webcam", meeting.disable_webcam),
+                                 (6.0, "enable_webcam", meeting.enable_webcam),
+                                 (7.0, "disable_mic", meeting.disable_mic),
+                                 (8.5, "enable_mic(660 Hz tone)", lambda: meeting.enable_mic(swap))):
             if meeting.run_until_left(max(0.0, t0 + at - time.monotonic())):
                 break
             action()
-            print(f"py_video_publisher: {action.__name__} at {time.monotonic() - t0:.2f} s", flush=True)
+            print(f"py_video_publisher: {name} at {time.monotonic() - t0:.2f} s", flush=True)
     meeting.run_until_left()
     print(f"py_video_publisher: sent {video.n} frames", flush=True)
 
