@@ -64,6 +64,13 @@ class PyMeeting {
 };
 
 // MeetingConfig plus the Python object of its track.
+// Strings, not an enum: MeetingConfig(video_codec="h264") reads as the CLI's --video-codec.
+VideoCodec parse_video_codec(const std::string& codec) {
+  if (codec == "vp8") return VideoCodec::vp8;
+  if (codec == "h264") return VideoCodec::h264;
+  throw py::value_error("video_codec '" + codec + "' is not a codec roomcast sends; give 'vp8' or 'h264'");
+}
+
 struct PyMeetingConfig {
   MeetingConfig config;
   py::object track = py::none();
@@ -160,7 +167,7 @@ void register_meeting(py::module_& m) {
                        int audio_bitrate_bps, int audio_channels, int opus_complexity, OpusFec opus_fec,
                        bool opus_dtx, bool reconnect, double reconnect_give_up_seconds, py::object video_track,
                        int video_width, int video_height, int video_frame_rate, int video_max_bitrate_bps,
-                       double video_keyframe_interval_seconds) {
+                       double video_keyframe_interval_seconds, const std::string& video_codec) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -190,6 +197,7 @@ void register_meeting(py::module_& m) {
              c.config.video.max_bitrate_bps = video_max_bitrate_bps;
              c.config.video.keyframe_interval =
                  std::chrono::milliseconds(std::llround(video_keyframe_interval_seconds * 1000));
+             c.config.video.codec = parse_video_codec(video_codec);
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -202,7 +210,8 @@ void register_meeting(py::module_& m) {
            py::arg("opus_fec") = OpusFec::Adaptive, py::arg("opus_dtx") = false, py::arg("reconnect") = true,
            py::arg("reconnect_give_up_seconds") = 120.0, py::arg("custom_camera_video_track") = py::none(),
            py::arg("video_width") = 640, py::arg("video_height") = 360, py::arg("video_frame_rate") = 30,
-           py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0)
+           py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0,
+           py::arg("video_codec") = "vp8")
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -228,6 +237,10 @@ void register_meeting(py::module_& m) {
           [](PyMeetingConfig& c, double s) {
             c.config.reconnect_give_up = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
           })
+      .def_property(
+          "video_codec",
+          [](const PyMeetingConfig& c) { return std::string(c.config.video.codec == VideoCodec::h264 ? "h264" : "vp8"); },
+          [](PyMeetingConfig& c, const std::string& codec) { c.config.video.codec = parse_video_codec(codec); })
       .def_property(
           "lead_in_seconds", [](const PyMeetingConfig& c) { return c.config.lead_in.count() / 1000.0; },
           [](PyMeetingConfig& c, double s) { c.config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); })

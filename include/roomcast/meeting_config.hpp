@@ -18,9 +18,20 @@ enum class OpusFec {
   Off,
 };
 
+/// The codec our camera stream is sent in (VideoSettings::codec). The server's room must
+/// allow it (Janus `videocodec`); otherwise the video is refused and the audio goes on.
+enum class VideoCodec {
+  vp8,   ///< VP8 (RFC 7741), libvpx in real-time mode: every browser decodes it
+  h264,  ///< H.264 constrained baseline, level 3.1, packetization-mode 1 (RFC 6184), libx264:
+         ///< for receivers that decode H.264 in hardware or only H.264 (some SIP and mobile)
+};
+
 /// What our camera stream looks like on the wire (MeetingConfig::video). The defaults are
-/// what a browser tile shows well. VP8 is encoded by libvpx in real-time mode.
+/// what a browser tile shows well.
 struct VideoSettings {
+  /// The codec offered and sent (only this one is offered). H.264 is level 3.1, so width x
+  /// height x frame_rate must stay within 108000 macroblocks a second (1280x720 at 30 fps).
+  VideoCodec codec = VideoCodec::vp8;
   /// Frames are scaled to this width (an even number, 16 to 1920)...
   int width = 640;
   /// ... and height (even, 16 to 1080).
@@ -47,7 +58,7 @@ struct MeetingConfig {
   std::string name = "roomcast";
   /// Publish custom_microphone_audio_track (false: join to listen only).
   bool mic_enabled = true;
-  /// Publish custom_camera_video_track as our camera (VP8, see `video`). Needs the
+  /// Publish custom_camera_video_track as our camera (VP8 or H.264, see `video`). Needs the
   /// microphone too (mic_enabled): audio and video go out as one stream, in sync.
   bool webcam_enabled = false;
   /// Janus API token, when the server requires token authentication.

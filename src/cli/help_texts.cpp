@@ -54,10 +54,12 @@ Options:
   --start SECS      start the (first) file at SECS seconds, to the sample
   --gain DB         change the level by DB decibels, -60 to +20 (default 0)
   --no-video        send only the audio of a FILE that has video too (by default its
-                    video goes out as our camera: VP8, scaled, in sync with the audio)
+                    video goes out as our camera: VP8 or H.264, scaled, in sync with the audio)
+  --video-codec C   vp8 (default) or h264 (constrained baseline, level 3.1: at most 1280x720
+                    at 30 fps); the room must allow it, else only the audio goes out
   --video-size WxH  the size the video is sent at (default 640x360; even numbers)
   --fps N           frames per second sent at most, 1 to 60 (default 30)
-  --video-bitrate BPS  VP8 target, 50000 to 8000000 (default 800000); lower when the
+  --video-bitrate BPS  the encoder's target, 50000 to 8000000 (default 800000); lower when the
                     server's bandwidth estimate says so
   --keyframe-interval SECS  a keyframe at least this often, 0.5 to 60 (default 3); the
                     server's requests (a new viewer) get one at once

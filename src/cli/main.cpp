@@ -288,7 +288,8 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (config.webcam_enabled && !json) {
     const auto& video = static_cast<const FileVideoTrack&>(*config.custom_camera_video_track);
     std::cout << "roomcast: with its video (" << video.codec_name() << ", " << video.source_width() << "x"
-              << video.source_height() << ", sent as VP8 " << config.video.width << "x" << config.video.height
+              << video.source_height() << ", sent as "
+              << (config.video.codec == VideoCodec::h264 ? "H.264 " : "VP8 ") << config.video.width << "x" << config.video.height
               << " at " << config.video.frame_rate << " fps)" << std::endl;
   }
   meeting.join();

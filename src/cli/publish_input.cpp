@@ -24,7 +24,8 @@ std::string quoted(const std::string& text) { return "'" + text + "'"; }
 
 const std::set<std::string>& publish_input_options() {
   static const std::set<std::string> options = {"loop",  "start", "gain",          "raw",
-                                                "video-size", "fps", "video-bitrate", "keyframe-interval"};
+                                                "video-size", "fps", "video-bitrate", "keyframe-interval",
+                                                "video-codec"};
   return options;
 }
 
@@ -86,6 +87,11 @@ std::shared_ptr<FileVideoTrack> open_publish_video(const Args& args, VideoSettin
       throw Error(Error::Kind::Config, "--video-size " + quoted(*size) + " is not WIDTHxHEIGHT; give e.g. 1280x720");
     video.width = width;
     video.height = height;
+  }
+  if (auto codec = args.get("video-codec")) {
+    if (*codec == "vp8") video.codec = VideoCodec::vp8;
+    else if (*codec == "h264") video.codec = VideoCodec::h264;
+    else throw Error(Error::Kind::Config, "--video-codec " + quoted(*codec) + " is not a codec roomcast sends; give vp8 or h264");
   }
   if (auto fps = args.get_integer("fps")) video.frame_rate = static_cast<int>(std::clamp<int64_t>(*fps, -1, 1000));
   if (auto bitrate = args.get_integer("video-bitrate"))

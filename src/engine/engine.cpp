@@ -91,10 +91,11 @@ std::shared_ptr<media::EncodedTrack> Engine::encoded_track(const std::shared_ptr
 }
 
 std::shared_ptr<media::EncodedVideoTrack> Engine::encoded_video(const std::shared_ptr<CustomVideoTrack>& track,
-                                                                const media::Vp8EncoderSettings& settings) {
+                                                                const media::VideoEncodeSettings& settings) {
   std::lock_guard lock(encodes_mutex_);
   std::erase_if(video_encodes_, [](const auto& entry) { return entry.second.expired(); });
-  if (auto it = video_encodes_.find(track.get()); it != video_encodes_.end()) {
+  const auto key = std::make_pair(static_cast<const CustomVideoTrack*>(track.get()), settings.codec);
+  if (auto it = video_encodes_.find(key); it != video_encodes_.end()) {
     auto existing = it->second.lock();
     const auto& first = existing->settings();
     if (first.width != settings.width || first.height != settings.height || first.fps != settings.fps ||
@@ -106,7 +107,7 @@ std::shared_ptr<media::EncodedVideoTrack> Engine::encoded_video(const std::share
     return existing;
   }
   auto encoded = std::make_shared<media::EncodedVideoTrack>(track, settings);
-  video_encodes_.emplace(track.get(), encoded);
+  video_encodes_.emplace(key, encoded);
   return encoded;
 }
 

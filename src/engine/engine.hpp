@@ -51,10 +51,11 @@ class Engine {
   /// object and settings while any reader of it exists. Thread-safe.
   std::shared_ptr<media::EncodedTrack> encoded_track(const std::shared_ptr<CustomAudioTrack>& track,
                                                      const media::EncoderSettings& settings);
-  /// The same for a camera track: one conversion and VP8 encode per track object, whatever
-  /// the number of meetings sending it (a second meeting's settings are those of the first).
+  /// The same for a camera track: one conversion and encode per track object and codec,
+  /// whatever the number of meetings sending it (a second meeting's other settings are those
+  /// of the first). Meetings sending one track in VP8 and in H.264 get one encode of each.
   std::shared_ptr<media::EncodedVideoTrack> encoded_video(const std::shared_ptr<CustomVideoTrack>& track,
-                                                          const media::Vp8EncoderSettings& settings);
+                                                          const media::VideoEncodeSettings& settings);
 
  private:
   void on_clock_timer();
@@ -66,7 +67,7 @@ class Engine {
 
   std::mutex encodes_mutex_;
   std::multimap<const CustomAudioTrack*, std::weak_ptr<media::EncodedTrack>> encodes_;
-  std::map<const CustomVideoTrack*, std::weak_ptr<media::EncodedVideoTrack>> video_encodes_;
+  std::map<std::pair<const CustomVideoTrack*, VideoCodec>, std::weak_ptr<media::EncodedVideoTrack>> video_encodes_;
   std::shared_ptr<std::atomic<int>> live_tracks_ = std::make_shared<std::atomic<int>>(0);
 };
 

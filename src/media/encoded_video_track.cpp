@@ -1,5 +1,5 @@
 // EncodedVideoTrack: recv() -> clamp timestamps -> wait for the frame's time -> scale to
-// I420 -> VP8 -> every sink. Keyframe requests and bitrate limits arrive from any thread.
+// I420 -> VP8 or H.264 -> every sink. Keyframe requests and bitrate limits arrive from any thread.
 #include "media/encoded_video_track.hpp"
 
 #include <pthread.h>
@@ -7,11 +7,39 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "media/h264_encoder.hpp"
 #include "media/video_scaler.hpp"
+#include "media/vp8_encoder.hpp"
 
 namespace roomcast::media {
 
-EncodedVideoTrack::EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, Vp8EncoderSettings settings)
+namespace {
+// The two encoders share their shape (encode, set_bitrate) but no base class: the run loop
+// needs only these two calls.
+class CameraEncoder {
+ public:
+  explicit CameraEncoder(const VideoEncodeSettings& s) {
+    if (s.codec == VideoCodec::h264)
+      h264_.emplace(H264EncoderSettings{s.width, s.height, s.fps, s.bitrate_bps, s.keyframe_interval});
+    else
+      vp8_.emplace(Vp8EncoderSettings{s.width, s.height, s.fps, s.bitrate_bps, s.keyframe_interval});
+  }
+  std::optional<EncodedVideoFrame> encode(const I420Frame& frame, bool force_keyframe) {
+    return h264_ ? h264_->encode(frame, force_keyframe) : vp8_->encode(frame, force_keyframe);
+  }
+  void set_bitrate(int bitrate_bps) { h264_ ? h264_->set_bitrate(bitrate_bps) : vp8_->set_bitrate(bitrate_bps); }
+
+ private:
+  std::optional<Vp8Encoder> vp8_;
+  std::optional<H264Encoder> h264_;
+};
+}  // namespace
+
+VideoEncodeSettings video_encode_settings(const VideoSettings& v) {
+  return {v.width, v.height, v.frame_rate, v.max_bitrate_bps, v.keyframe_interval, v.codec};
+}
+
+EncodedVideoTrack::EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, VideoEncodeSettings settings)
     : track_(std::move(track)), settings_(settings), bitrate_target_(settings.bitrate_bps) {
   stats_.bitrate_bps = settings.bitrate_bps;
 }
@@ -83,7 +111,7 @@ void EncodedVideoTrack::apply_bitrate() {
   int target = settings_.bitrate_bps;
   for (const auto& [id, sink] : sinks_)
     if (sink.bitrate_limit) target = std::min(target, *sink.bitrate_limit);
-  // Below ~50 kbit/s VP8 at this size is mush; the floor keeps a picture.
+  // Below ~50 kbit/s VP8 or H.264 at this size is mush; the floor keeps a picture.
   bitrate_target_ = std::max(target, 50'000);
 }
 
@@ -101,7 +129,7 @@ void EncodedVideoTrack::run() {
   pthread_setname_np(pthread_self(), "roomcast-video");  // named in top, perf and gdb
   std::string error;
   try {
-    Vp8Encoder encoder(settings_);
+    CameraEncoder encoder(settings_);
     VideoScaler scaler(settings_.width, settings_.height);
     const Clock::time_point anchor = *this->anchor();
     const auto frame_interval = std::chrono::microseconds(1'000'000 / std::max(settings_.fps, 1));

@@ -1,4 +1,4 @@
-// EncodedVideoTrack: a camera track converted, scaled and VP8-encoded once, on its own
+// EncodedVideoTrack: a camera track converted, scaled and encoded (VP8 or H.264) once, on its own
 // thread, paced on the frames' timestamps, and fanned out to every meeting sending it.
 #pragma once
 
@@ -15,10 +15,24 @@
 #include <thread>
 
 #include "media/encoded_video_frame.hpp"
-#include "media/vp8_encoder.hpp"
+#include "roomcast/meeting_config.hpp"
 #include "roomcast/video_track.hpp"
 
 namespace roomcast::media {
+
+/// What a camera track is encoded to; the codec is last so that older five-value
+/// initialisers still mean VP8.
+struct VideoEncodeSettings {
+  int width = 640;
+  int height = 360;
+  int fps = 30;
+  int bitrate_bps = 800000;
+  std::chrono::milliseconds keyframe_interval{3000};
+  VideoCodec codec = VideoCodec::vp8;
+};
+
+/// The settings of `video` as the encode of a meeting's camera needs them.
+VideoEncodeSettings video_encode_settings(const VideoSettings& video);
 
 struct VideoEncodeStats {
   uint64_t frames_read = 0;       ///< frames recv() gave
@@ -47,7 +61,7 @@ class EncodedVideoTrack {
   /// A frame this far past its time is dropped, not sent late (the next one is nearly due).
   static constexpr auto kMaxLateness = std::chrono::milliseconds(100);
 
-  EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, Vp8EncoderSettings settings);
+  EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, VideoEncodeSettings settings);
   /// Stops the thread (a recv() in progress is waited for).
   ~EncodedVideoTrack();
   EncodedVideoTrack(const EncodedVideoTrack&) = delete;
@@ -68,7 +82,7 @@ class EncodedVideoTrack {
   /// lowest of all sinks' limits and the configured bitrate.
   void set_bitrate_limit(uint64_t id, int bitrate_bps);
 
-  const Vp8EncoderSettings& settings() const { return settings_; }
+  const VideoEncodeSettings& settings() const { return settings_; }
   std::shared_ptr<CustomVideoTrack> source() const { return track_; }
   VideoEncodeStats stats() const;
 
@@ -85,7 +99,7 @@ class EncodedVideoTrack {
   void apply_bitrate();
 
   std::shared_ptr<CustomVideoTrack> track_;
-  Vp8EncoderSettings settings_;
+  VideoEncodeSettings settings_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -184,6 +184,22 @@ std::optional<ConfigProblem> video_problem(const VideoSettings& v) {
   if (auto p = range("frame_rate", v.frame_rate, 1, 60, " fps")) return p;
   if (auto p = range("max_bitrate_bps", v.max_bitrate_bps, 50000, 8000000, " bit/s")) return p;
   if (auto p = range("keyframe_interval", v.keyframe_interval.count(), 500, 60000, " ms")) return p;
+  if (v.codec != VideoCodec::vp8 && v.codec != VideoCodec::h264)
+    return ConfigProblem{"video.codec", "is " + std::to_string(static_cast<int>(v.codec)) +
+                                            ", not a VideoCodec; use VideoCodec::vp8 or VideoCodec::h264"};
+  if (v.codec == VideoCodec::h264) {
+    // We offer profile-level-id 42e01f: level 3.1 bounds the frame and the macroblock rate
+    // (H.264 Table A-1), checked here rather than when the encoder starts after joining.
+    const long long macroblocks = ((v.width + 15) / 16) * ((v.height + 15) / 16);
+    const std::string size = std::to_string(v.width) + "x" + std::to_string(v.height);
+    if (macroblocks > 3600)
+      return ConfigProblem{"video", "is " + size + ", over H.264 level 3.1's 3600 macroblocks a frame; "
+                                    "use at most 1280x720 with H.264, or VP8"};
+    if (macroblocks * v.frame_rate > 108000)
+      return ConfigProblem{"video", "is " + size + " at " + std::to_string(v.frame_rate) +
+                                        " fps, over H.264 level 3.1's 108000 macroblocks a second; "
+                                        "lower the frame rate (e.g. 1280x720 at 30), or use VP8"};
+  }
   return std::nullopt;
 }
 

@@ -159,14 +159,13 @@ void Meeting::Impl::publish() {
                                   config.opus_dtx, config.audio_channels};
   track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
   if (config.webcam_enabled) {
-    const auto& v = config.video;
-    video_track = engine->encoded_video(config.custom_camera_video_track,
-                                        {v.width, v.height, v.frame_rate, v.max_bitrate_bps, v.keyframe_interval});
+    video_track = engine->encoded_video(config.custom_camera_video_track, media::video_encode_settings(config.video));
   }
 
   loop->call([&] {
     peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
     peer->send_stereo(config.audio_channels == 2);
+    peer->set_video_codec(config.video.codec);
     if (video_track) peer->offer_video(config.video.nack);
     peer->create_offer([this](const std::string& sdp) {
       contain("local offer", [&] {

@@ -230,6 +230,7 @@ void Meeting::Impl::reconnect_publish(uint64_t generation) {
   peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
   if (reconnect.rtp) peer->continue_rtp(*reconnect.rtp);
   peer->send_stereo(config.audio_channels == 2);
+  peer->set_video_codec(config.video.codec);
   if (video_track) peer->offer_video(config.video.nack);
   peer->create_offer([this, generation](const std::string& offer) {
     if (generation != reconnect.generation) return;

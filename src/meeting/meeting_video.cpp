@@ -93,7 +93,10 @@ void Meeting::Impl::on_remote_video_rtp(const std::string& slot_mid, const rtp::
   auto video = feed->second.videos.find(slot->second.second);
   if (video == feed->second.videos.end() || !video->second.subscribing || !video->second.target) return;
   RemoteVideo& v = video->second;
-  if (!v.receiver) v.receiver = std::make_unique<receive::VideoReceiver>(subscription_peer->local_ssrc());
+  const VideoCodec codec = subscription_peer->video_codec(slot_mid).value_or(VideoCodec::vp8);
+  // A slot renegotiated to another codec (the feed republished) starts afresh.
+  if (v.receiver && v.receiver->codec() != codec) v.receiver.reset();
+  if (!v.receiver) v.receiver = std::make_unique<receive::VideoReceiver>(subscription_peer->local_ssrc(), codec);
   const auto now = std::chrono::steady_clock::now();
   std::chrono::steady_clock::duration rtt = kDefaultRtt;
   if (peer) {
@@ -101,9 +104,10 @@ void Meeting::Impl::on_remote_video_rtp(const std::string& slot_mid, const rtp::
   }
   auto out = v.receiver->on_packet(packet, now, rtt);
   for (auto& rtcp : out.rtcp) subscription_peer->send_rtcp(std::move(rtcp));
-  if (!out.frame) return;
+  if (out.frames.empty()) return;
   if (!video_delivery) video_delivery = std::make_unique<VideoDelivery>();
-  video_delivery->deliver(v.target, std::move(out.frame->payload), out.timestamp);
+  for (auto& frame : out.frames)
+    video_delivery->deliver(v.target, codec, std::move(frame.payload), frame.keyframe, frame.timestamp);
 }
 
 /// The decoder could not use a frame: ask the publisher (through Janus) for a keyframe.

@@ -1,4 +1,4 @@
-// VideoDelivery: a bounded queue and one thread decoding VP8 and calling the video sinks.
+// VideoDelivery: a bounded queue and one thread decoding VP8 or H.264 and calling the video sinks.
 #include "meeting/video_delivery.hpp"
 
 #include "core/log.hpp"
@@ -17,10 +17,10 @@ VideoDelivery::~VideoDelivery() {
   else thread_.join();
 }
 
-void VideoDelivery::deliver(std::shared_ptr<VideoDecodeTarget> target, std::vector<uint8_t> frame,
-                            std::chrono::microseconds timestamp) {
+void VideoDelivery::deliver(std::shared_ptr<VideoDecodeTarget> target, VideoCodec codec, std::vector<uint8_t> frame,
+                            bool keyframe, std::chrono::microseconds timestamp) {
   if (!target || frame.empty()) return;
-  Item item{std::move(target), std::move(frame), timestamp};
+  Item item{std::move(target), codec, std::move(frame), keyframe, timestamp};
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
@@ -65,12 +65,15 @@ void VideoDelivery::decode_and_deliver(Item& item) {
     }
   };
   if (target.resync) {
-    if (!receive::is_vp8_keyframe(item.frame)) return undecodable();
+    if (!item.keyframe) return undecodable();
     target.resync = false;
   }
   std::optional<media::I420Frame> picture;
   try {
-    if (!target.decoder) target.decoder = std::make_unique<receive::Vp8Decoder>();
+    if (!target.decoder || target.decoder_codec != item.codec) {
+      target.decoder = receive::make_picture_decoder(item.codec);
+      target.decoder_codec = item.codec;
+    }
     picture = target.decoder->decode(item.frame, item.timestamp);
   } catch (const std::exception& e) {
     core::log_warn("video of participant ", target.stream->participant_id, ": ", e.what());

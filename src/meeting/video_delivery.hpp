@@ -1,4 +1,4 @@
-// VideoDelivery: received VP8 frames decoded and handed to the user's sinks on a thread of the
+// VideoDelivery: received VP8 and H.264 frames decoded and handed to the user's sinks on a thread of the
 // meeting's own.
 #pragma once
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "meeting/participant_state.hpp"
-#include "receive/vp8_decoder.hpp"
+#include "receive/picture_decoder.hpp"
 
 namespace roomcast {
 
@@ -27,7 +27,9 @@ struct VideoDecodeTarget {
   std::function<void()> on_undecodable;
   /// Set when a frame of the stream was dropped: skip frames until the next keyframe.
   std::atomic<bool> resync{false};
-  std::unique_ptr<receive::Vp8Decoder> decoder;  // delivery thread only, made with the first frame
+  // Delivery thread only, made with the first frame (again if the stream changes codec).
+  std::unique_ptr<receive::PictureDecoder> decoder;
+  VideoCodec decoder_codec = VideoCodec::vp8;
 };
 
 /// Decoding is not for the network thread every participant of the process shares (a 640x360
@@ -44,15 +46,17 @@ class VideoDelivery {
   VideoDelivery(const VideoDelivery&) = delete;
   VideoDelivery& operator=(const VideoDelivery&) = delete;
 
-  /// Queues one complete VP8 frame for `target`; never blocks. Any thread.
-  void deliver(std::shared_ptr<VideoDecodeTarget> target, std::vector<uint8_t> frame,
-               std::chrono::microseconds timestamp);
+  /// Queues one complete frame of `codec` for `target`; never blocks. Any thread.
+  void deliver(std::shared_ptr<VideoDecodeTarget> target, VideoCodec codec, std::vector<uint8_t> frame,
+               bool keyframe, std::chrono::microseconds timestamp);
   uint64_t dropped() const;
 
  private:
   struct Item {
     std::shared_ptr<VideoDecodeTarget> target;
+    VideoCodec codec = VideoCodec::vp8;
     std::vector<uint8_t> frame;
+    bool keyframe = false;
     std::chrono::microseconds timestamp{0};
   };
   void run();

@@ -129,6 +129,8 @@ std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text
 void PeerSession::offer_video(bool nack) {
   if (video_offer_) return;
   video_offer_.emplace();
+  video_offer_->codec = video_codec_;
+  video_offer_->payload_type = video_codec_ == VideoCodec::h264 ? sdp::kH264PayloadType : sdp::kVp8PayloadType;
   video_offer_->nack = nack;
   video_offer_->ssrc = random_value<uint32_t>() | 1;
   if (video_offer_->ssrc == ssrc_) video_offer_->ssrc ^= 2;
@@ -158,13 +160,15 @@ std::optional<std::string> PeerSession::apply_renegotiation_answer(const std::st
 }
 
 void PeerSession::accept_video(const std::string& sdp_text) {
-  const auto answer = sdp::parse_remote_video(sdp_text, video_offer_->mid);
+  const auto answer = sdp::parse_remote_video(sdp_text, video_offer_->mid, video_offer_->codec);
   if (!answer || !answer->accepted) {
     // Janus answers a codec the room does not allow as an inactive m-line: audio goes on.
     video_refusal_ = !answer ? "the server's answer has no video section"
-                     : !answer->vp8_pt ? "the room does not accept VP8 video (its videocodec setting)"
-                                       : "the server does not receive our video (m-line " +
-                                             std::string(sdp::to_string(answer->direction)) + ")";
+                     : !answer->payload_type
+                         ? "the room does not accept " + std::string(sdp::codec_name(video_offer_->codec)) +
+                               " video (its videocodec setting)"
+                         : "the server does not receive our video (m-line " +
+                               std::string(sdp::to_string(answer->direction)) + ")";
     return;
   }
   VideoRtpSender::Callbacks callbacks;
@@ -174,7 +178,8 @@ void PeerSession::accept_video(const std::string& sdp_text) {
   callbacks.on_bandwidth_estimate = [this](int bps) {
     if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(bps);
   };
-  video_ = std::make_unique<VideoRtpSender>(video_offer_->ssrc, *answer->vp8_pt, random_value<uint16_t>() & 0x7fff,
+  video_ = std::make_unique<VideoRtpSender>(video_offer_->codec, video_offer_->ssrc, *answer->payload_type,
+                                            random_value<uint16_t>() & 0x7fff,
                                             random_value<uint32_t>(), video_offer_->nack, std::move(callbacks));
 }
 

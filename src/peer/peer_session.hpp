@@ -88,12 +88,15 @@ class PeerSession {
   void continue_rtp(const RtpContinuation& previous) { continuation_ = previous; ssrc_ = previous.ssrc; }
   /// Publisher side, before create_offer: the offer announces stereo Opus.
   void send_stereo(bool on) { stereo_ = on; }
-  /// Publisher side, before create_offer: the offer has a VP8 video section too.
+  /// Publisher side, before offer_video: the codec our video section offers (VP8 unless said).
+  void set_video_codec(VideoCodec codec) { video_codec_ = codec; }
+  /// Publisher side, before create_offer: the offer has a video section too, in the codec
+  /// set_video_codec chose.
   void offer_video(bool nack = true);
   /// After apply_answer: whether the server takes our video, and if not, why.
   bool video_accepted() const { return video_ != nullptr; }
   const std::optional<std::string>& video_refusal() const { return video_refusal_; }
-  /// Sends one encoded VP8 frame shown at `track_time`; see VideoRtpSender::set_anchor.
+  /// Sends one encoded frame (in the offered codec) shown at `track_time`; see VideoRtpSender::set_anchor.
   bool send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time);
   VideoRtpSender* video_sender() { return video_.get(); }
   const VideoRtpSender* video_sender() const { return video_.get(); }
@@ -133,6 +136,8 @@ class PeerSession {
   std::optional<uint8_t> audio_level_extension(const std::string& mid) const {
     return demux_.audio_level_extension(mid);
   }
+  /// Subscriber side: the codec of a receiving video section (nullopt: no such section).
+  std::optional<VideoCodec> video_codec(const std::string& mid) const { return demux_.video_codec(mid); }
   /// Receiving side: the SSRC our RTCP (receiver reports, feedback) is sent from.
   uint32_t local_ssrc() const { return ssrc_; }
   /// Receiving side: sends one RTCP packet we built (e.g. NACK or PLI about a received stream).
@@ -165,6 +170,7 @@ class PeerSession {
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::unique_ptr<rtp::OpusPacketizer> packetizer_;
+  VideoCodec video_codec_ = VideoCodec::vp8;          // publisher: what offer_video offers
   std::optional<sdp::LocalVideoParams> video_offer_;  // publisher: we offer video
   std::unique_ptr<VideoRtpSender> video_;             // publisher: the server takes it
   std::optional<std::string> video_refusal_;

@@ -9,13 +9,13 @@ void StreamDemux::set_streams(const sdp::RemoteMultiOffer& offer) {
   for (const auto& s : offer.audio) {
     if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv)
       continue;
-    sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id, s.opus_pt, false};
+    sections_[s.mid] = Section{s.mid_ext_id, s.audio_level_ext_id, s.opus_pt, std::nullopt};
     for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
   }
   for (const auto& s : offer.video) {
     if (s.direction != sdp::Direction::SendOnly && s.direction != sdp::Direction::SendRecv)
       continue;
-    sections_[s.mid] = Section{s.mid_ext_id, std::nullopt, s.vp8_pt, true};
+    sections_[s.mid] = Section{s.mid_ext_id, std::nullopt, s.payload_type, s.codec};
     for (uint32_t ssrc : s.ssrcs) mid_by_ssrc_[ssrc] = s.mid;
   }
 }
@@ -46,7 +46,12 @@ std::optional<uint8_t> StreamDemux::payload_type(const std::string& mid) const {
 
 bool StreamDemux::is_video(const std::string& mid) const {
   auto it = sections_.find(mid);
-  return it != sections_.end() && it->second.video;
+  return it != sections_.end() && it->second.video_codec.has_value();
+}
+
+std::optional<VideoCodec> StreamDemux::video_codec(const std::string& mid) const {
+  auto it = sections_.find(mid);
+  return it == sections_.end() ? std::nullopt : it->second.video_codec;
 }
 
 }  // namespace roomcast::peer

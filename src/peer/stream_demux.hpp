@@ -22,17 +22,19 @@ class StreamDemux {
   std::string mid_of(const rtp::RtpPacket& packet);
   /// The RFC 6464 audio-level extension id of a receiving section, if offered.
   std::optional<uint8_t> audio_level_extension(const std::string& mid) const;
-  /// The payload type (Opus or VP8) the offer gave a receiving section (nullopt: no such section).
+  /// The payload type (Opus, VP8 or H.264) the offer gave a receiving section (nullopt: no such section).
   std::optional<uint8_t> payload_type(const std::string& mid) const;
   /// True for a receiving m=video section.
   bool is_video(const std::string& mid) const;
+  /// The codec a receiving m=video section carries (nullopt: no such video section).
+  std::optional<VideoCodec> video_codec(const std::string& mid) const;
 
  private:
   struct Section {
     std::optional<uint8_t> mid_ext_id;
     std::optional<uint8_t> audio_level_ext_id;
     uint8_t payload_type = 0;
-    bool video = false;
+    std::optional<VideoCodec> video_codec;  // set for video sections
   };
   std::map<uint32_t, std::string> mid_by_ssrc_;
   std::map<std::string, Section> sections_;  // receiving ones, by mid

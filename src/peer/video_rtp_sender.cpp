@@ -1,4 +1,4 @@
-// VideoRtpSender: VP8 frames to RTP with a history for NACKs (RFC 4585 §6.2.1), keyframe
+// VideoRtpSender: VP8 or H.264 frames to RTP with a history for NACKs (RFC 4585 §6.2.1), keyframe
 // requests (RFC 4585 §6.3.1 PLI, RFC 5104 §4.3.1 FIR) and REMB passed to the encoder.
 #include "peer/video_rtp_sender.hpp"
 
@@ -8,10 +8,19 @@
 
 namespace roomcast::peer {
 
-VideoRtpSender::VideoRtpSender(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence,
+namespace {
+std::variant<rtp::Vp8Packetizer, rtp::H264Packetizer> make_packetizer(VideoCodec codec, uint32_t ssrc,
+                                                                       uint8_t payload_type,
+                                                                       uint16_t first_sequence) {
+  if (codec == VideoCodec::h264) return rtp::H264Packetizer(ssrc, payload_type, first_sequence);
+  return rtp::Vp8Packetizer(ssrc, payload_type, first_sequence, static_cast<uint16_t>(first_sequence & 0x7fff));
+}
+}  // namespace
+
+VideoRtpSender::VideoRtpSender(VideoCodec codec, uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence,
                                uint32_t first_timestamp, bool answer_nacks, Callbacks callbacks)
     : ssrc_(ssrc),
-      packetizer_(ssrc, payload_type, first_sequence, static_cast<uint16_t>(first_sequence & 0x7fff)),
+      packetizer_(make_packetizer(codec, ssrc, payload_type, first_sequence)),
       first_timestamp_(first_timestamp),
       answer_nacks_(answer_nacks),
       callbacks_(std::move(callbacks)) {}
@@ -26,7 +35,8 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::packetize(std::span<const uint
                                                             std::chrono::microseconds track_time,
                                                             Clock::time_point now) {
   std::vector<std::vector<uint8_t>> out;
-  for (auto& packet : packetizer_.packetize(frame, timestamp_for(track_time))) {
+  auto packets = std::visit([&](auto& p) { return p.packetize(frame, timestamp_for(track_time)); }, packetizer_);
+  for (auto& packet : packets) {
     auto wire = packet.serialize();
     history_.remember(packet.sequence, wire, now);
     stats_.bytes_sent += packet.payload.size();

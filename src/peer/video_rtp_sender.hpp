@@ -1,5 +1,5 @@
 // VideoRtpSender: one outgoing video stream's RTP work, as a chain of small steps:
-// VP8 packetizer -> send history (answers NACKs) -> the transport; keyframe requests (PLI,
+// VP8 or H.264 packetizer -> send history (answers NACKs) -> the transport; keyframe requests (PLI,
 // FIR) and the server's bandwidth estimate (REMB) go back to the encoder.
 #pragma once
 
@@ -8,15 +8,18 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <variant>
 #include <vector>
 
+#include "roomcast/meeting_config.hpp"
+#include "rtp/h264_packetizer.hpp"
 #include "rtp/rtcp.hpp"
 #include "rtp/send_history.hpp"
 #include "rtp/vp8_packetizer.hpp"
 
 namespace roomcast::peer {
 
-inline constexpr uint32_t kVideoClockRateHz = 90000;  // RFC 7741 §6.1
+inline constexpr uint32_t kVideoClockRateHz = 90000;  // RFC 7741 §6.1, RFC 6184 §5.1
 
 struct VideoSendStats {
   uint64_t frames_sent = 0;
@@ -42,8 +45,9 @@ class VideoRtpSender {
 
   /// `answer_nacks` false: NACKs are counted, never answered (Janus 1.1 sends them even
   /// when the offer did not ask for NACK feedback).
-  VideoRtpSender(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence, uint32_t first_timestamp,
-                 bool answer_nacks, Callbacks callbacks);
+  /// Frames given to packetize are `codec`'s (H.264: Annex-B access units).
+  VideoRtpSender(VideoCodec codec, uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence,
+                 uint32_t first_timestamp, bool answer_nacks, Callbacks callbacks);
 
   /// The steady-clock time at which track time 0 is shown: RTP time in sender reports is
   /// counted from it, on the same wall clock as the audio's, so receivers lip-sync.
@@ -66,7 +70,7 @@ class VideoRtpSender {
 
  private:
   uint32_t ssrc_;
-  rtp::Vp8Packetizer packetizer_;
+  std::variant<rtp::Vp8Packetizer, rtp::H264Packetizer> packetizer_;
   rtp::SendHistory history_;
   uint32_t first_timestamp_;
   bool answer_nacks_;

@@ -1,12 +1,15 @@
-// VideoReceiver: one received VP8 stream's RTP side: frames out, NACK and PLI back (RFC 4585).
+// VideoReceiver: one received VP8 or H.264 stream's RTP side: frames out, NACK and PLI back (RFC 4585).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <variant>
 #include <vector>
 
+#include "roomcast/meeting_config.hpp"
+#include "rtp/h264_depacketizer.hpp"
 #include "rtp/rate_limiter.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/vp8_depacketizer.hpp"
@@ -26,14 +29,20 @@ class VideoReceiver {
   static constexpr int kMaxNacks = 5;
   static constexpr auto kMinNackInterval = std::chrono::milliseconds(20);
 
+  /// One complete frame (VP8: descriptors removed; H.264: an Annex-B access unit).
+  struct Frame {
+    std::vector<uint8_t> payload;
+    bool keyframe = false;                   ///< VP8 key frame; H.264 access unit with an IDR slice
+    uint32_t rtp_timestamp = 0;
+    std::chrono::microseconds timestamp{0};  ///< its RTP time since the first frame handed out
+  };
   struct Output {
-    std::optional<rtp::Vp8Frame> frame;  ///< completed and worth decoding
-    std::chrono::microseconds timestamp{0};  ///< the frame's RTP time since the stream's first
+    std::vector<Frame> frames;               ///< completed and worth decoding, oldest first
     std::vector<std::vector<uint8_t>> rtcp;  ///< feedback to send now
   };
 
-  /// `local_ssrc`: the sender SSRC of our feedback.
-  explicit VideoReceiver(uint32_t local_ssrc) : local_ssrc_(local_ssrc) {}
+  /// `local_ssrc`: the sender SSRC of our feedback; `codec`: what the stream carries.
+  explicit VideoReceiver(uint32_t local_ssrc, VideoCodec codec = VideoCodec::vp8);
 
   /// One RTP packet of the stream. `rtt`: the round trip to the server, for NACK spacing.
   Output on_packet(const rtp::RtpPacket& packet, Clock::time_point now, Clock::duration rtt);
@@ -43,7 +52,9 @@ class VideoReceiver {
 
   uint64_t nacks_sent() const { return nacks_sent_; }
   uint64_t plis_sent() const { return plis_sent_; }
-  const rtp::Vp8Depacketizer& depacketizer() const { return depacketizer_; }
+  VideoCodec codec() const { return codec_; }
+  /// Frames the depacketizer gave up on (incomplete when a newer one completed).
+  uint64_t frames_dropped() const;
 
  private:
   struct Nacked {
@@ -53,9 +64,12 @@ class VideoReceiver {
   void add_nack(Output& out, Clock::time_point now, Clock::duration rtt);
   std::chrono::microseconds media_time(uint32_t rtp_timestamp);
 
+  void reset_depacketizer();
+
   uint32_t local_ssrc_;
+  VideoCodec codec_;
   std::optional<uint32_t> remote_ssrc_;
-  rtp::Vp8Depacketizer depacketizer_;
+  std::variant<rtp::Vp8Depacketizer, rtp::H264Depacketizer> depacketizer_;
   rtp::RateLimiter pli_limiter_{kPliInterval};
   bool keyframe_seen_ = false;
   uint64_t dropped_seen_ = 0;

@@ -10,6 +10,7 @@
 
 #include "core/c_ptr.hpp"
 #include "media/i420_frame.hpp"
+#include "receive/picture_decoder.hpp"
 
 namespace roomcast::receive {
 namespace vp8_decoder_detail {
@@ -20,21 +21,19 @@ inline void destroy_codec(vpx_codec_ctx_t* codec) {
 }
 }  // namespace vp8_decoder_detail
 
-/// One stream's decoder, used from one thread at a time (not the network thread: a 640x360
-/// frame costs about a millisecond). A frame that fails to decode (corrupt, or its reference
-/// frame was lost) returns nullopt: the caller asks the sender for a keyframe (PLI).
-class Vp8Decoder {
+/// See PictureDecoder.
+class Vp8Decoder : public PictureDecoder {
  public:
   /// Throws Error(Kind::Media) when libvpx cannot make a decoder.
   Vp8Decoder();
-  ~Vp8Decoder();
+  ~Vp8Decoder() override;
   Vp8Decoder(const Vp8Decoder&) = delete;
   Vp8Decoder& operator=(const Vp8Decoder&) = delete;
 
   /// Decodes one complete frame (descriptors removed). Until the first keyframe every frame
   /// is refused (nothing to predict from). `timestamp` is copied into the picture.
   std::optional<media::I420Frame> decode(std::span<const uint8_t> frame,
-                                         std::chrono::microseconds timestamp);
+                                         std::chrono::microseconds timestamp) override;
 
   uint64_t frames_decoded() const { return frames_decoded_; }
   uint64_t frames_failed() const { return frames_failed_; }

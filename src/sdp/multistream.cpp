@@ -1,5 +1,6 @@
 // Multistream subscriber offer/answer for Janus VideoRoom 1.x: RFC 8843 (BUNDLE), RFC 3264 §6
 // (rejecting with port 0), RFC 8285 (extmap ids), RFC 7587 §7 (Opus), RFC 7741 §6 (VP8),
+// RFC 6184 §8.2.2 (H.264: the answer keeps the offer's parameters),
 // RFC 4585 §4.2 and RFC 5104 §7.1 (rtcp-fb).
 #include "sdp/multistream.hpp"
 
@@ -9,6 +10,7 @@
 #include "sdp/sections.hpp"
 #include "sdp/session_description.hpp"
 #include "sdp/text.hpp"
+#include "sdp/video_section.hpp"
 
 namespace roomcast::sdp {
 
@@ -19,31 +21,6 @@ namespace {
 // The feedback the receive path acts on: it sends NACK and PLI, and FIR is how Janus turns a
 // keyframe request into one towards the publisher.
 constexpr std::array<std::string_view, 3> kVideoFeedback = {"ccm fir", "nack", "nack pli"};
-constexpr std::string_view kVp8Name = "VP8";
-
-// The first VP8/90000 payload type among the section's formats.
-std::optional<uint8_t> find_vp8(const MediaSection &m) {
-  std::array<bool, 128> is_vp8{};
-  for (const auto rtpmap : m.attributes_named("rtpmap")) {
-    const auto tokens = split_ws(rtpmap);
-    if (tokens.size() < 2)
-      continue;
-    const auto pt = parse_uint<uint8_t>(tokens[0], 127);
-    const std::string_view encoding = tokens[1];
-    const auto slash = encoding.find('/');
-    if (!pt || slash == std::string_view::npos || !iequals(encoding.substr(0, slash), kVp8Name))
-      continue;
-    if (encoding.substr(slash + 1) == "90000")
-      is_vp8[*pt] = true;
-  }
-  for (const auto &format : m.formats) {
-    const auto pt = parse_uint<uint8_t>(format, 127);
-    if (pt && is_vp8[*pt])
-      return pt;
-  }
-  return std::nullopt;
-}
-
 std::vector<uint32_t> section_ssrcs(const MediaSection &m) {
   std::vector<uint32_t> out;
   for (const auto ssrc_attr : m.attributes_named("ssrc")) {
@@ -59,12 +36,18 @@ std::vector<uint32_t> section_ssrcs(const MediaSection &m) {
 
 std::optional<RemoteVideoStream> read_video(const MediaSection &m, const SessionDescription &sd,
                                             Direction session_direction) {
-  const auto pt = find_vp8(m);
+  // VP8 first: cheaper to decode, and what we always could.
+  VideoCodec codec = VideoCodec::vp8;
+  auto pt = find_video_payload_type(m, codec);
+  if (!pt)
+    pt = find_video_payload_type(m, codec = VideoCodec::h264);
   if (!pt)
     return std::nullopt;
   RemoteVideoStream s;
   s.mid = std::string(trim(m.attribute("mid").value_or("")));
-  s.vp8_pt = *pt;
+  s.codec = codec;
+  s.payload_type = *pt;
+  s.fmtp = find_fmtp(m, *pt);
   const std::string prefix = std::to_string(*pt) + " ";
   for (const auto fb : m.attributes_named("rtcp-fb")) {
     std::string_view value = trim(fb);
@@ -90,7 +73,7 @@ std::optional<RemoteVideoStream> read_video(const MediaSection &m, const Session
 MediaSection video_answer_section(const LocalMediaParams &local, const RemoteVideoStream &video,
                                   const std::string &proto, const std::string &setup,
                                   bool rtcp_mux, bool with_candidates) {
-  const std::string pt = std::to_string(video.vp8_pt);
+  const std::string pt = std::to_string(video.payload_type);
   MediaSection m;
   m.media = "video";
   m.port = 9; // RFC 8829 §5.2.1: real addresses are in the candidates
@@ -110,7 +93,9 @@ MediaSection video_answer_section(const LocalMediaParams &local, const RemoteVid
   a.emplace_back(std::string(to_string(answer_direction(video.direction, local.direction))), "");
   if (rtcp_mux)
     a.emplace_back("rtcp-mux", "");
-  a.emplace_back("rtpmap", pt + " " + std::string(kVp8Name) + "/90000");
+  a.emplace_back("rtpmap", pt + " " + std::string(codec_name(video.codec)) + "/90000");
+  if (video.codec == VideoCodec::h264 && !video.fmtp.empty())
+    a.emplace_back("fmtp", pt + " " + single_line(video.fmtp));
   for (const auto known : kVideoFeedback)
     if (video.feedback.count(std::string(known)))
       a.emplace_back("rtcp-fb", pt + " " + std::string(known));

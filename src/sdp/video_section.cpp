@@ -1,4 +1,5 @@
-// Our VP8 m=video section and the answer's view of it (RFC 7741 §6.2, RFC 4585 §4.2, RFC 5104).
+// Our VP8 or H.264 m=video section and the answer's view of it (RFC 7741 §6.2, RFC 6184 §8,
+// RFC 4585 §4.2, RFC 5104).
 #include "sdp/video_section.hpp"
 
 #include <array>
@@ -16,10 +17,48 @@ using detail::trim;
 
 namespace {
 constexpr std::array<std::string_view, 4> kFeedback = {"ccm fir", "nack", "nack pli", "goog-remb"};
+
+// RFC 6184 §8.1: packetization-mode absent means 0 (single NAL units only, which we read too).
+bool interleaved_h264(const MediaSection& m, uint8_t pt) {
+  const std::string fmtp = detail::to_lower(detail::find_fmtp(m, pt));
+  std::string_view rest = fmtp;
+  while (!rest.empty()) {
+    const auto semicolon = rest.find(';');
+    const auto param = trim(rest.substr(0, semicolon));
+    if (param.starts_with("packetization-mode=")) return trim(param.substr(19)) == "2";
+    if (semicolon == std::string_view::npos) break;
+    rest.remove_prefix(semicolon + 1);
+  }
+  return false;
+}
 }  // namespace
 
+std::string_view codec_name(VideoCodec codec) {
+  return codec == VideoCodec::h264 ? kH264CodecName : kVp8CodecName;
+}
+
+std::optional<uint8_t> find_video_payload_type(const MediaSection& m, VideoCodec codec) {
+  std::array<bool, 128> matches{};
+  for (const auto rtpmap : m.attributes_named("rtpmap")) {
+    const auto tokens = split_ws(rtpmap);
+    if (tokens.size() < 2) continue;
+    const auto pt = parse_uint<uint8_t>(tokens[0], 127);
+    const auto slash = tokens[1].find('/');
+    if (!pt || slash == std::string_view::npos || !iequals(tokens[1].substr(0, slash), codec_name(codec)) ||
+        tokens[1].substr(slash + 1) != "90000")
+      continue;
+    if (codec == VideoCodec::h264 && interleaved_h264(m, *pt)) continue;
+    matches[*pt] = true;
+  }
+  for (const auto& format : m.formats) {
+    const auto pt = parse_uint<uint8_t>(format, 127);
+    if (pt && matches[*pt]) return pt;
+  }
+  return std::nullopt;
+}
+
 MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams& video) {
-  const std::string pt = std::to_string(video.vp8_pt);
+  const std::string pt = std::to_string(video.payload_type);
   MediaSection m;
   m.media = "video";
   m.port = 9;
@@ -40,7 +79,8 @@ MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams
   if (sending) a.emplace_back("msid", msid);
   a.emplace_back("rtcp-mux", "");
   a.emplace_back("rtcp-rsize", "");
-  a.emplace_back("rtpmap", pt + " " + std::string(kVp8CodecName) + "/90000");
+  a.emplace_back("rtpmap", pt + " " + std::string(codec_name(video.codec)) + "/90000");
+  if (video.codec == VideoCodec::h264) a.emplace_back("fmtp", pt + " " + std::string(kH264Fmtp));
   for (const auto feedback : kFeedback) {
     if (feedback == "nack" && !video.nack) continue;
     a.emplace_back("rtcp-fb", pt + " " + std::string(feedback));
@@ -75,7 +115,7 @@ std::string build_audio_video_offer(const LocalMediaParams& local, const LocalVi
   return sd.to_string();
 }
 
-std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::string_view mid) {
+std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::string_view mid, VideoCodec codec) {
   const auto sd = SessionDescription::parse(sdp);
   if (!sd) return std::nullopt;
   for (const auto& m : sd->media) {
@@ -83,20 +123,9 @@ std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::s
     RemoteVideoParams r;
     r.mid = std::string(mid);
     r.direction = detail::find_direction(m.attributes).value_or(Direction::SendRecv);
-    // The VP8 payload type among the formats the answer kept.
-    for (const auto rtpmap : m.attributes_named("rtpmap")) {
-      const auto tokens = split_ws(rtpmap);
-      if (tokens.size() < 2) continue;
-      const auto pt = parse_uint<uint8_t>(tokens[0], 127);
-      const auto encoding = tokens[1].substr(0, tokens[1].find('/'));
-      if (!pt || !iequals(encoding, kVp8CodecName)) continue;
-      for (const auto& format : m.formats) {
-        if (parse_uint<uint8_t>(format, 127) == pt) r.vp8_pt = pt;
-      }
-      if (r.vp8_pt) break;
-    }
-    if (r.vp8_pt) {
-      const std::string prefix = std::to_string(*r.vp8_pt) + " ";
+    r.payload_type = find_video_payload_type(m, codec);
+    if (r.payload_type) {
+      const std::string prefix = std::to_string(*r.payload_type) + " ";
       for (const auto fb : m.attributes_named("rtcp-fb")) {
         const auto value = trim(fb);
         if (value.starts_with(prefix)) r.feedback.insert(detail::to_lower(trim(value.substr(prefix.size()))));
@@ -104,7 +133,7 @@ std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::s
       }
     }
     const bool server_receives = r.direction == Direction::RecvOnly || r.direction == Direction::SendRecv;
-    r.accepted = m.port != 0 && r.vp8_pt && server_receives;
+    r.accepted = m.port != 0 && r.payload_type && server_receives;
     return r;
   }
   return std::nullopt;

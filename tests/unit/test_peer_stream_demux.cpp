@@ -54,12 +54,14 @@ TEST(StreamDemux, RenegotiationReplacesTheLayout) {
   EXPECT_EQ(demux.audio_level_extension("0"), std::nullopt);
 }
 
-TEST(StreamDemux, VideoSectionsBySsrcAndMidWithTheirVp8PayloadType) {
+TEST(StreamDemux, VideoSectionsBySsrcAndMidWithTheirCodecAndPayloadType) {
   StreamDemux demux;
   auto o = offer();
-  //                 index mid  pt   feedback   mid-ext direction                    ssrcs
-  o.video.push_back({3, "3", 100, {"nack"}, 4, sdp::Direction::SendOnly, {7777}});
-  o.video.push_back({4, "4", 96, {}, 4, sdp::Direction::Inactive, {}});  // a parked video slot
+  using roomcast::VideoCodec;
+  //                 index mid  codec            pt  fmtp feedback  mid-ext direction                 ssrcs
+  o.video.push_back({3, "3", VideoCodec::vp8, 100, "", {"nack"}, 4, sdp::Direction::SendOnly, {7777}});
+  o.video.push_back({4, "4", VideoCodec::vp8, 96, "", {}, 4, sdp::Direction::Inactive, {}});  // a parked video slot
+  o.video.push_back({5, "5", VideoCodec::h264, 102, "packetization-mode=1", {}, 4, sdp::Direction::SendOnly, {6666}});
   demux.set_streams(o);
   EXPECT_EQ(demux.mid_of(packet(7777)), "3");
   EXPECT_EQ(demux.mid_of(packet(8888, "3")), "3");
@@ -68,6 +70,11 @@ TEST(StreamDemux, VideoSectionsBySsrcAndMidWithTheirVp8PayloadType) {
   EXPECT_FALSE(demux.is_video("0"));
   EXPECT_FALSE(demux.is_video("4"));
   EXPECT_EQ(demux.payload_type("3"), 100);
+  EXPECT_EQ(demux.video_codec("3"), VideoCodec::vp8);
+  EXPECT_EQ(demux.mid_of(packet(6666)), "5");
+  EXPECT_EQ(demux.video_codec("5"), VideoCodec::h264);
+  EXPECT_EQ(demux.payload_type("5"), 102);
+  EXPECT_EQ(demux.video_codec("0"), std::nullopt) << "an audio section has no video codec";
   EXPECT_EQ(demux.payload_type("0"), 111);
   EXPECT_EQ(demux.audio_level_extension("3"), std::nullopt);
 }

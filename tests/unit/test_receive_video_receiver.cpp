@@ -45,7 +45,7 @@ TEST(VideoReceiver, AsksForAKeyframeUntilOneComes) {
   VideoReceiver r(kLocal);
   Clock::time_point t{};
   auto out = r.on_packet(packet(100, 9000, false), t, kRtt);
-  EXPECT_FALSE(out.frame);  // a delta frame before any keyframe is not worth decoding
+  EXPECT_TRUE(out.frames.empty());  // a delta frame before any keyframe is not worth decoding
   auto fb = feedback_of(out);
   ASSERT_EQ(fb.size(), 1u);
   EXPECT_EQ(fb[0].kind, rtp::FeedbackKind::PictureLoss);
@@ -56,13 +56,13 @@ TEST(VideoReceiver, AsksForAKeyframeUntilOneComes) {
   EXPECT_TRUE(out.rtcp.empty());
   // The keyframe: handed out, and no more PLIs.
   out = r.on_packet(packet(102, 15000, true), t + milliseconds(600), kRtt);
-  ASSERT_TRUE(out.frame);
-  EXPECT_TRUE(out.frame->keyframe);
-  EXPECT_EQ(out.timestamp, std::chrono::microseconds(0));
+  ASSERT_EQ(out.frames.size(), 1u);
+  EXPECT_TRUE(out.frames[0].keyframe);
+  EXPECT_EQ(out.frames[0].timestamp, std::chrono::microseconds(0));
   EXPECT_TRUE(out.rtcp.empty());
   out = r.on_packet(packet(103, 18000, false), t + milliseconds(700), kRtt);
-  ASSERT_TRUE(out.frame);
-  EXPECT_EQ(out.timestamp, std::chrono::microseconds(33333));  // 3000 ticks of 90 kHz
+  ASSERT_EQ(out.frames.size(), 1u);
+  EXPECT_EQ(out.frames[0].timestamp, std::chrono::microseconds(33333));  // 3000 ticks of 90 kHz
   EXPECT_TRUE(out.rtcp.empty());
   EXPECT_EQ(r.plis_sent(), 1u);
 }
@@ -70,7 +70,7 @@ TEST(VideoReceiver, AsksForAKeyframeUntilOneComes) {
 TEST(VideoReceiver, NacksAGapOncePerRoundTrip) {
   VideoReceiver r(kLocal);
   Clock::time_point t{};
-  ASSERT_TRUE(r.on_packet(packet(10, 0, true), t, kRtt).frame);
+  ASSERT_FALSE(r.on_packet(packet(10, 0, true), t, kRtt).frames.empty());
   // 11 and 12 lost: the frame starting at 13 spans 13..14.
   auto out = r.on_packet(packet(13, 6000, false, false), t + milliseconds(1), kRtt);
   auto fb = feedback_of(out);
@@ -88,9 +88,9 @@ TEST(VideoReceiver, NacksAGapOncePerRoundTrip) {
   EXPECT_EQ(fb[0].lost_sequences, (std::vector<uint16_t>{11, 12}));
   // The retransmissions arrive: nothing more to ask for.
   r.on_packet(packet(11, 3000, false, false), t + milliseconds(70), kRtt);
-  EXPECT_TRUE(r.on_packet(packet(12, 3000, false, true, false), t + milliseconds(71), kRtt).frame);
+  EXPECT_FALSE(r.on_packet(packet(12, 3000, false, true, false), t + milliseconds(71), kRtt).frames.empty());
   out = r.on_packet(packet(16, 6000, false, true, false), t + milliseconds(200), kRtt);
-  EXPECT_TRUE(out.frame);
+  EXPECT_FALSE(out.frames.empty());
   EXPECT_TRUE(out.rtcp.empty());
   EXPECT_EQ(r.nacks_sent(), 2u);
 }
@@ -109,22 +109,22 @@ TEST(VideoReceiver, GivesUpAfterAFewNacksPerPacket) {
 TEST(VideoReceiver, AfterADroppedFrameDeltasWaitForAKeyframe) {
   VideoReceiver r(kLocal);
   Clock::time_point t{};
-  ASSERT_TRUE(r.on_packet(packet(1, 0, true), t, kRtt).frame);
-  ASSERT_TRUE(r.on_packet(packet(2, 3000, false), t + milliseconds(33), kRtt).frame);
+  ASSERT_FALSE(r.on_packet(packet(1, 0, true), t, kRtt).frames.empty());
+  ASSERT_FALSE(r.on_packet(packet(2, 3000, false), t + milliseconds(33), kRtt).frames.empty());
   // Frame 3000*2 is the start of two packets whose second (4) never comes; frame 9000 at 5
   // completes, and the incomplete one is given up on.
-  EXPECT_FALSE(r.on_packet(packet(3, 6000, false, false), t + milliseconds(66), kRtt).frame);
+  EXPECT_TRUE(r.on_packet(packet(3, 6000, false, false), t + milliseconds(66), kRtt).frames.empty());
   auto out = r.on_packet(packet(5, 9000, false), t + milliseconds(700), kRtt);
-  EXPECT_FALSE(out.frame) << "a delta frame after a lost one is withheld";
-  EXPECT_EQ(r.depacketizer().frames_dropped(), 1u);
+  EXPECT_TRUE(out.frames.empty()) << "a delta frame after a lost one is withheld";
+  EXPECT_EQ(r.frames_dropped(), 1u);
   bool pli = false;
   for (const auto& f : feedback_of(out)) pli = pli || f.kind == rtp::FeedbackKind::PictureLoss;
   EXPECT_TRUE(pli);
-  EXPECT_FALSE(r.on_packet(packet(6, 12000, false), t + milliseconds(733), kRtt).frame);
+  EXPECT_TRUE(r.on_packet(packet(6, 12000, false), t + milliseconds(733), kRtt).frames.empty());
   out = r.on_packet(packet(7, 15000, true), t + milliseconds(766), kRtt);
-  ASSERT_TRUE(out.frame);
-  EXPECT_TRUE(out.frame->keyframe);
-  EXPECT_TRUE(r.on_packet(packet(8, 18000, false), t + milliseconds(800), kRtt).frame);
+  ASSERT_EQ(out.frames.size(), 1u);
+  EXPECT_TRUE(out.frames[0].keyframe);
+  EXPECT_FALSE(r.on_packet(packet(8, 18000, false), t + milliseconds(800), kRtt).frames.empty());
 }
 
 TEST(VideoReceiver, DecoderTroubleAsksForAKeyframeRateLimited) {

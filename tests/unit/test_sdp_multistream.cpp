@@ -246,7 +246,7 @@ namespace {
 
 // Janus 1.1 subscriber offer with two publishers' audio and video, as janus_videoroom writes
 // it for a room with videocodec "vp8,h264": the first feed's VP8 with RTX and the feedback
-// janus_sdp_generate_offer adds; the second feed publishes H.264 (not received: rejected).
+// janus_sdp_generate_offer adds; the second feed publishes H.264 (constrained baseline, mode 1).
 const std::string kVideoOffer =
     "v=0\r\n"
     "o=- 1733000000000001 5 IN IP4 10.77.0.1\r\n"
@@ -333,38 +333,71 @@ LocalMediaParams video_subscriber() {
   return p;
 }
 
-TEST(MultiVideoOffer, ReadsVp8SectionsWithTheirFeedback) {
+TEST(MultiVideoOffer, ReadsVp8AndH264SectionsWithTheirFeedback) {
   std::string why;
   const auto offer = parse_remote_multi_audio(kVideoOffer, &why);
   ASSERT_TRUE(offer) << why;
   ASSERT_EQ(offer->audio.size(), 2u);
-  ASSERT_EQ(offer->video.size(), 1u);  // the H.264 section is not ours to receive
-  const RemoteVideoStream expected{1,
-                                   "1",
-                                   100,
-                                   {"ccm fir", "nack", "nack pli"},
-                                   4,
-                                   Direction::SendOnly,
-                                   {2718281828u, 3141592653u}};
-  EXPECT_EQ(offer->video[0], expected);
+  ASSERT_EQ(offer->video.size(), 2u);
+  const RemoteVideoStream vp8{1,
+                              "1",
+                              VideoCodec::vp8,
+                              100,
+                              "",
+                              {"ccm fir", "nack", "nack pli"},
+                              4,
+                              Direction::SendOnly,
+                              {2718281828u, 3141592653u}};
+  EXPECT_EQ(offer->video[0], vp8);
+  const RemoteVideoStream h264{3,
+                               "3",
+                               VideoCodec::h264,
+                               102,
+                               "profile-level-id=42e01f;packetization-mode=1",
+                               {"nack"},
+                               std::nullopt,
+                               Direction::SendOnly,
+                               {3333333333u}};
+  EXPECT_EQ(offer->video[1], h264);
 }
 
-TEST(MultiVideoOffer, VideoWithoutVp8OrRejectedIsLeftOut) {
+TEST(MultiVideoOffer, VideoWithoutVp8OrH264OrRejectedIsLeftOut) {
   std::string text = kVideoOffer;
   text.replace(text.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35, "m=video 0 UDP/TLS/RTP/SAVPF 100 101");
   const auto offer = parse_remote_multi_audio(text);
   ASSERT_TRUE(offer);
-  EXPECT_TRUE(offer->video.empty());
+  ASSERT_EQ(offer->video.size(), 1u);
+  EXPECT_EQ(offer->video[0].mid, "3") << "only the H.264 section is left";
   // VP8 named but not among the m= line's formats.
   std::string unlisted = kVideoOffer;
   unlisted.replace(unlisted.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35,
                    "m=video 9 UDP/TLS/RTP/SAVPF 101 103");
   const auto offer2 = parse_remote_multi_audio(unlisted);
   ASSERT_TRUE(offer2);
-  EXPECT_TRUE(offer2->video.empty());
+  ASSERT_EQ(offer2->video.size(), 1u);
+  EXPECT_EQ(offer2->video[0].mid, "3");
+  // H.264 in interleaved mode (packetization-mode=2) is not something we reassemble.
+  std::string interleaved = kVideoOffer;
+  interleaved.replace(interleaved.find("packetization-mode=1"), 20, "packetization-mode=2");
+  const auto offer3 = parse_remote_multi_audio(interleaved);
+  ASSERT_TRUE(offer3);
+  ASSERT_EQ(offer3->video.size(), 1u);
+  EXPECT_EQ(offer3->video[0].mid, "1");
 }
 
-TEST(MultiVideoAnswer, AcceptsVp8MirrorsFeedbackAndRejectsOtherCodecs) {
+TEST(MultiVideoOffer, Vp8IsTakenWhenASectionOffersBoth) {
+  std::string text = kVideoOffer;
+  text.replace(text.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35, "m=video 9 UDP/TLS/RTP/SAVPF 102 100");
+  text.replace(text.find("a=rtpmap:100 VP8/90000\r\n"), 24,
+               "a=rtpmap:100 VP8/90000\r\na=rtpmap:102 H264/90000\r\n");
+  const auto offer = parse_remote_multi_audio(text);
+  ASSERT_TRUE(offer);
+  ASSERT_EQ(offer->video.size(), 2u);
+  EXPECT_EQ(offer->video[0].codec, VideoCodec::vp8);
+  EXPECT_EQ(offer->video[0].payload_type, 100);
+}
+
+TEST(MultiVideoAnswer, AcceptsVp8AndH264MirrorsFeedbackAndFmtp) {
   const auto offer = parse_remote_multi_audio(kVideoOffer);
   ASSERT_TRUE(offer);
   const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
@@ -391,12 +424,28 @@ TEST(MultiVideoAnswer, AcceptsVp8MirrorsFeedbackAndRejectsOtherCodecs) {
   EXPECT_EQ(answer.find("rtx/90000"), std::string::npos);
   EXPECT_EQ(answer.find("goog-remb"), std::string::npos);
   EXPECT_EQ(answer.find("transport-cc"), std::string::npos);
-  EXPECT_NE(answer.find("a=group:BUNDLE 0 1 2\r\n"), std::string::npos);
-  EXPECT_NE(answer.find("m=video 0 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:3\r\na=inactive\r\n"),
-            std::string::npos);
+  EXPECT_NE(answer.find("a=group:BUNDLE 0 1 2 3\r\n"), std::string::npos);
+  // RFC 6184 §8.2.2: the answer keeps the offered profile and packetization mode.
+  EXPECT_NE(answer.find("m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("a=mid:3\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:102 H264/90000\r\n"
+                        "a=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\na=rtcp-fb:102 nack\r\n"),
+            std::string::npos)
+      << answer;
   // Candidates once, in the first (BUNDLE-tag) section.
   EXPECT_EQ(answer.find("a=candidate:"), answer.rfind("a=candidate:"));
   EXPECT_LT(answer.find("a=candidate:"), answer.find("m=video"));
+}
+
+TEST(MultiVideoAnswer, OtherCodecsAreRejected) {
+  std::string text = kVideoOffer;
+  text.replace(text.find("a=rtpmap:102 H264/90000"), 23, "a=rtpmap:102 AV1/90000");
+  const auto offer = parse_remote_multi_audio(text);
+  ASSERT_TRUE(offer);
+  const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
+  EXPECT_NE(answer.find("a=group:BUNDLE 0 1 2\r\n"), std::string::npos);
+  EXPECT_NE(answer.find("m=video 0 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:3\r\na=inactive\r\n"),
+            std::string::npos)
+      << answer;
 }
 
 TEST(MultiVideoAnswer, ParkedVideoSlotIsAnsweredInactive) {
@@ -404,14 +453,14 @@ TEST(MultiVideoAnswer, ParkedVideoSlotIsAnsweredInactive) {
   text.replace(text.find("a=sendonly\r\na=mid:1\r\n"), 21, "a=inactive\r\na=mid:1\r\n");
   const auto offer = parse_remote_multi_audio(text);
   ASSERT_TRUE(offer);
-  ASSERT_EQ(offer->video.size(), 1u);
+  ASSERT_EQ(offer->video.size(), 2u);
   const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
   EXPECT_NE(answer.find("a=mid:1\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=inactive\r\n"),
             std::string::npos);
   const auto back = parse_remote_multi_audio(answer);
   ASSERT_TRUE(back);
-  ASSERT_EQ(back->video.size(), 1u);
-  EXPECT_EQ(back->video[0].vp8_pt, 100);
+  ASSERT_EQ(back->video.size(), 2u);
+  EXPECT_EQ(back->video[0].payload_type, 100);
   EXPECT_EQ(back->video[0].direction, Direction::Inactive);
   EXPECT_EQ(back->video[0].feedback, (std::set<std::string>{"ccm fir", "nack", "nack pli"}));
 }
@@ -430,6 +479,8 @@ TEST(MultiVideoOffer, VideoOnlyOfferTakesItsTransportFromTheVideoSection) {
     const auto at = text.rfind("m=audio 9 ", text.find(mid));
     text.replace(at, 10, "m=audio 0 ");
   }
+  // And the H.264 slot: one video slot only.
+  text.replace(text.find("m=video 9 UDP/TLS/RTP/SAVPF 102"), 31, "m=video 0 UDP/TLS/RTP/SAVPF 102");
   // The candidates were in the first (now rejected) section: Janus puts them in the first
   // live one, so move them.
   const std::string candidate = "a=candidate:1 1 udp 2015363327 10.77.0.1 20788 typ host\r\na=end-of-candidates\r\n";

@@ -70,7 +70,7 @@ TEST(VideoSection, ReadsAnAcceptedVp8Answer) {
                                     "1");
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->accepted);
-  EXPECT_EQ(r->vp8_pt, 96);
+  EXPECT_EQ(r->payload_type, 96);
   EXPECT_EQ(r->direction, Direction::RecvOnly);
   EXPECT_EQ(r->feedback, (std::set<std::string>{"ccm fir", "nack", "nack pli", "goog-remb", "transport-cc"}));
 }
@@ -80,9 +80,54 @@ TEST(VideoSection, ARoomWithoutVp8AnswersInactive) {
   const auto r = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 0\r\na=inactive\r\na=mid:1\r\n"), "1");
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->accepted);
-  EXPECT_FALSE(r->vp8_pt);
+  EXPECT_FALSE(r->payload_type);
   const auto rejected = parse_remote_video(answer("m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=rtpmap:96 VP8/90000\r\n"), "1");
   ASSERT_TRUE(rejected);
   EXPECT_FALSE(rejected->accepted) << "port 0";
   EXPECT_FALSE(parse_remote_video(answer(""), "1")) << "no video section at all";
+}
+
+TEST(VideoSection, H264OfferHasOnlyH264WithMode1AndTheSameFeedback) {
+  LocalVideoParams video;
+  video.ssrc = 2222;
+  video.codec = roomcast::VideoCodec::h264;
+  video.payload_type = kH264PayloadType;
+  const auto sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  const auto& m = sd->media[1];
+  EXPECT_EQ(m.media_line(), "video 9 UDP/TLS/RTP/SAVPF 102") << "only the chosen codec is offered";
+  EXPECT_EQ(m.attributes_named("rtpmap"), (std::vector<std::string_view>{"102 H264/90000"}));
+  EXPECT_EQ(m.attributes_named("fmtp"),
+            (std::vector<std::string_view>{"102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"}));
+  EXPECT_EQ(m.attributes_named("rtcp-fb"),
+            (std::vector<std::string_view>{"102 ccm fir", "102 nack", "102 nack pli", "102 goog-remb"}));
+  EXPECT_EQ(build_audio_video_offer(publisher(), video, 7).find("VP8"), std::string::npos);
+}
+
+TEST(VideoSection, ReadsAnAcceptedH264Answer) {
+  // Janus 1.1 answers an H.264 offer in a "vp8,h264" room with H.264 and its fmtp.
+  const std::string text = answer("m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=recvonly\r\na=mid:1\r\n"
+                                  "a=rtpmap:102 H264/90000\r\n"
+                                  "a=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\n"
+                                  "a=rtcp-fb:102 ccm fir\r\na=rtcp-fb:102 nack\r\na=rtcp-fb:102 nack pli\r\n"
+                                  "a=rtcp-fb:102 goog-remb\r\n");
+  const auto r = parse_remote_video(text, "1", roomcast::VideoCodec::h264);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->accepted);
+  EXPECT_EQ(r->payload_type, 102);
+  EXPECT_EQ(r->feedback, (std::set<std::string>{"ccm fir", "nack", "nack pli", "goog-remb"}));
+  // The same answer does not carry VP8: a VP8 offer would count as refused.
+  const auto as_vp8 = parse_remote_video(text, "1", roomcast::VideoCodec::vp8);
+  ASSERT_TRUE(as_vp8);
+  EXPECT_FALSE(as_vp8->accepted);
+  EXPECT_FALSE(as_vp8->payload_type);
+}
+
+TEST(VideoSection, AnH264OfferAnsweredInactiveIsRefused) {
+  // A room with videocodec = "vp8" only: Janus answers our H.264 section inactive, no formats.
+  const auto r = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 0\r\na=inactive\r\na=mid:1\r\n"), "1",
+                                    roomcast::VideoCodec::h264);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->accepted);
+  EXPECT_FALSE(r->payload_type);
 }
