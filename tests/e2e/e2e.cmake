@@ -109,6 +109,10 @@ roomcast_e2e_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets
 # Video: roomcast publishes an MP4 (H.264, frame numbers in the picture) as VP8; headless
 # Chromium reads every presented frame's number back: size, coverage, order, no freeze.
 roomcast_e2e_test(e2e_browser_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST} chromium)
+# The same in H.264 (constrained baseline, packetization-mode 1): Chromium decodes our
+# libx264 stream and reports the codec as video/H264.
+roomcast_e2e_test(e2e_browser_sees_h264_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+  chromium --codec h264)
 # A viewer 5 s in, with keyframes every 30 s unasked: a picture within 1 s (our PLI answer).
 roomcast_e2e_test(e2e_browser_sees_video_late_join 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
   chromium --duration 12 --late-viewer 5 --keyframe-interval 30)

@@ -49,7 +49,8 @@ def assertions(a, r, pub_out):
     check(res, f"{a.width}x{a.height}" in (r.get("sizes") or []) and r.get("frameWidth") == a.width
           and r.get("frameHeight") == a.height,
           f"{a.viewer} shows {a.width}x{a.height} (sizes {r.get('sizes')}, stats {r.get('frameWidth')}x{r.get('frameHeight')})")
-    check(res, (r.get("mimeType") or "").lower() == "video/vp8", f"codec {r.get('mimeType')} is video/VP8")
+    want_mime = "video/h264" if a.codec == "h264" else "video/vp8"
+    check(res, (r.get("mimeType") or "").lower() == want_mime, f"codec {r.get('mimeType')} is {want_mime}")
     if numbers:
         first, last = numbers[0], numbers[-1]
         distinct = len(set(numbers))
@@ -73,8 +74,9 @@ def assertions(a, r, pub_out):
         check(res, any(f"sent {a.duration * FPS} frames" in line for line in pub_out),
               f"the Python track handed out all {a.duration * FPS} frames")
     else:
-        check(res, any("with its video" in line and "VP8 640x360" in line for line in pub_out),
-              "publish says it sends the file's video as VP8 640x360")
+        sent_as = "H.264 640x360" if a.codec == "h264" else "VP8 640x360"
+        check(res, any("with its video" in line and sent_as in line for line in pub_out),
+              f"publish says it sends the file's video as {sent_as}")
     return res
 
 
@@ -163,6 +165,8 @@ def run(a):
                   f"frames decoded with NACK {r.get('framesDecoded')}, without {r_off.get('framesDecoded')}")
         else:
             extra = ["--keyframe-interval", str(a.keyframe_interval)] if a.keyframe_interval else []
+            if a.codec != "vp8":
+                extra += ["--video-codec", a.codec]
             r, out, sending = publish_and_watch(a, tmp, media, extra)
             results = assertions(a, r, out)
             if a.late_viewer:
@@ -192,6 +196,8 @@ def main():
     ap.add_argument("--late-viewer", type=int, default=0, help="the viewer subscribes this many seconds in")
     ap.add_argument("--keyframe-interval", type=int, default=0, help="publish --keyframe-interval")
     ap.add_argument("--loss", type=int, default=0, help="percent of the publisher's packets dropped")
+    ap.add_argument("--codec", default="vp8", choices=["vp8", "h264"],
+                    help="publish --video-codec; the viewer must report this codec")
     sys.exit(guarded(run, ap.parse_args()))
 
 
