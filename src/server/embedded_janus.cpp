@@ -215,7 +215,7 @@ void EmbeddedJanus::write_config() const {
          << "  description = "
          << quoted(r.description.empty() ? "roomcast " + std::to_string(r.id) : r.description)
          << "\n  publishers = " << r.publishers << "\n  audiocodec = \"opus\"\n"
-         << "  videocodec = \"vp8,h264\"\n"
+         << "  videocodec = " << quoted(r.video_codecs) << "\n"
          << "  opus_fec = true\n  audiolevel_ext = true\n";
     if (!r.pin.empty()) room << "  pin = " << quoted(r.pin) << "\n";
     room << "}\n";

@@ -16,6 +16,7 @@ struct RoomOptions {
   std::string pin{};     // empty: no PIN
   int publishers = 100;  // VideoRoom's default of 3 is too few for load tests
   std::string description{};  // ({} so `RoomOptions{id, pin}` is warning-free)
+  std::string video_codecs = "vp8,h264";  // Janus `videocodec`: the first one a publisher offers wins
 };
 
 struct EmbeddedJanusOptions {

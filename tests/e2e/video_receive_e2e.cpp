@@ -173,6 +173,47 @@ TEST_F(VideoReceiveE2e, SinkGetsTheCameraAt640x360And30FpsAndCaptureImageIsAPng)
   EXPECT_EQ(line, "png,640,360");
 }
 
+// H.264 both ways: a publisher with video.codec = h264 into a room that takes only H.264 (so
+// VP8 could not pass: Janus would answer it inactive), and the viewer's subscription answers
+// H.264, reassembles RFC 6184 packets and decodes them with libavcodec to 640x360 I420.
+TEST_F(VideoReceiveE2e, H264CameraIsReceivedAndDecoded) {
+  janus_.reset();
+  server::EmbeddedJanusOptions options;
+  server::RoomOptions room{1234};
+  room.video_codecs = "h264";
+  options.rooms.push_back(room);
+  janus_ = std::make_unique<server::EmbeddedJanus>(options);
+
+  auto viewer = std::make_shared<Viewer>();
+  viewer->self = viewer;
+  auto viewing = init_meeting(config("viewer"));
+  viewing.add_event_listener(viewer);
+  viewing.join();
+
+  auto c = config("camera");
+  c.mic_enabled = true;
+  c.custom_microphone_audio_track = std::make_shared<FileAudioTrack>(media_);
+  c.webcam_enabled = true;
+  c.custom_camera_video_track = std::make_shared<FileVideoTrack>(media_);
+  c.video.codec = VideoCodec::h264;
+  auto publishing = init_meeting(c);
+  publishing.join();
+
+  ASSERT_TRUE(viewer->frames->wait_for(90, 8s)) << "pictures received: " << viewer->frames->timestamps_.size();
+  publishing.leave();
+  viewing.leave();
+
+  std::lock_guard lock(viewer->frames->mutex_);
+  const Frames& f = *viewer->frames;
+  EXPECT_TRUE(f.sizes_ok_) << "every picture 640x360 I420";
+  const size_t n = f.timestamps_.size();
+  for (size_t i = 1; i < n; ++i) ASSERT_GT(f.timestamps_[i], f.timestamps_[i - 1]) << "picture " << i;
+  const double media_fps = static_cast<double>(n - 1) * 1e6 / static_cast<double>((f.timestamps_.back() - f.timestamps_.front()).count());
+  EXPECT_NEAR(media_fps, 30.0, 1.5);
+  for (size_t i = 0; i < n; i += 30) EXPECT_GT(f.luma_[i], 40.0) << "picture " << i;
+  std::cout << "H.264 video: " << n << " pictures, " << media_fps << " fps by RTP time\n";
+}
+
 // Video nobody sinks is not received: no pictures, nothing to capture.
 TEST_F(VideoReceiveE2e, VideoWithoutASinkIsNotReceived) {
   auto viewing = init_meeting(config("viewer"));
