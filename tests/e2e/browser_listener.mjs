@@ -27,6 +27,8 @@ const { values: opt } = parseArgs({
     // Watch the publisher's video instead (listener.html's roomcastWatch): frame numbers
     // read from every presented frame, and Chromium's inbound video statistics.
     video: { type: 'boolean', default: false },
+    // With --video: also when each frame is shown and each beep is heard (lip-sync).
+    sync: { type: 'boolean', default: false },
   },
 });
 if (!opt.url || !opt.room) {
@@ -72,7 +74,7 @@ try {
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(pageUrl);
   const params = { url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
-    stereo: opt.stereo };
+    stereo: opt.stereo, sync: opt.sync };
   const names = opt['feed-names'] ? opt['feed-names'].split(',') : [null];
   const results = opt.video
     ? [await page.evaluate((p) => window.roomcastWatch(p), params)]
