@@ -4,6 +4,7 @@
 #include "roomcast/error.hpp"
 #include "roomcast/events.hpp"
 #include "roomcast/meeting.hpp"
+#include "roomcast/media_recorder.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/push_audio_track.hpp"
 #include "roomcast/video_sink.hpp"

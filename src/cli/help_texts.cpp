@@ -70,6 +70,7 @@ Options:
   --record FILE     also record the other participants' mixed audio to a WAV file
                     (without --record/--record-dir, publish receives no audio)
   --record-dir DIR  also record each other participant to DIR/NAME-ID.wav
+                    (NAME-ID.webm, VP8 + Opus, for one with video)
   --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
@@ -105,7 +106,8 @@ Options:
                     self-signed certificate
   --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
   --record FILE     record everyone's audio mixed into one WAV file
-  --record-dir DIR  record one WAV file per participant: DIR/NAME-ID.wav
+  --record-dir DIR  record one file per participant: DIR/NAME-ID.wav, or
+                    DIR/NAME-ID.webm (VP8 + Opus) for one with video
   --create-room     create the room on --server if it does not exist
   --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
                     reconnecting (reclaiming the session, or rejoining with the same id)

@@ -1,9 +1,10 @@
-// WAV recorders for `roomcast listen --record/--record-dir`.
+// Recorders for `roomcast listen --record/--record-dir`: WAV, or WebM for participants with video.
 #include "cli/recorder.hpp"
 
 #include <cctype>
 #include <vector>
 
+#include "core/log.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast::cli {
@@ -58,14 +59,15 @@ void WavRecorder::close() {
   if (!failure.empty() && on_failed_) on_failed_(failure);
 }
 
-std::string recording_file_name(const std::string& display_name, const std::string& id) {
+std::string recording_file_name(const std::string& display_name, const std::string& id,
+                                const std::string& extension) {
   std::string name;
   for (char c : display_name) {
     auto u = static_cast<unsigned char>(c);
     name += (std::isalnum(u) || c == '-' || c == '.') ? c : '_';
   }
   if (name.empty()) name = "participant";
-  return name + "-" + id + ".wav";
+  return name + "-" + id + extension;
 }
 
 PerParticipantRecorder::PerParticipantRecorder(std::string directory, const Participant& participant,
@@ -75,11 +77,102 @@ PerParticipantRecorder::PerParticipantRecorder(std::string directory, const Part
       name_(participant.display_name()),
       on_failed_(std::move(on_failed)) {}
 
-void PerParticipantRecorder::on_stream_enabled(const Stream& stream) {
-  if (stream.kind() != "audio" || stream.is_local()) return;
+ParticipantFile::ParticipantFile(std::string base, RecordingFailed on_failed)
+    : base_(std::move(base)), on_failed_(std::move(on_failed)) {}
+
+void ParticipantFile::expect_audio() {
   std::lock_guard lock(mutex_);
-  if (recorders_.count(stream.id())) return;
-  std::string suffix = recorders_.empty() ? "" : "-" + std::to_string(recorders_.size());
+  audio_expected_ = true;
+}
+
+void ParticipantFile::expect_video() {
+  std::lock_guard lock(mutex_);
+  video_expected_ = true;
+}
+
+void ParticipantFile::choose(bool video_frame) {
+  if (closed_ || wav_ || media_) return;
+  if (video_frame || video_expected_) {
+    MediaRecorder::Options options;
+    options.audio = audio_expected_;
+    options.video = true;
+    options.on_failed = on_failed_;
+    media_ = std::make_shared<MediaRecorder>(base_ + ".webm", options);
+    return;
+  }
+  try {
+    wav_ = std::make_shared<WavRecorder>(base_ + ".wav", on_failed_);
+  } catch (const Error& e) {
+    closed_ = true;  // e.g. the disk is already full: no file for this one
+    if (on_failed_) on_failed_(e.what());
+  }
+}
+
+void ParticipantFile::on_audio_frame(const ReceivedAudioFrame& frame) {
+  std::shared_ptr<AudioSink> sink;
+  {
+    std::lock_guard lock(mutex_);
+    choose(false);
+    if (closed_) return;
+    sink = media_ ? std::shared_ptr<AudioSink>(media_) : std::shared_ptr<AudioSink>(wav_);
+  }
+  if (sink) sink->on_audio_frame(frame);  // unlocked: a failure calls on_failed_
+}
+
+void ParticipantFile::on_video_frame(const ReceivedVideoFrame& frame) {
+  std::shared_ptr<MediaRecorder> sink;
+  {
+    std::lock_guard lock(mutex_);
+    choose(true);
+    if (closed_) return;
+    if (wav_ && !warned_late_video_) {
+      warned_late_video_ = true;
+      core::log_warn("recording ", base_, ".wav: video started after the audio; it is not recorded");
+    }
+    sink = media_;
+  }
+  if (sink) sink->on_video_frame(frame);
+}
+
+void ParticipantFile::close() {
+  std::shared_ptr<WavRecorder> wav;
+  std::shared_ptr<MediaRecorder> media;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    wav = wav_;
+    media = media_;
+  }
+  if (wav) wav->close();
+  if (media) {
+    try {
+      media->close();
+    } catch (const Error& e) {
+      if (on_failed_) on_failed_(e.what());
+    }
+  }
+}
+
+void PerParticipantRecorder::on_stream_enabled(const Stream& stream) {
+  if (stream.is_local() || (stream.kind() != "audio" && stream.kind() != "video")) return;
+  std::lock_guard lock(mutex_);
+  if (stream.id() == file_audio_ || stream.id() == file_video_ || recorders_.count(stream.id())) return;
+  if (!file_) file_ = std::make_shared<ParticipantFile>(directory_ + "/" + recording_file_name(name_, id_, ""),
+                                                        on_failed_);
+  if (stream.kind() == "video") {
+    if (!file_video_.empty()) return;  // a second camera is not recorded
+    file_video_ = stream.id();
+    file_->expect_video();
+    stream.add_sink(std::static_pointer_cast<VideoSink>(file_));  // subscribes to the video
+    return;
+  }
+  if (file_audio_.empty()) {
+    file_audio_ = stream.id();
+    file_->expect_audio();
+    stream.add_sink(std::static_pointer_cast<AudioSink>(file_));
+    return;
+  }
+  std::string suffix = "-" + std::to_string(recorders_.size() + 1);
   std::shared_ptr<WavRecorder> recorder;
   try {
     recorder = std::make_shared<WavRecorder>(
@@ -94,6 +187,10 @@ void PerParticipantRecorder::on_stream_enabled(const Stream& stream) {
 
 void PerParticipantRecorder::on_stream_disabled(const Stream& stream) {
   std::lock_guard lock(mutex_);
+  if (file_ && stream.id() == file_audio_) {
+    file_->close();  // the participant stopped publishing (a camera turned off alone keeps it)
+    return;
+  }
   auto it = recorders_.find(stream.id());
   if (it == recorders_.end()) return;
   it->second->close();
@@ -101,6 +198,7 @@ void PerParticipantRecorder::on_stream_disabled(const Stream& stream) {
 
 void PerParticipantRecorder::close_all() {
   std::lock_guard lock(mutex_);
+  if (file_) file_->close();
   for (auto& [id, recorder] : recorders_) recorder->close();
 }
 

@@ -1,4 +1,5 @@
-// Recorders for the CLI: the room mix into one WAV, or one WAV per remote participant.
+// Recorders for the CLI: the room mix into one WAV, or one file per remote participant (WAV, or
+// WebM when the participant has video).
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 
 #include "receive/wav_writer.hpp"
 #include "roomcast/events.hpp"
+#include "roomcast/media_recorder.hpp"
 
 namespace roomcast::cli {
 
@@ -37,7 +39,36 @@ class WavRecorder : public AudioSink {
   bool started_ = false;
 };
 
-/// One WavRecorder per remote audio stream, named after the participant.
+/// A participant's file, decided by its first frame: WebM (MediaRecorder, audio and video)
+/// when the participant publishes video by then, else WAV as for audio-only participants.
+/// Video that starts after the audio went into a WAV is not recorded.
+class ParticipantFile : public AudioSink, public VideoSink {
+ public:
+  /// `base`: the path without extension.
+  ParticipantFile(std::string base, RecordingFailed on_failed);
+  void on_audio_frame(const ReceivedAudioFrame& frame) override;
+  void on_video_frame(const ReceivedVideoFrame& frame) override;
+  /// Told by PerParticipantRecorder as the participant's streams appear.
+  void expect_audio();
+  void expect_video();
+  void close();
+
+ private:
+  void choose(bool video_frame);  // under mutex_
+
+  std::string base_;
+  RecordingFailed on_failed_;
+  std::mutex mutex_;
+  bool audio_expected_ = false;
+  bool video_expected_ = false;
+  bool closed_ = false;
+  bool warned_late_video_ = false;
+  std::shared_ptr<WavRecorder> wav_;
+  std::shared_ptr<MediaRecorder> media_;
+};
+
+/// One file per remote participant: its first audio and video stream into a ParticipantFile
+/// (name-id.webm or name-id.wav), further audio streams into WAVs of their own (name-id-N.wav).
 class PerParticipantRecorder : public ParticipantEventHandler {
  public:
   PerParticipantRecorder(std::string directory, const Participant& participant,
@@ -52,10 +83,14 @@ class PerParticipantRecorder : public ParticipantEventHandler {
   std::string name_;
   RecordingFailed on_failed_;
   std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<WavRecorder>> recorders_;
+  std::shared_ptr<ParticipantFile> file_;
+  std::string file_audio_;  // the stream ids feeding file_
+  std::string file_video_;
+  std::map<std::string, std::shared_ptr<WavRecorder>> recorders_;  // further audio streams
 };
 
-/// "Alice B." + "123" -> "Alice_B-123.wav"
-std::string recording_file_name(const std::string& display_name, const std::string& id);
+/// "Alice B." + "123" -> "Alice_B-123.wav" (or another `extension`)
+std::string recording_file_name(const std::string& display_name, const std::string& id,
+                                const std::string& extension = ".wav");
 
 }  // namespace roomcast::cli
