@@ -1,8 +1,10 @@
 // Video sources for Python: VideoFrame from numpy (H x W x 3 RGB, H x W x 4 RGBA, I420
-// planes), CustomVideoTrack subclassed in Python, FileVideoTrack (native decoding).
+// planes), CustomVideoTrack subclassed in Python, FileVideoTrack (native decoding),
+// PushVideoTrack (frames pushed by a renderer).
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -145,6 +147,38 @@ void register_video(py::module_& m) {
       .def_property_readonly("source_frame_rate", &FileVideoTrack::source_frame_rate)
       .def_property_readonly("codec_name", &FileVideoTrack::codec_name)
       .def_property_readonly("skipped_packets", &FileVideoTrack::skipped_packets);
+
+  using PushStats = PushVideoTrack::Stats;
+  py::class_<PushStats>(m, "PushVideoTrackStats")
+      .def_readonly("pushed", &PushStats::pushed)
+      .def_readonly("replaced", &PushStats::replaced)
+      .def_readonly("stale", &PushStats::stale)
+      .def_readonly("sent", &PushStats::sent)
+      .def_readonly("repeated", &PushStats::repeated);
+
+  py::class_<PushVideoTrack, CustomVideoTrack, std::shared_ptr<PushVideoTrack>>(
+      m, "PushVideoTrack",
+      "A camera you feed: push() each roomcast.VideoFrame as it is rendered; it goes out as soon as "
+      "the encoder takes it (its timestamp is ignored). The latest frame wins: one not taken yet is "
+      "replaced. When nothing is pushed for repeat_interval_seconds the last frame is sent again, so "
+      "late viewers see a static picture. Thread-safe; push() never blocks.")
+      .def(py::init([](double repeat_interval_seconds, double max_age_seconds) {
+             if (!std::isfinite(repeat_interval_seconds) || !std::isfinite(max_age_seconds))
+               throw py::value_error("repeat_interval_seconds and max_age_seconds must be finite");
+             const auto ms = [](double s) {
+               return std::chrono::milliseconds(std::llround(std::clamp(s, -1.0, 1e6) * 1000));
+             };
+             return std::make_shared<PushVideoTrack>(
+                 PushVideoTrack::Options{ms(repeat_interval_seconds), ms(max_age_seconds)});
+           }),
+           py::kw_only(), py::arg("repeat_interval_seconds") = 1.0, py::arg("max_age_seconds") = 0.1)
+      // The frame is immutable from Python and the call holds it: copied without the GIL.
+      .def("push", &PushVideoTrack::push, py::arg("frame"), py::call_guard<py::gil_scoped_release>(),
+           "Hands the encoder this frame, replacing one it has not taken yet. Never blocks. False "
+           "after end().")
+      .def("end", &PushVideoTrack::end, py::call_guard<py::gil_scoped_release>(),
+           "End of stream: a frame still waiting goes out, then the meeting ends as at the end of a file.")
+      .def_property_readonly("stats", &PushVideoTrack::stats);
 }
 
 }  // namespace roomcast::python

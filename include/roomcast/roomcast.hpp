@@ -7,6 +7,7 @@
 #include "roomcast/media_recorder.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/push_audio_track.hpp"
+#include "roomcast/push_video_track.hpp"
 #include "roomcast/video_sink.hpp"
 #include "roomcast/video_track.hpp"
 #include "roomcast/version.hpp"

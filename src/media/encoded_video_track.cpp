@@ -1,5 +1,6 @@
 // EncodedVideoTrack: recv() -> clamp timestamps -> wait for the frame's time -> scale to
 // I420 -> VP8 or H.264 -> every sink. Keyframe requests and bitrate limits arrive from any thread.
+// A PushVideoTrack is live: its frames have no times of their own and go out when taken.
 #include "media/encoded_video_track.hpp"
 
 #include <pthread.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "roomcast/push_video_track.hpp"
 #include "media/h264_encoder.hpp"
 #include "media/video_scaler.hpp"
 #include "media/vp8_encoder.hpp"
@@ -41,6 +43,7 @@ VideoEncodeSettings video_encode_settings(const VideoSettings& v) {
 
 EncodedVideoTrack::EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, VideoEncodeSettings settings)
     : track_(std::move(track)), settings_(settings), bitrate_target_(settings.bitrate_bps) {
+  if (const auto* push = dynamic_cast<const PushVideoTrack*>(track_.get())) live_ = detail::push_video_slot_of(*push);
   stats_.bitrate_bps = settings.bitrate_bps;
 }
 
@@ -125,6 +128,21 @@ bool EncodedVideoTrack::wait_until(Clock::time_point deadline) {
   return !wake_.wait_until(lock, deadline, [this] { return stopping_; });
 }
 
+bool EncodedVideoTrack::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+detail::PushVideoSlot::Take EncodedVideoTrack::take_live() {
+  using Take = detail::PushVideoSlot::Take;
+  // In short waits: nobody may push for minutes, and the destructor must not wait for them.
+  while (!stopping()) {
+    Take take = live_->wait_take(Clock::now() + kLiveStopCheck);
+    if (take.kind != Take::Kind::Nothing) return take;
+  }
+  return {};
+}
+
 void EncodedVideoTrack::run() {
   pthread_setname_np(pthread_self(), "roomcast-video");  // named in top, perf and gdb
   std::string error;
@@ -136,37 +154,57 @@ void EncodedVideoTrack::run() {
     std::optional<std::chrono::microseconds> last_timestamp, last_encoded;
     auto last_keyframe = Clock::time_point{};
     int encoder_bitrate = settings_.bitrate_bps;
+    const auto min_gap = frame_interval - frame_interval / 4;
     while (true) {
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_) return;
+      if (stopping()) return;
+      std::shared_ptr<const VideoFrame> frame;
+      std::chrono::microseconds timestamp{0};
+      if (live_) {
+        // Taken only once the rate allows another frame, so faster pushes replace each other
+        // in the slot (latest wins) instead of being dropped as over-rate below. Stamped with
+        // the time pushed, so the encoder's own delay adds no jitter, but never closer to the
+        // previous frame than the rate allows, nor before the anchor (an early frame waits).
+        const auto earliest = last_encoded ? *last_encoded + min_gap : std::chrono::microseconds(0);
+        if (last_encoded && !wait_until(anchor + earliest)) return;
+        const auto take = take_live();
+        if (!take.frame) {
+          if (stopping()) return;
+          break;
+        }
+        frame = take.frame;
+        timestamp = std::max(earliest, std::chrono::duration_cast<std::chrono::microseconds>(take.at - anchor));
+      } else {
+        auto next = track_->recv();
+        if (!next) break;
+        timestamp = next->timestamp;
+        frame = std::make_shared<const VideoFrame>(std::move(*next));
       }
-      auto frame = track_->recv();
-      if (!frame) break;
       {
         std::lock_guard lock(mutex_);
         ++stats_.frames_read;
-        if (last_timestamp && frame->timestamp < *last_timestamp) {
+        if (last_timestamp && timestamp < *last_timestamp) {
           ++stats_.timestamps_clamped;
-          frame->timestamp = *last_timestamp;
+          timestamp = *last_timestamp;
         }
       }
-      last_timestamp = frame->timestamp;
-      // A source faster than the configured rate: keep the frames that fit it.
-      if (last_encoded && frame->timestamp - *last_encoded < frame_interval - frame_interval / 4) {
+      last_timestamp = timestamp;
+      // A source faster than the configured rate: keep the frames that fit it. (A live frame
+      // passed the rate before it was taken, and the slot dropped it if stale.)
+      if (!live_ && last_encoded && timestamp - *last_encoded < min_gap) {
         std::lock_guard lock(mutex_);
         ++stats_.frames_over_rate;
         continue;
       }
-      const Clock::time_point due = anchor + frame->timestamp;
+      const Clock::time_point due = anchor + timestamp;
       if (!wait_until(due)) return;
-      if (Clock::now() - due > kMaxLateness) {
+      if (!live_ && Clock::now() - due > kMaxLateness) {
         std::lock_guard lock(mutex_);
         ++stats_.frames_late;
         continue;
       }
-      last_encoded = frame->timestamp;
-      const I420Frame picture = scaler.scale(*frame);
+      last_encoded = timestamp;
+      I420Frame picture = scaler.scale(*frame);
+      picture.timestamp = timestamp;  // clamped, or the live frame's: the encoder's pts and RTP time
       const int target = bitrate_target_;
       if (target != encoder_bitrate) {
         encoder.set_bitrate(target);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "media/encoded_video_frame.hpp"
+#include "media/push_video_slot.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/video_track.hpp"
 
@@ -60,6 +61,8 @@ class EncodedVideoTrack {
   static constexpr auto kKeyframeRequestInterval = std::chrono::milliseconds(300);
   /// A frame this far past its time is dropped, not sent late (the next one is nearly due).
   static constexpr auto kMaxLateness = std::chrono::milliseconds(100);
+  /// How often a wait for a live track's next frame looks whether the encode is stopping.
+  static constexpr auto kLiveStopCheck = std::chrono::milliseconds(100);
 
   EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, VideoEncodeSettings settings);
   /// Stops the thread (a recv() in progress is waited for).
@@ -94,11 +97,14 @@ class EncodedVideoTrack {
   };
   void run();
   bool wait_until(Clock::time_point deadline);  // false: stopping
+  bool stopping() const;
+  detail::PushVideoSlot::Take take_live();  // no frame: ended or stopping
   void encode_one(VideoFrame frame, Clock::time_point due);
   void finish(const std::string& error);
   void apply_bitrate();
 
   std::shared_ptr<CustomVideoTrack> track_;
+  std::shared_ptr<detail::PushVideoSlot> live_;  // a PushVideoTrack's: frames without timestamps
   VideoEncodeSettings settings_;
 
   mutable std::mutex mutex_;

@@ -123,6 +123,10 @@ roomcast_e2e_test(e2e_browser_sees_video_loss_nack 200 ${E2E_PY} ${E2E_DIR}/run_
 if(TARGET roomcast_python)
   roomcast_e2e_test(e2e_browser_sees_python_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
     chromium --python-dir ${PROJECT_BINARY_DIR}/python)
+  # The same frames pushed live (roomcast.PushVideoTrack, a render thread at 30 fps): Chromium
+  # sees the numbers in order, none frozen.
+  roomcast_e2e_test(e2e_browser_sees_pushed_python_video 120 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+    chromium --python-dir ${PROJECT_BINARY_DIR}/python --push --duration 6)
   # Run-time controls: the bot turns its camera off and on, then its microphone, without
   # leaving; another participant and Chromium see each stream stop and come back.
   roomcast_e2e_test(e2e_controls_mute_and_camera_off 150 ${E2E_PY} ${E2E_DIR}/run_controls_test.py

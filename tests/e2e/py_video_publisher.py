@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """A Python bot publishing numbered frames (roomcast.CustomVideoTrack, numpy RGB) with a
 441 Hz tone (roomcast.CustomAudioTrack): the same picture run_video_test.py makes with
-ffmpeg, made frame by frame in Python, as a user's renderer or avatar would."""
+ffmpeg, made frame by frame in Python, as a user's renderer or avatar would. --push: a
+render thread pushes the frames at 30 fps into a roomcast.PushVideoTrack instead."""
 import argparse
 import sys
+import threading
+import time
 
 import numpy as np
 import roomcast
@@ -29,11 +32,24 @@ class NumberedFrames(roomcast.CustomVideoTrack):
         if self.n >= self.count:
             return None
         n, self.n = self.n, self.n + 1
+        return self.frame(n, n / FPS)
+
+    def frame(self, n, timestamp_seconds):
         luma = (16 + (self.diagonal + 4 * n) % 200).astype(np.uint8)
         bits = (n >> self.block_of_x) & 1
         luma[: self.band, :] = np.where(bits, 235, 16).astype(np.uint8)[None, :]
         rgb = np.repeat(luma[:, :, None], 3, axis=2)
-        return roomcast.VideoFrame.from_rgb(rgb, n / FPS)
+        return roomcast.VideoFrame.from_rgb(rgb, timestamp_seconds)
+
+
+def push_frames(track, frames):
+    """A renderer: frame n pushed at start + n/30 s (absolute deadlines, so no drift), then end()."""
+    start = time.monotonic()
+    for n in range(frames.count):
+        time.sleep(max(0.0, start + n / FPS - time.monotonic()))
+        track.push(frames.frame(n, 0.0))  # no timestamp needed: it goes out when taken
+        frames.n = n + 1
+    track.end()
 
 
 class Tone(roomcast.CustomAudioTrack):
@@ -70,15 +86,20 @@ def main():
     ap.add_argument("--toggle", action="store_true",
                     help="camera off at 3 s and on at 6 s, microphone off at 7 s and back at 8.5 s "
                          "with another track (a 660 Hz tone to the end)")
+    ap.add_argument("--push", action="store_true", help="push the frames into a roomcast.PushVideoTrack at 30 fps")
     a = ap.parse_args()
     width, height = map(int, a.size.split("x"))
     video = NumberedFrames(a.duration, width, height)
+    camera = roomcast.PushVideoTrack() if a.push else video
     config = roomcast.MeetingConfig(meeting_id=a.room, name="py-video", server_url=a.server,
                                     custom_microphone_audio_track=Tone(a.duration), webcam_enabled=True,
-                                    custom_camera_video_track=video)
+                                    custom_camera_video_track=camera)
     meeting = roomcast.init_meeting(config)
     meeting.add_event_listener(Printer())
     meeting.join()
+    renderer = threading.Thread(target=push_frames, args=(camera, video)) if a.push else None
+    if renderer:
+        renderer.start()
     if a.toggle:
         import time
         t0 = time.monotonic()
@@ -93,6 +114,11 @@ def main():
             action()
             print(f"py_video_publisher: {name} at {time.monotonic() - t0:.2f} s", flush=True)
     meeting.run_until_left()
+    if renderer:
+        renderer.join()
+        s = camera.stats
+        print(f"py_video_publisher: pushed {s.pushed} frames (replaced {s.replaced}, stale {s.stale}, "
+              f"sent {s.sent}, repeated {s.repeated})", flush=True)
     print(f"py_video_publisher: sent {video.n} frames", flush=True)
 
 

@@ -13,6 +13,7 @@ which frames arrived, in which order, at which size, and whether the picture fro
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -70,7 +71,13 @@ def assertions(a, r, pub_out):
         first_ms = r.get("firstFrameMs")
         limit = 1000 if a.late_viewer else 2000
         check(res, first_ms is not None and first_ms < limit, f"first frame {first_ms} ms after subscribing < {limit} ms")
-    if a.python_dir:
+    if a.push:
+        total = a.duration * FPS
+        pushed = [list(map(int, m.groups())) for m in map(re.compile(
+            r"pushed (\d+) frames \(replaced (\d+), stale (\d+), sent (\d+)").search, pub_out) if m]
+        check(res, pushed and pushed[0][0] == total and pushed[0][3] >= 0.95 * total,
+              f"the PushVideoTrack took all {total} pushes and sent >= 95% (pushed, replaced, stale, sent: {pushed})")
+    elif a.python_dir:
         check(res, any(f"sent {a.duration * FPS} frames" in line for line in pub_out),
               f"the Python track handed out all {a.duration * FPS} frames")
     else:
@@ -96,7 +103,7 @@ def publish_and_watch(a, tmp, media, extra=()):
     if a.python_dir:
         # The same picture from a Python bot: roomcast.CustomVideoTrack with numpy frames.
         publisher = Proc("publisher", [PY, os.path.join(HERE, "py_video_publisher.py"), "--server", url,
-                                       "--room", ROOM, "--duration", a.duration],
+                                       "--room", ROOM, "--duration", a.duration, *(["--push"] if a.push else [])],
                          env=dict(env, PYTHONPATH=a.python_dir))
     else:
         publisher = Proc("publisher", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--stats",
@@ -193,6 +200,7 @@ def main():
     ap.add_argument("--width", type=int, default=640)
     ap.add_argument("--height", type=int, default=360)
     ap.add_argument("--python-dir", help="publish from py_video_publisher.py with this build's Python module")
+    ap.add_argument("--push", action="store_true", help="with --python-dir: the bot pushes into a PushVideoTrack")
     ap.add_argument("--late-viewer", type=int, default=0, help="the viewer subscribes this many seconds in")
     ap.add_argument("--keyframe-interval", type=int, default=0, help="publish --keyframe-interval")
     ap.add_argument("--loss", type=int, default=0, help="percent of the publisher's packets dropped")
