@@ -92,13 +92,7 @@ void Meeting::Impl::on_media_connected() {
 }
 
 void Meeting::Impl::start_video() {
-  if (!video_track || !peer || !peer->video_accepted()) return;
-  if (video_track->settings().codec != config.video.codec) {
-    // The encode must be in the codec our offer named (a track swapped in at run time gets
-    // its encode made elsewhere): frames of another codec would reach the wrong packetizer.
-    video_sender.reset();
-    video_track = engine->encoded_video(video_track->source(), media::video_encode_settings(config.video));
-  }
+  if (!video_track || !peer || !peer->video_accepted() || muted.webcam) return;
   if (!video_sender) {
     peer::VideoSender::Callbacks callbacks;
     // A file's picture may end before its sound: the audio decides when we leave.

@@ -61,8 +61,7 @@ void Meeting::Impl::set_publishing(std::optional<bool> mic, std::optional<bool> 
       throw Error(Error::Kind::Config, "enable_webcam(): no track given and none configured "
                                        "(MeetingConfig::custom_camera_video_track); pass one, e.g. a FileVideoTrack");
     if (!video_track || video_track->source() != camera_track) {
-      const auto& v = config.video;
-      new_video = engine->encoded_video(camera_track, {v.width, v.height, v.frame_rate, v.max_bitrate_bps, v.keyframe_interval});
+      new_video = engine->encoded_video(camera_track, media::video_encode_settings(config.video));
     }
   }
 
@@ -86,6 +85,7 @@ void Meeting::Impl::set_publishing(std::optional<bool> mic, std::optional<bool> 
       sender->replace_reader(std::move(new_reader));
       config.custom_microphone_audio_track = audio_track;
     }
+    muted = Muted{!next.mic, !next.webcam};
     if (sender && mic) sender->set_muted(!next.mic);
     if (new_video) {
       video_sender.reset();  // the next start_video() makes one for the new track

@@ -203,6 +203,12 @@ struct Meeting::Impl {
     bool webcam = false;
   };
   Publishing publishing;  // guarded by controls_mutex
+  // The same on the loop thread, as muted kinds: a rejoin's offer keeps them inactive, and
+  // start_video() leaves a muted camera alone.
+  struct Muted {
+    bool mic = false;
+    bool webcam = false;
+  } muted;
   std::mutex controls_mutex;  // one control at a time
   void set_publishing(std::optional<bool> mic, std::optional<bool> webcam,
                       std::shared_ptr<CustomAudioTrack> audio_track, std::shared_ptr<CustomVideoTrack> camera_track);

@@ -232,6 +232,7 @@ void Meeting::Impl::reconnect_publish(uint64_t generation) {
   peer->send_stereo(config.audio_channels == 2);
   peer->set_video_codec(config.video.codec);
   if (video_track) peer->offer_video(config.video.nack);
+  peer->mute_in_offer(muted.mic, muted.webcam);
   peer->create_offer([this, generation](const std::string& offer) {
     if (generation != reconnect.generation) return;
     attempt_request(generation,

@@ -102,7 +102,9 @@ void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
     auto candidates = ice_->local_candidates();
     if (candidates.empty())
       return fail(kNoInterface);
-    const auto local = local_params(sdp::LocalMediaParams::Direction::SendOnly);
+    using sdp::Direction;
+    const auto local = local_params(offer_audio_muted_ ? Direction::Inactive : Direction::SendOnly);
+    if (video_offer_) video_offer_->direction = offer_video_muted_ ? Direction::Inactive : Direction::SendOnly;
     offer_session_id_ = (uint64_t{random_value<uint32_t>()} << 30) | random_value<uint32_t>() | 1;
     ready(video_offer_ ? sdp::build_audio_video_offer(local, *video_offer_, offer_session_id_)
                        : sdp::build_audio_offer(local, offer_session_id_));
@@ -122,7 +124,8 @@ std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text
   const uint32_t first_timestamp = continuation_ ? continuation_->first_timestamp : random_value<uint32_t>();
   packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt, remote->audio_level_ext_id,
                                                       first_sequence, first_timestamp);
-  if (video_offer_) accept_video(sdp_text);
+  // A muted camera's section is answered inactive: its sender comes with the unmuting.
+  if (video_offer_ && video_offer_->direction == sdp::Direction::SendOnly) accept_video(sdp_text);
   return connect_to(*remote, role);
 }
 

@@ -88,6 +88,9 @@ class PeerSession {
   void continue_rtp(const RtpContinuation& previous) { continuation_ = previous; ssrc_ = previous.ssrc; }
   /// Publisher side, before create_offer: the offer announces stereo Opus.
   void send_stereo(bool on) { stereo_ = on; }
+  /// Publisher side, before create_offer: sections left inactive in the offer (a rejoin
+  /// while the microphone or camera is muted stays muted).
+  void mute_in_offer(bool audio, bool video) { offer_audio_muted_ = audio; offer_video_muted_ = video; }
   /// Publisher side, before offer_video: the codec our video section offers (VP8 unless said).
   void set_video_codec(VideoCodec codec) { video_codec_ = codec; }
   /// Publisher side, before create_offer: the offer has a video section too, in the codec
@@ -171,6 +174,8 @@ class PeerSession {
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::unique_ptr<rtp::OpusPacketizer> packetizer_;
   VideoCodec video_codec_ = VideoCodec::vp8;          // publisher: what offer_video offers
+  bool offer_audio_muted_ = false;                    // publisher: create_offer's directions
+  bool offer_video_muted_ = false;
   std::optional<sdp::LocalVideoParams> video_offer_;  // publisher: we offer video
   std::unique_ptr<VideoRtpSender> video_;             // publisher: the server takes it
   std::optional<std::string> video_refusal_;
