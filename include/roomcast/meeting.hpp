@@ -26,6 +26,10 @@ struct VideoPublishStats {
   uint64_t frames_late = 0;        ///< frames left out: their time had passed (encoder behind)
   int bitrate_bps = 0;             ///< the encoder's current target
   std::optional<int> remb_bps;     ///< the server's latest bandwidth estimate (REMB)
+  double fraction_lost = 0;        ///< loss on our video, in the server's latest receiver report
+  /// What that loss allows (halved loss cut above 10 %, +8 %/s below 2 %); the encoder's
+  /// target is the lowest of this, remb_bps and VideoSettings::max_bitrate_bps.
+  int loss_estimate_bps = 0;
 };
 
 /// Counters of what we sent, for progress displays and tests.

@@ -16,7 +16,8 @@ nlohmann::json video_json(const std::optional<VideoPublishStats>& video) {
           {"nacks_received", v.nacks_received}, {"retransmissions", v.retransmissions},
           {"keyframe_requests", v.keyframe_requests}, {"frames_late", v.frames_late},
           {"bitrate_bps", v.bitrate_bps},
-          {"remb_bps", v.remb_bps ? nlohmann::json(*v.remb_bps) : nlohmann::json()}};
+          {"remb_bps", v.remb_bps ? nlohmann::json(*v.remb_bps) : nlohmann::json()},
+          {"fraction_lost", v.fraction_lost}, {"loss_estimate_bps", v.loss_estimate_bps}};
 }
 
 nlohmann::json sending_json(const PublishStats& s) {

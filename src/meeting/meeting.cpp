@@ -267,6 +267,8 @@ PublishStats Meeting::Impl::collect_stats() {
     v.frames_late = encode.frames_late;
     v.bitrate_bps = encode.bitrate_bps;
     v.remb_bps = wire.remb_bps;
+    v.fraction_lost = wire.remote_fraction_lost;
+    v.loss_estimate_bps = wire.loss_estimate_bps;
     stats.video = v;
   }
   stats.packets_sent = reconnect.packets_before;

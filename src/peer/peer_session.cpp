@@ -314,6 +314,7 @@ void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
   const uint32_t arrival = rtp::compact_ntp(rtp::to_ntp(std::chrono::system_clock::now()));
   auto take = [this, arrival](const std::vector<rtp::ReportBlock>& blocks) {
     for (const auto& block : blocks) {
+      if (video_ && block.ssrc == video_->ssrc()) video_->on_report_block(block, std::chrono::steady_clock::now());
       if (block.ssrc != ssrc_) continue;
       ++stats_.receiver_reports;
       stats_.remote_fraction_lost = block.fraction_lost / 256.0;

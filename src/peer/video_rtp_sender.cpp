@@ -23,7 +23,10 @@ VideoRtpSender::VideoRtpSender(VideoCodec codec, uint32_t ssrc, uint8_t payload_
       packetizer_(make_packetizer(codec, ssrc, payload_type, first_sequence)),
       first_timestamp_(first_timestamp),
       answer_nacks_(answer_nacks),
-      callbacks_(std::move(callbacks)) {}
+      callbacks_(std::move(callbacks)),
+      loss_bitrate_(kMinLossBitrateBps, kMaxLossBitrateBps) {
+  stats_.loss_estimate_bps = loss_bitrate_.estimate();
+}
 
 uint32_t VideoRtpSender::timestamp_for(std::chrono::microseconds track_time) const {
   // 90 kHz: 9 ticks per 100 µs. Timestamps come from frame times, never from send times.
@@ -40,6 +43,7 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::packetize(std::span<const uint
     auto wire = packet.serialize();
     history_.remember(packet.sequence, wire, now);
     stats_.bytes_sent += packet.payload.size();
+    recent_bytes_.emplace_back(now, wire.size());
     out.push_back(std::move(wire));
   }
   stats_.packets_sent += out.size();
@@ -54,6 +58,26 @@ bool VideoRtpSender::concerns(const rtp::Feedback& feedback) const {
                      [this](const auto& entry) { return entry.ssrc == ssrc_; }) ||
          (feedback.remb && std::find(feedback.remb->ssrcs.begin(), feedback.remb->ssrcs.end(), ssrc_) !=
                                feedback.remb->ssrcs.end());
+}
+
+int VideoRtpSender::sending_bps(Clock::time_point now) {
+  while (!recent_bytes_.empty() && now - recent_bytes_.front().first > std::chrono::seconds(1)) recent_bytes_.pop_front();
+  size_t bytes = 0;
+  for (const auto& [at, size] : recent_bytes_) bytes += size;
+  return static_cast<int>(std::min<size_t>(bytes * 8, INT32_MAX));
+}
+
+void VideoRtpSender::on_report_block(const rtp::ReportBlock& block, Clock::time_point now) {
+  stats_.remote_fraction_lost = block.fraction_lost / 256.0;
+  if (loss_bitrate_.on_report(stats_.remote_fraction_lost, sending_bps(now), now)) {
+    stats_.loss_estimate_bps = loss_bitrate_.estimate();
+    report_estimate();
+  }
+}
+
+void VideoRtpSender::report_estimate() {
+  const int estimate = std::min(stats_.remb_bps.value_or(INT32_MAX), loss_bitrate_.estimate());
+  if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(estimate);
 }
 
 std::vector<std::vector<uint8_t>> VideoRtpSender::on_feedback(const rtp::Feedback& feedback, Clock::time_point now) {
@@ -79,7 +103,7 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::on_feedback(const rtp::Feedbac
     case rtp::FeedbackKind::ApplicationLayer:
       if (feedback.remb) {
         stats_.remb_bps = static_cast<int>(std::min<uint64_t>(feedback.remb->bitrate_bps, INT32_MAX));
-        if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(*stats_.remb_bps);
+        report_estimate();
       }
       break;
     default:

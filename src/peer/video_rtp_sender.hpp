@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -13,6 +14,7 @@
 
 #include "roomcast/meeting_config.hpp"
 #include "rtp/h264_packetizer.hpp"
+#include "rtp/loss_based_bitrate.hpp"
 #include "rtp/rtcp.hpp"
 #include "rtp/send_history.hpp"
 #include "rtp/vp8_packetizer.hpp"
@@ -20,6 +22,10 @@
 namespace roomcast::peer {
 
 inline constexpr uint32_t kVideoClockRateHz = 90000;  // RFC 7741 §6.1, RFC 6184 §5.1
+// The loss-based estimate's range: the lowest VideoSettings::max_bitrate_bps allows, and its
+// highest (the encoder never goes above the configured maximum anyway).
+inline constexpr int kMinLossBitrateBps = 50'000;
+inline constexpr int kMaxLossBitrateBps = 8'000'000;
 
 struct VideoSendStats {
   uint64_t frames_sent = 0;
@@ -31,6 +37,8 @@ struct VideoSendStats {
   uint64_t retransmit_misses = 0;    ///< asked for, but too old to resend
   uint64_t keyframe_requests = 0;    ///< PLI and FIR received
   std::optional<int> remb_bps;       ///< the server's latest estimate
+  double remote_fraction_lost = 0;   ///< in the server's latest receiver report on our stream
+  int loss_estimate_bps = 0;         ///< what that loss allows (LossBasedBitrate)
 };
 
 /// Loop thread only. Sending is the caller's: every method returns the serialized RTP
@@ -40,6 +48,7 @@ class VideoRtpSender {
   using Clock = std::chrono::steady_clock;
   struct Callbacks {
     std::function<void()> on_keyframe_request;
+    /// The lower of the server's REMB and what the reported loss allows, when either changes.
     std::function<void(int bitrate_bps)> on_bandwidth_estimate;
   };
 
@@ -59,6 +68,8 @@ class VideoRtpSender {
                                               std::chrono::microseconds track_time, Clock::time_point now);
   /// RTCP feedback addressed to this stream; returns retransmissions (for NACKs).
   std::vector<std::vector<uint8_t>> on_feedback(const rtp::Feedback& feedback, Clock::time_point now);
+  /// A receiver report block about our stream: sustained loss lowers the bitrate.
+  void on_report_block(const rtp::ReportBlock& block, Clock::time_point now);
   /// Whether this feedback concerns our stream (media SSRC, or a FIR entry naming it).
   bool concerns(const rtp::Feedback& feedback) const;
 
@@ -77,6 +88,10 @@ class VideoRtpSender {
   Callbacks callbacks_;
   std::optional<Clock::time_point> anchor_;
   VideoSendStats stats_;
+  rtp::LossBasedBitrate loss_bitrate_;
+  std::deque<std::pair<Clock::time_point, size_t>> recent_bytes_;  // the last second's packets
+  int sending_bps(Clock::time_point now);
+  void report_estimate();
 };
 
 }  // namespace roomcast::peer
