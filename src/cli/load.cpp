@@ -55,6 +55,9 @@ Options:
   --run ID          a name for this run, shared by its shards (default "run")
   --create-room     create the rooms on --server if they do not exist
   --token T         Janus API token;  --pin P  room PIN
+  --video           publishers send FILE's video too (VP8 640x360 at 30 fps, looped with
+                    the audio; --encode applies to it as well: one encode for everyone,
+                    or one each); FILE must have a video stream
   --bitrate BPS     Opus bitrate (default 32000);  --complexity 0-10 (default 9)
   --fec MODE        adaptive (default), on or off: Opus in-band FEC
   --janus-pid PID   also measure this Janus process's CPU (the embedded one is measured)
@@ -81,6 +84,13 @@ class LoopedFileTrack : public CustomAudioTrack {
   std::string path_;
   std::unique_ptr<FileAudioTrack> file_;
 };
+
+// The file's picture over and over, its timestamps running on across loops like the audio's.
+std::shared_ptr<CustomVideoTrack> looped_video(const std::string& path) {
+  FileVideoTrack::Options options;
+  options.loop = FileVideoTrack::kLoopForever;
+  return std::make_shared<FileVideoTrack>(path, options);
+}
 
 // A listener decodes every stream it hears (a counting sink makes the SDK decode) and
 // keeps the streams so their receive stats can be summed at the end.
@@ -196,6 +206,11 @@ class LoadRun {
     const std::string path = args_.positional()[0];
     if (encode_ == "shared") shared_track = std::make_shared<LoopedFileTrack>(path);
     else LoopedFileTrack probe(path);
+    video_ = args_.has("video");
+    if (video_ && !FileVideoTrack::has_video(path))
+      throw Error(Error::Kind::Media, path + " has no video stream to send with --video; give a file with video "
+                                            "(e.g. an MP4 from a camera) or drop --video");
+    if (video_ && encode_ == "shared") shared_video_ = looped_video(path);
 
     std::string url = args_.get_or("server", "");
     std::unique_ptr<server::EmbeddedJanus> janus;
@@ -337,6 +352,10 @@ class LoadRun {
     try {
       if (!person.plan.listener)
         config.custom_microphone_audio_track = shared_track ? shared_track : std::make_shared<LoopedFileTrack>(path);
+      if (video_ && !person.plan.listener) {
+        config.webcam_enabled = true;
+        config.custom_camera_video_track = shared_video_ ? shared_video_ : looped_video(path);
+      }
       auto meeting = init_meeting(config);
       if (person.plan.listener) {
         person.ears = std::make_shared<ListenerEars>();
@@ -376,6 +395,7 @@ class LoadRun {
         record["late_frames"] = stats.late_frames;
         record["underruns"] = stats.underruns;
         record["fec_frames"] = stats.fec_frames;
+        if (stats.video) record["video_frames_sent"] = stats.video->frames_sent;
       } else if (person.ears) {
         record.update(person.ears->stats());
       }
@@ -449,6 +469,8 @@ class LoadRun {
   std::string shard_text_;
   std::string run_id_;
   std::string encode_;
+  bool video_ = false;                           // --video: publishers send the picture too
+  std::shared_ptr<CustomVideoTrack> shared_video_;  // --encode shared: one encode for all
   std::optional<int> janus_pid_;
   std::vector<std::unique_ptr<LoadParticipant>> people_;
   Clock::time_point started_;
@@ -465,7 +487,7 @@ int run_load(const std::vector<std::string>& argv) {
   Args args(argv,
             {"participants", "listeners", "ramp", "duration", "server", "room", "rooms", "encode", "shard", "run",
              "token", "pin", "bitrate", "complexity", "fec", "janus-pid"},
-            {"help", "json", "create-room"});
+            {"help", "json", "create-room", "video"});
   if (args.has("help")) {
     std::cout << kLoadHelp;
     return 0;

@@ -114,6 +114,7 @@ json ParticipantRecord::to_json() const {
   put(o, "frames_sent", frames_sent);
   put(o, "late_frames", late_frames);
   put(o, "underruns", underruns);
+  put(o, "video_frames_sent", video_frames_sent);
   put(o, "streams", streams);
   put(o, "packets_received", packets_received);
   put(o, "packets_lost", packets_lost);
@@ -144,6 +145,7 @@ std::optional<ParticipantRecord> ParticipantRecord::from_json(const json& object
   r.frames_sent = f.count("frames_sent");
   r.late_frames = f.count("late_frames");
   r.underruns = f.count("underruns");
+  r.video_frames_sent = f.count("video_frames_sent");
   r.streams = f.count("streams");
   r.packets_received = f.count("packets_received");
   r.packets_lost = f.count("packets_lost");

@@ -177,7 +177,7 @@ json LoadReport::summary() const {
   }
   std::vector<const ParticipantRecord*> failed;
   std::vector<double> join_ms, first_rtp_ms;
-  uint64_t frames_sent = 0, late_frames = 0, underruns = 0;
+  uint64_t frames_sent = 0, late_frames = 0, underruns = 0, video_frames_sent = 0;
   uint64_t streams = 0, received = 0, lost = 0, played = 0, concealed = 0, fec = 0;
   for (const auto& p : participants_) {
     RoleCounts& role = p.listener ? lis : pub;
@@ -189,6 +189,7 @@ json LoadReport::summary() const {
     frames_sent += p.frames_sent.value_or(0);
     late_frames += p.late_frames.value_or(0);
     underruns += p.underruns.value_or(0);
+    video_frames_sent += p.video_frames_sent.value_or(0);
     streams += p.streams.value_or(0);
     received += p.packets_received.value_or(0);
     lost += p.packets_lost.value_or(0);
@@ -228,6 +229,7 @@ json LoadReport::summary() const {
   s["frames_sent"] = frames_sent;
   s["late_frames"] = late_frames;
   s["underruns"] = underruns;
+  s["video_frames_sent"] = video_frames_sent;
   s["listening"] = {{"streams", streams},
                     {"packets_received", received},
                     {"packets_lost", lost},
@@ -322,6 +324,8 @@ std::string LoadReport::text() const {
   out += row("frames sent", std::to_string(s["frames_sent"].get<uint64_t>()) + "  late " +
                                 std::to_string(s["late_frames"].get<uint64_t>()) + "  underruns " +
                                 std::to_string(s["underruns"].get<uint64_t>()));
+  if (s["video_frames_sent"].get<uint64_t>() > 0)
+    out += row("video frames sent", std::to_string(s["video_frames_sent"].get<uint64_t>()));
   const auto& l = s["listening"];
   if (s["listeners"]["seen"].get<int>() > 0) {
     out += row("listener packets",

@@ -34,6 +34,7 @@ struct ParticipantRecord {
   std::optional<double> first_rtp_ms;  // publishers: join to first RTP packet sent
   // Publishers.
   std::optional<uint64_t> frames_sent, late_frames, underruns;
+  std::optional<uint64_t> video_frames_sent;  // load --video
   // Listeners: summed over the streams they received.
   std::optional<uint64_t> streams, packets_received, packets_lost, frames_played, frames_concealed,
       frames_fec;

@@ -96,6 +96,9 @@ roomcast_e2e_test(e2e_load_shards 180 ${E2E_PY} ${E2E_DIR}/run_load_shard_test.p
 # roomcast load as a command: exact refusals before anything starts; Ctrl-C leaves everyone.
 roomcast_e2e_test(e2e_load_cli_refusals_and_interrupt 90 ${E2E_PY} ${E2E_DIR}/run_load_cli_test.py ${E2E_ROOMCAST}
   --media ${PROJECT_SOURCE_DIR}/examples/media/example.mp4)
+# load --video: three publishers share one encode of a file's picture; Chromium reads it.
+roomcast_e2e_test(e2e_load_video 120 ${E2E_PY} ${E2E_DIR}/run_load_video_test.py ${E2E_ROOMCAST})
+set_tests_properties(e2e_load_video PROPERTIES FIXTURES_REQUIRED e2e_node)
 
 # Must refuse: every option checked before any network I/O (exit 2, one line, nothing connected).
 roomcast_e2e_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}

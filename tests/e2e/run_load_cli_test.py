@@ -31,6 +31,10 @@ def check_refusals(a):
         first = r.stderr.splitlines()[0] if r.stderr else ""
         if r.returncode != code or not first.startswith(text):
             raise Failure(f"load {' '.join(extra)}: expected exit {code} and '{text}...', got {r.returncode}: {r.stderr!r}")
+    r = subprocess.run([a.roomcast, "load", a.media, "--participants", "2", "--video"], capture_output=True,
+                       text=True, timeout=30)
+    if r.returncode != 3 or "has no video stream to send with --video" not in r.stderr:
+        raise Failure(f"--video with an audio-only FILE must fail with exit 3 saying so, got {r.returncode}: {r.stderr!r}")
     r = subprocess.run([a.roomcast, "load", "/nonexistent/song.mp3", "--participants", "2"], capture_output=True,
                        text=True, timeout=30)
     if r.returncode != 3 or "/nonexistent/song.mp3" not in r.stderr:

@@ -27,6 +27,7 @@ ParticipantRecord publisher(const std::string& shard, int index, double join_ms,
   r.frames_sent = 250;
   r.late_frames = index % 2;
   r.underruns = 0;
+  r.video_frames_sent = 300;  // load --video
   return r;
 }
 
@@ -201,6 +202,7 @@ TEST(LoadReportTest, SummaryOfTwoShards) {
   EXPECT_EQ(s["join_ms"]["max"], 101.0);
   EXPECT_EQ(s["first_rtp_ms"]["p50"], 22.0);
   EXPECT_EQ(s["frames_sent"], 1500);
+  EXPECT_EQ(s["video_frames_sent"], 1800);
   EXPECT_EQ(s["late_frames"], 3);
   EXPECT_EQ(s["listening"]["packets_received"], 1980);
   EXPECT_EQ(s["listening"]["packets_lost"], 20);
