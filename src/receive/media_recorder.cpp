@@ -242,11 +242,13 @@ void MediaRecorder::on_video_frame(const ReceivedVideoFrame& frame) {
     const int64_t now = m.now_us();
     const int64_t ts = frame.timestamp.count();
     if (!m.video_offset_us || (m.last_video_us != INT64_MIN && *m.video_offset_us + ts + kVideoRestartUs < m.last_video_us))
-      m.video_offset_us = std::max(now - ts, m.last_video_us == INT64_MIN ? INT64_MIN : m.last_video_us + 1 - ts);
+      m.video_offset_us = std::max(now - ts, m.last_video_us == INT64_MIN ? INT64_MIN : m.last_video_us + 1000 - ts);
     time_us = *m.video_offset_us + ts;
     if (!m.video_size) m.video_size = std::make_pair(frame.width & ~1, frame.height & ~1);
   }
-  if (time_us <= m.last_video_us) return;  // no two pictures at one time
+  // No two pictures in one millisecond: the file counts in milliseconds, and players (and
+  // ffmpeg) refuse timestamps that do not increase.
+  if (m.last_video_us != INT64_MIN && time_us / 1000 <= m.last_video_us / 1000) return;
   std::optional<media::EncodedVideoFrame> encoded;
   try {
     const auto [width, height] = *m.video_size;
