@@ -241,6 +241,16 @@ def guarded(fn, *args):
     return 0
 
 
+def report_checks(results, failure):
+    """Logs each (ok, what) as PASS or FAIL; raises Failure(failure) if any failed."""
+    failed = False
+    for ok, what in results:
+        log(("PASS " if ok else "FAIL ") + what)
+        failed |= not ok
+    if failed:
+        raise Failure(failure)
+
+
 def json_lines(lines):
     """The JSON objects among a process's output lines (logs and other text skipped)."""
     out = []

@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
-                      janus_config_dirs_of_descendants, json_lines, leak_check, log, need,
+                      janus_config_dirs_of_descendants, report_checks, json_lines, leak_check, log, need,
                       private_tmpdir, start_roomcast_server)
 
 ROOM = 1234
@@ -157,12 +157,7 @@ def run(a):
             raise Failure(f"server exited badly\n{server.dump()}")
         leak_check()
         check_dirs_gone(server_dirs, "the server")
-        failed = False
-        for ok, what in results:
-            log(("PASS " if ok else "FAIL ") + what)
-            failed |= not ok
-        if failed:
-            raise Failure("control checks failed (above)")
+        report_checks(results, "control checks failed (above)")
     finally:
         import subprocess
         subprocess.run(["rm", "-rf", tmp])

@@ -20,7 +20,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
-                      janus_config_dirs_of_descendants, leak_check, log, need, private_tmpdir,
+                      janus_config_dirs_of_descendants, report_checks, leak_check, log, need, private_tmpdir,
                       start_roomcast_server)
 from run_video_test import FPS, PATTERN  # noqa: E402
 
@@ -110,12 +110,7 @@ def run(a):
             results.append((abs(median - expected) <= LIMIT_MS,
                             f"median offset {median:+.0f} ms from second 4 on is within {LIMIT_MS} ms of "
                             f"{expected:+d} ms (the file's own skew)"))
-        failed = False
-        for ok, what in results:
-            log(("PASS " if ok else "FAIL ") + what)
-            failed |= not ok
-        if failed:
-            raise Failure("lip-sync checks failed (above)")
+        report_checks(results, "lip-sync checks failed (above)")
     finally:
         subprocess.run(["rm", "-rf", tmp])
 

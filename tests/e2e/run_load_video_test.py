@@ -11,7 +11,7 @@ import subprocess
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
-                      janus_config_dirs_of_descendants, json_lines, leak_check, log, need, private_tmpdir,
+                      janus_config_dirs_of_descendants, report_checks, json_lines, leak_check, log, need, private_tmpdir,
                       start_roomcast_server)
 from run_video_test import FPS, make_video  # noqa: E402
 
@@ -67,12 +67,7 @@ def run(a):
         results.append((len(numbers) >= 0.8 * FPS * (STAY_S - 1) and backwards == 0 and wraps >= 1,
                         f"Chromium saw {len(numbers)} frames, the file looping {wraps} time(s), "
                         f"{backwards} steps backwards within a loop"))
-        failed = False
-        for ok, what in results:
-            log(("PASS " if ok else "FAIL ") + what)
-            failed |= not ok
-        if failed:
-            raise Failure("load --video checks failed (above)")
+        report_checks(results, "load --video checks failed (above)")
     finally:
         subprocess.run(["rm", "-rf", tmp])
 

@@ -20,7 +20,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
-                      janus_config_dirs_of_descendants, json_lines, leak_check, log, need,
+                      janus_config_dirs_of_descendants, report_checks, json_lines, leak_check, log, need,
                       private_tmpdir, start_roomcast_server)
 
 ROOM = 1234
@@ -180,12 +180,7 @@ def run(a):
                 video = sending.get("video") or {}
                 check(results, video.get("keyframe_requests", 0) >= 1,
                       f"Janus asked for a keyframe when the viewer came ({video.get('keyframe_requests')} requests)")
-        failed = False
-        for ok, what in results:
-            log(("PASS " if ok else "FAIL ") + what)
-            failed |= not ok
-        if failed:
-            raise Failure("video checks failed (above)")
+        report_checks(results, "video checks failed (above)")
     finally:
         subprocess.run(["rm", "-rf", tmp])
 
