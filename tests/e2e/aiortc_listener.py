@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # aiortc VideoRoom subscriber: hears the room's first publisher and prints one JSON line with
 # packet counts, dominant frequency, level and heard duration (see tests/e2e/README.md); with
-# --video it also decodes the video (aiortc's own VP8 decoder) and reads each frame's number.
+# --video it also decodes the video (aiortc's own VP8 or H.264 decoder) and reads each frame's number.
 import argparse
 import asyncio
 import json

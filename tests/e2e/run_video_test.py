@@ -188,7 +188,7 @@ def run(a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("viewer", nargs="?", default="chromium", choices=["chromium", "aiortc"],
-                    help="who watches: headless Chromium, or aiortc (a second, independent VP8 decoder)")
+                    help="who watches: headless Chromium, or aiortc (a second, independent VP8 and H.264 decoder)")
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--source-size", default="480x270", help="the file's size (scaled to 640x360 by roomcast)")
