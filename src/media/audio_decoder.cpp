@@ -59,6 +59,14 @@ AudioDecoder::Impl::Impl(const std::string& file_path, const DecoderOptions& opt
   open(options);
 }
 
+AudioDecoder::Impl::Impl(std::shared_ptr<SharedDemuxer> demuxer, int stream, PacketReader read)
+    : path(demuxer->path()), reader(std::move(read)), shared(std::move(demuxer)) {
+  quiet_ffmpeg_logging();
+  format = std::shared_ptr<AVFormatContext>(shared, const_cast<AVFormatContext*>(&shared->format()));
+  stream_index = stream;
+  open_codec("'" + path + "'");
+}
+
 void AudioDecoder::Impl::open(const DecoderOptions& options) {
   const bool is_stdin = path == "-";
   const std::string quoted = is_stdin ? std::string("stdin") : "'" + path + "'";
@@ -118,7 +126,7 @@ void AudioDecoder::Impl::open(const DecoderOptions& options) {
     }
     fail_unreadable(rc);
   }
-  format.reset(raw_format);
+  format = std::shared_ptr<AVFormatContext>(raw_format, close_format);
   rc = avformat_find_stream_info(format.get(), nullptr);
   if (rc < 0) {
     fail_unreadable(rc);
@@ -147,7 +155,10 @@ void AudioDecoder::Impl::open(const DecoderOptions& options) {
     format->streams[i]->discard =
         static_cast<int>(i) == stream_index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
   }
+  open_codec(quoted);
+}
 
+void AudioDecoder::Impl::open_codec(const std::string& quoted) {
   AVStream* stream = format->streams[stream_index];
   const AVCodecParameters* par = stream->codecpar;
   const AVCodec* decoder = avcodec_find_decoder(par->codec_id);
@@ -159,7 +170,7 @@ void AudioDecoder::Impl::open(const DecoderOptions& options) {
   if (!codec) {
     fail("cannot decode " + quoted + ": out of memory allocating the decoder");
   }
-  rc = avcodec_parameters_to_context(codec.get(), par);
+  int rc = avcodec_parameters_to_context(codec.get(), par);
   if (rc < 0) {
     fail("cannot decode " + quoted + ": bad parameters for the " + avcodec_get_name(par->codec_id) +
          " decoder (" + media::av_error_text(rc) + ")");
@@ -254,7 +265,7 @@ std::optional<AudioChunk> AudioDecoder::Impl::decode_chunk() {
       check_truncated();
       return drain_swr();
     }
-    rc = av_read_frame(format.get(), packet.get());
+    rc = read_packet();
     if (rc < 0) {
       if (rc != AVERROR_EOF && ++consecutive_read_errors < kMaxConsecutiveReadErrors &&
           !(format->pb != nullptr && avio_feof(format->pb))) {
@@ -319,6 +330,9 @@ bool AudioDecoder::Impl::skip_to_target(AVFrame& decoded, AudioChunk& chunk) {
 }
 
 bool AudioDecoder::Impl::seekable() const {
+  if (shared) {
+    return shared->seekable();
+  }
   return path != "-" && format->pb != nullptr && (format->pb->seekable & AVIO_SEEKABLE_NORMAL) != 0;
 }
 
@@ -348,6 +362,15 @@ void AudioDecoder::Impl::seek(double seconds) {
       fail("cannot seek in '" + path + "' to " + seconds_text(seconds) + " (" +
            media::av_error_text(rc) + ")");
     }
+  } else if (seconds + 1e-6 < position_seconds) {
+    fail("cannot seek back in " + (path == "-" ? std::string("stdin") : "'" + path + "'") +
+         " to " + seconds_text(seconds) + ": a pipe or stream cannot be rewound; use a file");
+  }
+  reset_after_seek(seconds, target);
+}
+
+void AudioDecoder::Impl::reset_after_seek(double seconds, int64_t target) {
+  if (shared || seekable()) {
     // Leaves the draining state of a decoder that reached the end: the next packets decode
     // as a fresh stream (no padding, nothing of the old position).
     avcodec_flush_buffers(codec.get());
@@ -355,9 +378,6 @@ void AudioDecoder::Impl::seek(double seconds) {
     finished = false;
     consecutive_read_errors = 0;
     av_packet_unref(packet.get());
-  } else if (seconds + 1e-6 < position_seconds) {
-    fail("cannot seek back in " + (path == "-" ? std::string("stdin") : "'" + path + "'") +
-         " to " + seconds_text(seconds) + ": a pipe or stream cannot be rewound; use a file");
   }
   held.reset();
   next_pts.reset();
@@ -369,6 +389,13 @@ void AudioDecoder::Impl::seek(double seconds) {
 
 AudioDecoder::AudioDecoder(const std::string& path, const DecoderOptions& options)
     : impl_(std::make_unique<Impl>(path, options)) {}
+AudioDecoder::AudioDecoder(std::shared_ptr<SharedDemuxer> demuxer, int stream_index, PacketReader read)
+    : impl_(std::make_unique<Impl>(std::move(demuxer), stream_index, std::move(read))) {}
+void AudioDecoder::restart(std::chrono::microseconds offset) {
+  const double seconds = std::max(0.0, static_cast<double>(offset.count()) / 1e6);
+  const AVRational time_base = impl_->format->streams[impl_->stream_index]->time_base;
+  impl_->reset_after_seek(seconds, impl_->first_pts + static_cast<int64_t>(std::llround(seconds / av_q2d(time_base))));
+}
 AudioDecoder::~AudioDecoder() = default;
 std::optional<AudioChunk> AudioDecoder::next_chunk() { return impl_->next_chunk(); }
 bool AudioDecoder::seekable() const { return impl_->seekable(); }

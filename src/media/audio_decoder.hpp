@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "media/shared_demuxer.hpp"
 #include "roomcast/audio_track.hpp"
 
 namespace roomcast::media {
@@ -21,6 +22,9 @@ class AudioDecoder {
 public:
   /// The path "-" is stdin. Opens and probes; throws Error(Kind::Media) naming the input.
   AudioDecoder(const std::string& path, const DecoderOptions& options);
+  /// Stream `stream_index` of a file others read too (FileMedia): packets come from `read`,
+  /// which the demuxer's owner moves; seek() is then restart().
+  AudioDecoder(std::shared_ptr<SharedDemuxer> demuxer, int stream_index, PacketReader read);
   ~AudioDecoder();
   AudioDecoder(const AudioDecoder&) = delete;
   AudioDecoder& operator=(const AudioDecoder&) = delete;
@@ -35,6 +39,9 @@ public:
   /// demuxer seeks to the packet before, the decoder's output up to there is discarded).
   /// A pipe can only skip forwards. Throws Error(Kind::Media) when the input refuses.
   void seek(std::chrono::microseconds offset);
+  /// Shared file: the owner moved the demuxer to (before) `offset`; decode afresh from there,
+  /// dropping what comes before `offset`.
+  void restart(std::chrono::microseconds offset);
   /// Where the next chunk starts, from the input's first sample.
   std::chrono::microseconds position() const;
 

@@ -9,6 +9,7 @@
 
 #include "core/c_ptr.hpp"
 #include "media/audio_decoder.hpp"
+#include "media/shared_demuxer.hpp"
 #include "roomcast/error.hpp"
 
 extern "C" {
@@ -68,7 +69,10 @@ struct AudioDecoder::Impl {
   using SwrPtr = decoder_detail::SwrPtr;
 
   std::string path;
-  FormatPtr format;
+  // Owned (a decoder of its own) or aliasing a SharedDemuxer's, which `reader` then reads.
+  std::shared_ptr<AVFormatContext> format;
+  PacketReader reader;
+  std::shared_ptr<SharedDemuxer> shared;
   CodecPtr codec;
   PacketPtr packet;
   FramePtr frame;
@@ -116,9 +120,13 @@ struct AudioDecoder::Impl {
   bool truncation_checked = false; // a looped file warns once
 
   Impl(const std::string& file_path, const DecoderOptions& options);
+  Impl(std::shared_ptr<SharedDemuxer> demuxer, int stream, PacketReader read);
   ~Impl() { av_channel_layout_uninit(&swr_in_layout); }
 
   void open(const DecoderOptions& options);
+  void open_codec(const std::string& quoted);
+  int read_packet() { return reader ? reader(packet.get()) : av_read_frame(format.get(), packet.get()); }
+  void reset_after_seek(double seconds, int64_t target);
   std::optional<AudioChunk> next_chunk();
   std::optional<AudioChunk> decode_chunk();
   bool skip_to_target(AVFrame& decoded, AudioChunk& chunk);

@@ -105,8 +105,8 @@ void AudioDecoder::Impl::account_raw_packet(const AVPacket& sent, bool good) {
 // At the end: audio that stops well before the header's duration means a truncated file
 // (a download cut short, a copy that ran out of space), not a normal end of stream.
 void AudioDecoder::Impl::check_truncated() {
-  if (truncation_checked) {
-    return;
+  if (truncation_checked || (shared && !shared->at_end())) {
+    return; // a shared file's epoch ends at seeks too: not the file's end
   }
   truncation_checked = true;
   if (damage_at_seconds) {

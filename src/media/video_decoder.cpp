@@ -74,7 +74,10 @@ std::string stream_counts(const AVFormatContext& format) {
 struct VideoDecoder::Impl {
   std::string path;
   std::string quoted;
-  core::CPtr<AVFormatContext, close_format> format;
+  // Owned, or aliasing a SharedDemuxer's, which `reader` then reads.
+  std::shared_ptr<AVFormatContext> format;
+  PacketReader reader;
+  std::shared_ptr<SharedDemuxer> shared;
   core::CPtr<AVCodecContext, free_codec> codec;
   core::CPtr<AVPacket, free_packet> packet;
   core::CPtr<AVFrame, free_frame> frame;
@@ -98,6 +101,14 @@ struct VideoDecoder::Impl {
     static std::once_flag once;
     std::call_once(once, [] { av_log_set_level(AV_LOG_ERROR); });
     open(video_stream);
+  }
+
+  Impl(std::shared_ptr<SharedDemuxer> demuxer, int stream, PacketReader read)
+      : path(demuxer->path()), quoted("'" + demuxer->path() + "'"), reader(std::move(read)),
+        shared(std::move(demuxer)) {
+    format = std::shared_ptr<AVFormatContext>(shared, const_cast<AVFormatContext*>(&shared->format()));
+    stream_index = stream;
+    open_codec();
   }
 
   void open_input() {
@@ -131,7 +142,7 @@ struct VideoDecoder::Impl {
       }
       fail_unreadable(rc);
     }
-    format.reset(raw_format);
+    format = std::shared_ptr<AVFormatContext>(raw_format, close_format);
     rc = avformat_find_stream_info(format.get(), nullptr);
     if (rc < 0) {
       fail_unreadable(rc);
@@ -168,6 +179,10 @@ struct VideoDecoder::Impl {
   void open(int video_stream) {
     open_input();
     choose_stream(video_stream);
+    open_codec();
+  }
+
+  void open_codec() {
     AVStream* stream = format->streams[stream_index];
     const AVCodecParameters* par = stream->codecpar;
     const std::string codec_name = avcodec_get_name(par->codec_id);
@@ -252,7 +267,7 @@ struct VideoDecoder::Impl {
       if (demux_done) {
         return false; // wants input after draining: nothing more will come
       }
-      rc = av_read_frame(format.get(), packet.get());
+      rc = reader ? reader(packet.get()) : av_read_frame(format.get(), packet.get());
       if (rc < 0) {
         if (rc != AVERROR_EOF && ++consecutive_errors < kMaxConsecutiveErrors &&
             !(format->pb != nullptr && avio_feof(format->pb))) {
@@ -302,9 +317,15 @@ struct VideoDecoder::Impl {
       fail("cannot seek in " + quoted + " to " + seconds_text(offset.count()) + " (" +
            av_error_text(rc) + ")");
     }
+    restart(offset, target);
+  }
+
+  // After the demuxer moved to the keyframe before `target` (stream time base).
+  void restart(std::chrono::microseconds offset, int64_t target) {
     // Leaves the drained state of a decoder that reached the end: what follows decodes as
     // a fresh stream.
     avcodec_flush_buffers(codec.get());
+    av_packet_unref(packet.get());
     demux_done = false;
     consecutive_errors = 0;
     skip_until = offset.count() > 0 ? std::optional<int64_t>(target) : std::nullopt;
@@ -315,7 +336,13 @@ VideoDecoder::VideoDecoder(const std::string& path, int video_stream)
     : impl_(std::make_unique<Impl>(path, video_stream)) {}
 VideoDecoder::~VideoDecoder() = default;
 std::optional<DecodedPicture> VideoDecoder::next() { return impl_->next(); }
+VideoDecoder::VideoDecoder(std::shared_ptr<SharedDemuxer> demuxer, int stream_index, PacketReader read)
+    : impl_(std::make_unique<Impl>(std::move(demuxer), stream_index, std::move(read))) {}
 void VideoDecoder::seek(std::chrono::microseconds offset) { impl_->seek(offset); }
+void VideoDecoder::restart(std::chrono::microseconds offset) {
+  const AVRational time_base = impl_->time_base;
+  impl_->restart(offset, impl_->first_pts + av_rescale_q(offset.count(), kMicroseconds, time_base));
+}
 const std::string& VideoDecoder::path() const { return impl_->path; }
 std::optional<std::chrono::milliseconds> VideoDecoder::duration() const { return impl_->duration; }
 int VideoDecoder::width() const { return impl_->codec->width; }

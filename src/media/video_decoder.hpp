@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "media/shared_demuxer.hpp"
 #include "roomcast/video_track.hpp"
 
 namespace roomcast::media {
@@ -24,6 +25,9 @@ public:
   /// Opens and probes; throws Error(Kind::Media) naming the file when it is missing,
   /// unreadable, not media, has no video stream `video_stream` or no decoder for it.
   VideoDecoder(const std::string& path, int video_stream);
+  /// Stream `stream_index` of a file others read too (FileMedia): packets come from `read`,
+  /// which the demuxer's owner moves; seek() is then restart().
+  VideoDecoder(std::shared_ptr<SharedDemuxer> demuxer, int stream_index, PacketReader read);
   ~VideoDecoder();
   VideoDecoder(const VideoDecoder&) = delete;
   VideoDecoder& operator=(const VideoDecoder&) = delete;
@@ -35,6 +39,10 @@ public:
   /// demuxer goes to the keyframe before it, the pictures up to there are decoded and dropped.
   /// Back to 0 rewinds for a loop. Throws Error(Kind::Media) when the input cannot seek.
   void seek(std::chrono::microseconds offset);
+
+  /// Shared file: the owner moved the demuxer to the keyframe before `offset`; decode afresh,
+  /// dropping the pictures before `offset`.
+  void restart(std::chrono::microseconds offset);
 
   const std::string& path() const;
   std::optional<std::chrono::milliseconds> duration() const;
