@@ -1,8 +1,9 @@
 // Our VP8 or H.264 m=video section and the answer's view of it (RFC 7741 §6.2, RFC 6184 §8,
-// RFC 4585 §4.2, RFC 5104).
+// RFC 4585 §4.2, RFC 5104, RFC 4588 §8).
 #include "sdp/video_section.hpp"
 
 #include <array>
+#include <vector>
 
 #include "sdp/sections.hpp"
 #include "sdp/text.hpp"
@@ -31,6 +32,21 @@ bool interleaved_h264(const MediaSection& m, uint8_t pt) {
   }
   return false;
 }
+
+// The value of `name` in an a=fmtp parameter list ("apt=96;rtx-time=3000").
+std::optional<std::string_view> fmtp_parameter(std::string_view fmtp, std::string_view name) {
+  std::string_view rest = fmtp;
+  while (!rest.empty()) {
+    const auto semicolon = rest.find(';');
+    const auto param = trim(rest.substr(0, semicolon));
+    const auto equals = param.find('=');
+    if (equals != std::string_view::npos && iequals(trim(param.substr(0, equals)), name))
+      return trim(param.substr(equals + 1));
+    if (semicolon == std::string_view::npos) break;
+    rest.remove_prefix(semicolon + 1);
+  }
+  return std::nullopt;
+}
 }  // namespace
 
 std::string_view codec_name(VideoCodec codec) {
@@ -57,13 +73,33 @@ std::optional<uint8_t> find_video_payload_type(const MediaSection& m, VideoCodec
   return std::nullopt;
 }
 
+std::optional<uint8_t> find_rtx_payload_type(const MediaSection& m, uint8_t payload_type) {
+  for (const auto& format : m.formats) {
+    const auto pt = parse_uint<uint8_t>(format, 127);
+    if (!pt) continue;
+    bool is_rtx = false;
+    for (const auto rtpmap : m.attributes_named("rtpmap")) {
+      const auto tokens = split_ws(rtpmap);
+      if (tokens.size() >= 2 && parse_uint<uint8_t>(tokens[0], 127) == pt && iequals(tokens[1], "rtx/90000"))
+        is_rtx = true;
+    }
+    if (!is_rtx) continue;
+    const auto apt = fmtp_parameter(detail::find_fmtp(m, *pt), "apt");
+    if (apt && parse_uint<uint8_t>(*apt, 127) == payload_type) return pt;
+  }
+  return std::nullopt;
+}
+
 MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams& video) {
   const std::string pt = std::to_string(video.payload_type);
+  const bool rtx = video.nack && video.rtx_ssrc;
+  const std::string rtx_pt = std::to_string(video.rtx_payload_type);
   MediaSection m;
   m.media = "video";
   m.port = 9;
   m.proto = std::string(detail::kRtpProfile);
   m.formats = {pt};
+  if (rtx) m.formats.push_back(rtx_pt);
   m.lines = {{'c', "IN IP4 0.0.0.0"}};
   auto& a = m.attributes;
   a.emplace_back("rtcp", "9 IN IP4 0.0.0.0");
@@ -85,10 +121,18 @@ MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams
     if (feedback == "nack" && !video.nack) continue;
     a.emplace_back("rtcp-fb", pt + " " + std::string(feedback));
   }
+  if (rtx) {
+    a.emplace_back("rtpmap", rtx_pt + " rtx/90000");
+    a.emplace_back("fmtp", rtx_pt + " apt=" + pt);
+  }
   if (sending) {
     const std::string ssrc = std::to_string(video.ssrc);
-    a.emplace_back("ssrc", ssrc + " cname:" + single_line(local.cname));
-    a.emplace_back("ssrc", ssrc + " msid:" + msid);
+    if (rtx) a.emplace_back("ssrc-group", "FID " + ssrc + " " + std::to_string(*video.rtx_ssrc));
+    for (const auto& each : rtx ? std::vector<std::string>{ssrc, std::to_string(*video.rtx_ssrc)}
+                                : std::vector<std::string>{ssrc}) {
+      a.emplace_back("ssrc", each + " cname:" + single_line(local.cname));
+      a.emplace_back("ssrc", each + " msid:" + msid);
+    }
   }
   // Same transport as the audio (BUNDLE): the same candidates, as browsers write them.
   for (const auto& c : local.candidates) {
@@ -125,6 +169,7 @@ std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::s
     r.direction = detail::find_direction(m.attributes).value_or(Direction::SendRecv);
     r.payload_type = find_video_payload_type(m, codec);
     if (r.payload_type) {
+      r.rtx_payload_type = find_rtx_payload_type(m, *r.payload_type);
       const std::string prefix = std::to_string(*r.payload_type) + " ";
       for (const auto fb : m.attributes_named("rtcp-fb")) {
         const auto value = trim(fb);

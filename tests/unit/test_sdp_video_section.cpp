@@ -131,3 +131,87 @@ TEST(VideoSection, AnH264OfferAnsweredInactiveIsRefused) {
   EXPECT_FALSE(r->accepted);
   EXPECT_FALSE(r->payload_type);
 }
+
+TEST(VideoSection, OfferWithRtxPairsEachPayloadTypeAndSsrc) {
+  LocalVideoParams video;
+  video.ssrc = 2222;
+  video.rtx_ssrc = 3333;
+  const auto sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  const auto& m = sd->media[1];
+  EXPECT_EQ(m.media_line(), "video 9 UDP/TLS/RTP/SAVPF 96 97");
+  EXPECT_EQ(m.attributes_named("rtpmap"), (std::vector<std::string_view>{"96 VP8/90000", "97 rtx/90000"}));
+  EXPECT_EQ(m.attributes_named("fmtp"), (std::vector<std::string_view>{"97 apt=96"}));
+  EXPECT_EQ(m.attributes_named("rtcp-fb"),
+            (std::vector<std::string_view>{"96 ccm fir", "96 nack", "96 nack pli", "96 goog-remb"}))
+      << "feedback is about the media payload type only";
+  EXPECT_EQ(m.attribute("ssrc-group"), "FID 2222 3333");
+  EXPECT_EQ(m.attributes_named("ssrc"),
+            (std::vector<std::string_view>{"2222 cname:cn", "2222 msid:roomcast roomcast-video", "3333 cname:cn",
+                                           "3333 msid:roomcast roomcast-video"}));
+}
+
+TEST(VideoSection, H264OfferWithRtx) {
+  LocalVideoParams video;
+  video.ssrc = 2222;
+  video.rtx_ssrc = 3333;
+  video.codec = roomcast::VideoCodec::h264;
+  video.payload_type = kH264PayloadType;
+  video.rtx_payload_type = kH264RtxPayloadType;
+  const auto sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  const auto& m = sd->media[1];
+  EXPECT_EQ(m.media_line(), "video 9 UDP/TLS/RTP/SAVPF 102 103");
+  EXPECT_EQ(m.attributes_named("fmtp"),
+            (std::vector<std::string_view>{"102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+                                           "103 apt=102"}));
+}
+
+TEST(VideoSection, RtxOnlyWithNackAndTheFidGroupOnlyWhileSending) {
+  LocalVideoParams video;
+  video.ssrc = 2222;
+  video.rtx_ssrc = 3333;
+  video.nack = false;
+  auto sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->media[1].media_line(), "video 9 UDP/TLS/RTP/SAVPF 96") << "no NACK, so nothing to retransmit";
+  EXPECT_FALSE(sd->media[1].has_attribute("ssrc-group"));
+  video.nack = true;
+  video.direction = Direction::Inactive;  // camera off: same formats, no SSRCs
+  sd = SessionDescription::parse(build_audio_video_offer(publisher(), video, 7));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->media[1].media_line(), "video 9 UDP/TLS/RTP/SAVPF 96 97");
+  EXPECT_FALSE(sd->media[1].has_attribute("ssrc-group"));
+  EXPECT_TRUE(sd->media[1].attributes_named("ssrc").empty());
+}
+
+TEST(VideoSection, ReadsRtxKeptOrDroppedInTheAnswer) {
+  // Janus 1.1 keeps RTX when the offer has it (sdp.c appends rtx/90000 with apt= after the codec).
+  const auto kept = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=recvonly\r\na=mid:1\r\n"
+                                              "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\n"
+                                              "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"),
+                                       "1");
+  ASSERT_TRUE(kept);
+  EXPECT_TRUE(kept->accepted);
+  EXPECT_EQ(kept->payload_type, 96);
+  EXPECT_EQ(kept->rtx_payload_type, 97);
+  const auto dropped = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\na=mid:1\r\n"
+                                                 "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\n"),
+                                          "1");
+  ASSERT_TRUE(dropped);
+  EXPECT_TRUE(dropped->accepted);
+  EXPECT_FALSE(dropped->rtx_payload_type);
+  // RTX for another codec, or an rtx format the m= line does not list, is not ours.
+  const auto other = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 96 99\r\na=recvonly\r\na=mid:1\r\n"
+                                               "a=rtpmap:96 VP8/90000\r\na=rtpmap:99 rtx/90000\r\n"
+                                               "a=fmtp:99 apt=100\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"),
+                                        "1");
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->rtx_payload_type);
+  const auto with_time = parse_remote_video(answer("m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=recvonly\r\na=mid:1\r\n"
+                                                   "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 RTX/90000\r\n"
+                                                   "a=fmtp:97 rtx-time=3000; apt=96\r\n"),
+                                            "1");
+  ASSERT_TRUE(with_time);
+  EXPECT_EQ(with_time->rtx_payload_type, 97);
+}
