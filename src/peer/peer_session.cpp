@@ -137,6 +137,13 @@ void PeerSession::offer_video(bool nack) {
   video_offer_->nack = nack;
   video_offer_->ssrc = random_value<uint32_t>() | 1;
   if (video_offer_->ssrc == ssrc_) video_offer_->ssrc ^= 2;
+  if (nack) {
+    // RFC 4588: retransmissions on a stream of their own, if the server takes it.
+    video_offer_->rtx_payload_type =
+        video_codec_ == VideoCodec::h264 ? sdp::kH264RtxPayloadType : sdp::kVp8RtxPayloadType;
+    video_offer_->rtx_ssrc = (video_offer_->ssrc + 2) | 1;
+    if (*video_offer_->rtx_ssrc == ssrc_) *video_offer_->rtx_ssrc += 2;
+  }
 }
 
 std::string PeerSession::renegotiation_offer(bool send_audio, bool send_video) {
@@ -184,13 +191,29 @@ void PeerSession::accept_video(const std::string& sdp_text) {
   video_ = std::make_unique<VideoRtpSender>(video_offer_->codec, video_offer_->ssrc, *answer->payload_type,
                                             random_value<uint16_t>() & 0x7fff,
                                             random_value<uint32_t>(), video_offer_->nack, std::move(callbacks));
+  if (video_offer_->nack && video_offer_->rtx_ssrc && answer->rtx_payload_type)
+    video_->enable_rtx(*video_offer_->rtx_ssrc, *answer->rtx_payload_type, random_value<uint16_t>() & 0x7fff);
 }
 
 bool PeerSession::send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time) {
   if (!srtp_ || !video_ || closed_) return false;
-  for (auto& packet : video_->packetize(frame, keyframe, track_time, std::chrono::steady_clock::now()))
-    send_protected(std::move(packet));
+  video_->packetize(frame, keyframe, track_time, std::chrono::steady_clock::now());
+  pace_video();
   return true;
+}
+
+void PeerSession::pace_video() {
+  if (!srtp_ || !video_ || closed_) return;
+  for (auto& packet : video_->take_due(std::chrono::steady_clock::now())) send_protected(std::move(packet));
+  const auto next = video_->next_send_time();
+  if (!next) return;
+  if (!pace_timer_) {
+    // One timer per session, armed only while packets wait; its deadlines fall on the pacer's
+    // process-wide grid, so all sessions' wake-ups coincide (one loop wake-up per step).
+    pace_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { pace_video(); });
+    pace_timer_->set_priority(G_PRIORITY_HIGH);
+  }
+  pace_timer_->arm_at(*next);
 }
 
 void PeerSession::send_protected(std::vector<uint8_t> packet) {
@@ -327,9 +350,9 @@ void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
   const auto now = std::chrono::steady_clock::now();
   if (video_) {
     for (const auto& feedback : compound->feedback) {
-      if (!video_->concerns(feedback)) continue;
-      for (auto& packet : video_->on_feedback(feedback, now)) send_protected(std::move(packet));
+      if (video_->concerns(feedback)) video_->on_feedback(feedback, now);
     }
+    pace_video();  // retransmissions go ahead of queued media
   }
   for (const auto& sr : compound->sender_reports) {
     take(sr.report_blocks);
@@ -451,6 +474,7 @@ void PeerSession::close() {
   connect_timeout_.reset();
   consent_timer_.reset();
   receiver_report_timer_.reset();
+  pace_timer_.reset();
   dtls_.reset();
   srtp_.reset();
   ice_.reset();

@@ -161,6 +161,7 @@ class PeerSession {
   void count_received(const std::string& mid, const rtp::RtpPacket& packet, std::chrono::steady_clock::time_point now);
   void send_receiver_reports();
   void send_protected(std::vector<uint8_t> packet);
+  void pace_video();  // sends the video packets due, then waits for the next on pace_timer_
   void accept_video(const std::string& sdp_text);
   void fail(const std::string& why);
   rtp::SenderInfo sender_info() const;
@@ -178,6 +179,7 @@ class PeerSession {
   bool offer_video_muted_ = false;
   std::optional<sdp::LocalVideoParams> video_offer_;  // publisher: we offer video
   std::unique_ptr<VideoRtpSender> video_;             // publisher: the server takes it
+  std::unique_ptr<core::Timer> pace_timer_;           // armed while video_'s pacer holds packets
   std::optional<std::string> video_refusal_;
   uint64_t offer_session_id_ = 0;  // o= of our offers: the same in every renegotiation
   std::unique_ptr<core::Timer> connect_timeout_;

@@ -1,5 +1,6 @@
-// VideoRtpSender: VP8 or H.264 frames to RTP with a history for NACKs (RFC 4585 §6.2.1), keyframe
-// requests (RFC 4585 §6.3.1 PLI, RFC 5104 §4.3.1 FIR) and REMB passed to the encoder.
+// VideoRtpSender: VP8 or H.264 frames to paced RTP with a history for NACKs (RFC 4585 §6.2.1; RTX
+// per RFC 4588 when negotiated), keyframe requests (RFC 4585 §6.3.1 PLI, RFC 5104 §4.3.1 FIR) and
+// REMB passed to the encoder.
 #include "peer/video_rtp_sender.hpp"
 
 #include <algorithm>
@@ -26,6 +27,7 @@ VideoRtpSender::VideoRtpSender(VideoCodec codec, uint32_t ssrc, uint8_t payload_
       callbacks_(std::move(callbacks)),
       loss_bitrate_(kMinLossBitrateBps, kMaxLossBitrateBps) {
   stats_.loss_estimate_bps = loss_bitrate_.estimate();
+  stats_.pacing_rate_bps = pacer_.pacing_rate_bps();
 }
 
 uint32_t VideoRtpSender::timestamp_for(std::chrono::microseconds track_time) const {
@@ -34,9 +36,19 @@ uint32_t VideoRtpSender::timestamp_for(std::chrono::microseconds track_time) con
   return first_timestamp_ + static_cast<uint32_t>(ticks);
 }
 
-std::vector<std::vector<uint8_t>> VideoRtpSender::packetize(std::span<const uint8_t> frame, bool keyframe,
-                                                            std::chrono::microseconds track_time,
-                                                            Clock::time_point now) {
+void VideoRtpSender::enable_rtx(uint32_t ssrc, uint8_t payload_type, uint16_t first_sequence) {
+  rtx_ = rtp::RtxStream{ssrc, payload_type};
+  rtx_sequence_ = first_sequence;
+  stats_.rtx = true;
+}
+
+void VideoRtpSender::set_target_bitrate(int bitrate_bps) {
+  pacer_.set_target_bitrate(bitrate_bps);
+  stats_.pacing_rate_bps = pacer_.pacing_rate_bps();
+}
+
+std::size_t VideoRtpSender::packetize(std::span<const uint8_t> frame, bool keyframe,
+                                      std::chrono::microseconds track_time, Clock::time_point now) {
   std::vector<std::vector<uint8_t>> out;
   auto packets = std::visit([&](auto& p) { return p.packetize(frame, timestamp_for(track_time)); }, packetizer_);
   for (auto& packet : packets) {
@@ -46,10 +58,22 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::packetize(std::span<const uint
     recent_bytes_.emplace_back(now, wire.size());
     out.push_back(std::move(wire));
   }
-  stats_.packets_sent += out.size();
+  const std::size_t count = out.size();
+  stats_.packets_sent += count;
   ++stats_.frames_sent;
   if (keyframe) ++stats_.keyframes_sent;
-  return out;
+  pacer_.enqueue_frame(std::move(out), keyframe, now);
+  return count;
+}
+
+std::vector<std::vector<uint8_t>> VideoRtpSender::take_due(Clock::time_point now) {
+  auto due = pacer_.take_due(now);
+  const auto& pacer = pacer_.stats();
+  stats_.pacing_rate_bps = pacer_.pacing_rate_bps();
+  stats_.pacer_dropped = pacer.media_dropped + pacer.retransmissions_dropped;
+  stats_.pacer_peak_queue = pacer.peak_queue_packets;
+  stats_.pacer_peak_delay_us = pacer.peak_queue_delay.count();
+  return due;
 }
 
 bool VideoRtpSender::concerns(const rtp::Feedback& feedback) const {
@@ -80,15 +104,23 @@ void VideoRtpSender::report_estimate() {
   if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(estimate);
 }
 
-std::vector<std::vector<uint8_t>> VideoRtpSender::on_feedback(const rtp::Feedback& feedback, Clock::time_point now) {
-  std::vector<std::vector<uint8_t>> resend;
+void VideoRtpSender::on_feedback(const rtp::Feedback& feedback, Clock::time_point now) {
   switch (feedback.kind) {
     case rtp::FeedbackKind::GenericNack:
       ++stats_.nacks_received;
       if (!answer_nacks_) break;
       for (uint16_t sequence : feedback.lost_sequences) {
         if (const auto* packet = history_.find(sequence, now)) {
-          resend.push_back(*packet);
+          if (rtx_) {
+            // RFC 4588 §4: the original sequence number in front of the payload, on our RTX SSRC.
+            auto rtx = rtp::build_rtx(*packet, *rtx_, rtx_sequence_);
+            if (!rtx) continue;
+            ++rtx_sequence_;
+            ++stats_.retransmissions_rtx;
+            pacer_.enqueue_retransmission(std::move(*rtx), now);
+          } else {
+            pacer_.enqueue_retransmission(*packet, now);
+          }
           ++stats_.retransmissions;
         } else {
           ++stats_.retransmit_misses;
@@ -109,7 +141,6 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::on_feedback(const rtp::Feedbac
     default:
       break;
   }
-  return resend;
 }
 
 std::optional<rtp::SenderInfo> VideoRtpSender::sender_info(Clock::time_point now) const {

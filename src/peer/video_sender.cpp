@@ -45,6 +45,8 @@ void VideoSender::on_frame(const std::shared_ptr<const media::EncodedVideoFrame>
   if (!peer_ || !peer_->video_sender()) return;
   if (waiting_for_keyframe_ && !frame->keyframe) return;
   waiting_for_keyframe_ = false;
+  // The pacer spreads the frame at a rate derived from what the encoder now aims at.
+  peer_->video_sender()->set_target_bitrate(track_->stats().bitrate_bps);
   if (peer_->send_video(frame->data, frame->keyframe, frame->timestamp)) ++frames_sent_;
 }
 
