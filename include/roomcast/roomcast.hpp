@@ -3,6 +3,7 @@
 #include "roomcast/audio_track.hpp"
 #include "roomcast/error.hpp"
 #include "roomcast/events.hpp"
+#include "roomcast/file_media.hpp"
 #include "roomcast/meeting.hpp"
 #include "roomcast/media_recorder.hpp"
 #include "roomcast/meeting_config.hpp"

@@ -9,14 +9,13 @@
 
 #include "core/log.hpp"
 #include "media/audio_decoder.hpp"
+#include "media/audio_gain.hpp"
+#include "media/player_options.hpp"
 #include "roomcast/audio_track.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast {
 namespace {
-
-constexpr double kMinGainDb = -60.0;
-constexpr double kMaxGainDb = 20.0;
 
 std::string seconds_text(std::chrono::microseconds t) {
   char text[32];
@@ -25,52 +24,6 @@ std::string seconds_text(std::chrono::microseconds t) {
 }
 
 std::string input_name(const std::string& path) { return path == "-" ? "stdin" : "'" + path + "'"; }
-
-template <typename T> void scale_samples(std::vector<std::byte>& data, double gain, double lo,
-                                         double hi) {
-  for (std::size_t at = 0; at + sizeof(T) <= data.size(); at += sizeof(T)) {
-    T sample;
-    std::memcpy(&sample, data.data() + at, sizeof(T));
-    double v = std::clamp(static_cast<double>(sample) * gain, lo, hi);
-    if constexpr (std::is_integral_v<T>) {
-      v = std::round(v);
-    }
-    sample = static_cast<T>(v);
-    std::memcpy(data.data() + at, &sample, sizeof(T));
-  }
-}
-
-void apply_gain(AudioChunk& chunk, double gain) {
-  switch (chunk.format) {
-  case SampleFormat::S16:
-    scale_samples<int16_t>(chunk.data, gain, -32768.0, 32767.0);
-    break;
-  case SampleFormat::S32:
-    scale_samples<int32_t>(chunk.data, gain, -2147483648.0, 2147483647.0);
-    break;
-  case SampleFormat::Float32:
-    scale_samples<float>(chunk.data, gain, -1.0, 1.0);
-    break;
-  }
-}
-
-void check_options(const FileAudioTrack::Options& options) {
-  if (options.loop < 0) {
-    throw Error(Error::Kind::Config, "loop is " + std::to_string(options.loop) +
-                                         "; give a play count: 1 or more, or 0 to loop forever");
-  }
-  if (options.start.count() < 0) {
-    throw Error(Error::Kind::Config, "start is " + std::to_string(options.start.count()) +
-                                         " ms; give an offset of 0 or more");
-  }
-  if (!std::isfinite(options.gain_db) || options.gain_db < kMinGainDb ||
-      options.gain_db > kMaxGainDb) {
-    char text[64];
-    std::snprintf(text, sizeof(text), "%g", options.gain_db);
-    throw Error(Error::Kind::Config,
-                std::string("gain is ") + text + " dB; give -60 to +20 dB (0: unchanged)");
-  }
-}
 
 } // namespace
 
@@ -96,7 +49,7 @@ struct FileAudioTrack::Impl {
   std::atomic<int> current_play{1};
 
   Impl(const std::vector<std::string>& paths, Options opts) : options(std::move(opts)) {
-    check_options(options);
+    media::check_player_options(options.loop, options.start, options.gain_db);
     if (paths.empty()) {
       throw Error(Error::Kind::Config, "a playlist needs at least one file; got none");
     }
@@ -206,7 +159,7 @@ struct FileAudioTrack::Impl {
         frames_this_play += chunk->frames();
         position_us = files[index]->position().count();
         if (gain != 1.0) {
-          apply_gain(*chunk, gain);
+          media::apply_gain(*chunk, gain);
         }
         shape.emplace();
         shape->format = chunk->format;
