@@ -6,13 +6,9 @@
 
 namespace roomcast {
 
-namespace videoroom = signaling::janus::videoroom;
-
 namespace {
 constexpr auto kLeaveTimeout = std::chrono::seconds(3);
 }  // namespace
-
-std::string id_string(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
 void signaling_error(const std::string& message) { throw Error(Error::Kind::Signaling, message); }
 
@@ -27,29 +23,8 @@ Meeting::Impl::~Impl() {
   engine::Engine::release(std::move(engine));
 }
 
-// ---- requests from the caller's thread ------------------------------------------------------
-
-Json Meeting::Impl::wait(std::future<Json> reply, const std::string& what) {
-  if (reply.wait_for(kRequestTimeout) != std::future_status::ready)
-    signaling_error("the server at " + url + " did not answer '" + what + "' within " +
-                    std::to_string(kRequestTimeout.count()) +
-                    " s; check that it is a Janus server and that it is not overloaded");
-  return reply.get();
-}
-
-Json Meeting::Impl::request(Json body, std::optional<uint64_t> handle, const std::string& what) {
-  auto future = loop->call([&] { return client->request(std::move(body), handle); });
-  return wait(std::move(future), what);
-}
-
-Json Meeting::Impl::plugin_request(Json body, const std::string& what, std::optional<Json> jsep) {
-  Json message{{"janus", "message"}, {"body", std::move(body)}};
-  if (jsep) message["jsep"] = *jsep;
-  return request(std::move(message), handle_id, what);
-}
-
 void Meeting::Impl::release_loop_objects() {
-  if (client || peer || sender || !feeds.empty() || receive_tick || reconnect.retry) {
+  if (signaling || peer || sender || !feeds.empty() || receive_tick || reconnect.retry) {
     loop->call([this] {
       stop_reconnecting();
       reconnect.retry.reset();
@@ -60,8 +35,8 @@ void Meeting::Impl::release_loop_objects() {
       video_sender.reset();
       if (peer) peer->close();
       peer.reset();
-      if (client) client->close();
-      client.reset();
+      if (signaling) signaling->close();
+      signaling.reset();
     });
   }
   track_reader.reset();
@@ -124,27 +99,21 @@ void Meeting::Impl::on_media_failed(const std::string& why) {
   start_reconnect("media failed: " + why, true);
 }
 
-void Meeting::Impl::on_handle_event(uint64_t handle, const Json& message) {
-  if (handle != handle_id) return on_subscriber_event(handle, message);
-  const std::string kind = message.value("janus", "");
-  if (kind == "webrtcup") {
-    {
-      std::lock_guard lock(mutex);
-      media_live = true;
-      state_changed.notify_all();
-    }
-    local_stream_enabled(true);
-    if (reconnect.awaiting_media) reconnected("rejoined");
-    return;
+/// The server sees our media flowing (Janus: webrtcup).
+void Meeting::Impl::on_publication_live() {
+  {
+    std::lock_guard lock(mutex);
+    media_live = true;
+    state_changed.notify_all();
   }
-  if (kind == "hangup") {
-    local_stream_enabled(false);
-    if (state_is(State::Joined) || state_is(State::Joining) || state_is(State::Reconnecting))
-      on_media_failed("the server hung up our media (" + message.value("reason", "") + ")");
-    return;
-  }
-  if (kind == "event")
-    on_room_event(message.value("plugindata", Json::object()).value("data", Json::object()));
+  local_stream_enabled(true);
+  if (reconnect.awaiting_media) reconnected("rejoined");
+}
+
+void Meeting::Impl::on_publication_hangup(const std::string& why) {
+  local_stream_enabled(false);
+  if (state_is(State::Joined) || state_is(State::Joining) || state_is(State::Reconnecting))
+    on_media_failed("the server hung up our media (" + why + ")");
 }
 
 /// Reports our own microphone stream going live or away, once per change.
@@ -195,23 +164,20 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
   video_sender.reset();
   if (peer) peer->close();
   drop_remote_side();
-  if (!client || !client->connected()) return finish_leave(reason, error);
+  if (!signaling || !signaling->connected()) return finish_leave(reason, error);
   auto done = std::make_shared<bool>(false);
-  auto finish = [this, reason, error, done](const Json&) {
+  auto finish = [this, reason, error, done] {
     if (*done) return;
     *done = true;
     finish_leave(reason, error);
   };
-  // Bound the whole sequence: a dead server must not keep us here.
-  leave_guard = std::make_shared<core::Timer>(loop->context(), [finish] { finish(Json{}); });
-  leave_guard->arm_in(kLeaveTimeout);
-  client->request({{"janus", "message"}, {"body", videoroom::leave_request()}}, handle_id, [this, finish](const Json&) {
-    if (!client) return;
-    client->request({{"janus", "detach"}}, handle_id, [this, finish](const Json&) {
-      if (!client) return;
-      client->request({{"janus", "destroy"}}, std::nullopt, [finish](const Json& reply) { finish(reply); });
-    });
+  // Bound the whole sequence: a dead server must not keep us here. Posted from the timer: the
+  // leave releases the timer.
+  leave_guard = std::make_shared<core::Timer>(loop->context(), [this, finish] {
+    post_task([finish](Impl&) { finish(); });
   });
+  leave_guard->arm_in(kLeaveTimeout);
+  signaling->leave([this, finish] { contain("left", finish); });
 }
 
 void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
@@ -222,7 +188,7 @@ void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
   video_sender.reset();
   if (peer) peer->close();
   drop_remote_side();
-  if (client) client->close();
+  if (signaling) signaling->close();
   {
     std::lock_guard lock(mutex);
     if (state == State::Left) return;
@@ -334,7 +300,7 @@ void Meeting::add_mixed_audio_sink(std::shared_ptr<AudioSink> sink) {
   }
   impl_->post_task([](Impl& impl_ref) {
     Impl* impl = &impl_ref;
-    if (impl->client && (impl->state_is(Impl::State::Joined) || impl->state_is(Impl::State::Joining)))
+    if (impl->signaling && (impl->state_is(Impl::State::Joined) || impl->state_is(Impl::State::Joining)))
       impl->start_receive_tick();
   });
 }

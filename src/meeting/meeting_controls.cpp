@@ -6,8 +6,6 @@
 
 namespace roomcast {
 
-using signaling::janus::error_of;
-
 namespace {
 constexpr const char* kLocalAudioId = "audio0";
 constexpr const char* kLocalVideoId = "video1";
@@ -70,13 +68,15 @@ void Meeting::Impl::set_publishing(std::optional<bool> mic, std::optional<bool> 
     if (next.webcam) peer->offer_video(config.video.nack);
     return peer->renegotiation_offer(next.mic, next.webcam);
   });
-  Json reply = plugin_request(Json{{"request", "configure"}}, "configure", Json{{"type", "offer"}, {"sdp", offer}});
-  if (auto error = error_of(reply))
-    signaling_error(std::string(what) + ": the server at " + url + " refused our new offer (Janus error " +
-                    std::to_string(error->code) + ": " + error->reason + ")");
-  if (!reply.contains("jsep") || !reply["jsep"].contains("sdp"))
-    signaling_error(std::string(what) + ": the server at " + url + " sent no SDP answer to our new offer");
-  const std::string answer = reply["jsep"]["sdp"];
+  std::string answer;
+  try {
+    answer = await_signaling<std::string>("configure", [this, &offer](auto done) {
+      if (!signaling) return done(signaling::Result<std::string>::failed("not connected to " + url));
+      signaling->renegotiate(offer, std::move(done));
+    });
+  } catch (const Error& e) {
+    signaling_error(std::string(what) + ": " + e.what());
+  }
 
   loop->call([&] {
     if (!peer) return;

@@ -3,13 +3,15 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/callback_guard.hpp"
@@ -30,13 +32,9 @@
 #include "roomcast/meeting.hpp"
 #include "rtp/loss_counter.hpp"
 #include "server/embedded_janus.hpp"
-#include "signaling/janus/janus_client.hpp"
-#include "signaling/janus/videoroom_publisher.hpp"
-#include "signaling/janus/videoroom_subscriber.hpp"
+#include "signaling/room_signaling.hpp"
 
 namespace roomcast {
-
-using signaling::janus::Json;
 
 /// One video stream of a remote publisher: received only while a sink wants it.
 struct RemoteVideo {
@@ -49,7 +47,7 @@ struct RemoteVideo {
 
 /// A remote publisher we know of, and our subscription to its audio (and wanted video).
 struct RemoteFeed {
-  Json feed_id;  // as Janus sent it (number or string), to send it back unchanged
+  std::string id;  // the publisher's participant id
   std::shared_ptr<detail::ParticipantState> participant;
   std::string audio_mid;  // the publisher's audio stream, empty if it publishes none
   std::shared_ptr<detail::StreamState> audio_stream;
@@ -79,8 +77,8 @@ struct Meeting::Impl {
   std::unique_ptr<server::EmbeddedJanus> embedded;
   std::string url;
 
-  // Loop thread once created.
-  std::unique_ptr<signaling::janus::JanusClient> client;
+  // Loop thread once created: the server's protocol (Janus VideoRoom today).
+  std::unique_ptr<signaling::RoomSignaling> signaling;
   std::unique_ptr<peer::PeerSession> peer;
   std::unique_ptr<peer::AudioSender> sender;
   // Our camera: the (maybe shared) encode, and the sender once the media path is up.
@@ -89,13 +87,8 @@ struct Meeting::Impl {
   // Our place in the (maybe shared) encode of the microphone track, until the sender takes it.
   std::unique_ptr<media::EncodedTrack::Reader> track_reader;
   std::chrono::steady_clock::time_point join_started;
-  uint64_t handle_id = 0;
-  Json private_id;
-  Json local_id;  // our participant id as Janus gave it; a rejoin asks for it again
   std::shared_ptr<core::Timer> leave_guard;
   bool local_stream_live = false;
-  // From the server's `info`: often enough that its session never times out.
-  std::chrono::milliseconds keepalive_interval = signaling::janus::JanusClient::kDefaultKeepalive;
 
   // Getting back into the meeting (meeting_reconnect.cpp; loop thread).
   struct Reconnect {
@@ -103,10 +96,9 @@ struct Meeting::Impl {
     int attempts = 0;
     std::chrono::milliseconds delay{500};
     std::chrono::steady_clock::time_point since;
-    std::chrono::steady_clock::time_point connected_at;  // the current attempt's WebSocket
+    std::chrono::steady_clock::time_point connected_at;  // the current attempt's connection
     std::string reason;
     bool media_lost = false;        // our session's media path is gone: rejoin, not reclaim
-    uint64_t old_session = 0;       // to reclaim on a new WebSocket
     std::optional<peer::RtpContinuation> rtp;  // our stream continues on the new session
     uint64_t packets_before = 0, bytes_before = 0;  // sent on earlier sessions (PublishStats)
     std::set<std::string> resubscribe;          // feeds we were subscribed to
@@ -119,9 +111,7 @@ struct Meeting::Impl {
   // Remote side (loop thread).
   std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
   std::map<std::string, RemoteFeed> feeds;
-  // Every remote audio (and video with a sink) arrives through one VideoRoom subscription
-  // handle and one PeerConnection.
-  std::unique_ptr<signaling::janus::VideoRoomSubscriber> subscription;
+  // Every remote audio (and video with a sink) arrives through one receiving PeerConnection.
   std::unique_ptr<peer::PeerSession> subscription_peer;
   std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
   std::map<std::string, std::pair<std::string, std::string>> video_by_slot;  // -> feed key, feed mid
@@ -183,15 +173,16 @@ struct Meeting::Impl {
   }
   void fail_from_callback(const std::string& why);
 
-  // meeting.cpp
+  // meeting_join.cpp
   void join();
   void join_steps();
-  void connect();
-  void create_session();
-  void attach();
-  void ensure_room();
-  signaling::janus::videoroom::Joined join_room();
-  void announce_joined(const signaling::janus::videoroom::Joined& joined);
+  std::unique_ptr<signaling::RoomSignaling> make_signaling();
+  /// Runs a signaling step from the caller's thread and waits for its outcome; a failure
+  /// throws Error{Signaling} with the step's own message.
+  template <typename T>
+  T await_signaling(const std::string& what,
+                    std::function<void(std::function<void(signaling::Result<T>)>)> start);
+  void announce_joined(const signaling::RoomState& room);
   void publish();
   void teardown_after_failed_join();
   void on_media_connected();
@@ -214,7 +205,8 @@ struct Meeting::Impl {
                       std::shared_ptr<CustomAudioTrack> audio_track, std::shared_ptr<CustomVideoTrack> camera_track);
   void local_stream_state(const std::string& id, const std::string& kind, bool enabled);
   void on_media_failed(const std::string& why);
-  void on_handle_event(uint64_t handle, const Json& message);
+  void on_publication_live();
+  void on_publication_hangup(const std::string& why);
   void local_stream_enabled(bool enabled);
   bool state_is(State s);
   void on_connection_closed(const std::string& why);
@@ -224,9 +216,6 @@ struct Meeting::Impl {
   void snapshot_stats();
   PublishStats collect_stats();
   void leave();
-  Json wait(std::future<Json> reply, const std::string& what);
-  Json request(Json body, std::optional<uint64_t> handle, const std::string& what);
-  Json plugin_request(Json body, const std::string& what, std::optional<Json> jsep = std::nullopt);
 
   template <typename F>
   void for_handlers(F&& f);
@@ -234,34 +223,29 @@ struct Meeting::Impl {
   // meeting_reconnect.cpp (loop thread)
   void start_reconnect(const std::string& why, bool media_lost);
   void reconnect_attempt();
-  void reconnect_claim(uint64_t generation);
   void reconnect_rejoin(uint64_t generation);
-  void reconnect_join(uint64_t generation);
   void reconnect_publish(uint64_t generation);
   void reconnect_failed(uint64_t generation, const std::string& why);
   void reconnected(const std::string& how);
   void stop_reconnecting();
   void pause_media();
-  void reconcile_room(const signaling::janus::videoroom::Joined& joined, const Json& present);
-  /// client->request for an attempt: `next` runs only while that attempt is still current.
-  void attempt_request(uint64_t generation, Json body, std::optional<uint64_t> handle,
-                       std::function<void(const Json&)> next);
+  void reconcile_room(const signaling::RoomState& room);
+  /// Wraps a signaling outcome for an attempt: `next` runs only while that attempt is current.
+  template <typename F>
+  auto for_attempt(uint64_t generation, F next);
   peer::PeerSession::Callbacks publisher_callbacks();
 
   // meeting_remote.cpp (loop thread)
-  void on_room_event(const Json& data);
-  void on_subscriber_event(uint64_t handle, const Json& message);
-  void participant_joined(const Json& id, const std::string& display);
-  void publisher_seen(const Json& publisher);
+  void participant_joined(const signaling::RemoteParticipant& participant);
+  void publication_seen(const signaling::RemotePublication& publication);
   void publisher_gone(const std::string& id);
   void participant_left(const std::string& id);
   void finish_feed(const std::string& id);
   void announce_left(const std::string& id);
   void subscribe(RemoteFeed& feed);
   void unsubscribe(RemoteFeed& feed, bool feed_gone = false);
-  signaling::janus::VideoRoomSubscriber& subscription_handle();
-  void on_subscription_offer(const std::string& sdp, const std::vector<signaling::janus::SubscriberStream>& streams,
-                             signaling::janus::VideoRoomSubscriber::AnswerReady done);
+  void on_subscription_offer(const std::string& sdp, const std::vector<signaling::ReceiveSlot>& slots,
+                             signaling::RoomSignaling::AnswerReady done);
   void on_remote_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
   void start_receive_tick();
   void stop_receive_tick();
@@ -277,7 +261,7 @@ struct Meeting::Impl {
                          const std::shared_ptr<detail::StreamState>& stream);
   void subscribe_video(const std::string& feed_key, const std::string& feed_mid);
   void resubscribe_videos(RemoteFeed& feed);
-  void map_video_slots(const std::vector<signaling::janus::SubscriberStream>& streams);
+  void map_video_slots(const std::vector<signaling::ReceiveSlot>& slots);
   void on_remote_video_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
   void video_undecodable(const std::string& feed_key, const std::string& feed_mid);
   void drop_remote_video();
@@ -288,11 +272,40 @@ struct Meeting::Impl {
   MeetingStats collect_meeting_stats();
 };
 
-std::string id_string(const Json& id);
 /// Throws Error{Signaling}: a request the server refused or did not answer.
 [[noreturn]] void signaling_error(const std::string& message);
-/// How long a request from the caller's thread waits for Janus's answer.
+/// How long local steps of a join (ICE gathering) may take.
 inline constexpr auto kRequestTimeout = std::chrono::seconds(10);
+/// A backstop for a signaling step awaited from the caller's thread: each protocol request has
+/// its own, shorter deadline, so this fires only if the protocol never reports at all.
+inline constexpr auto kSignalingTimeout = std::chrono::seconds(90);
+
+template <typename T>
+T Meeting::Impl::await_signaling(const std::string& what,
+                                 std::function<void(std::function<void(signaling::Result<T>)>)> start) {
+  auto outcome = std::make_shared<std::promise<signaling::Result<T>>>();
+  auto future = outcome->get_future();
+  loop->call([&] {
+    start([outcome, settled = std::make_shared<bool>(false)](signaling::Result<T> result) {
+      if (std::exchange(*settled, true)) return;
+      outcome->set_value(std::move(result));
+    });
+  });
+  if (future.wait_for(kSignalingTimeout) != std::future_status::ready)
+    signaling_error("the server at " + url + " gave no outcome for '" + what + "' within " +
+                    std::to_string(kSignalingTimeout.count()) + " s");
+  auto result = future.get();
+  if (!result) signaling_error(result.error);
+  return std::move(*result.value);
+}
+
+template <typename F>
+auto Meeting::Impl::for_attempt(uint64_t generation, F next) {
+  return [this, generation, next = std::move(next)](auto&&... args) mutable {
+    if (generation != reconnect.generation || !state_is(State::Reconnecting)) return;
+    contain("reconnect step", [&] { next(std::forward<decltype(args)>(args)...); });
+  };
+}
 
 template <typename F>
 void Meeting::Impl::for_handlers(F&& f) {

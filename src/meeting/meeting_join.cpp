@@ -1,15 +1,11 @@
-// Joining: connect, session, VideoRoom handle, join the room, publish our track.
-#include <cctype>
-
+// Joining: the server's protocol enters the room, then our track is published.
 #include "meeting/meeting_impl.hpp"
+#include "signaling/janus/videoroom_signaling.hpp"
 #include "roomcast/meeting.hpp"
 #include "roomcast/push_audio_track.hpp"
 
 namespace roomcast {
 
-using signaling::janus::error_of;
-using signaling::janus::JanusClient;
-namespace videoroom = signaling::janus::videoroom;
 
 namespace {
 // A peer connection that does not come up within this long fails the join.
@@ -44,110 +40,65 @@ void Meeting::Impl::join_steps() {
   } else {
     url = config.server_url;
   }
-  connect();
-  create_session();
-  attach();
-  if (config.create_room_if_missing) ensure_room();
-  announce_joined(join_room());
+  auto room = await_signaling<signaling::RoomState>("join", [this](auto done) {
+    signaling = make_signaling();
+    signaling->join("", std::move(done));
+  });
+  announce_joined(room);
   if (config.mic_enabled) publish();
   std::lock_guard lock(mutex);
   if (state == State::Joining) state = State::Joined;
 }
 
-void Meeting::Impl::connect() {
-  auto future = loop->call([this] {
-    JanusClient::Callbacks callbacks;
-    callbacks.on_handle_event = [this](uint64_t handle, const Json& message) {
-      contain("server event", [&] { on_handle_event(handle, message); });
-    };
-    callbacks.on_closed = [this](const std::string& why) {
-      contain("connection closed", [&] { on_connection_closed(why); });
-    };
-    client = std::make_unique<JanusClient>(*loop, url, config.token, std::move(callbacks));
-    client->set_ca_file(config.ca_file);
-    return client->connect();
-  });
-  if (future.wait_for(kRequestTimeout) != std::future_status::ready)
-    signaling_error("cannot connect to the Janus server at " + url + ": no answer within " +
-                    std::to_string(kRequestTimeout.count()) + " s; check the URL and that Janus is running");
-  if (auto error = future.get()) {
-    std::string why = *error;
-    if (!why.empty() && why.back() == '.') why.pop_back();
-    // libsoup says "Could not connect to HOST: Connection refused"; the URL already names HOST.
-    if (auto colon = why.find(": "); why.rfind("Could not connect to ", 0) == 0 && colon != std::string::npos)
-      why = why.substr(colon + 2);
-    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
-    if (why.find("--ca FILE") != std::string::npos)  // TLS trust: the text says what to do
-      signaling_error("cannot connect to the Janus server at " + url + ": " + why);
-    if (why.find("WebSocket handshake") != std::string::npos || why.find("subprotocol") != std::string::npos)
-      signaling_error(url + " is not a Janus WebSocket server (" + why +
-                      "); check the URL: it must point at Janus's WebSocket transport, e.g. ws://HOST:8188");
-    signaling_error("cannot connect to the Janus server at " + url + ": " + why +
-                    "; check the URL (ws://HOST:PORT of Janus's WebSocket transport) and that Janus is "
-                    "running there");
-  }
+/// The protocol for this meeting's server, its events guarded and brought to this meeting.
+std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
+  signaling::RoomSignaling::Events events;
+  events.on_participant_joined = [this](const signaling::RemoteParticipant& p) {
+    contain("participant joined", [&] { participant_joined(p); });
+  };
+  events.on_publication = [this](const signaling::RemotePublication& p) {
+    contain("publication", [&] { publication_seen(p); });
+  };
+  events.on_unpublished = [this](const std::string& id) { contain("unpublished", [&] { publisher_gone(id); }); };
+  events.on_participant_left = [this](const std::string& id) {
+    contain("participant left", [&] { participant_left(id); });
+  };
+  events.on_publication_live = [this] { contain("media live", [&] { on_publication_live(); }); };
+  events.on_publication_hangup = [this](const std::string& why) {
+    contain("media hangup", [&] { on_publication_hangup(why); });
+  };
+  events.on_connection_lost = [this](const std::string& why) {
+    contain("connection closed", [&] { on_connection_closed(why); });
+  };
+  events.on_receive_offer = [this](const std::string& sdp, const std::vector<signaling::ReceiveSlot>& slots,
+                                   signaling::RoomSignaling::AnswerReady done) {
+    contain("subscription offer", [&] { on_subscription_offer(sdp, slots, std::move(done)); });
+  };
+  events.on_receive_error = [this](const std::string& why) {
+    for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
+  };
+  signaling::janus::VideoRoomOptions options;
+  options.url = url;
+  options.token = config.token;
+  options.ca_file = config.ca_file;
+  options.room = room_id;
+  options.meeting_id = config.meeting_id;
+  options.display_name = config.name;
+  options.pin = config.pin;
+  options.create_room = config.create_room_if_missing;
+  return std::make_unique<signaling::janus::VideoRoomSignaling>(*loop, std::move(options), std::move(events));
 }
 
-void Meeting::Impl::create_session() {
-  // Keepalives often enough for this server's session timeout (Janus may be set far below 60 s).
-  if (auto timeout = videoroom::read_session_timeout(request({{"janus", "info"}}, std::nullopt, "info")))
-    keepalive_interval = JanusClient::keepalive_for(*timeout);
-  Json reply = request({{"janus", "create"}}, std::nullopt, "create session");
-  if (auto error = error_of(reply)) signaling_error(videoroom::session_refusal(*error, url, !config.token.empty()));
-  if (!reply.contains("data") || !reply["data"].contains("id"))
-    signaling_error("the server at " + url + " answered 'create' without a session id; is it Janus?");
-  uint64_t session = reply["data"]["id"].get<uint64_t>();
-  loop->call([&] { client->set_session(session, keepalive_interval); });
-}
-
-void Meeting::Impl::attach() {
-  Json reply = request({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
-                       "attach videoroom");
-  if (auto error = error_of(reply))
-    signaling_error("the Janus server at " + url + " cannot attach the VideoRoom plugin (error " +
-                    std::to_string(error->code) + ": " + error->reason +
-                    "); enable janus.plugin.videoroom on the server");
-  handle_id = reply["data"]["id"].get<uint64_t>();
-}
-
-void Meeting::Impl::ensure_room() {
-  if (videoroom::read_exists(plugin_request(videoroom::exists_request(room_id), "exists")).value_or(false)) return;
-  videoroom::RoomSettings settings;
-  settings.room = room_id;
-  settings.description = "roomcast " + config.meeting_id;
-  settings.pin = config.pin;
-  Json reply = plugin_request(videoroom::create_request(settings), "create room");
-  if (auto error = error_of(reply); error && error->code != videoroom::kRoomExists)
-    signaling_error("cannot create meeting " + config.meeting_id + " on " + url + " (error " +
-                    std::to_string(error->code) + ": " + error->reason + ")");
-}
-
-videoroom::Joined Meeting::Impl::join_room() {
-  Json reply = plugin_request(videoroom::join_request(room_id, config.name, config.pin), "join");
-  if (auto error = error_of(reply)) signaling_error(videoroom::join_refusal(*error, config.meeting_id, url));
-  auto joined = videoroom::read_joined(reply);
-  if (!joined)
-    signaling_error("cannot join meeting " + config.meeting_id + " on " + url + ": unexpected answer " +
-                    videoroom::plugin_data(reply).dump());
-  return *joined;
-}
-
-void Meeting::Impl::announce_joined(const videoroom::Joined& joined) {
-  local_state->id = id_string(joined.id);
-  local_id = joined.id;
+void Meeting::Impl::announce_joined(const signaling::RoomState& room) {
+  local_state->id = room.local_id;
   local_state->display_name = config.name;
   local_state->local = true;
-  private_id = joined.private_id;
-  // listparticipants also reports attendees who do not publish.
-  const Json present =
-      videoroom::read_participants(plugin_request(videoroom::list_participants_request(room_id), "listparticipants"));
   loop->call([&] {
     for_handlers([&](MeetingEventHandler& h) {
       h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_state->id, url});
     });
-    for (const auto& p : present)
-      if (id_string(p["id"]) != local_state->id) participant_joined(p["id"], p.value("display", ""));
-    for (const auto& p : joined.publishers) publisher_seen(p);
+    for (const auto& p : room.present) participant_joined(p);
+    for (const auto& p : room.publications) publication_seen(p);
     start_receive_tick();
   });
 }
@@ -183,14 +134,10 @@ void Meeting::Impl::publish() {
     if (!local_offer) throw Error(Error::Kind::Transport, "ICE gathering did not finish within 10 s");
   }
 
-  Json reply = plugin_request(videoroom::configure_request(video_track != nullptr), "configure",
-                              Json{{"type", "offer"}, {"sdp", *local_offer}});
-  if (auto error = error_of(reply))
-    signaling_error("the server at " + url + " refused our offer (Janus error " +
-                    std::to_string(error->code) + ": " + error->reason + ")");
-  if (!reply.contains("jsep") || !reply["jsep"].contains("sdp"))
-    signaling_error("the server at " + url + " accepted our offer but sent no SDP answer");
-  std::string answer = reply["jsep"]["sdp"];
+  const bool video = video_track != nullptr;
+  const std::string answer = await_signaling<std::string>("configure", [this, video](auto done) {
+    signaling->publish(*local_offer, video, std::move(done));
+  });
   auto problem = loop->call([&] { return peer->apply_answer(answer); });
   if (problem) throw Error(Error::Kind::Transport, *problem);
   if (video_track) {

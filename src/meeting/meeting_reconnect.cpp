@@ -11,10 +11,6 @@
 
 namespace roomcast {
 
-using signaling::janus::error_of;
-using signaling::janus::JanusClient;
-namespace videoroom = signaling::janus::videoroom;
-
 namespace {
 constexpr auto kFirstDelay = std::chrono::milliseconds(500);
 constexpr auto kMaxDelay = std::chrono::milliseconds(8000);
@@ -26,11 +22,6 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds delay) {
   thread_local std::minstd_rand random{std::random_device{}()};
   std::uniform_real_distribution<double> factor(0.8, 1.2);
   return std::chrono::milliseconds(static_cast<int64_t>(delay.count() * factor(random)));
-}
-
-std::string reason_of(const Json& reply) {
-  auto error = error_of(reply);
-  return error ? error->reason + " (" + std::to_string(error->code) + ")" : std::string();
 }
 }  // namespace
 
@@ -63,7 +54,6 @@ void Meeting::Impl::start_reconnect(const std::string& why, bool media_lost) {
   reconnect.delay = kFirstDelay;
   reconnect.reason = why;
   reconnect.media_lost = media_lost;
-  reconnect.old_session = client ? client->session_id() : 0;
   if (media_lost) pause_media();
   if (!reconnect.retry) reconnect.retry = std::make_unique<core::Timer>(loop->context(), [this] { reconnect_attempt(); });
   if (!reconnect.deadline)
@@ -93,118 +83,51 @@ void Meeting::Impl::pause_media() {
   local_stream_enabled(false);
 }
 
-void Meeting::Impl::attempt_request(uint64_t generation, Json body, std::optional<uint64_t> handle,
-                                    std::function<void(const Json&)> next) {
-  if (!client) return;
-  client->request(std::move(body), handle, [this, generation, next = std::move(next)](const Json& reply) {
-    if (generation != reconnect.generation || !state_is(State::Reconnecting)) return;
-    next(reply);
-  });
-}
-
 void Meeting::Impl::reconnect_attempt() {
   if (!state_is(State::Reconnecting)) return;
   const uint64_t generation = ++reconnect.generation;
   ++reconnect.attempts;
   reconnect.deadline->arm_in(kAttemptTimeout);
-  if (client) {
-    if (client->session_id()) reconnect.old_session = client->session_id();
-    // Our old session may still hold a publisher whose media died: end it, so the rejoin
-    // never leaves two of us in the room.
-    if (reconnect.media_lost && client->connected())
-      client->request({{"janus", "destroy"}}, std::nullopt, nullptr);
-    client->close();
-    loop->post([old = std::shared_ptr<JanusClient>(std::move(client))] {});
-  }
-  JanusClient::Callbacks callbacks;
-  callbacks.on_handle_event = [this](uint64_t handle, const Json& message) { on_handle_event(handle, message); };
-  callbacks.on_closed = [this](const std::string& why) { on_connection_closed(why); };
-  client = std::make_unique<JanusClient>(*loop, url, config.token, std::move(callbacks));
   core::log_info("meeting ", config.meeting_id, ": reconnect attempt ", reconnect.attempts, " to ", url);
-  client->connect([this, generation](std::optional<std::string> error) {
-    if (generation != reconnect.generation || !state_is(State::Reconnecting)) return;
-    if (error) return reconnect_failed(generation, "cannot connect: " + *error);
+  if (reconnect.media_lost) return reconnect_rejoin(generation);
+  // The connection dropped but the server may still hold our session: take it back; our
+  // PeerConnections were never touched.
+  signaling->resume(for_attempt(generation, [this, generation](signaling::Resumed resumed, const std::string& why) {
     reconnect.connected_at = std::chrono::steady_clock::now();
-    if (!reconnect.media_lost && reconnect.old_session) return reconnect_claim(generation);
-    reconnect_rejoin(generation);
-  });
+    switch (resumed) {
+      case signaling::Resumed::yes:
+        return reconnected("session reclaimed");
+      case signaling::Resumed::failed:
+        return reconnect_failed(generation, why);
+      case signaling::Resumed::session_gone:
+        core::log_info("meeting ", config.meeting_id, ": ", why, "; rejoining");
+        return reconnect_rejoin(generation);
+    }
+  }));
 }
 
-/// The WebSocket dropped but the server may still hold our session (reclaim_session_timeout):
-/// take it back; our handles and PeerConnections were never touched.
-void Meeting::Impl::reconnect_claim(uint64_t generation) {
-  attempt_request(generation, {{"janus", "claim"}, {"session_id", reconnect.old_session}}, std::nullopt,
-                  [this, generation](const Json& reply) {
-                    if (!error_of(reply)) {
-                      client->set_session(reconnect.old_session, keepalive_interval);
-                      return reconnected("session reclaimed");
-                    }
-                    core::log_info("meeting ", config.meeting_id, ": the server no longer has our session (",
-                                   reason_of(reply), "); rejoining");
-                    reconnect.media_lost = true;
-                    pause_media();
-                    reconnect_rejoin(generation);
-                  });
-}
-
-/// A new session on the connected client: info, create, attach, then the room.
+/// A new session that enters the room again with our participant id, then publishes.
 void Meeting::Impl::reconnect_rejoin(uint64_t generation) {
   if (!reconnect.media_lost) {
     reconnect.media_lost = true;
     pause_media();
   }
-  attempt_request(generation, {{"janus", "info"}}, std::nullopt, [this, generation](const Json& info) {
-    if (auto timeout = videoroom::read_session_timeout(info)) keepalive_interval = JanusClient::keepalive_for(*timeout);
-    attempt_request(generation, {{"janus", "create"}}, std::nullopt, [this, generation](const Json& created) {
-      if (error_of(created) || !created.contains("data") || !created["data"].contains("id"))
-        return reconnect_failed(generation, "create session: " + reason_of(created));
-      client->set_session(created["data"]["id"].get<uint64_t>(), keepalive_interval);
-      attempt_request(generation, {{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, std::nullopt,
-                      [this, generation](const Json& attached) {
-                        if (error_of(attached)) return reconnect_failed(generation, "attach: " + reason_of(attached));
-                        handle_id = attached["data"]["id"].get<uint64_t>();
-                        if (!config.create_room_if_missing) return reconnect_join(generation);
-                        // A restarted server may have lost a room that was created at run time.
-                        videoroom::RoomSettings settings;
-                        settings.room = room_id;
-                        settings.description = "roomcast " + config.meeting_id;
-                        settings.pin = config.pin;
-                        attempt_request(
-                            generation, {{"janus", "message"}, {"body", videoroom::create_request(settings)}}, handle_id,
-                            [this, generation](const Json&) { reconnect_join(generation); });  // 427: it exists
-                      });
-    });
-  });
-}
-
-void Meeting::Impl::reconnect_join(uint64_t generation) {
-  Json body = videoroom::join_request(room_id, config.name, config.pin, local_id);
-  attempt_request(generation, {{"janus", "message"}, {"body", body}}, handle_id, [this, generation](const Json& reply) {
-    if (auto error = error_of(reply)) {
-      if (error->code == videoroom::kIdExists)
-        return reconnect_failed(generation, "our previous session is still in the room; waiting for the server "
-                                            "to drop it");
-      return reconnect_failed(generation, videoroom::join_refusal(*error, config.meeting_id, url));
-    }
-    auto joined = videoroom::read_joined(reply);
-    if (!joined) return reconnect_failed(generation, "join: unexpected answer");
-    private_id = joined->private_id;
-    attempt_request(generation, {{"janus", "message"}, {"body", videoroom::list_participants_request(room_id)}},
-                    handle_id, [this, generation, joined = *joined](const Json& listed) {
-                      reconcile_room(joined, videoroom::read_participants(listed));
-                      if (!config.mic_enabled) return reconnected("rejoined");
-                      reconnect_publish(generation);
-                    });
-  });
+  signaling->join(local_state->id, for_attempt(generation, [this, generation](signaling::Result<signaling::RoomState> room) {
+    if (!room) return reconnect_failed(generation, room.error);
+    reconnect.connected_at = std::chrono::steady_clock::now();
+    reconcile_room(*room.value);
+    if (!config.mic_enabled) return reconnected("rejoined");
+    reconnect_publish(generation);
+  }));
 }
 
 /// After a rejoin: who left while we were away, who is new, and our subscriptions again.
-void Meeting::Impl::reconcile_room(const videoroom::Joined& joined, const Json& present) {
+void Meeting::Impl::reconcile_room(const signaling::RoomState& room) {
   std::set<std::string> here, publishing;
-  for (const auto& p : present) here.insert(id_string(p["id"]));
-  for (const auto& p : joined.publishers) {
-    here.insert(id_string(p["id"]));
-    publishing.insert(id_string(p["id"]));
+  for (const auto& p : room.present) here.insert(p.id);
+  for (const auto& p : room.publications) {
+    here.insert(p.participant.id);
+    publishing.insert(p.participant.id);
   }
   std::vector<std::string> gone, unpublished;
   for (const auto& [id, participant] : participants)
@@ -213,9 +136,8 @@ void Meeting::Impl::reconcile_room(const videoroom::Joined& joined, const Json& 
     if (here.count(id) && !publishing.count(id)) unpublished.push_back(id);
   for (const auto& id : gone) participant_left(id);
   for (const auto& id : unpublished) publisher_gone(id);
-  for (const auto& p : present)
-    if (id_string(p["id"]) != local_state->id) participant_joined(p["id"], p.value("display", ""));
-  for (const auto& p : joined.publishers) publisher_seen(p);  // auto_subscribe subscribes again
+  for (const auto& p : room.present) participant_joined(p);
+  for (const auto& p : room.publications) publication_seen(p);  // auto_subscribe subscribes again
   for (const auto& id : reconnect.resubscribe)
     if (auto it = feeds.find(id); it != feeds.end() && !it->second.subscribing) subscribe(it->second);
   reconnect.resubscribe.clear();
@@ -233,21 +155,14 @@ void Meeting::Impl::reconnect_publish(uint64_t generation) {
   peer->set_video_codec(config.video.codec);
   if (video_track) peer->offer_video(config.video.nack);
   peer->mute_in_offer(muted.mic, muted.webcam);
-  peer->create_offer([this, generation](const std::string& offer) {
-    if (generation != reconnect.generation) return;
-    attempt_request(generation,
-                    {{"janus", "message"},
-                     {"body", videoroom::configure_request(video_track != nullptr)},
-                     {"jsep", {{"type", "offer"}, {"sdp", offer}}}},
-                    handle_id, [this, generation](const Json& reply) {
-                      if (error_of(reply)) return reconnect_failed(generation, "publish: " + reason_of(reply));
-                      if (!reply.contains("jsep") || !reply["jsep"].contains("sdp"))
-                        return reconnect_failed(generation, "publish: the server sent no SDP answer");
-                      if (auto problem = peer->apply_answer(reply["jsep"]["sdp"].get<std::string>()))
-                        return reconnect_failed(generation, *problem);
-                      reconnect.awaiting_media = true;  // webrtcup ends the attempt (on_handle_event)
-                    });
-  });
+  peer->create_offer(for_attempt(generation, [this, generation](const std::string& offer) {
+    signaling->publish(offer, video_track != nullptr,
+                       for_attempt(generation, [this, generation](signaling::Result<std::string> answer) {
+                         if (!answer) return reconnect_failed(generation, "publish: " + answer.error);
+                         if (auto problem = peer->apply_answer(*answer.value)) return reconnect_failed(generation, *problem);
+                         reconnect.awaiting_media = true;  // the publication going live ends the attempt
+                       }));
+  }));
 }
 
 void Meeting::Impl::reconnect_failed(uint64_t generation, const std::string& why) {

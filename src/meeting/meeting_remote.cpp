@@ -10,22 +10,11 @@
 
 namespace roomcast {
 
-using signaling::janus::SubscriberStream;
-using signaling::janus::VideoRoomSubscriber;
-
 // ---- room events ---------------------------------------------------------------------------
 
-void Meeting::Impl::on_room_event(const Json& data) {
-  for (const auto& p : data.value("publishers", Json::array())) publisher_seen(p);
-  if (data.contains("joining") && data["joining"].is_object())
-    participant_joined(data["joining"]["id"], data["joining"].value("display", ""));
-  if (data.contains("unpublished") && data["unpublished"] != "ok") publisher_gone(id_string(data["unpublished"]));
-  for (const char* key : {"leaving", "kicked"})
-    if (data.contains(key) && data[key] != "ok") participant_left(id_string(data[key]));
-}
-
-void Meeting::Impl::participant_joined(const Json& id, const std::string& display) {
-  const std::string key = id_string(id);
+void Meeting::Impl::participant_joined(const signaling::RemoteParticipant& who) {
+  const std::string& key = who.id;
+  const std::string& display = who.display_name;
   if (key == local_state->id) return;
   auto& state = participants[key];
   if (state) {
@@ -39,24 +28,19 @@ void Meeting::Impl::participant_joined(const Json& id, const std::string& displa
   for_handlers([&](MeetingEventHandler& h) { h.on_participant_joined(Participant(participant)); });
 }
 
-void Meeting::Impl::publisher_seen(const Json& publisher) {
-  const std::string key = id_string(publisher["id"]);
+void Meeting::Impl::publication_seen(const signaling::RemotePublication& publication) {
+  const std::string key = publication.participant.id;
   if (key == local_state->id) return;
-  participant_joined(publisher["id"], publisher.value("display", ""));
+  participant_joined(publication.participant);
   if (auto old = feeds.find(key); old != feeds.end() && old->second.draining) finish_feed(key);
   auto& feed = feeds[key];
-  feed.feed_id = publisher["id"];
+  feed.id = key;
   feed.participant = participants[key];
-  // Janus 1.x lists each published stream with its mid; older ones only audio_codec.
-  auto streams = publisher.value("streams", Json::array());
-  if (streams.empty() && publisher.contains("audio_codec"))
-    streams.push_back(Json{{"type", "audio"}, {"mid", "0"}});
-  for (const auto& s : streams) {
-    const std::string type = s.value("type", "");
-    if (type != "audio" && type != "video") continue;
-    const std::string mid = s.contains("mid") ? id_string(s["mid"]) : "0";
+  for (const auto& s : publication.streams) {
+    const std::string& type = s.kind;
+    const std::string& mid = s.mid;
     const std::string stream_id = type + ":" + mid;
-    if (s.value("disabled", false)) {
+    if (s.disabled) {
       // Muted (their renegotiation left the section inactive): gone until it comes back.
       if (feed.participant->find_stream(stream_id)) feed.participant->disable_stream(stream_id);
       continue;
@@ -128,48 +112,21 @@ void Meeting::Impl::announce_left(const std::string& id) {
 
 // ---- the subscription -----------------------------------------------------------------------
 
-VideoRoomSubscriber& Meeting::Impl::subscription_handle() {
-  if (subscription) return *subscription;
-  VideoRoomSubscriber::Callbacks callbacks;
-  callbacks.on_offer = [this](const std::string& sdp, const std::vector<SubscriberStream>& streams,
-                              VideoRoomSubscriber::AnswerReady done) {
-    on_subscription_offer(sdp, streams, std::move(done));
-  };
-  callbacks.on_error = [this](const std::string& why) {
-    for_handlers([&](MeetingEventHandler& h) {
-      h.on_error("receiving the other participants' audio: " + why);
-    });
-  };
-  // Owned by this Impl, so `this` outlives it; replies that come later are its own to drop.
-  auto send = [this](Json request, std::optional<uint64_t> handle,
-                     VideoRoomSubscriber::Reply reply) {
-    if (!client || !client->connected()) return;
-    if (!reply) return client->request(std::move(request), handle, nullptr);  // nobody waits for it
-    client->request(std::move(request), handle, [this, reply = std::move(reply)](const Json& answer) {
-      contain("subscription reply", [&] { reply(answer); });
-    });
-  };
-  subscription = std::make_unique<VideoRoomSubscriber>(
-      VideoRoomSubscriber::Options{room_id, private_id, config.pin}, std::move(send),
-      std::move(callbacks));
-  return *subscription;
-}
-
 void Meeting::Impl::subscribe(RemoteFeed& feed) {
-  if (!client || !client->connected() || !feed.audio_stream) return;
+  if (!signaling || !signaling->connected() || !feed.audio_stream) return;
   if (!feed.jitter) {
     try {
       feed.jitter = std::make_unique<receive::JitterBuffer>();
     } catch (const std::exception& e) {
       const std::string why = e.what();
       for_handlers([&](MeetingEventHandler& h) {
-        h.on_error("cannot receive participant " + id_string(feed.feed_id) + "'s audio: " + why);
+        h.on_error("cannot receive participant " + feed.id + "'s audio: " + why);
       });
       return;
     }
   }
   feed.subscribing = true;
-  subscription_handle().want(feed.feed_id, feed.audio_mid);
+  signaling->receive(feed.id, feed.audio_mid);
   start_receive_tick();
   resubscribe_videos(feed);
 }
@@ -181,33 +138,28 @@ void Meeting::Impl::unsubscribe(RemoteFeed& feed, bool feed_gone) {
     bool any = feed.subscribing;
     for (auto& [mid, video] : feed.videos) any = std::exchange(video.subscribing, false) || any;
     feed.subscribing = false;
-    if (any && subscription) subscription->drop(feed.feed_id, true);
+    if (any && signaling) signaling->publisher_gone(feed.id);
     return;
   }
   if (!feed.subscribing) return;
   feed.subscribing = false;
   // Only the audio: a video with a sink stays.
-  if (subscription) subscription->drop_stream(feed.feed_id, feed.audio_mid);
-}
-
-void Meeting::Impl::on_subscriber_event(uint64_t handle, const Json& message) {
-  if (subscription) subscription->handle_event(handle, message);
+  if (signaling) signaling->stop_receiving(feed.id, feed.audio_mid);
 }
 
 /// Janus's offer for the current slots: map slot mids to feeds, answer on the one PeerConnection.
-void Meeting::Impl::on_subscription_offer(const std::string& sdp,
-                                          const std::vector<SubscriberStream>& streams,
-                                          VideoRoomSubscriber::AnswerReady done) {
+void Meeting::Impl::on_subscription_offer(const std::string& sdp, const std::vector<signaling::ReceiveSlot>& slots,
+                                          signaling::RoomSignaling::AnswerReady done) {
   feed_by_slot.clear();
   for (auto& [key, feed] : feeds) feed.slot_mid.clear();
-  for (const auto& s : streams) {
-    if (!s.active || s.type != "audio") continue;
-    auto it = feeds.find(id_string(s.feed_id));
+  for (const auto& s : slots) {
+    if (!s.active || s.kind != "audio") continue;
+    auto it = feeds.find(s.participant_id);
     if (it == feeds.end()) continue;
     feed_by_slot[s.mid] = it->first;
     it->second.slot_mid = s.mid;
   }
-  map_video_slots(streams);
+  map_video_slots(slots);
   if (!subscription_peer) {
     peer::PeerSession::Callbacks callbacks;
     callbacks.on_stream_rtp = [this](const std::string& mid, const rtp::RtpPacket& packet) {
@@ -285,7 +237,7 @@ void Meeting::Impl::drop_remote_side() {
     feed.jitter.reset();
   }
   drop_remote_video();
-  subscription.reset();  // detaches
+  if (signaling) signaling->reset_receiving();
   if (subscription_peer) subscription_peer->close();
   subscription_peer.reset();
   feed_by_slot.clear();

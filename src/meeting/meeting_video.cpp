@@ -10,8 +10,6 @@ namespace {
 constexpr auto kDefaultRtt = std::chrono::milliseconds(100);
 }  // namespace
 
-using signaling::janus::SubscriberStream;
-
 void Meeting::Impl::video_stream_seen(RemoteFeed& feed, const std::string& feed_mid,
                                       const std::shared_ptr<detail::StreamState>& stream) {
   RemoteVideo& video = feed.videos[feed_mid];
@@ -19,7 +17,7 @@ void Meeting::Impl::video_stream_seen(RemoteFeed& feed, const std::string& feed_
   // A sink may be added from any thread: the subscription changes on the loop.
   // The Stream handle may outlive the meeting and the engine: reach the loop only while the
   // engine is there, and the meeting only while it is.
-  const std::string key = id_string(feed.feed_id);
+  const std::string key = feed.id;
   std::weak_ptr<Impl*> weak = alive;
   std::weak_ptr<engine::Engine> weak_engine = engine;
   std::lock_guard lock(stream->mutex);
@@ -39,7 +37,7 @@ void Meeting::Impl::subscribe_video(const std::string& feed_key, const std::stri
   if (feed == feeds.end() || feed->second.draining) return;
   auto video = feed->second.videos.find(feed_mid);
   if (video == feed->second.videos.end() || video->second.subscribing) return;
-  if (!client || !client->connected()) return;  // a rejoin subscribes (resubscribe_videos)
+  if (!signaling || !signaling->connected()) return;  // a rejoin subscribes (resubscribe_videos)
   RemoteVideo& v = video->second;
   v.subscribing = true;
   if (!v.target) {
@@ -55,28 +53,28 @@ void Meeting::Impl::subscribe_video(const std::string& feed_key, const std::stri
       });
     };
   }
-  subscription_handle().want(feed->second.feed_id, feed_mid);
+  signaling->receive(feed_key, feed_mid);
 }
 
 /// After the subscription was made again (failure, reconnect): the videos that have sinks.
 void Meeting::Impl::resubscribe_videos(RemoteFeed& feed) {
-  const std::string key = id_string(feed.feed_id);
+  const std::string key = feed.id;
   for (auto& [mid, video] : feed.videos)
     if (!video.subscribing && video.stream && video.stream->has_video_sinks()) subscribe_video(key, mid);
 }
 
 /// Janus's layout for the offer being answered: which slot carries which wanted video.
-void Meeting::Impl::map_video_slots(const std::vector<SubscriberStream>& streams) {
+void Meeting::Impl::map_video_slots(const std::vector<signaling::ReceiveSlot>& slots) {
   video_by_slot.clear();
   for (auto& [key, feed] : feeds)
     for (auto& [mid, video] : feed.videos) video.slot_mid.clear();
-  for (const auto& s : streams) {
-    if (!s.active || s.type != "video") continue;
-    auto feed = feeds.find(id_string(s.feed_id));
+  for (const auto& s : slots) {
+    if (!s.active || s.kind != "video") continue;
+    auto feed = feeds.find(s.participant_id);
     if (feed == feeds.end()) continue;
-    auto video = feed->second.videos.find(s.feed_mid);
+    auto video = feed->second.videos.find(s.stream_mid);
     if (video == feed->second.videos.end() || !video->second.subscribing) continue;
-    video_by_slot[s.mid] = {feed->first, s.feed_mid};
+    video_by_slot[s.mid] = {feed->first, s.stream_mid};
     video->second.slot_mid = s.mid;
   }
   // A stream that lost its slot starts afresh (new depacketizer, keyframe first) in its next one.
