@@ -21,8 +21,8 @@ import asyncio
 
 from ._native import (  # noqa: F401
     AudioChunk, AudioFrame, AudioReceiveStats, CustomAudioTrack, CustomVideoTrack, Error, ErrorKind, FileAudioTrack,
-    FileVideoTrack, Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec, Participant, PixelFormat,
-    PublishStats, PushAudioTrack, PushAudioTrackStats, PushVideoTrack, PushVideoTrackStats, ReconnectedInfo,
+    FileMedia, FileVideoTrack, Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec, Participant,
+    PixelFormat, PublishStats, PushAudioTrack, PushAudioTrackStats, PushVideoTrack, PushVideoTrackStats, ReconnectedInfo,
     ReconnectingInfo, SampleFormat, Stream, VideoFrame, __version__)
 from ._native import init_meeting as _init_meeting
 

@@ -255,17 +255,15 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
     config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(std::min(*lead_in * 1000, 1e15)));
   cli::check_meeting_flags(config);  // every option, before the file is opened or anything connects
   // Every input opened and probed here: a bad file is refused before anything connects.
-  std::shared_ptr<cli::MeteredTrack> metered;
-  FileAudioTrack* track = nullptr;
+  std::optional<cli::PublishMedia> published;
   if (publishing) {
-    metered = cli::open_publish_input(args);
-    track = &metered->file();
-    config.custom_microphone_audio_track = metered;
-    // The file's picture too, when it has one: the same file, the same timeline.
+    published = cli::open_publish_media(args, config.video);
+    config.custom_microphone_audio_track = published->audio;
+    // The file's picture too, when it has one: from the same demuxer, on the same timeline.
     config.video.nack = !args.has("no-video-nack");
-    if (auto video = cli::open_publish_video(args, config.video)) {
+    if (published->video) {
       config.webcam_enabled = true;
-      config.custom_camera_video_track = video;
+      config.custom_camera_video_track = published->video;
     }
   }
   auto printer = std::make_shared<PrintingHandler>(json, config.name, record_dir);
@@ -280,15 +278,10 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   meeting.add_event_listener(printer);
   printer->watch(meeting.local_participant());
   if (mix_recorder) meeting.add_mixed_audio_sink(mix_recorder);
-  if (track && !json)
-    std::cout << "roomcast: publishing " << track->description() << " (" << track->codec_name() << ", "
-              << track->source_sample_rate_hz() << " Hz, " << track->source_channels() << " ch"
-              << (track->duration() ? ", " + format_seconds(*track->duration()) : "") << ")"
-              << std::endl;
+  if (published && !json)
+    std::cout << "roomcast: publishing " << published->summary() << std::endl;
   if (config.webcam_enabled && !json) {
-    const auto& video = static_cast<const FileVideoTrack&>(*config.custom_camera_video_track);
-    std::cout << "roomcast: with its video (" << video.codec_name() << ", " << video.source_width() << "x"
-              << video.source_height() << ", sent as "
+    std::cout << "roomcast: with its video (" << published->video_summary() << ", sent as "
               << (config.video.codec == VideoCodec::h264 ? "H.264 " : "VP8 ") << config.video.width << "x" << config.video.height
               << " at " << config.video.frame_rate << " fps)" << std::endl;
   }
@@ -327,13 +320,13 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
       if (!json) {
         // Where the track is in its file (decoded ~200 ms ahead of the wire) and its level.
         cli::ProgressState state;
-        state.position = track->position();
-        state.file = track->current_file();
+        state.position = published->position();
+        state.file = published->current_file();
         state.files = file_count;
-        state.play = track->current_play();
+        state.play = published->current_play();
         state.plays = plays;
-        state.level_dbfs = metered->level_dbfs();
-        state.length = track->current_file_duration();
+        state.level_dbfs = published->audio->level_dbfs();
+        state.length = published->current_file_duration();
         line = cli::progress_line(state, tty);
       }
       if (json)

@@ -28,19 +28,18 @@ std::string progress_line(const ProgressState& state, bool bar);
 /// RMS level of a chunk in dBFS (-inf clamped to -99); any sample format.
 double chunk_level_dbfs(const AudioChunk& chunk);
 
-/// Forwards a FileAudioTrack and keeps the level of the last chunk it handed out (the SDK
+/// Forwards an audio track and keeps the level of the last chunk it handed out (the SDK
 /// reads ~200 ms ahead of the wire, so the meter leads what others hear by that much).
 class MeteredTrack : public CustomAudioTrack {
  public:
-  explicit MeteredTrack(std::shared_ptr<FileAudioTrack> track) : track_(std::move(track)) {}
+  explicit MeteredTrack(std::shared_ptr<CustomAudioTrack> track) : track_(std::move(track)) {}
   std::optional<AudioChunk> recv() override;
   std::optional<std::chrono::milliseconds> duration() const override { return track_->duration(); }
   std::string description() const override { return track_->description(); }
   std::optional<double> level_dbfs() const;
-  FileAudioTrack& file() { return *track_; }
 
  private:
-  std::shared_ptr<FileAudioTrack> track_;
+  std::shared_ptr<CustomAudioTrack> track_;
   std::atomic<double> level_{-1000};  // below -999: nothing yet
 };
 

@@ -41,7 +41,9 @@ std::vector<std::string> normalise_loop_flag(const std::vector<std::string>& arg
   return out;
 }
 
-std::shared_ptr<MeteredTrack> open_publish_input(const Args& args) {
+namespace {
+
+FileAudioTrack::Options read_player_flags(const Args& args) {
   FileAudioTrack::Options options;
   const int64_t stream_index = args.get_integer("stream").value_or(0);
   if (stream_index < 0 || stream_index > 1000)
@@ -72,14 +74,10 @@ std::shared_ptr<MeteredTrack> open_publish_input(const Args& args) {
     options.gain_db = db;
   }
   if (auto raw = args.get("raw")) options.raw = parse_raw_spec(*raw);
-  const std::vector<std::string>& inputs = args.positional();
-  std::shared_ptr<FileAudioTrack> track = inputs.size() == 1
-                                              ? std::make_shared<FileAudioTrack>(inputs[0], options)
-                                              : FileAudioTrack::playlist(inputs, options);
-  return std::make_shared<MeteredTrack>(std::move(track));
+  return options;
 }
 
-std::shared_ptr<FileVideoTrack> open_publish_video(const Args& args, VideoSettings& video) {
+void read_video_flags(const Args& args, VideoSettings& video) {
   if (auto size = args.get("video-size")) {
     int width = 0, height = 0;
     char tail = 0;
@@ -98,13 +96,71 @@ std::shared_ptr<FileVideoTrack> open_publish_video(const Args& args, VideoSettin
     video.max_bitrate_bps = static_cast<int>(std::clamp<int64_t>(*bitrate, -1, 1'000'000'000));
   if (auto interval = args.get_number("keyframe-interval"))
     video.keyframe_interval = std::chrono::milliseconds(std::llround(std::clamp(*interval, -1.0, 1e6) * 1000));
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
+  return text;
+}
+
+}  // namespace
+
+PublishMedia open_publish_media(const Args& args, VideoSettings& video) {
+  const FileAudioTrack::Options options = read_player_flags(args);
+  read_video_flags(args, video);
   const std::vector<std::string>& inputs = args.positional();
-  if (args.has("no-video") || inputs.size() != 1 || inputs[0] == "-" || args.has("raw")) return nullptr;
-  FileVideoTrack::Options options;
-  if (auto loop = args.get("loop")) options.loop = std::atoi(loop->c_str());
-  if (auto start = args.get("start")) options.start = std::chrono::milliseconds(std::llround(std::strtod(start->c_str(), nullptr) * 1000));
-  if (!FileVideoTrack::has_video(inputs[0])) return nullptr;
-  return std::make_shared<FileVideoTrack>(inputs[0], options);
+  PublishMedia out;
+  const bool picture_possible = !args.has("no-video") && !args.has("raw") &&
+                                std::find(inputs.begin(), inputs.end(), "-") == inputs.end();
+  // Every file of a playlist must have a picture for the list to be sent with video.
+  const bool picture = picture_possible && std::all_of(inputs.begin(), inputs.end(), [](const std::string& path) {
+                         return FileVideoTrack::has_video(path);
+                       });
+  if (picture) {
+    FileMedia::Options media_options;
+    media_options.audio_stream = options.audio_stream;
+    media_options.loop = options.loop;
+    media_options.start = options.start;
+    media_options.gain_db = options.gain_db;
+    out.media = inputs.size() == 1 ? std::make_shared<FileMedia>(inputs[0], media_options)
+                                   : FileMedia::playlist(inputs, media_options);
+    if (!out.media->has_audio())
+      throw Error(Error::Kind::Media, "'" + inputs[0] + "' has no audio stream; roomcast sends video together with "
+                                                         "audio: choose a file with sound");
+    out.audio = std::make_shared<MeteredTrack>(out.media->audio_track());
+    out.video = out.media->video_track();
+    return out;
+  }
+  out.file = inputs.size() == 1 ? std::make_shared<FileAudioTrack>(inputs[0], options)
+                                : FileAudioTrack::playlist(inputs, options);
+  out.audio = std::make_shared<MeteredTrack>(out.file);
+  return out;
+}
+
+std::chrono::milliseconds PublishMedia::position() const { return media ? media->position() : file->position(); }
+
+std::size_t PublishMedia::current_file() const { return media ? media->current_file() : file->current_file(); }
+
+int PublishMedia::current_play() const { return media ? media->current_play() : file->current_play(); }
+
+std::optional<std::chrono::milliseconds> PublishMedia::current_file_duration() const {
+  return media ? media->current_file_duration() : file->current_file_duration();
+}
+
+std::string PublishMedia::summary() const {
+  const auto length = media ? media->duration() : file->duration();
+  const std::string codec = media ? media->audio_codec_name() : file->codec_name();
+  const int rate = media ? media->source_sample_rate_hz() : file->source_sample_rate_hz();
+  const int channels = media ? media->source_channels() : file->source_channels();
+  return (media ? media->description() : file->description()) + " (" + codec + ", " + std::to_string(rate) +
+         " Hz, " + std::to_string(channels) + " ch" + (length ? ", " + seconds_text(*length) : "") + ")";
+}
+
+std::string PublishMedia::video_summary() const {
+  if (!media || !video) return "";
+  return media->video_codec_name() + ", " + std::to_string(media->source_width()) + "x" +
+         std::to_string(media->source_height());
 }
 
 }  // namespace roomcast::cli

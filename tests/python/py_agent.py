@@ -190,6 +190,10 @@ def errors(a):
     except roomcast.Error as e:
         out["missing_file"] = [str(e.kind), str(e)]
     try:
+        roomcast.FileMedia("/nonexistent/roomcast.mp4", loop=2)
+    except roomcast.Error as e:
+        out["missing_media"] = [str(e.kind), str(e)]
+    try:
         roomcast.init_meeting(meeting_id="1234", webcam_enabled=True, custom_microphone_audio_track=OddChunkTone(1))
     except roomcast.Error as e:
         out["webcam"] = [str(e.kind), str(e)]

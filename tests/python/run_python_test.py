@@ -204,6 +204,8 @@ def errors(a, work, env):
         raise Failure(f"py_agent exited {rc}\n{agent.dump()}")
     if result.get("missing_file", [""])[0] != "ErrorKind.MEDIA" or "/nonexistent/roomcast.mp4" not in result["missing_file"][1]:
         problems.append(f"FileAudioTrack of a missing file: {result.get('missing_file')}, want ErrorKind.MEDIA naming it")
+    if result.get("missing_media", [""])[0] != "ErrorKind.MEDIA" or "/nonexistent/roomcast.mp4" not in result["missing_media"][1]:
+        problems.append(f"FileMedia of a missing file: {result.get('missing_media')}, want ErrorKind.MEDIA naming it")
     if result.get("webcam", [""])[0] != "ErrorKind.CONFIG":
         problems.append(f"webcam_enabled=True: {result.get('webcam')}, want ErrorKind.CONFIG")
     for key, want in (("channels", "MeetingConfig::audio_channels is 3; send 1 channel (mono, the default) or 2"),
