@@ -2,8 +2,9 @@
 # aiortc VideoRoom subscriber that records the raw RTP of named publishers' audio (after SRTP:
 # SSRC, sequence number, timestamp, Opus payload bytes, arrival, marker bit) and prints one JSON
 # line when they have all left (or at --seconds): {"feeds": {NAME: {"ssrcs": [...], "packets":
-# [[seq, ts, ssrc, payload hex, arrival time.monotonic(), marker], ...]}}}. One subscriber handle and
-# PeerConnection per feed.
+# [[seq, ts, ssrc, payload hex, arrival time.monotonic(), marker], ...]}}}; a publisher's video
+# packets, the same way, under "video" (the audio's SSRCs only in "ssrcs"). One subscriber
+# handle and PeerConnection per feed.
 #   aiortc_rtp_recorder.py --url URL --room ID --feed-names A,B [--seconds S] [--timeout S]
 import argparse
 import asyncio
@@ -22,6 +23,7 @@ from janus_client import JanusClient, JanusError  # noqa: E402
 # aiortc 1.4 hands every decrypted RTP packet to RTCRtpReceiver._handle_rtp_packet: wrap it
 # once, recording per receiver object.
 _recorded = {}  # id(receiver) -> list of (seq, ts, ssrc, payload hex, arrival time.monotonic(), marker)
+_kinds = {}  # id(receiver) -> "audio" | "video"
 _original = RTCRtpReceiver._handle_rtp_packet
 
 
@@ -45,10 +47,11 @@ class Feed:
         self.gone = asyncio.Event()
         self.drain = None
 
-    def packets(self):
+    def packets(self, kind="audio"):
         out = []
         for r in self.pc.getReceivers():
-            out += _recorded.get(id(r), [])
+            if _kinds.get(id(r), "audio") == kind:
+                out += _recorded.get(id(r), [])
         return out
 
 
@@ -94,9 +97,11 @@ async def run(a):
                                                          "streams": [{"feed": feed.id}]})
             for t in feed.pc.getTransceivers():
                 _recorded.setdefault(id(t.receiver), [])
+                _kinds[id(t.receiver)] = t.kind
             await answer(feed, jsep)
-            for r in feed.pc.getReceivers():
-                _recorded.setdefault(id(r), [])
+            for t in feed.pc.getTransceivers():
+                _recorded.setdefault(id(t.receiver), [])
+                _kinds[id(t.receiver)] = t.kind
 
             async def renegotiate():
                 while True:
@@ -140,7 +145,7 @@ async def run(a):
         for n, f in feeds.items():
             pk = f.packets()
             out["feeds"][n] = {"id": f.id, "left": f.gone.is_set(), "ssrcs": sorted({p[2] for p in pk}),
-                               "packets": pk}
+                               "packets": pk, "video": f.packets("video")}
         print(json.dumps(out), flush=True)
         return 0
     finally:

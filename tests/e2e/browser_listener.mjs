@@ -25,10 +25,14 @@ const { values: opt } = parseArgs({
     // Ask for stereo in the answer and report each channel's tone (left/right).
     stereo: { type: 'boolean', default: false },
     // Watch the publisher's video instead (listener.html's roomcastWatch): frame numbers
-    // read from every presented frame, and Chromium's inbound video statistics.
+    // read from every presented frame, and Chromium's inbound video statistics (with
+    // --feed-names, of each of those publishers: one JSON line per feed).
     video: { type: 'boolean', default: false },
     // With --video: also when each frame is shown and each beep is heard (lip-sync).
     sync: { type: 'boolean', default: false },
+    // With --video: read every decoded frame (MediaStreamTrackProcessor) instead of every
+    // presented one (requestVideoFrameCallback).
+    decoded: { type: 'boolean', default: false },
   },
 });
 if (!opt.url || !opt.room) {
@@ -74,12 +78,11 @@ try {
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(pageUrl);
   const params = { url: opt.url, room: Number(opt.room), seconds, timeout: timeoutS, token: opt.token, pin: opt.pin,
-    stereo: opt.stereo, sync: opt.sync };
+    stereo: opt.stereo, sync: opt.sync, decoded: opt.decoded };
   const names = opt['feed-names'] ? opt['feed-names'].split(',') : [null];
-  const results = opt.video
-    ? [await page.evaluate((p) => window.roomcastWatch(p), params)]
-    : await page.evaluate((list) => Promise.all(list.map((p) => window.roomcastListen(p))),
-      names.map((feedName) => Object.assign({ feedName }, params)));
+  const results = await page.evaluate(({ list, video }) => Promise.all(list.map((p) =>
+    (video ? window.roomcastWatch(p) : window.roomcastListen(p)))),
+  { list: names.map((feedName) => Object.assign({ feedName }, params)), video: opt.video });
   clearTimeout(overall);
   for (const result of results) console.log(JSON.stringify(result));
   await shutdown(0);

@@ -3,7 +3,8 @@
 // joins/s, stays, leaves, and prints one JSON line per meeting and a summary line.
 //   engine_e2e --server URL --room ID --file TONE --meetings N [--rate PER_S] [--threads T]
 //              [--stay S | (default) until the file ends] [--lead-in MS] [--name PREFIX]
-//              [--rooms K: meeting i joins room ID + i % K]
+//              [--rooms K: meeting i joins room ID + i % K] [--video FILE: ONE FileVideoTrack
+//              of FILE is every meeting's camera too]
 // With --stay, each meeting's stats are taken after S s and compared with the frames its
 // time on the wire allows (the program's own clock); without it the file plays to its end.
 #include <algorithm>
@@ -33,7 +34,7 @@ namespace {
 constexpr auto kFrame = 20ms;
 
 struct Options {
-  std::string server, room = "1234", file, name = "engine";
+  std::string server, room = "1234", file, name = "engine", video;
   int meetings = 3, threads = 4, rooms = 1;
   double rate = 50, stay_s = -1;
   int lead_in_ms = 300;
@@ -42,7 +43,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "engine_e2e: " << why
             << "\nusage: engine_e2e --server URL --room ID --file PATH --meetings N [--rate PER_S] "
-               "[--threads T] [--stay S] [--lead-in MS] [--name PREFIX] [--rooms K]\n";
+               "[--threads T] [--stay S] [--lead-in MS] [--name PREFIX] [--rooms K] [--video PATH]\n";
   std::exit(2);
 }
 
@@ -57,6 +58,7 @@ Options parse(int argc, char** argv) {
     if (k == "server") o.server = v;
     else if (k == "room") o.room = v;
     else if (k == "file") o.file = v;
+    else if (k == "video") o.video = v;
     else if (k == "name") o.name = v;
     else if (k == "meetings") o.meetings = std::stoi(v);
     else if (k == "threads") o.threads = std::stoi(v);
@@ -81,6 +83,9 @@ struct Slot {
   Clock::time_point stats_at{};
   std::optional<std::string> left_reason;
   uint64_t late_at_all_joined = 0;  // late frames during the joins (the ramp)
+  // The camera's counters as last seen while joined: a left meeting's publish_stats() has
+  // had no `video` since its leave resets the video sender before the final snapshot.
+  std::optional<VideoPublishStats> video_live;
 };
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -116,8 +121,10 @@ int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   // The one track object every meeting is given: the SDK encodes it once for all.
   std::shared_ptr<FileAudioTrack> track;
+  std::shared_ptr<FileVideoTrack> camera;  // likewise one object for every meeting's camera
   try {
     track = std::make_shared<FileAudioTrack>(o.file);
+    if (!o.video.empty()) camera = std::make_shared<FileVideoTrack>(o.video);
   } catch (const Error& e) {
     std::cerr << "engine_e2e: " << e.what() << "\n";
     return 3;
@@ -182,6 +189,8 @@ int main(int argc, char** argv) {
     c.server_url = o.server;
     c.name = o.name + "-" + std::to_string(i);
     c.custom_microphone_audio_track = track;
+    c.webcam_enabled = camera != nullptr;
+    c.custom_camera_video_track = camera;
     c.auto_subscribe = false;
     c.lead_in = std::chrono::milliseconds(o.lead_in_ms);
     try {
@@ -227,10 +236,15 @@ int main(int argc, char** argv) {
   } else {
     // Until the file ends (each meeting leaves by itself), bounded.
     const auto limit = std::chrono::milliseconds(track_ms ? track_ms->count() : 0) + 20s;
-    for (auto& s : slots)
-      if (s.meeting)
-        s.meeting->run_until_left(std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::max<Clock::duration>(0ms, all_joined + limit - Clock::now())));
+    for (bool all_left = false; !all_left && Clock::now() < all_joined + limit;) {
+      all_left = true;
+      for (auto& s : slots)
+        if (s.meeting && !s.meeting->left_info()) {
+          all_left = false;
+          if (auto v = s.meeting->publish_stats().video) s.video_live = v;
+        }
+      if (!all_left) std::this_thread::sleep_for(50ms);
+    }
     at_end = window_mark();
     probe_max_stay_us = probe_max_late_us.load();
     sampling.store(false);
@@ -263,6 +277,14 @@ int main(int argc, char** argv) {
               ",\"fec_frames\":" + std::to_string(st.fec_frames) +
               ",\"position_ms\":" + std::to_string(st.position.count()) +
               ",\"left_reason\":" + (s.left_reason ? quoted(*s.left_reason) : "null");
+      // "final": false when the left meeting's stats had no video (the last seen while joined).
+      if (const auto& v = st.video ? st.video : s.video_live)
+        line += ",\"video\":{\"frames_sent\":" + std::to_string(v->frames_sent) +
+                ",\"keyframes_sent\":" + std::to_string(v->keyframes_sent) +
+                ",\"packets_sent\":" + std::to_string(v->packets_sent) +
+                ",\"keyframe_requests\":" + std::to_string(v->keyframe_requests) +
+                ",\"frames_late\":" + std::to_string(v->frames_late) +
+                ",\"final\":" + (st.video ? "true" : "false") + "}";
       if (st.time_to_first_packet) {
         line += ",\"first_rtp_ms\":" + std::to_string(st.time_to_first_packet->count());
         // Packets due from the first one (sent at join_started + first_rtp) to the moment of

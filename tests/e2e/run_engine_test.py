@@ -5,6 +5,9 @@
 #   fanout: engine_e2e (C++ API) gives ONE FileAudioTrack to three meetings: each sends the whole
 #           file; Chromium hears 441 Hz on all three feeds; aiortc sees the same Opus payload byte
 #           sequence on two of them under different SSRCs.
+#   fanout_video: the same with ONE FileVideoTrack of a numbered file as the three meetings'
+#           camera: Chromium sees each feed's frame numbers (>= 95 %, in order, no freeze); aiortc
+#           records two feeds, whose VP8 frames (payload descriptors stripped) are the same bytes.
 #   cpp200: engine_e2e joins 200 meetings on one shared track (~50 joins/s from a few threads),
 #           stays 10 s: all joined, frames sent = frames due (+-2), late frames beyond a control
 #           thread's <= 1 while staying and <= 2 in the ramp (measured 0), room empty after.
@@ -12,7 +15,7 @@
 #           FEC off while clean, on after Janus reports loss (counters, and FEC data in the
 #           packets on the wire); the listener reports FEC-recovered frames.
 # Details and measured figures: tests/e2e/README.md, "Engine tests".
-#   run_engine_test.py --roomcast BIN [--engine-e2e BIN] --case load20|fanout|cpp200|fec
+#   run_engine_test.py --roomcast BIN [--engine-e2e BIN] --case load20|fanout|fanout_video|cpp200|fec
 import argparse
 import collections
 import json
@@ -32,6 +35,7 @@ from e2e_util import (HERE, PY, Failure, OpusStream, Proc, become_subreaper, chr
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
 from janus_client import list_participants  # noqa: E402
 from run_listen_test import EventProc, is_event  # noqa: E402
+from run_video_test import FPS as VIDEO_FPS, make_video, picture_checks  # noqa: E402
 
 ROOM = 1234
 SCHEDULING = {"policy": "fifo"}  # --scheduling
@@ -202,35 +206,91 @@ def case_load20(run):
 
 # ---- fanout ---------------------------------------------------------------------------------
 
-def track_payloads(packets, silence):
-    """Payloads in sequence order (16-bit seq unwrapped), the lead-in's silence left out."""
-    out, last, ext = [], None, 0
-    for seq, _, _, payload, *_ in packets:
+def in_order(packets):
+    """Recorded packets in sequence order (16-bit seq unwrapped), a retransmitted one once."""
+    out, last, ext = {}, None, 0
+    for pkt in packets:
+        seq = pkt[0]
         if last is not None and seq < last and last - seq > 30000:
             ext += 65536
         last = seq
-        out.append((seq + ext, payload))
-    out.sort()
-    return [p for _, p in out if p != silence]
+        out.setdefault(seq + ext, pkt)
+    return [out[k] for k in sorted(out)]
 
 
-def case_fanout(run):
-    seconds = 8
-    tone = make_tone(os.path.join(run.work, "tone.mp4"), seconds)
-    run.start_server()
-    names = [f"fanout-{i}" for i in range(3)]
-    browser = run.chromium(names, seconds=seconds + 6)
-    rec = run.proc(Proc, "aiortc", [PY, os.path.join(HERE, "aiortc_rtp_recorder.py"), "--url", run.url, "--room", ROOM,
-                                    "--feed-names", f"{names[0]},{names[2]}", "--seconds", seconds + 10,
-                                    "--timeout", 60])
-    rec.wait_line(r"ready:", 30, "err")
-    # Joins 0.5 s apart: the later meetings start reading the shared log after the first.
+def track_payloads(packets, silence):
+    """Payloads in sequence order, the lead-in's silence left out."""
+    return [p[3] for p in in_order(packets) if p[3] != silence]
+
+
+def vp8_frames(packets):
+    """The encoded VP8 frames of recorded packets (one per RTP timestamp, in sequence order),
+    each packet's payload descriptor (RFC 7741 4.2: X, I with a 7- or 15-bit picture id, L, T/K)
+    stripped: what remains is the encoder's output, whatever each meeting's picture ids are.
+    A frame not received whole (no S bit on its first packet, a sequence gap, no marker on its
+    last: e.g. cut off when the recording stopped) is None."""
+    frames, ts_now, seq_next = [], None, None
+    for seq, ts, _, payload, _, marker in in_order(packets):
+        b = bytes.fromhex(payload)
+        n = 1
+        if b[0] & 0x80:  # X: extension byte
+            x, n = b[1], 2
+            if x & 0x80:  # I: picture id, M bit = 15 bits
+                n += 2 if b[n] & 0x80 else 1
+            n += bool(x & 0x40) + bool(x & 0x30)  # L: TL0PICIDX; T or K: TID/KEYIDX
+        if ts != ts_now:
+            if frames and not frames[-1][1]:
+                frames[-1][0] = None  # the frame before never got its marker
+            start = b[0] & 0x1F == 0x10  # S = 1, partition 0
+            frames.append([b"" if start else None, False])
+            ts_now = ts
+        elif seq != seq_next:
+            frames[-1][0] = None
+        seq_next = (seq + 1) & 0xFFFF
+        if frames[-1][0] is not None:
+            frames[-1][0] += b[n:]
+        frames[-1][1] = bool(marker)
+    if frames and not frames[-1][1]:
+        frames[-1][0] = None
+    return [f for f, _ in frames]
+
+
+def compare_aligned(run, ta, tb, what, min_overlap, max_shift, max_partial=0):
+    """Aligns two streams' payload sequences by the later one's first payload received whole
+    (it must occur once in the other) and checks that every aligned payload is byte-identical;
+    up to `max_partial` that one side did not receive whole (None) are left out."""
+    first, other = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    j = next((i for i, p in enumerate(first) if p is not None), None)
+    where = [i for i, p in enumerate(other) if p == first[j]] if j is not None else []
+    run.check(len(where) == 1, f"{what}: the later stream's first payload occurs once in the other ({len(where)} times)")
+    if len(where) != 1:
+        return
+    k = where[0] - j  # first[i] is other[i + k]
+    pairs = [(first[i], other[i + k]) for i in range(max(0, -k), min(len(first), len(other) - k))]
+    partial = [i for i, (x, y) in enumerate(pairs) if x is None or y is None]
+    differ = [(i, len(x), len(y)) for i, (x, y) in enumerate(pairs) if x is not None and y is not None and x != y]
+    same = len(pairs) - len(partial) - len(differ)
+    run.figures.setdefault("aiortc", {})[what] = {"alignShift": k, "overlap": len(pairs), "identical": same,
+                                                  "lengths": [len(ta), len(tb)], "partial": partial,
+                                                  "differing": differ[:10]}
+    run.check(abs(k) <= max_shift, f"{what}: the later stream starts {k} into the other (<= {max_shift})")
+    run.check(len(partial) <= max_partial,
+              f"{what}: {len(partial)} aligned payloads not received whole (<= {max_partial}: {partial})")
+    run.check(len(pairs) >= min_overlap and not differ,
+              f"{what}: {same}/{len(pairs) - len(partial)} aligned payloads received whole are byte-identical "
+              f"(all; overlap {len(pairs)} >= {min_overlap}; differing (index, bytes, bytes): {differ[:5]})")
+
+
+def fanout_program(run, media, prefix, video=None):
+    """engine_e2e: three meetings given ONE track (and ONE camera track when `video`), joins
+    0.5 s apart, each until the file ends. Checks they all joined and left at the end of the
+    file; returns (meeting records, the file's 20 ms frames)."""
     rt = realtime_prefix()
     run.figures["scheduling"] = "SCHED_FIFO 10" if rt else "SCHED_OTHER"
-    prog = run.proc(Proc, "engine_e2e", [*rt, run.a.engine_e2e, "--server", run.url, "--room", ROOM, "--file", tone,
-                                         "--meetings", 3, "--threads", 3, "--rate", 2, "--lead-in", 1000,
-                                         "--name", "fanout"])
-    rc = prog.wait(seconds + 40)
+    prog = run.proc(Proc, "engine_e2e", [*rt, run.a.engine_e2e, "--server", run.url, "--room", ROOM, "--file", media,
+                                         *(["--video", video] if video else []), "--meetings", 3, "--threads", 3,
+                                         "--rate", 2, "--lead-in", 1000, "--name", prefix])
+    rc = prog.wait(60)
     run.check(rc == 0, f"engine_e2e (3 meetings, one track) exited 0 (got {rc})")
     lines = json_lines(prog.out)
     meetings = [e for e in lines if e.get("type") == "meeting"]
@@ -241,6 +301,33 @@ def case_fanout(run):
     for m in meetings:
         run.check(m.get("joined") and m.get("left_reason") == "end of stream",
                   f"{m.get('name')}: joined and left at the end of the file ({m.get('left_reason')}, {m.get('error')!r})")
+    return meetings, file_frames
+
+
+def recorded_feeds(run, rec):
+    """The aiortc recorder's feeds, once it exited 0 (else a failed check and None)."""
+    rrc = rec.wait(40)
+    run.check(rrc == 0, f"aiortc recorder exited 0 (got {rrc})\n{rec.dump() if rrc else ''}")
+    return json_lines(rec.out)[-1]["feeds"] if rrc == 0 else None
+
+
+def start_recorder(run, names, seconds):
+    rec = run.proc(Proc, "aiortc", [PY, os.path.join(HERE, "aiortc_rtp_recorder.py"), "--url", run.url, "--room", ROOM,
+                                    "--feed-names", ",".join(names), "--seconds", seconds, "--timeout", 60])
+    rec.wait_line(r"ready:", 30, "err")
+    return rec
+
+
+def case_fanout(run):
+    seconds = 8
+    tone = make_tone(os.path.join(run.work, "tone.mp4"), seconds)
+    run.start_server()
+    names = [f"fanout-{i}" for i in range(3)]
+    browser = run.chromium(names, seconds=seconds + 6)
+    rec = start_recorder(run, [names[0], names[2]], seconds + 10)
+    # Joins 0.5 s apart: the later meetings start reading the shared log after the first.
+    meetings, file_frames = fanout_program(run, tone, "fanout")
+    for m in meetings:
         run.check(abs(m.get("frames_sent", 0) - file_frames) <= 1,
                   f"{m.get('name')}: frames_sent {m.get('frames_sent')} = the whole file, {file_frames} frames of 20 ms (+-1)")
 
@@ -253,11 +340,9 @@ def case_fanout(run):
         run.check(m.get("frames_sent", 0) <= (r.get("packetsReceived") or 0) <= m.get("packets_sent", 0),
                   f"Chromium {n}: received {r.get('packetsReceived')} packets, between the {m.get('frames_sent')} "
                   f"track frames and the {m.get('packets_sent')} packets (lead-in included) that meeting sent")
-    rrc = rec.wait(40)
-    run.check(rrc == 0, f"aiortc recorder exited 0 (got {rrc})\n{rec.dump() if rrc else ''}")
-    if rrc != 0:
+    feeds = recorded_feeds(run, rec)
+    if feeds is None:
         return
-    feeds = json_lines(rec.out)[-1]["feeds"]
     a, b = feeds[names[0]], feeds[names[2]]
     run.check(len(a["ssrcs"]) == 1 and len(b["ssrcs"]) == 1 and a["ssrcs"] != b["ssrcs"],
               f"two feeds, one SSRC each, different: {a['ssrcs']} vs {b['ssrcs']}")
@@ -272,19 +357,51 @@ def case_fanout(run):
     if not ta or not tb:
         run.check(False, "aiortc recorded track audio on both feeds")
         return
-    # Align by the first packet of the stream that started later (its payload occurs once).
-    first, other = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    where = [i for i, p in enumerate(other) if p == first[0]]
-    run.check(len(where) == 1, f"the later stream's first track payload occurs once in the other ({len(where)} times)")
-    if len(where) != 1:
+    compare_aligned(run, ta, tb, "Opus", min_overlap=file_frames - FRAMES_PER_S, max_shift=FRAMES_PER_S)
+
+
+def case_fanout_video(run):
+    """One FileVideoTrack (and one FileAudioTrack) of a numbered file, three meetings: Chromium
+    watches all three feeds in one page, aiortc records two, whose VP8 frames must be the same
+    bytes (one encode fanned out; each meeting's packetizer has its own picture ids)."""
+    seconds, fps = 10, VIDEO_FPS
+    media = os.path.join(run.work, "numbered.mp4")
+    make_video(media, seconds, "480x270")
+    run.start_server()
+    names = [f"fanout-video-{i}" for i in range(3)]
+    # Every decoded frame (--decoded): one page presenting three videos skips presentations.
+    browser = run.proc(Proc, "chromium", ["node", os.path.join(HERE, "browser_listener.mjs"), "--video", "--decoded",
+                                          "--url", run.url, "--room", ROOM, "--feed-names", ",".join(names),
+                                          "--seconds", seconds + 8, "--timeout", 40])
+    for _ in names:
+        browser.wait_line(r"ready:", 45, "err")
+    rec = start_recorder(run, [names[0], names[2]], seconds + 10)
+    meetings, _ = fanout_program(run, media, "fanout-video", video=media)
+    total = seconds * fps
+    for m in meetings:
+        v = m.get("video") or {}
+        run.check(v.get("frames_sent", 0) >= 0.9 * total,
+                  f"{m.get('name')}: {v.get('frames_sent')} video frames sent of the file's {total} (>= 90 %; "
+                  f"{v.get('keyframes_sent')} keyframes, {v.get('frames_late')} late)")
+    rc = browser.wait(60)
+    run.check(rc == 0, f"Chromium viewer exited 0 (got {rc})\n{browser.dump() if rc else ''}")
+    results = {r.get("feedName"): r for r in json_lines(browser.out)}
+    fig = run.figures.setdefault("chromium", {})
+    for n in names:
+        r = results.get(n) or {}
+        numbers = [f for f, _ in r.get("frames") or []]
+        fig[n] = {"frames": len(numbers), "distinct": len(set(numbers)), "first": numbers[:1], "last": numbers[-1:],
+                  **{k: r.get(k) for k in ("framesDecoded", "framesDropped", "freezeCount", "totalFreezesDuration",
+                                           "firstFrameMs", "framesPerSecond", "mimeType")}}
+        for ok, what in picture_checks(r, f"Chromium {n}", total):
+            run.check(ok, what)
+    feeds = recorded_feeds(run, rec)
+    if feeds is None:
         return
-    k = where[0]
-    overlap = min(len(first), len(other) - k)
-    same = sum(1 for i in range(overlap) if first[i] == other[k + i])
-    fig.update(alignShiftFrames=k, overlapFrames=overlap, identicalFrames=same)
-    run.check(k <= FRAMES_PER_S, f"the later stream starts {k} frames into the other (<= 1 s)")
-    run.check(overlap >= file_frames - FRAMES_PER_S and same == overlap,
-              f"{same}/{overlap} aligned Opus payloads byte-identical (all; overlap >= {file_frames - FRAMES_PER_S})")
+    fa, fb = (vp8_frames(feeds[n]["video"]) for n in (names[0], names[2]))
+    run.figures.setdefault("aiortc", {})["videoFrames"] = {names[0]: len(fa), names[2]: len(fb)}
+    # The later stream's first and either's last frame may be cut off by when they start and stop.
+    compare_aligned(run, fa, fb, "VP8", min_overlap=total - 2 * fps, max_shift=2 * fps, max_partial=2)
 
 
 # ---- cpp200 ---------------------------------------------------------------------------------
@@ -499,12 +616,13 @@ def run_case(a, work):
                       "and e2e traffic (and the nftables loss) must stay inside a private network namespace")
     become_subreaper()
     need([a.roomcast, "/usr/bin/janus", "ffmpeg", PY])
-    if a.case in ("fanout", "cpp200"):
+    if a.case in ("fanout", "fanout_video", "cpp200"):
         need([a.engine_e2e or "--engine-e2e"])
-    if a.case in ("load20", "fanout"):
+    if a.case in ("load20", "fanout", "fanout_video"):
         need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
     run = Run(a, work)
-    cases = {"load20": case_load20, "fanout": case_fanout, "cpp200": case_cpp200, "fec": case_fec}
+    cases = {"load20": case_load20, "fanout": case_fanout, "fanout_video": case_fanout_video, "cpp200": case_cpp200,
+             "fec": case_fec}
     t0 = time.monotonic()
     try:
         cases[a.case](run)
@@ -528,7 +646,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
     ap.add_argument("--engine-e2e", help="path of the engine_e2e program (fanout, cpp200)")
-    ap.add_argument("--case", required=True, choices=["load20", "fanout", "cpp200", "fec"])
+    ap.add_argument("--case", required=True, choices=["load20", "fanout", "fanout_video", "cpp200", "fec"])
     ap.add_argument("--listener", default="chromium", help="(names the browser in ctest's argument list)")
     ap.add_argument("--scheduling", choices=["fifo", "other"], default="fifo",
                     help="fifo: the process under test runs SCHED_FIFO 10 when permitted (see realtime_prefix); "
