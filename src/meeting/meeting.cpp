@@ -15,22 +15,39 @@ void signaling_error(const std::string& message) { throw Error(Error::Kind::Sign
 Meeting::Impl::~Impl() {
   leave();
   release_loop_objects();
-  video_delivery.reset();  // its keyframe requests post to the loop: joined while the loop runs
+  subscription->stop_delivery();  // its keyframe requests post to the loop: joined while the loop runs
   local_state->clear_handlers();
-  for (auto& [id, participant] : participants) participant->clear_handlers();
-  loop->call([this] { alive.reset(); });  // between tasks: none runs on us after this
+  loop->call([this] {  // between tasks: none runs on us after this
+    subscription->shutdown();
+    alive.reset();
+  });
   // Maybe the process's last meeting, destroyed from one of its handlers (the loop thread).
   engine::Engine::release(std::move(engine));
 }
 
+std::unique_ptr<meeting::Subscription> Meeting::Impl::make_subscription() {
+  meeting::Subscription::Host host;
+  host.engine = engine;
+  host.config = &config;
+  host.local = local_state;
+  host.notify = [this](const std::function<void(MeetingEventHandler&)>& f) { for_handlers(f); };
+  host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
+  host.in_room = [this] { return state_is(State::Joined) || state_is(State::Joining); };
+  host.round_trip_time = [this]() -> std::optional<std::chrono::steady_clock::duration> {
+    if (peer && peer->stats().round_trip_time) return *peer->stats().round_trip_time;
+    return std::nullopt;
+  };
+  return std::make_unique<meeting::Subscription>(std::move(host));
+}
+
 void Meeting::Impl::release_loop_objects() {
-  if (signaling || peer || sender || !feeds.empty() || receive_tick || reconnect.retry) {
+  if (signaling || peer || sender || reconnect.retry) {
     loop->call([this] {
       stop_reconnecting();
       reconnect.retry.reset();
       reconnect.deadline.reset();
-      resubscribe_timer.reset();
-      drop_remote_side();
+      subscription->drop();
+      subscription->set_signaling(nullptr);
       sender.reset();
       video_sender.reset();
       if (peer) peer->close();
@@ -163,7 +180,7 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
   if (sender) sender->stop();
   video_sender.reset();
   if (peer) peer->close();
-  drop_remote_side();
+  subscription->drop();
   if (!signaling || !signaling->connected()) return finish_leave(reason, error);
   auto done = std::make_shared<bool>(false);
   auto finish = [this, reason, error, done] {
@@ -187,7 +204,7 @@ void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
   sender.reset();
   video_sender.reset();
   if (peer) peer->close();
-  drop_remote_side();
+  subscription->drop();
   if (signaling) signaling->close();
   {
     std::lock_guard lock(mutex);
@@ -294,41 +311,19 @@ void Meeting::join() { impl_->join(); }
 void Meeting::leave() { impl_->leave(); }
 
 void Meeting::add_mixed_audio_sink(std::shared_ptr<AudioSink> sink) {
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->mixed_sinks.push_back(std::move(sink));
-  }
-  impl_->post_task([](Impl& impl_ref) {
-    Impl* impl = &impl_ref;
-    if (impl->signaling && (impl->state_is(Impl::State::Joined) || impl->state_is(Impl::State::Joining)))
-      impl->start_receive_tick();
-  });
+  impl_->subscription->add_mixed_sink(std::move(sink));
 }
 
 void Meeting::subscribe(const Participant& participant) {
-  impl_->post_task([id = participant.id()](Impl& impl_ref) {
-    Impl* impl = &impl_ref;
-    auto it = impl->feeds.find(id);
-    if (it != impl->feeds.end() && it->second.audio_stream && !it->second.subscribing) impl->subscribe(it->second);
-  });
+  impl_->post_task([id = participant.id()](Impl& impl) { impl.subscription->subscribe(id); });
 }
 
 void Meeting::unsubscribe(const Participant& participant) {
-  impl_->post_task([id = participant.id()](Impl& impl_ref) {
-    Impl* impl = &impl_ref;
-    auto it = impl->feeds.find(id);
-    if (it == impl->feeds.end()) return;
-    impl->unsubscribe(it->second);
-    it->second.jitter.reset();
-  });
+  impl_->post_task([id = participant.id()](Impl& impl) { impl.subscription->unsubscribe(id); });
 }
 
 std::vector<Participant> Meeting::participants() const {
-  return impl_->loop->call([this] {
-    std::vector<Participant> out;
-    for (const auto& [id, state] : impl_->participants) out.emplace_back(state);
-    return out;
-  });
+  return impl_->loop->call([this] { return impl_->subscription->participants(); });
 }
 
 bool Meeting::run_until_left(std::optional<std::chrono::milliseconds> timeout) {

@@ -1,5 +1,5 @@
-// Meeting::Impl: the state of one meeting, shared by meeting.cpp (join, publish, leave)
-// and meeting_remote.cpp (other participants, subscriptions, received audio).
+// Meeting::Impl: one meeting: joining, our publication, staying in the room, leaving. The
+// remote side is meeting::Subscription; the server's protocol is signaling::RoomSignaling.
 #pragma once
 
 #include <condition_variable>
@@ -16,55 +16,18 @@
 
 #include "core/callback_guard.hpp"
 #include "core/event_loop.hpp"
-#include "receive/audio_mixer.hpp"
 #include "engine/engine.hpp"
-#include "meeting/audio_delivery.hpp"
-#include "meeting/video_delivery.hpp"
 #include "media/encoded_track.hpp"
-#include "receive/jitter_buffer.hpp"
-#include "receive/video_receiver.hpp"
-#include "media/frame_schedule.hpp"
-#include "receive/speaker_detector.hpp"
 #include "meeting/participant_state.hpp"
+#include "meeting/subscription.hpp"
 #include "peer/audio_sender.hpp"
 #include "peer/peer_session.hpp"
 #include "peer/video_sender.hpp"
 #include "roomcast/meeting.hpp"
-#include "rtp/loss_counter.hpp"
 #include "server/embedded_janus.hpp"
 #include "signaling/room_signaling.hpp"
 
 namespace roomcast {
-
-/// One video stream of a remote publisher: received only while a sink wants it.
-struct RemoteVideo {
-  std::shared_ptr<detail::StreamState> stream;
-  bool subscribing = false;  // a sink was added: in the subscription (or asked for)
-  std::string slot_mid;      // its m-line in the subscription PeerConnection, once assigned
-  std::unique_ptr<receive::VideoReceiver> receiver;  // while it has a slot
-  std::shared_ptr<VideoDecodeTarget> target;         // its decoder and sinks (delivery thread)
-};
-
-/// A remote publisher we know of, and our subscription to its audio (and wanted video).
-struct RemoteFeed {
-  std::string id;  // the publisher's participant id
-  std::shared_ptr<detail::ParticipantState> participant;
-  std::string audio_mid;  // the publisher's audio stream, empty if it publishes none
-  std::shared_ptr<detail::StreamState> audio_stream;
-  std::map<std::string, RemoteVideo> videos;  // by the publisher's mid
-
-  // Subscription (loop thread): one slot of the meeting's multistream subscription.
-  bool subscribing = false;  // wanted: auto_subscribe or Meeting::subscribe
-  std::string slot_mid;      // its m-line in the subscription PeerConnection, once assigned
-  std::unique_ptr<receive::JitterBuffer> jitter;
-  uint64_t ticks = 0;  // 20 ms ticks since the subscription started playing
-  bool decode = false;  // someone hears it (a sink or the room mix); else packets are only counted
-  uint64_t packets_not_decoded = 0;
-  rtp::LossCounter undecoded_loss;  // losses while not decoding (no jitter buffer counts them)
-  std::optional<double> level_dbfs;  // loudest RFC 6464 level since the last tick (not decoding)
-  bool draining = false;  // unpublished: playing out what is buffered, then finished
-  bool left = false;      // and the participant left: announce it after the drain
-};
 
 struct Meeting::Impl {
   enum class State { Idle, Joining, Joined, Reconnecting, Leaving, Left };
@@ -101,37 +64,11 @@ struct Meeting::Impl {
     bool media_lost = false;        // our session's media path is gone: rejoin, not reclaim
     std::optional<peer::RtpContinuation> rtp;  // our stream continues on the new session
     uint64_t packets_before = 0, bytes_before = 0;  // sent on earlier sessions (PublishStats)
-    std::set<std::string> resubscribe;          // feeds we were subscribed to
     bool awaiting_media = false;    // the new publisher PeerConnection waits for webrtcup
     std::unique_ptr<core::Timer> retry;     // the next attempt
     std::unique_ptr<core::Timer> deadline;  // the current attempt's time limit
   };
   Reconnect reconnect;
-
-  // Remote side (loop thread).
-  std::map<std::string, std::shared_ptr<detail::ParticipantState>> participants;
-  std::map<std::string, RemoteFeed> feeds;
-  // Every remote audio (and video with a sink) arrives through one receiving PeerConnection.
-  std::unique_ptr<peer::PeerSession> subscription_peer;
-  std::map<std::string, std::string> feed_by_slot;  // slot mid -> feed key
-  std::map<std::string, std::pair<std::string, std::string>> video_by_slot;  // -> feed key, feed mid
-  // After the subscription's PeerConnection failed: when to make it again.
-  std::unique_ptr<core::Timer> resubscribe_timer;
-  std::chrono::milliseconds resubscribe_delay{500};
-  // The 20 ms receive tick on the engine's media clock; runs only while something is
-  // subscribed or a mixed sink wants the room.
-  struct ReceiveTicker : core::MediaClock::Client {
-    explicit ReceiveTicker(Impl& impl) : impl(impl) {}
-    void on_tick(uint64_t tick, core::MediaClock::Clock::time_point) override {
-      impl.contain("receive tick", [&] { impl.on_receive_tick(tick); });
-    }
-    Impl& impl;
-  };
-  std::unique_ptr<ReceiveTicker> receive_tick;
-  std::optional<media::FrameSchedule> receive_schedule;
-  uint64_t mix_ticks = 0;
-  receive::AudioMixer mixer;
-  receive::SpeakerDetector speakers;
 
   std::vector<std::shared_ptr<MeetingEventHandler>> handlers;  // guarded by mutex
   std::shared_ptr<detail::ParticipantState> local_state = std::make_shared<detail::ParticipantState>();
@@ -145,12 +82,10 @@ struct Meeting::Impl {
   bool media_live = false;
   MeetingLeftInfo left_info;
   PublishStats final_stats;
-  std::vector<std::shared_ptr<AudioSink>> mixed_sinks;  // guarded by mutex
-  // Calls the sinks off the network thread; made with the first frame (loop thread).
-  std::unique_ptr<AudioDelivery> delivery;
-  // Decodes received video and calls its sinks off the network thread; made with the first
-  // frame (loop thread), joined in ~Impl before the engine goes.
-  std::unique_ptr<VideoDelivery> video_delivery;
+
+  // The remote side: who is in the room and what we receive of them (loop thread).
+  std::unique_ptr<meeting::Subscription> subscription = make_subscription();
+  std::unique_ptr<meeting::Subscription> make_subscription();
 
   ~Impl();
 
@@ -229,46 +164,11 @@ struct Meeting::Impl {
   void reconnected(const std::string& how);
   void stop_reconnecting();
   void pause_media();
-  void reconcile_room(const signaling::RoomState& room);
   /// Wraps a signaling outcome for an attempt: `next` runs only while that attempt is current.
   template <typename F>
   auto for_attempt(uint64_t generation, F next);
   peer::PeerSession::Callbacks publisher_callbacks();
 
-  // meeting_remote.cpp (loop thread)
-  void participant_joined(const signaling::RemoteParticipant& participant);
-  void publication_seen(const signaling::RemotePublication& publication);
-  void publisher_gone(const std::string& id);
-  void participant_left(const std::string& id);
-  void finish_feed(const std::string& id);
-  void announce_left(const std::string& id);
-  void subscribe(RemoteFeed& feed);
-  void unsubscribe(RemoteFeed& feed, bool feed_gone = false);
-  void on_subscription_offer(const std::string& sdp, const std::vector<signaling::ReceiveSlot>& slots,
-                             signaling::RoomSignaling::AnswerReady done);
-  void on_remote_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
-  void start_receive_tick();
-  void stop_receive_tick();
-  void on_receive_tick(uint64_t tick);
-  bool receive_wanted();
-  void receive_one_tick();
-  void drop_remote_side();
-  void subscription_failed(const std::string& why);
-  void deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame);
-
-  // meeting_video.cpp (loop thread): remote video, subscribed when a sink wants it
-  void video_stream_seen(RemoteFeed& feed, const std::string& feed_mid,
-                         const std::shared_ptr<detail::StreamState>& stream);
-  void subscribe_video(const std::string& feed_key, const std::string& feed_mid);
-  void resubscribe_videos(RemoteFeed& feed);
-  void map_video_slots(const std::vector<signaling::ReceiveSlot>& slots);
-  void on_remote_video_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
-  void video_undecodable(const std::string& feed_key, const std::string& feed_mid);
-  void drop_remote_video();
-
-  // meeting_stats.cpp (loop thread)
-  /// The RTCP view of a received stream (bytes, fraction lost, cumulative lost, jitter).
-  void fill_rtcp_receive_stats(const RemoteFeed& feed, AudioReceiveStats& stats) const;
   MeetingStats collect_meeting_stats();
 };
 

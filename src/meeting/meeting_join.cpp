@@ -42,6 +42,7 @@ void Meeting::Impl::join_steps() {
   }
   auto room = await_signaling<signaling::RoomState>("join", [this](auto done) {
     signaling = make_signaling();
+    subscription->set_signaling(signaling.get());
     signaling->join("", std::move(done));
   });
   announce_joined(room);
@@ -54,14 +55,16 @@ void Meeting::Impl::join_steps() {
 std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
   signaling::RoomSignaling::Events events;
   events.on_participant_joined = [this](const signaling::RemoteParticipant& p) {
-    contain("participant joined", [&] { participant_joined(p); });
+    contain("participant joined", [&] { subscription->participant_joined(p); });
   };
   events.on_publication = [this](const signaling::RemotePublication& p) {
-    contain("publication", [&] { publication_seen(p); });
+    contain("publication", [&] { subscription->publication_seen(p); });
   };
-  events.on_unpublished = [this](const std::string& id) { contain("unpublished", [&] { publisher_gone(id); }); };
+  events.on_unpublished = [this](const std::string& id) {
+    contain("unpublished", [&] { subscription->publisher_gone(id); });
+  };
   events.on_participant_left = [this](const std::string& id) {
-    contain("participant left", [&] { participant_left(id); });
+    contain("participant left", [&] { subscription->participant_left(id); });
   };
   events.on_publication_live = [this] { contain("media live", [&] { on_publication_live(); }); };
   events.on_publication_hangup = [this](const std::string& why) {
@@ -72,7 +75,7 @@ std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
   };
   events.on_receive_offer = [this](const std::string& sdp, const std::vector<signaling::ReceiveSlot>& slots,
                                    signaling::RoomSignaling::AnswerReady done) {
-    contain("subscription offer", [&] { on_subscription_offer(sdp, slots, std::move(done)); });
+    contain("subscription offer", [&] { subscription->on_offer(sdp, slots, std::move(done)); });
   };
   events.on_receive_error = [this](const std::string& why) {
     for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
@@ -97,9 +100,7 @@ void Meeting::Impl::announce_joined(const signaling::RoomState& room) {
     for_handlers([&](MeetingEventHandler& h) {
       h.on_meeting_joined(MeetingJoinedInfo{config.meeting_id, local_state->id, url});
     });
-    for (const auto& p : room.present) participant_joined(p);
-    for (const auto& p : room.publications) publication_seen(p);
-    start_receive_tick();
+    subscription->enter(room);
   });
 }
 

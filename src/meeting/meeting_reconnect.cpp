@@ -77,9 +77,7 @@ void Meeting::Impl::pause_media() {
     // Maybe inside one of its callbacks: destroyed in a task of its own.
     loop->post([old = std::shared_ptr<peer::PeerSession>(std::move(peer))] {});
   }
-  for (const auto& [id, feed] : feeds)
-    if (feed.subscribing) reconnect.resubscribe.insert(id);
-  drop_remote_side();
+  subscription->suspend();
   local_stream_enabled(false);
 }
 
@@ -115,33 +113,10 @@ void Meeting::Impl::reconnect_rejoin(uint64_t generation) {
   signaling->join(local_state->id, for_attempt(generation, [this, generation](signaling::Result<signaling::RoomState> room) {
     if (!room) return reconnect_failed(generation, room.error);
     reconnect.connected_at = std::chrono::steady_clock::now();
-    reconcile_room(*room.value);
+    subscription->enter(*room.value);
     if (!config.mic_enabled) return reconnected("rejoined");
     reconnect_publish(generation);
   }));
-}
-
-/// After a rejoin: who left while we were away, who is new, and our subscriptions again.
-void Meeting::Impl::reconcile_room(const signaling::RoomState& room) {
-  std::set<std::string> here, publishing;
-  for (const auto& p : room.present) here.insert(p.id);
-  for (const auto& p : room.publications) {
-    here.insert(p.participant.id);
-    publishing.insert(p.participant.id);
-  }
-  std::vector<std::string> gone, unpublished;
-  for (const auto& [id, participant] : participants)
-    if (!here.count(id)) gone.push_back(id);
-  for (const auto& [id, feed] : feeds)
-    if (here.count(id) && !publishing.count(id)) unpublished.push_back(id);
-  for (const auto& id : gone) participant_left(id);
-  for (const auto& id : unpublished) publisher_gone(id);
-  for (const auto& p : room.present) participant_joined(p);
-  for (const auto& p : room.publications) publication_seen(p);  // auto_subscribe subscribes again
-  for (const auto& id : reconnect.resubscribe)
-    if (auto it = feeds.find(id); it != feeds.end() && !it->second.subscribing) subscribe(it->second);
-  reconnect.resubscribe.clear();
-  start_receive_tick();
 }
 
 void Meeting::Impl::reconnect_publish(uint64_t generation) {
