@@ -134,7 +134,12 @@ if(TARGET roomcast_python)
   # leaving; another participant and Chromium see each stream stop and come back.
   roomcast_e2e_test(e2e_controls_mute_and_camera_off 150 ${E2E_PY} ${E2E_DIR}/run_controls_test.py
     ${E2E_ROOMCAST} --python-dir ${PROJECT_BINARY_DIR}/python)
-  set_tests_properties(e2e_controls_mute_and_camera_off PROPERTIES FIXTURES_REQUIRED e2e_node)
+  # The camera muted across a rejoin (Janus killed and started again): the observer and a
+  # Chromium subscribing meanwhile see no video until enable_webcam(), then frames from there.
+  roomcast_e2e_test(e2e_controls_camera_muted_across_rejoin 120 ${E2E_PY} ${E2E_DIR}/run_controls_test.py
+    ${E2E_ROOMCAST} --python-dir ${PROJECT_BINARY_DIR}/python --case rejoin)
+  set_tests_properties(e2e_controls_mute_and_camera_off e2e_controls_camera_muted_across_rejoin PROPERTIES
+    FIXTURES_REQUIRED e2e_node)
 endif()
 # Lip-sync: beeps and frame numbers of one file, heard and seen by Chromium within 45 ms of
 # each other; the same measurement finds a 150 ms skew made in the file (it can fail).

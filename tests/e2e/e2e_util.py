@@ -284,6 +284,16 @@ def start_roomcast_server(binary, env, room, *extra):
         raise
 
 
+def kill_janus(server):
+    """SIGKILLs the janus a `roomcast server` Proc runs (the server then exits): a server gone
+    without a goodbye, as a crash would leave it. Returns the monotonic time of the kill."""
+    janus = [pid for pid, comm, _ in descendants(server.p.pid) if comm == "janus"]
+    if len(janus) != 1:
+        raise Failure(f"expected one janus under roomcast server, found {janus}")
+    os.kill(janus[0], signal.SIGKILL)
+    return time.monotonic()
+
+
 class OpusStream:
     """A libopus decoder (48 kHz, mono or stereo) for one stream, through ctypes: no Python Opus
     binding here. decode() returns the samples as float (interleaved when stereo), or None when
