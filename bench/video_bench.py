@@ -34,7 +34,7 @@ PEERS = {
     "gst-each": ("GStreamer webrtcbin, a pipeline (process) each", "own VP8 encode"),
     "gst-tee": ("GStreamer webrtcbin, one encode tee'd to N webrtcbins, one process", "one shared encode"),
 }
-DEFAULT_POINTS = "roomcast-own:1,5 roomcast-shared:1,10,50,100 aiortc:1,5 gst-each:1,5 gst-tee:10"
+DEFAULT_POINTS = "roomcast-own:1,5 roomcast-each:5 roomcast-shared:1,10,50,100 aiortc:1,5 gst-each:1,5 gst-tee:10,50"
 
 
 def gst_available():
@@ -157,7 +157,7 @@ def latency(a, url, room, env):
     """One `roomcast publish --stats` and headless Chromium watching it: the display time of
     every frame number vs when that frame was due on the publisher's file clock. The clock:
     each --stats line (stamped as it arrives) says how many 20 ms audio frames of the file were
-    sent; the file's t=0 is the earliest (arrival - sent * 20 ms), and frame k is due at
+    sent; the file's t=0 is the earliest (arrival - (sent - 1) * 20 ms), and frame k is due at
     t=0 + k/30 s (sound and picture come from one demuxer, in sync). Frame numbers wrap with
     the looped file: the latest loop not after the display time counts."""
     log(f"== latency (room {room})")
@@ -185,7 +185,8 @@ def latency(a, url, room, env):
         viewer.terminate()
     stats = [(t + mono_to_epoch, e["sending"]) for t, e in pub.events
              if e.get("type") == "stats" and e.get("sending")]
-    audio0 = [t - s["frames_sent"] * 0.020 for t, s in stats if s["frames_sent"]]
+    # Frame fs-1 went out at or before the line: t=0 <= arrival - (fs-1) * 20 ms for every line.
+    audio0 = [t - (s["frames_sent"] - 1) * 0.020 for t, s in stats if s["frames_sent"]]
     video0 = [t - (s["video"]["frames_sent"] - 1) / FPS for t, s in stats if (s.get("video") or {}).get("frames_sent")]
     if not audio0 or not r.get("shown"):
         return {"failed": f"{len(stats)} stats lines, {len(r.get('shown') or [])} frames shown"}
