@@ -3,6 +3,7 @@
 #include "sdp/multistream.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/session_description.hpp"
+#include "sdp/video_section.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (const auto sd = SessionDescription::parse(text)) {
     const auto again = SessionDescription::parse(sd->to_string());
     if (!again || !(*again == *sd)) __builtin_trap();
+  }
+
+  // A publisher answer's video section: an RTX payload type found is one the section lists.
+  if (const auto video = parse_remote_video(text, "1")) {
+    if (video->rtx_payload_type && !video->payload_type) __builtin_trap();
   }
 
   std::string why;
