@@ -116,6 +116,13 @@ roomcast_e2e_test(e2e_browser_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test
 # libx264 stream and reports the codec as video/H264.
 roomcast_e2e_test(e2e_browser_sees_h264_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
   chromium --codec h264)
+# --video-copy: files already in the codec (WebM/libvpx VP8; MP4/libx264 constrained baseline,
+# no B-frames) sent without re-encoding: Chromium decodes every frame number in order at the
+# file's size, and only the file's own keyframes went out.
+roomcast_e2e_test(e2e_browser_sees_copied_vp8 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+  chromium --copy --codec vp8)
+roomcast_e2e_test(e2e_browser_sees_copied_h264 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
+  chromium --copy --codec h264)
 # A viewer 5 s in, with keyframes every 30 s unasked: a picture within 1 s (our PLI answer).
 roomcast_e2e_test(e2e_browser_sees_video_late_join 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
   chromium --duration 12 --late-viewer 5 --keyframe-interval 30)

@@ -32,12 +32,20 @@ PATTERN = ("geq=lum='if(lt(Y,H/4),16+219*mod(floor(N/pow(2,floor(X*16/W))),2),"
            "16+mod(X+Y+4*N,200))':cb=128:cr=128")
 
 
-def make_video(path, seconds, size):
+# What --copy files hold: video roomcast can send as it is (publish --video-copy).
+COPYABLE = {"vp8": ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "1M", "-c:a", "libopus"],
+            "h264": ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "baseline", "-bf", "0", "-c:a", "aac"]}
+
+
+def make_video(path, seconds, size, copyable=None):
+    """The numbered picture and a 441 Hz tone; `copyable` (vp8, h264): encoded so that roomcast
+    can send it without re-encoding (WebM/libvpx, or MP4/libx264 constrained baseline, no B-frames)."""
+    codec = COPYABLE[copyable] if copyable else ["-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"]
     subprocess.run(["ffmpeg", "-v", "error", "-y",
                     "-f", "lavfi", "-i", f"color=c=black:size={size}:rate={FPS}:duration={seconds}",
                     "-f", "lavfi", "-i", f"sine=frequency=441:sample_rate=48000:duration={seconds}",
-                    "-vf", PATTERN + ",format=yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-g", "60",
-                    "-c:a", "aac", "-shortest", path], check=True, timeout=120)
+                    "-vf", PATTERN + ",format=yuv420p", "-g", "60", *codec, "-shortest", path],
+                   check=True, timeout=120)
 
 
 def check(results, ok, what):
@@ -90,6 +98,10 @@ def assertions(a, r, pub_out):
     elif a.python_dir:
         check(res, any(f"sent {a.duration * FPS} frames" in line for line in pub_out),
               f"the Python track handed out all {a.duration * FPS} frames")
+    elif a.copy:
+        sent_as = "sent as it is, H.264" if a.codec == "h264" else "sent as it is, VP8"
+        check(res, any("with its video" in line and sent_as in line for line in pub_out),
+              f"publish says it sends the file's video {sent_as}")
     else:
         sent_as = "H.264 640x360" if a.codec == "h264" else "VP8 640x360"
         check(res, any("with its video" in line and sent_as in line for line in pub_out),
@@ -171,7 +183,12 @@ def run(a):
     tmp = tempfile.mkdtemp(prefix="roomcast-e2e-")
     try:
         media = os.path.join(tmp, "numbered.mp4")
-        make_video(media, a.duration, a.source_size)
+        if a.copy:
+            # Sent as it is: made at the size the viewer must see, in the codec it must report.
+            media = os.path.join(tmp, "numbered.webm" if a.codec == "vp8" else "numbered.mp4")
+            make_video(media, a.duration, f"{a.width}x{a.height}", a.codec)
+        else:
+            make_video(media, a.duration, a.source_size)
         results = []
         if a.loss:
             # Into Janus's RTP ports only: the publishers' path (the viewers send Janus only RTCP).
@@ -220,8 +237,22 @@ def run(a):
             extra = ["--keyframe-interval", str(a.keyframe_interval)] if a.keyframe_interval else []
             if a.codec != "vp8":
                 extra += ["--video-codec", a.codec]
+            if a.copy:
+                extra += ["--video-copy"]
             (r, out, sending), = publish_and_watch(a, tmp, media, extra)
             results = assertions(a, r, out)
+            if a.copy:
+                # Copied frames are never left out (the ones after need them): none late, and
+                # only the file's own keyframes (one per 60 frames) reached Chromium: none made.
+                video = sending.get("video") or {}
+                total = a.duration * FPS
+                check(results, video.get("frames_late", -1) == 0,
+                      f"no copied frame left out ({video.get('frames_late')} late, {video.get('frames_sent')} sent by "
+                      f"the last stats line, Chromium decoded {r.get('framesDecoded')})")
+                check(results, 0 < (r.get("keyFramesDecoded") or 0) <= total // 60 + 1,
+                      f"{r.get('keyFramesDecoded')} keyframes decoded: the file's own ({total // 60}), none made; "
+                      f"{video.get('keyframe_requests')} requests, {video.get('keyframe_requests_unanswered')} had "
+                      "to wait for the next")
             if a.late_viewer:
                 video = sending.get("video") or {}
                 check(results, video.get("keyframe_requests", 0) >= 1,
@@ -245,6 +276,8 @@ def main():
     ap.add_argument("--late-viewer", type=int, default=0, help="the viewer subscribes this many seconds in")
     ap.add_argument("--keyframe-interval", type=int, default=0, help="publish --keyframe-interval")
     ap.add_argument("--loss", type=int, default=0, help="percent of the publisher's packets dropped")
+    ap.add_argument("--copy", action="store_true",
+                    help="the file is already in --codec (WebM/VP8 or MP4/H.264 baseline): publish --video-copy")
     ap.add_argument("--codec", default="vp8", choices=["vp8", "h264"],
                     help="publish --video-codec; the viewer must report this codec")
     sys.exit(guarded(run, ap.parse_args()))
