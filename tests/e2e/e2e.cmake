@@ -100,6 +100,10 @@ roomcast_e2e_test(e2e_load_cli_refusals_and_interrupt 90 ${E2E_PY} ${E2E_DIR}/ru
 roomcast_e2e_test(e2e_load_video 120 ${E2E_PY} ${E2E_DIR}/run_load_video_test.py ${E2E_ROOMCAST})
 set_tests_properties(e2e_load_video PROPERTIES FIXTURES_REQUIRED e2e_node)
 
+# --video-copy refusals, before anything connects: H.264 High profile (exit 3), a VP8 file with
+# --video-codec h264 (exit 2), a file without video (exit 3); each message says what to do.
+roomcast_e2e_test(e2e_bad_input_video_copy_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
+  --case copy)
 # Must refuse: every option checked before any network I/O (exit 2, one line, nothing connected).
 roomcast_e2e_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
   --case config)

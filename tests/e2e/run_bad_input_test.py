@@ -44,6 +44,16 @@ EXPECTED = {
                   "Unauthorized (wrong pin)); check --pin"),
     "missing_pin": (4, "line", "cannot join meeting {room} on {url}: the meeting needs a PIN (Janus error 429: "
                     "Missing mandatory element (pin)); pass it with --pin"),
+    # --video-copy: what cannot be sent as it is, refused before anything connects
+    "copy_high_profile": (3, "line", "cannot send the video of '{path}' as it is (video copy): its video is H.264 "
+                          "High profile; browsers are offered constrained baseline (42e01f), which has no B-frames "
+                          "or CABAC; re-encode it (e.g. ffmpeg -i IN -c:v libx264 -profile:v baseline -bf 0 -c:a "
+                          "copy OUT.mp4) or drop --video-copy to let roomcast encode it"),
+    "copy_codec_mismatch": (2, "line", "--video-codec h264: the video of '{path}' is VP8 but the meeting sends H.264 "
+                            "(VideoSettings::codec, --video-codec): copied video goes out in its own codec; send VP8 "
+                            "(--video-codec vp8) or drop --video-copy to re-encode it"),
+    "copy_no_video": (3, "line", "--video-copy: '{path}' has no video stream; give a file with video or drop "
+                      "--video-copy"),
     # network: a host whose only interface is loopback (embedded server, nested namespace)
     "no_interface": (5, "line", "ICE: this host has no network interface but loopback, and WebRTC media never "
                      "uses loopback (Janus skips it too); run on a host with a LAN interface, or inside a "
@@ -111,13 +121,22 @@ def run_case(a, case, media):
     helpers = []
     path = {"missing_file": os.path.join(media, "no_such_dir", "tone.mp4"),
             "not_media": os.path.join(media, "not_media.txt"),
-            "video_only": os.path.join(media, "video_only.mp4")}.get(case, os.path.join(media, "tone.wav"))
+            "video_only": os.path.join(media, "video_only.mp4"),
+            "copy_high_profile": os.path.join(media, "high.mp4"),
+            "copy_codec_mismatch": os.path.join(media, "vp8.webm")}.get(case, os.path.join(media, "tone.wav"))
     room, extra = ROOM, []
+    if case.startswith("copy_"):
+        extra = ["--video-copy", *(["--video-codec", "h264"] if case == "copy_codec_mismatch" else [])]
+        video = {"copy_high_profile": ["-c:v", "libx264", "-profile:v", "high", "-c:a", "aac"],
+                 "copy_codec_mismatch": ["-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus"]}.get(case)
+        if video:
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
+                            "-f", "lavfi", "-i", "sine=frequency=441:duration=1", *video, path], check=True, timeout=60)
     try:
         if case == "no_interface":
             url = None  # the embedded server, in a namespace that has only lo
-        elif case == "refused":
-            url = f"ws://127.0.0.1:{free_port()}"  # nothing listens there
+        elif case == "refused" or case.startswith("copy_"):
+            url = f"ws://127.0.0.1:{free_port()}"  # nothing listens there (a refusal must come first)
         elif case == "not_janus":
             port = free_port()
             web = Proc("http.server", [PY, "-m", "http.server", "--bind", "127.0.0.1", port], cwd=media)
@@ -218,8 +237,8 @@ def run_config_case(a, case, media):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
-    ap.add_argument("--case", default="all", choices=["all", "config", *EXPECTED, *CONFIG],
-                    help="one case; 'config' runs every option refusal (CONFIG)")
+    ap.add_argument("--case", default="all", choices=["all", "config", "copy", *EXPECTED, *CONFIG],
+                    help="one case; 'config' runs every option refusal (CONFIG), 'copy' every --video-copy one")
     a = ap.parse_args()
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
@@ -230,7 +249,8 @@ def main():
     failed = []
     try:
         subprocess.run([os.path.join(HERE, "make_media.sh"), media], check=True, timeout=60)
-        cases = {"all": [*EXPECTED, *CONFIG], "config": list(CONFIG)}.get(a.case, [a.case])
+        cases = {"all": [*EXPECTED, *CONFIG], "config": list(CONFIG),
+                 "copy": [c for c in EXPECTED if c.startswith("copy_")]}.get(a.case, [a.case])
         for case in cases:
             try:
                 (run_config_case if case in CONFIG else run_case)(a, case, media)
