@@ -134,6 +134,9 @@ roomcast_e2e_test(e2e_browser_sees_video_late_join 150 ${E2E_PY} ${E2E_DIR}/run_
 # and fewer packets lost for good than a second publisher without retransmissions, side by side.
 roomcast_e2e_test(e2e_browser_sees_video_loss_nack 120 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
   chromium --duration 12 --loss 5)
+# The same in H.264: RTX payload type 103 with apt=102.
+roomcast_e2e_test(e2e_browser_sees_h264_video_loss_nack 120 ${E2E_PY} ${E2E_DIR}/run_video_test.py
+  ${E2E_ROOMCAST} chromium --duration 12 --loss 5 --codec h264)
 # The same picture made frame by frame by a Python bot (CustomVideoTrack, numpy RGB 480x270).
 if(TARGET roomcast_python)
   roomcast_e2e_test(e2e_browser_sees_python_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST}
