@@ -24,6 +24,9 @@ struct VideoPublishStats {
   uint64_t retransmissions = 0;    ///< packets sent again for them
   uint64_t keyframe_requests = 0;  ///< PLI and FIR from the server
   uint64_t frames_late = 0;        ///< frames left out: their time had passed (encoder behind)
+  /// Video copied from a file (FileVideoTrack / FileMedia video copy): keyframe requests that
+  /// had to wait for the file's next keyframe (nothing encodes one on demand).
+  uint64_t keyframe_requests_unanswered = 0;
   int bitrate_bps = 0;             ///< the encoder's current target
   std::optional<int> remb_bps;     ///< the server's latest bandwidth estimate (REMB)
   double fraction_lost = 0;        ///< loss on our video, in the server's latest receiver report

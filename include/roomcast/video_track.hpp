@@ -13,6 +13,13 @@
 
 namespace roomcast {
 
+class CustomVideoTrack;
+namespace detail {
+class EncodedVideoSource;
+/// SDK internal: the already-encoded frames behind a track opened with video copy, or nullptr.
+std::shared_ptr<EncodedVideoSource> encoded_source_of(const CustomVideoTrack& track);
+}  // namespace detail
+
 /// Layout of the pixels in a VideoFrame. Planar formats keep their planes one after the
 /// other with no padding (I420: Y, then U, then V at half width and height; NV12: Y, then
 /// interleaved UV); packed formats are rows of width * bytes-per-pixel bytes.
@@ -73,10 +80,16 @@ class FileVideoTrack : public CustomVideoTrack {
     int loop = 1;
     /// Where the first play starts, from the start of the file.
     std::chrono::milliseconds start{0};
+    /// Send the file's video as it is, without decoding and encoding it again (see
+    /// FileMedia::Options::video_copy): VP8 or constrained-baseline H.264 without B-frames, in
+    /// the codec the meeting sends. A receiver's keyframe request waits for the file's next
+    /// keyframe; a start lands on the keyframe before it; recv() has no pictures.
+    bool copy = false;
   };
 
   /// Opens and probes the file; throws roomcast::Error(Kind::Media) when it is missing,
-  /// unreadable, not media, has no video stream or no decoder for it.
+  /// unreadable, not media, has no video stream or no decoder for it (or, with Options::copy,
+  /// video that cannot be sent as it is: the message says why and what to do).
   explicit FileVideoTrack(const std::string& path);
   /// As above, with `options` (Error(Kind::Config) for loop < 0, start < 0).
   FileVideoTrack(const std::string& path, Options options);
@@ -107,6 +120,7 @@ class FileVideoTrack : public CustomVideoTrack {
   std::size_t clamped_timestamps() const;
 
  private:
+  friend std::shared_ptr<detail::EncodedVideoSource> detail::encoded_source_of(const CustomVideoTrack& track);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

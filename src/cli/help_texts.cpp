@@ -54,7 +54,8 @@ Options:
   --start SECS      start the (first) file at SECS seconds, to the sample
   --gain DB         change the level by DB decibels, -60 to +20 (default 0)
   --no-video        send only the audio of a FILE that has video too (by default its
-                    video goes out as our camera: VP8 or H.264, scaled, in sync with the audio)
+                    video goes out as our camera: VP8 or H.264, scaled, in sync with the audio:
+                    sound and picture are read from the file by one demuxer)
   --video-codec C   vp8 (default) or h264 (constrained baseline, level 3.1: at most 1280x720
                     at 30 fps); the room must allow it, else only the audio goes out
   --video-size WxH  the size the video is sent at (default 640x360; even numbers)
@@ -65,6 +66,12 @@ Options:
                     server's requests (a new viewer) get one at once
   --no-video-nack   do not resend video packets the server reports lost (RTCP NACK);
                     a loss then freezes the picture until the next keyframe
+  --video-copy      send the file's video as it is, without re-encoding (almost no CPU):
+                    VP8, or constrained-baseline H.264 without B-frames, sent in its own
+                    codec at its own size and rate. A new viewer waits for the file's next
+                    keyframe (its PLI cannot be answered sooner); --start and seeks land on
+                    the keyframe before. Other video is refused (exit 3): re-encode it or
+                    drop --video-copy
   --raw FORMAT:RATE:CHANNELS  the input is headerless PCM: FORMAT s16le, s32le or f32le,
                     RATE 8000 to 192000 Hz, CHANNELS 1 to 8 (e.g. --raw s16le:48000:1)
   --record FILE     also record the other participants' mixed audio to a WAV file

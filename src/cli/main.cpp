@@ -207,7 +207,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video",
-             "no-video-nack"});
+             "no-video-nack", "video-copy"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -281,9 +281,13 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (published && !json)
     std::cout << "roomcast: publishing " << published->summary() << std::endl;
   if (config.webcam_enabled && !json) {
-    std::cout << "roomcast: with its video (" << published->video_summary() << ", sent as "
-              << (config.video.codec == VideoCodec::h264 ? "H.264 " : "VP8 ") << config.video.width << "x" << config.video.height
-              << " at " << config.video.frame_rate << " fps)" << std::endl;
+    if (args.has("video-copy"))
+      std::cout << "roomcast: with its video (" << published->video_summary() << ", sent as it is, "
+                << (config.video.codec == VideoCodec::h264 ? "H.264" : "VP8") << ", not re-encoded)" << std::endl;
+    else
+      std::cout << "roomcast: with its video (" << published->video_summary() << ", sent as "
+                << (config.video.codec == VideoCodec::h264 ? "H.264 " : "VP8 ") << config.video.width << "x"
+                << config.video.height << " at " << config.video.frame_rate << " fps)" << std::endl;
   }
   meeting.join();
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "cli/raw_spec.hpp"
+#include "media/video_codec_text.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast::cli {
@@ -111,18 +112,36 @@ PublishMedia open_publish_media(const Args& args, VideoSettings& video) {
   read_video_flags(args, video);
   const std::vector<std::string>& inputs = args.positional();
   PublishMedia out;
+  const bool copy = args.has("video-copy");
+  if (copy) {
+    if (args.has("no-video")) throw Error(Error::Kind::Config, "--video-copy sends the file's video, --no-video none; give one of them");
+    if (args.has("raw") || std::find(inputs.begin(), inputs.end(), "-") != inputs.end())
+      throw Error(Error::Kind::Config, "--video-copy needs a file with video; stdin and --raw carry audio only");
+    // Copied video goes out as the file has it: nothing to scale, pace down or re-rate.
+    for (const char* flag : {"video-size", "fps", "video-bitrate", "keyframe-interval"})
+      if (args.has(flag))
+        throw Error(Error::Kind::Config, std::string("--") + flag + " does not apply with --video-copy (the video goes out "
+                                         "as the file has it); drop one of them");
+  }
   const bool picture_possible = !args.has("no-video") && !args.has("raw") &&
                                 std::find(inputs.begin(), inputs.end(), "-") == inputs.end();
   // Every file of a playlist must have a picture for the list to be sent with video.
   const bool picture = picture_possible && std::all_of(inputs.begin(), inputs.end(), [](const std::string& path) {
                          return FileVideoTrack::has_video(path);
                        });
+  if (copy && !picture) {
+    for (const auto& path : inputs)
+      if (!FileVideoTrack::has_video(path))
+        throw Error(Error::Kind::Media, "--video-copy: '" + path + "' has no video stream; give a file with video or "
+                                        "drop --video-copy");
+  }
   if (picture) {
     FileMedia::Options media_options;
     media_options.audio_stream = options.audio_stream;
     media_options.loop = options.loop;
     media_options.start = options.start;
     media_options.gain_db = options.gain_db;
+    media_options.video_copy = copy;
     out.media = inputs.size() == 1 ? std::make_shared<FileMedia>(inputs[0], media_options)
                                    : FileMedia::playlist(inputs, media_options);
     if (!out.media->has_audio())
@@ -130,6 +149,15 @@ PublishMedia open_publish_media(const Args& args, VideoSettings& video) {
                                                          "audio: choose a file with sound");
     out.audio = std::make_shared<MeteredTrack>(out.media->audio_track());
     out.video = out.media->video_track();
+    if (copy) {
+      // Sent in its own codec: --video-codec, if given, must name it.
+      const VideoCodec file_codec = out.media->video_codec_name() == "h264" ? VideoCodec::h264 : VideoCodec::vp8;
+      if (args.has("video-codec") && video.codec != file_codec)
+        throw Error(Error::Kind::Config, "--video-codec " + *args.get("video-codec") + ": " +
+                                             media::copy_codec_mismatch("the video of '" + inputs[0] + "'", file_codec,
+                                                                        video.codec));
+      video.codec = file_codec;
+    }
     return out;
   }
   out.file = inputs.size() == 1 ? std::make_shared<FileAudioTrack>(inputs[0], options)

@@ -15,6 +15,7 @@ nlohmann::json video_json(const std::optional<VideoPublishStats>& video) {
           {"packets_sent", v.packets_sent},     {"bytes_sent", v.bytes_sent},
           {"nacks_received", v.nacks_received}, {"retransmissions", v.retransmissions},
           {"keyframe_requests", v.keyframe_requests}, {"frames_late", v.frames_late},
+          {"keyframe_requests_unanswered", v.keyframe_requests_unanswered},
           {"bitrate_bps", v.bitrate_bps},
           {"remb_bps", v.remb_bps ? nlohmann::json(*v.remb_bps) : nlohmann::json()},
           {"fraction_lost", v.fraction_lost}, {"loss_estimate_bps", v.loss_estimate_bps}};

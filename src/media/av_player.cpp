@@ -35,18 +35,19 @@ microseconds stream_offset(const SharedDemuxer& demuxer, int stream) {
   return microseconds(av_rescale_q(s.start_time, s.time_base, kMicroseconds) - demuxer.origin_us());
 }
 
-PlayerFile open_file(const std::string& path, const FileMedia::Options& options) {
+PlayerFile open_file(const std::string& path, const FileMedia::Options& options, bool with_audio) {
   PlayerFile file;
   file.demuxer = std::make_shared<SharedDemuxer>(path);
   const SharedDemuxer& d = *file.demuxer;
   const std::string quoted = "'" + path + "'";
-  file.audio_stream = d.find_stream(AVMEDIA_TYPE_AUDIO, options.audio_stream);
+  file.audio_stream = with_audio ? d.find_stream(AVMEDIA_TYPE_AUDIO, options.audio_stream) : -1;
   file.video_stream = d.find_stream(AVMEDIA_TYPE_VIDEO, options.video_stream);
-  const int audio_count = d.count_streams(AVMEDIA_TYPE_AUDIO);
+  const int audio_count = with_audio ? d.count_streams(AVMEDIA_TYPE_AUDIO) : 0;
   const int video_count = d.count_streams(AVMEDIA_TYPE_VIDEO);
   if (audio_count == 0 && video_count == 0) {
-    throw Error(Error::Kind::Media,
-                quoted + " has neither audio nor video; choose a media file with sound or picture");
+    throw Error(Error::Kind::Media, quoted + (with_audio ? " has neither audio nor video; choose a media file with "
+                                                           "sound or picture"
+                                                         : " has no video stream; choose a file with video"));
   }
   if (audio_count > 0 && file.audio_stream < 0) {
     throw Error(Error::Kind::Config, quoted + " has " + std::to_string(audio_count) +
@@ -74,14 +75,14 @@ PlayerFile open_file(const std::string& path, const FileMedia::Options& options)
 
 } // namespace
 
-AvPlayer::AvPlayer(const std::vector<std::string>& paths, FileMedia::Options options)
+AvPlayer::AvPlayer(const std::vector<std::string>& paths, FileMedia::Options options, bool with_audio)
     : options_(options) {
   check_player_options(options_.loop, options_.start, options_.gain_db);
   if (paths.empty()) {
     throw Error(Error::Kind::Config, "a playlist needs at least one file; got none");
   }
   for (const std::string& path : paths) {
-    files_.push_back(open_file(path, options_));
+    files_.push_back(open_file(path, options_, with_audio));
     const PlayerFile& first = files_.front();
     const PlayerFile& file = files_.back();
     if ((file.audio_stream >= 0) != (first.audio_stream >= 0) ||

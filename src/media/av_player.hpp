@@ -51,7 +51,8 @@ class AvPlayer {
  public:
   enum class Kind { Audio, Video };
 
-  AvPlayer(const std::vector<std::string>& paths, FileMedia::Options options);
+  /// `with_audio` false: the files' audio is not read (FileVideoTrack copying a file's video).
+  AvPlayer(const std::vector<std::string>& paths, FileMedia::Options options, bool with_audio = true);
 
   const FileMedia::Options& options() const { return options_; }
   const std::vector<PlayerFile>& files() const { return files_; }

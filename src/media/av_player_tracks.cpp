@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "media/audio_gain.hpp"
+#include "roomcast/error.hpp"
 
 namespace roomcast::media {
 namespace {
@@ -25,6 +26,9 @@ std::string paths_of(const AvPlayer& player) {
   }
   return text;
 }
+
+void free_packet(AVPacket* p) { av_packet_free(&p); }
+using PacketPtr = core::CPtr<AVPacket, free_packet>;
 
 bool is_cut(const Segment& from, const Segment& to) {
   return to.epoch != from.epoch || to.file != from.file;
@@ -193,6 +197,102 @@ AvVideoTrack::AvVideoTrack(std::shared_ptr<AvPlayer> player) : player_(std::move
   if (const double fps = decoders_.front()->frame_rate(); fps > 0) {
     step_ = microseconds(std::llround(1e6 / fps));
   }
+  if (copying()) {
+    const std::vector<PlayerFile>& files = player_->files();
+    for (const PlayerFile& file : files) {
+      const AVStream& stream = *file.demuxer->format().streams[file.video_stream];
+      const VideoCodec codec = check_video_copy(stream, file.demuxer->path());
+      if (copiers_.empty()) {
+        codec_ = codec;
+      } else if (codec != codec_) {
+        throw Error(Error::Kind::Media, "'" + file.demuxer->path() + "' is " + codec_text(codec) + " where '" +
+                                            files.front().demuxer->path() + "' is " + codec_text(codec_) +
+                                            "; copied video cannot change codec within a playlist: re-encode one "
+                                            "or drop --video-copy");
+      }
+      copiers_.push_back(std::make_unique<VideoPacketCopier>(stream, codec));
+    }
+  }
+}
+
+void AvVideoTrack::start_once() {
+  if (!started_) {
+    started_ = true;
+    segment_ = player_->segment(0);
+    enter(segment_);
+  }
+}
+
+AvVideoTrack::Next AvVideoTrack::next() {
+  std::lock_guard lock(mutex_);
+  start_once();
+  PacketPtr packet(av_packet_alloc());
+  for (;;) {
+    const std::optional<Segment> next_segment = player_->next_segment(segment_.id);
+    auto switch_to = [&](const Segment& to) {
+      if (is_cut(segment_, to)) {
+        enter(to);
+      }
+      segment_ = to;
+    };
+    if (segment_.paused) { // nothing to send: the receivers' decoders show the last picture
+      if (next_segment) {
+        switch_to(*next_segment);
+        continue;
+      }
+      return Next{Next::Kind::Wait, {}};
+    }
+    std::optional<EncodedVideoFrame> frame; // its timestamp the file time until placed
+    if (held_frame_) {
+      frame = std::move(held_frame_);
+      held_frame_.reset();
+    } else if (!drained_) {
+      const PlayerFile& file = player_->files()[segment_.file];
+      if (file.demuxer->read(file.video_stream, epoch_, packet.get()) < 0) {
+        drained_ = true;
+      } else {
+        const int64_t pts = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
+        const microseconds file_time = pts != AV_NOPTS_VALUE
+                                           ? file.demuxer->file_time(file.video_stream, pts)
+                                           : segment_.file_start + (next_slot() - segment_.timeline_start);
+        frame = copiers_[segment_.file]->convert(*packet, file_time);
+        av_packet_unref(packet.get());
+        if (!frame) {
+          ++skipped_;
+          continue;
+        }
+      }
+    }
+    if (!frame) {
+      if (next_segment) {
+        switch_to(*next_segment);
+        continue;
+      }
+      microseconds end{0};
+      if (player_->after_end(segment_.id, end)) {
+        continue;
+      }
+      return Next{Next::Kind::End, {}};
+    }
+    const microseconds t = segment_.timeline_start + (frame->timestamp - segment_.file_start);
+    if (next_segment && t >= next_segment->timeline_start) {
+      if (!is_cut(segment_, *next_segment)) {
+        held_frame_ = std::move(frame);
+      }
+      switch_to(*next_segment);
+      continue;
+    }
+    if (last_ && t < *last_ && last_segment_ == segment_.id) {
+      throw Error(Error::Kind::Media, "'" + player_->files()[segment_.file].demuxer->path() +
+                                          "': its video's frames come out of order (B-frames), which cannot be "
+                                          "sent as they are; re-encode it with -bf 0 or drop --video-copy");
+    }
+    frame->timestamp = t;
+    last_ = t;
+    last_segment_ = segment_.id;
+    player_->report(AvPlayer::Kind::Video, t + step_, segment_.id);
+    return Next{Next::Kind::Frame, std::move(*frame)};
+  }
 }
 
 std::optional<std::chrono::milliseconds> AvVideoTrack::duration() const { return av_duration(*player_); }
@@ -204,19 +304,23 @@ microseconds AvVideoTrack::next_slot() const { return last_ ? *last_ + step_ : s
 void AvVideoTrack::enter(const Segment& segment) {
   const PlayerFile& file = player_->files()[segment.file];
   held_.reset();
+  held_frame_.reset();
   drained_ = false;
   epoch_ = segment.epoch;
   file.demuxer->enter(file.video_stream, segment.epoch);
+  if (copying()) {
+    return; // the packets go out as they are: no decoder to start afresh
+  }
   decoders_[segment.file]->restart(std::max(microseconds(0), segment.file_start - file.video_offset));
 }
 
 std::optional<VideoFrame> AvVideoTrack::recv() {
-  std::lock_guard lock(mutex_);
-  if (!started_) {
-    started_ = true;
-    segment_ = player_->segment(0);
-    enter(segment_);
+  if (copying()) {
+    throw Error(Error::Kind::Media, "'" + description() + "' is opened with video copy: its frames go out as "
+                                    "they are and recv() has no pictures; open it without copy to decode it");
   }
+  std::lock_guard lock(mutex_);
+  start_once();
   for (;;) {
     const std::optional<Segment> next = player_->next_segment(segment_.id);
     auto switch_to = [&](const Segment& to) {

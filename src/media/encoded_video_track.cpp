@@ -8,8 +8,10 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "roomcast/error.hpp"
 #include "roomcast/push_video_track.hpp"
 #include "media/h264_encoder.hpp"
+#include "media/video_copy.hpp"
 #include "media/video_scaler.hpp"
 #include "media/vp8_encoder.hpp"
 
@@ -44,6 +46,10 @@ VideoEncodeSettings video_encode_settings(const VideoSettings& v) {
 EncodedVideoTrack::EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, VideoEncodeSettings settings)
     : track_(std::move(track)), settings_(settings), bitrate_target_(settings.bitrate_bps) {
   if (const auto* push = dynamic_cast<const PushVideoTrack*>(track_.get())) live_ = detail::push_video_slot_of(*push);
+  copy_ = detail::encoded_source_of(*track_);
+  if (copy_ && copy_->codec() != settings.codec)
+    throw Error(Error::Kind::Config, copy_codec_mismatch("the video of '" + copy_->description() + "'",
+                                                         copy_->codec(), settings.codec));
   stats_.bitrate_bps = settings.bitrate_bps;
 }
 
@@ -143,10 +149,64 @@ detail::PushVideoSlot::Take EncodedVideoTrack::take_live() {
   return {};
 }
 
+void EncodedVideoTrack::deliver(std::shared_ptr<const EncodedVideoFrame> shared) {
+  std::vector<FrameSink> sinks;
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.frames_encoded;
+    if (shared->keyframe) ++stats_.keyframes;
+    for (const auto& [id, sink] : sinks_) sinks.push_back(sink.on_frame);
+  }
+  for (const auto& sink : sinks) sink(shared);
+}
+
+// Copied frames cannot be left out (the ones after need them) nor made keyframes: each goes out
+// at its time, late ones as soon as they come; a keyframe request waits for the file's next.
+bool EncodedVideoTrack::run_copy(Clock::time_point anchor) {
+  using Kind = detail::EncodedVideoSource::Next::Kind;
+  constexpr auto kPausedPoll = std::chrono::milliseconds(20);
+  bool told_unanswerable = false;
+  std::optional<std::chrono::microseconds> last_timestamp;
+  while (!stopping()) {
+    auto next = copy_->next();
+    if (next.kind == Kind::End) return true;
+    if (next.kind == Kind::Wait) {
+      if (!wait_until(Clock::now() + kPausedPoll)) return false;
+      continue;
+    }
+    auto& frame = next.frame;
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.frames_read;
+      if (last_timestamp && frame.timestamp < *last_timestamp) {
+        ++stats_.timestamps_clamped;
+        frame.timestamp = *last_timestamp;
+      }
+    }
+    last_timestamp = frame.timestamp;
+    if (!wait_until(anchor + frame.timestamp)) return false;
+    if (keyframe_wanted_.exchange(false) && !frame.keyframe) {
+      std::lock_guard lock(mutex_);
+      ++stats_.keyframe_requests_unanswered;
+      if (!told_unanswerable) {
+        told_unanswerable = true;
+        core::log_info("video of '", copy_->description(), "' is copied as it is: a keyframe request (PLI/FIR) ",
+                       "waits for the file's next keyframe (counted in keyframe_requests_unanswered)");
+      }
+    }
+    deliver(std::make_shared<const EncodedVideoFrame>(std::move(frame)));
+  }
+  return false;
+}
+
 void EncodedVideoTrack::run() {
   pthread_setname_np(pthread_self(), "roomcast-video");  // named in top, perf and gdb
   std::string error;
   try {
+    if (copy_) {
+      if (run_copy(*this->anchor())) finish(error);
+      return;
+    }
     CameraEncoder encoder(settings_);
     VideoScaler scaler(settings_.width, settings_.height);
     const Clock::time_point anchor = *this->anchor();
@@ -219,16 +279,11 @@ void EncodedVideoTrack::run() {
       auto encoded = encoder.encode(picture, force);
       if (!encoded) continue;  // the encoder dropped the frame (rate control)
       if (encoded->keyframe) last_keyframe = now;
-      auto shared = std::make_shared<const EncodedVideoFrame>(std::move(*encoded));
-      std::vector<FrameSink> sinks;
       {
         std::lock_guard lock(mutex_);
-        ++stats_.frames_encoded;
-        if (shared->keyframe) ++stats_.keyframes;
         stats_.bitrate_bps = encoder_bitrate;
-        for (const auto& [id, sink] : sinks_) sinks.push_back(sink.on_frame);
       }
-      for (const auto& sink : sinks) sink(shared);
+      deliver(std::make_shared<const EncodedVideoFrame>(std::move(*encoded)));
     }
   } catch (const std::exception& e) {
     error = std::string(track_->description()) + ": " + e.what();

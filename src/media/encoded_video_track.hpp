@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "media/encoded_video_frame.hpp"
+#include "media/encoded_video_source.hpp"
 #include "media/push_video_slot.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/video_track.hpp"
@@ -44,6 +45,8 @@ struct VideoEncodeStats {
   uint64_t frames_over_rate = 0;  ///< dropped: closer than 1/fps to the frame before
   uint64_t timestamps_clamped = 0;///< went backwards
   int bitrate_bps = 0;            ///< the encoder's current target
+  /// Copied video: keyframe requests that had to wait for the file's next keyframe.
+  uint64_t keyframe_requests_unanswered = 0;
 };
 
 /// Why a thread of its own and not the worker pool: a frame is encoded when it is due
@@ -64,6 +67,8 @@ class EncodedVideoTrack {
   /// How often a wait for a live track's next frame looks whether the encode is stopping.
   static constexpr auto kLiveStopCheck = std::chrono::milliseconds(100);
 
+  /// A track opened with video copy is paced and fanned out, not encoded: throws
+  /// Error(Kind::Config) when its codec is not settings.codec.
   EncodedVideoTrack(std::shared_ptr<CustomVideoTrack> track, VideoEncodeSettings settings);
   /// Stops the thread (a recv() in progress is waited for).
   ~EncodedVideoTrack();
@@ -100,11 +105,14 @@ class EncodedVideoTrack {
   bool stopping() const;
   detail::PushVideoSlot::Take take_live();  // no frame: ended or stopping
   void encode_one(VideoFrame frame, Clock::time_point due);
+  bool run_copy(Clock::time_point anchor);  // true at the end, false when stopping
+  void deliver(std::shared_ptr<const EncodedVideoFrame> frame);
   void finish(const std::string& error);
   void apply_bitrate();
 
   std::shared_ptr<CustomVideoTrack> track_;
   std::shared_ptr<detail::PushVideoSlot> live_;  // a PushVideoTrack's: frames without timestamps
+  std::shared_ptr<detail::EncodedVideoSource> copy_;  // a file's video sent as it is
   VideoEncodeSettings settings_;
 
   mutable std::mutex mutex_;

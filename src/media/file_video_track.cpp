@@ -5,6 +5,8 @@
 #include <string>
 
 #include "core/log.hpp"
+#include "media/av_player.hpp"
+#include "media/av_player_tracks.hpp"
 #include "media/video_decoder.hpp"
 #include "roomcast/error.hpp"
 #include "roomcast/video_track.hpp"
@@ -36,11 +38,24 @@ FileVideoTrack::Options checked(const FileVideoTrack::Options& options) {
   return options;
 }
 
+// Copy: the file's packets through a video-only AvPlayer (its timeline, loops and start).
+std::shared_ptr<media::AvVideoTrack> open_copy(const std::string& path, const FileVideoTrack::Options& options) {
+  FileMedia::Options media_options;
+  media_options.video_stream = options.video_stream;
+  media_options.loop = options.loop;
+  media_options.start = options.start;
+  media_options.video_copy = true;
+  return std::make_shared<media::AvVideoTrack>(
+      std::make_shared<media::AvPlayer>(std::vector<std::string>{path}, media_options, false));
+}
+
 } // namespace
 
 struct FileVideoTrack::Impl {
   Options options;
-  media::VideoDecoder decoder;
+  std::shared_ptr<media::AvVideoTrack> copy;   // Options::copy
+  std::unique_ptr<media::VideoDecoder> own;    // otherwise
+  media::VideoDecoder& decoder;
   microseconds nominal_step{0};
 
   // recv()'s state (one caller at a time).
@@ -54,7 +69,12 @@ struct FileVideoTrack::Impl {
   std::atomic<std::size_t> clamped{0};     // read from any thread
 
   Impl(const std::string& path, Options opts)
-      : options(checked(opts)), decoder(path, options.video_stream) {
+      : options(checked(opts)), copy(options.copy ? open_copy(path, options) : nullptr),
+        own(options.copy ? nullptr : std::make_unique<media::VideoDecoder>(path, options.video_stream)),
+        decoder(copy ? const_cast<media::VideoDecoder&>(copy->decoder(0)) : *own) {
+    if (copy) {
+      return; // the AvPlayer checked the start and placed the timeline
+    }
     if (decoder.frame_rate() > 0) {
       nominal_step = microseconds(static_cast<int64_t>(1e6 / decoder.frame_rate() + 0.5));
     }
@@ -111,6 +131,9 @@ struct FileVideoTrack::Impl {
   }
 
   std::optional<VideoFrame> recv() {
+    if (copy) {
+      return copy->recv(); // explains why there are no pictures
+    }
     if (ended) {
       return std::nullopt;
     }
@@ -146,6 +169,9 @@ FileVideoTrack::~FileVideoTrack() = default;
 std::optional<VideoFrame> FileVideoTrack::recv() { return impl_->recv(); }
 
 std::optional<std::chrono::milliseconds> FileVideoTrack::duration() const {
+  if (impl_->copy) {
+    return impl_->copy->duration();
+  }
   const auto length = impl_->decoder.duration();
   if (impl_->options.loop == kLoopForever || !length) {
     return std::nullopt;
@@ -169,3 +195,17 @@ std::size_t FileVideoTrack::skipped_packets() const { return impl_->decoder.skip
 std::size_t FileVideoTrack::clamped_timestamps() const { return impl_->clamped; }
 
 } // namespace roomcast
+
+namespace roomcast::detail {
+
+std::shared_ptr<EncodedVideoSource> encoded_source_of(const CustomVideoTrack& track) {
+  if (const auto* file = dynamic_cast<const FileVideoTrack*>(&track)) {
+    return file->impl_->copy;
+  }
+  if (const auto* media = dynamic_cast<const media::AvVideoTrack*>(&track); media && media->copying()) {
+    return std::const_pointer_cast<media::AvVideoTrack>(media->shared_from_this());
+  }
+  return nullptr;
+}
+
+} // namespace roomcast::detail

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "media/encoded_video_source.hpp"
+#include "media/video_codec_text.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast::meeting {
@@ -220,6 +222,11 @@ std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
                          "sync): enable the microphone too (a silent track will do)"};
   if (c.webcam_enabled) {
     if (auto p = video_problem(c.video)) return p;
+    // A file's video sent as it is must already be in the codec we offer.
+    if (auto copy = detail::encoded_source_of(*c.custom_camera_video_track); copy && copy->codec() != c.video.codec)
+      return ConfigProblem{"video.codec", "is " + media::codec_text(c.video.codec) + "; " +
+                                              media::copy_codec_mismatch("the video of '" + copy->description() + "'",
+                                                                         copy->codec(), c.video.codec)};
   }
   if (auto p = problem("token", secret_problem(c.token))) return p;
   if (c.mic_enabled && !c.custom_microphone_audio_track)

@@ -194,6 +194,7 @@ PublishStats Publication::stats(std::chrono::steady_clock::time_point join_start
     v.retransmissions = wire.retransmissions;
     v.keyframe_requests = wire.keyframe_requests;
     v.frames_late = encode.frames_late;
+    v.keyframe_requests_unanswered = encode.keyframe_requests_unanswered;
     v.bitrate_bps = encode.bitrate_bps;
     v.remb_bps = wire.remb_bps;
     v.fraction_lost = wire.remote_fraction_lost;

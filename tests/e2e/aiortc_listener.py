@@ -16,6 +16,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import frame_number  # noqa: E402
 from janus_client import JanusClient, JanusError, wait_for_publisher  # noqa: E402
 
 SILENCE_DBFS = -50.0
@@ -75,8 +76,7 @@ class Listener:
                 gray = frame.to_ndarray(format="gray")
                 h, w = gray.shape
                 self.video_sizes.add(f"{w}x{h}")
-                row = gray[h // 8]
-                n = sum(1 << i for i in range(16) if row[int(w * (i + 0.5) / 16)] > 128)
+                n = frame_number(gray)
                 t0 = self.frames[0][0] if self.frames else time.monotonic()
                 self.video_frames.append([n, round((time.monotonic() - t0) * 1000)])
         except MediaStreamError:

@@ -284,6 +284,25 @@ def start_roomcast_server(binary, env, room, *extra):
         raise
 
 
+def frame_number(luma):
+    """The number a test picture carries (run_video_test.py's pattern) from its luma plane, a
+    2-D array: its top band's row at 1/8 of the height, 16 blocks across, bit i (LSB first)
+    white where block i is."""
+    h, w = luma.shape
+    row = luma[h // 8]
+    return sum(1 << i for i in range(16) if row[int(w * (i + 0.5) / 16)] > 128)
+
+
+def kill_janus(server):
+    """SIGKILLs the janus a `roomcast server` Proc runs (the server then exits): a server gone
+    without a goodbye, as a crash would leave it. Returns the monotonic time of the kill."""
+    janus = [pid for pid, comm, _ in descendants(server.p.pid) if comm == "janus"]
+    if len(janus) != 1:
+        raise Failure(f"expected one janus under roomcast server, found {janus}")
+    os.kill(janus[0], signal.SIGKILL)
+    return time.monotonic()
+
+
 class OpusStream:
     """A libopus decoder (48 kHz, mono or stereo) for one stream, through ctypes: no Python Opus
     binding here. decode() returns the samples as float (interleaved when stereo), or None when

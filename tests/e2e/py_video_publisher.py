@@ -2,7 +2,9 @@
 """A Python bot publishing numbered frames (roomcast.CustomVideoTrack, numpy RGB) with a
 441 Hz tone (roomcast.CustomAudioTrack): the same picture run_video_test.py makes with
 ffmpeg, made frame by frame in Python, as a user's renderer or avatar would. --push: a
-render thread pushes the frames at 30 fps into a roomcast.PushVideoTrack instead."""
+render thread pushes the frames at 30 fps into a roomcast.PushVideoTrack instead.
+--mute-across-rejoin: the camera off at 2 s, on again 3 s after the meeting rejoined (the
+driver restarts the server meanwhile)."""
 import argparse
 import sys
 import threading
@@ -70,8 +72,18 @@ class Tone(roomcast.CustomAudioTrack):
 
 
 class Printer:
+    def __init__(self):
+        self.reconnected = threading.Event()
+
     def on_meeting_joined(self, data):
         print("py_video_publisher: joined", flush=True)
+
+    def on_reconnecting(self, info):
+        print(f"py_video_publisher: reconnecting ({info.reason})", flush=True)
+
+    def on_reconnected(self, info):
+        print(f"py_video_publisher: reconnected ({info.how})", flush=True)
+        self.reconnected.set()
 
     def on_error(self, message):
         print(f"py_video_publisher: error: {message}", file=sys.stderr, flush=True)
@@ -87,6 +99,8 @@ def main():
                     help="camera off at 3 s and on at 6 s, microphone off at 7 s and back at 8.5 s "
                          "with another track (a 660 Hz tone to the end)")
     ap.add_argument("--push", action="store_true", help="push the frames into a roomcast.PushVideoTrack at 30 fps")
+    ap.add_argument("--mute-across-rejoin", action="store_true",
+                    help="camera off at 2 s; on again 3 s after the meeting rejoined (within 20 s)")
     a = ap.parse_args()
     width, height = map(int, a.size.split("x"))
     video = NumberedFrames(a.duration, width, height)
@@ -95,14 +109,25 @@ def main():
                                     custom_microphone_audio_track=Tone(a.duration), webcam_enabled=True,
                                     custom_camera_video_track=camera)
     meeting = roomcast.init_meeting(config)
-    meeting.add_event_listener(Printer())
+    printer = Printer()
+    meeting.add_event_listener(printer)
     meeting.join()
+    t0 = time.monotonic()
     renderer = threading.Thread(target=push_frames, args=(camera, video)) if a.push else None
     if renderer:
         renderer.start()
+    if a.mute_across_rejoin and not meeting.run_until_left(2.0):
+        meeting.disable_webcam()
+        print(f"py_video_publisher: disable_webcam at {time.monotonic() - t0:.2f} s", flush=True)
+        if not printer.reconnected.wait(20):
+            print("py_video_publisher: no rejoin within 20 s", file=sys.stderr, flush=True)
+            sys.exit(1)
+        if not meeting.run_until_left(3.0):
+            # The frame due now is number 30 * this: the camera shows nothing before it.
+            print(f"py_video_publisher: enable_webcam from {time.monotonic() - t0:.2f} s", flush=True)
+            meeting.enable_webcam()
+            print(f"py_video_publisher: enable_webcam at {time.monotonic() - t0:.2f} s", flush=True)
     if a.toggle:
-        import time
-        t0 = time.monotonic()
         # The swapped-in track ends with the others: the meeting leaves when the audio ends.
         swap = Tone(a.duration - 8.5, hz=660)
         for at, name, action in ((3.0, "disable_webcam", meeting.disable_webcam),

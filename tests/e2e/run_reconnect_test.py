@@ -38,7 +38,7 @@ import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, Failure, Proc, become_subreaper, descendants, guarded, json_lines, leak_check, log,  # noqa: E402
+from e2e_util import (HERE, Failure, Proc, become_subreaper, guarded, json_lines, kill_janus, leak_check, log,  # noqa: E402
                       private_tmpdir, start_roomcast_server)
 from janus_client import list_participants  # noqa: E402
 
@@ -130,11 +130,7 @@ def janus_restart(a, work):
                                "--json"], env=env)
         pub.wait_line(r'"position_ms":(1\d{4})', 30, "out")  # 10 s or more played: in the 660 Hz part
         before = events(pub, "progress")[-1]["position_ms"]
-        janus = [pid for pid, comm, _ in descendants(server.p.pid) if comm == "janus"]
-        if len(janus) != 1:
-            raise Failure(f"expected one janus under roomcast server, found {janus}")
-        os.kill(janus[0], signal.SIGKILL)
-        t_kill = time.monotonic()
+        t_kill = kill_janus(server)
         t_noticed, ev = wait_event(pub, "reconnecting", 5)
         c.figures["noticedSeconds"] = round(t_noticed - t_kill, 3)
         c.check(t_noticed - t_kill <= 2.0, f"reconnecting {t_noticed - t_kill:.3f} s after the kill (<= 2 s): "

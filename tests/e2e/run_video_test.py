@@ -4,7 +4,8 @@
 Scenarios: plain (the viewer waits in the room); --late-viewer S (it subscribes S seconds in,
 with a keyframe interval longer than the test: only our answer to Janus's PLI can show it a
 picture within a second); --loss P (P % of the publisher's UDP into Janus dropped, run with
-retransmissions and again without: NACKs answered, and less frozen time with them).
+retransmissions (RTX when Janus keeps it) and at the same time without, in a second room:
+NACKs answered as RFC 4588 retransmissions, and less frozen time with them).
 
 The test file carries its frame number in every frame (a band of 16 black or white blocks,
 bit i from the left) over moving content, with a 441 Hz tone: Chromium reads the number
@@ -96,47 +97,63 @@ def assertions(a, r, pub_out):
     return res
 
 
-def publish_and_watch(a, tmp, media, extra=()):
-    """One publisher and one Chromium viewer on a fresh server: (viewer result, publisher's
-    output lines, its last --stats line)."""
+def publish_and_watch(a, tmp, media, *variants):
+    """One server; per variant (a list of extra publish options; one plain run by default) a
+    room with one publisher and one viewer, all at once: [(viewer result, publisher's output
+    lines, its last --stats line)] in the variants' order."""
+    variants = variants or ((),)
+    rooms = [ROOM + i for i in range(len(variants))]
     sut_tmp, env = private_tmpdir(tmp)
-    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    server, url = start_roomcast_server(a.roomcast, env, ",".join(map(str, rooms)))
     server_dirs = janus_config_dirs_of_descendants()
-    viewer_argv = ["node", os.path.join(HERE, "browser_listener.mjs")] if a.viewer == "chromium" else \
-        [PY, os.path.join(HERE, "aiortc_listener.py")]
-    viewer_argv += ["--video", "--url", url, "--room", ROOM, "--seconds", a.duration + 8, "--timeout", 30]
-    viewer = None
+
+    def viewer_argv(room):
+        argv = ["node", os.path.join(HERE, "browser_listener.mjs")] if a.viewer == "chromium" else \
+            [PY, os.path.join(HERE, "aiortc_listener.py")]
+        return argv + ["--video", "--url", url, "--room", room, "--seconds", a.duration + 8, "--timeout", 30]
+
+    viewers = {}
     if not a.late_viewer:
-        viewer = Proc("viewer", viewer_argv)
-        viewer.wait_line(r"ready:", 45, "err")
-    if a.python_dir:
-        # The same picture from a Python bot: roomcast.CustomVideoTrack with numpy frames.
-        publisher = Proc("publisher", [PY, os.path.join(HERE, "py_video_publisher.py"), "--server", url,
-                                       "--room", ROOM, "--duration", a.duration, *(["--push"] if a.push else [])],
-                         env=dict(env, PYTHONPATH=a.python_dir))
-    else:
-        publisher = Proc("publisher", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--stats",
-                                       *extra], env=env)
+        for room in rooms:
+            viewers[room] = Proc(f"viewer{room}", viewer_argv(room))
+        for viewer in viewers.values():
+            viewer.wait_line(r"ready:", 45, "err")
+    publishers = {}
+    for room, extra in zip(rooms, variants):
+        if a.python_dir:
+            # The same picture from a Python bot: roomcast.CustomVideoTrack with numpy frames.
+            publishers[room] = Proc(f"publisher{room}", [PY, os.path.join(HERE, "py_video_publisher.py"), "--server",
+                                                         url, "--room", room, "--duration", a.duration,
+                                                         *(["--push"] if a.push else [])],
+                                    env=dict(env, PYTHONPATH=a.python_dir))
+        else:
+            publishers[room] = Proc(f"publisher{room}", [a.roomcast, "publish", media, "--server", url, "--room", room,
+                                                         "--stats", *extra], env=env)
     if a.late_viewer:
         # Joined and sending for late_viewer seconds (the stats lines count them) before the viewer.
-        publisher.wait_line(rf'"t":{a.late_viewer}(\.\d+)?,"type":"stats"', a.late_viewer + 30, "out")
-        viewer = Proc("viewer", viewer_argv)
-    if publisher.wait(a.duration + 40) != 0:
-        raise Failure(f"publisher failed\n{publisher.dump()}")
-    if viewer.wait(a.duration + 60) != 0:
-        raise Failure(f"viewer failed\n{viewer.dump()}")
-    result = json.loads(viewer.out[-1])
-    frames = result.get("frames") or []
-    log("viewer: " + json.dumps({k: v for k, v in result.items() if k != "frames"}))
-    log(f"viewer frames: {len(frames)}, first {frames[:5]}, last {frames[-5:]}")
-    stats = [s for s in json_lines(publisher.out) if s.get("type") == "stats"]
-    sending = stats[-1].get("sending") if stats else {}
-    log("publisher's last stats: " + json.dumps(sending))
+        for room in rooms:
+            publishers[room].wait_line(rf'"t":{a.late_viewer}(\.\d+)?,"type":"stats"', a.late_viewer + 30, "out")
+            viewers[room] = Proc(f"viewer{room}", viewer_argv(room))
+    outcomes = []
+    for room in rooms:
+        publisher, viewer = publishers[room], viewers[room]
+        if publisher.wait(a.duration + 40) != 0:
+            raise Failure(f"publisher failed\n{publisher.dump()}")
+        if viewer.wait(a.duration + 60) != 0:
+            raise Failure(f"viewer failed\n{viewer.dump()}")
+        result = json.loads(viewer.out[-1])
+        frames = result.get("frames") or []
+        log(f"viewer {room}: " + json.dumps({k: v for k, v in result.items() if k != "frames"}))
+        log(f"viewer {room} frames: {len(frames)}, first {frames[:5]}, last {frames[-5:]}")
+        stats = [s for s in json_lines(publisher.out) if s.get("type") == "stats"]
+        sending = stats[-1].get("sending") if stats else {}
+        log(f"publisher {room}'s last stats: " + json.dumps(sending))
+        outcomes.append((result, publisher.out, sending or {}))
     if server.stop(15) != 0:
         raise Failure(f"server exited badly\n{server.dump()}")
     leak_check()
     check_dirs_gone(server_dirs, "the server")
-    return result, publisher.out, sending or {}
+    return outcomes
 
 
 def nft(*rules):
@@ -157,20 +174,36 @@ def run(a):
         make_video(media, a.duration, a.source_size)
         results = []
         if a.loss:
-            # Into Janus's RTP ports only: the publisher's path (the viewer sends Janus only RTCP).
+            # Into Janus's RTP ports only: the publishers' path (the viewers send Janus only RTCP).
+            # RTP (version 2) with our RTX payload type is counted on the way out, before the loss:
+            # the retransmissions on the wire really are RFC 4588 ones (the header is not encrypted).
+            rtx_pt = 103 if a.codec == "h264" else 97
             nft("add table inet rcvideo", "add chain inet rcvideo out { type filter hook output priority 0 ; }",
+                f"add rule inet rcvideo out udp dport 20000-29999 @th,64,2 2 @th,73,7 {rtx_pt} counter",
                 f"add rule inet rcvideo out udp dport 20000-29999 numgen random mod 100 < {a.loss} drop")
             try:
-                with_nack = publish_and_watch(a, tmp, media)
-                without = publish_and_watch(a, tmp, media, ["--no-video-nack"])
+                # Side by side on one server, each in its own room: with retransmissions (RTX, as
+                # Janus keeps it in its answer) and with --no-video-nack.
+                (r, _, sending), (r_off, _, sending_off) = publish_and_watch(a, tmp, media, [], ["--no-video-nack"])
+                listed = subprocess.run(["nft", "list", "chain", "inet", "rcvideo", "out"], capture_output=True,
+                                        text=True, check=True).stdout
             finally:
                 subprocess.run(["nft", "delete", "table", "inet", "rcvideo"], check=False)
-            (r, _, sending), (r_off, _, sending_off) = with_nack, without
+            counted = re.search(r"counter packets (\d+)", listed)
+            rtx_on_wire = int(counted.group(1)) if counted else -1
             video, video_off = sending.get("video") or {}, sending_off.get("video") or {}
             frozen, frozen_off = r.get("totalFreezesDuration"), r_off.get("totalFreezesDuration")
-            check(results, video.get("nacks_received", 0) > 0 and video.get("retransmissions", 0) > 0,
-                  f"with {a.loss} % loss Janus NACKed ({video.get('nacks_received')}) and we resent "
-                  f"{video.get('retransmissions')} packets")
+            resent = video.get("retransmissions", 0)
+            check(results, video.get("nacks_received", 0) > 0 and resent > 0,
+                  f"with {a.loss} % loss Janus NACKed ({video.get('nacks_received')}) and we resent {resent} packets")
+            # The last stats line is up to 2 s old when the counter is read: a few more may follow it.
+            check(results, resent > 0 and 0.9 * resent <= rtx_on_wire <= 1.2 * resent + 10,
+                  f"the resent packets went as RTX (payload type {rtx_pt}): {rtx_on_wire} on the wire, "
+                  f"{resent} in the last stats")
+            # Janus unwraps RTX into the stream it relays: Chromium misses (almost) nothing for good.
+            lost, lost_off = r.get("packetsLost", -1), r_off.get("packetsLost", -1)
+            check(results, 0 <= lost <= max(2, lost_off / 10),
+                  f"Chromium lost {lost} packets for good with RTX, {lost_off} without retransmissions")
             check(results, video_off.get("retransmissions", -1) == 0,
                   f"with --no-video-nack nothing was resent ({video_off.get('retransmissions')} retransmissions, "
                   f"{video_off.get('nacks_received')} NACKs came anyway)")
@@ -179,11 +212,15 @@ def run(a):
                   f"without ({frozen_off} s, {r_off.get('freezeCount')} freezes)")
             check(results, (r.get("framesDecoded") or 0) > (r_off.get("framesDecoded") or 0) * 0.9,
                   f"frames decoded with NACK {r.get('framesDecoded')}, without {r_off.get('framesDecoded')}")
+            # Not a check: Janus ends our RTX stream and relays the recovered packets as plain media, so
+            # this counts only Janus's own RTX answers to Chromium's NACKs (none: that leg is clean).
+            log(f"Chromium's retransmittedPacketsReceived: with {r.get('retransmittedPacketsReceived')}, "
+                f"without {r_off.get('retransmittedPacketsReceived')}")
         else:
             extra = ["--keyframe-interval", str(a.keyframe_interval)] if a.keyframe_interval else []
             if a.codec != "vp8":
                 extra += ["--video-codec", a.codec]
-            r, out, sending = publish_and_watch(a, tmp, media, extra)
+            (r, out, sending), = publish_and_watch(a, tmp, media, extra)
             results = assertions(a, r, out)
             if a.late_viewer:
                 video = sending.get("video") or {}

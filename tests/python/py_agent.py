@@ -9,9 +9,14 @@
 #                      thread in real time for S seconds, wait_for_playout(); then 2 s pushed
 #                      at once and clear(); end(). Reports timings and queued_seconds.
 #   errors:            exceptions in a handler, in a sink-less recv(), roomcast.Error kinds.
+#   video_sink URL ROOM S: a Python sink on the first remote video stream (numpy I420 planes
+#                      y, u, v): each picture's planes' shapes and the number it carries; once
+#                      30 arrived, Participant.capture_image() (PNG bytes) decoded with PyAV.
 import argparse
 import asyncio
+import io
 import json
+import os
 import sys
 import threading
 import time
@@ -19,6 +24,9 @@ import time
 import numpy as np
 
 import roomcast
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from e2e_util import frame_number  # noqa: E402
 
 
 def emit(**fields):
@@ -258,9 +266,84 @@ def push(a):
          cleared_seconds=stats.cleared_seconds, underruns=stats.underruns)
 
 
+class PictureSink:
+    """What a video sink's on_video_frame(frame) gets, per picture: the numpy planes' shapes
+    and dtypes, and the number the picture carries (read from its Y plane)."""
+
+    def __init__(self):
+        self.shapes, self.numbers = set(), []
+        self.enough = threading.Event()
+
+    def on_video_frame(self, frame):
+        y, u, v = (np.asarray(p) for p in (frame.y, frame.u, frame.v))
+        self.shapes.add((y.shape, u.shape, v.shape, str(y.dtype), frame.width, frame.height))
+        self.numbers.append(frame_number(y))
+        if len(self.numbers) >= 30:
+            self.enough.set()
+
+
+class FollowVideo(roomcast.ParticipantEventHandler):
+    def __init__(self, sink):
+        self.sink = sink
+        self.added = False
+
+    def on_stream_enabled(self, stream):
+        if stream.kind == "video" and not self.added:
+            self.added = True
+            stream.add_sink(self.sink)
+
+
+class Cameras(Recorder):
+    def __init__(self, sink):
+        super().__init__()
+        self.sink = sink
+        self.participants = []
+        self.gone = threading.Event()
+
+    def on_participant_joined(self, participant):
+        self.participants.append(participant)
+        participant.add_event_listener(FollowVideo(self.sink))
+
+    def on_participant_left(self, participant):
+        self.gone.set()
+
+
+def video_sink(a):
+    # The Python side of Stream::add_sink(VideoSink) and Participant::capture_image() (issue 15).
+    sink = PictureSink()
+    events = Cameras(sink)
+    meeting = roomcast.init_meeting(roomcast.MeetingConfig(
+        meeting_id=str(a.room), name="python video sink", server_url=a.url, mic_enabled=False))
+    meeting.add_event_listener(events)
+    meeting.join()
+    emit(case="video_sink", event="joined")
+    png, at = None, 0
+    capture = getattr(roomcast.Participant, "capture_image", None)
+    if sink.enough.wait(a.seconds + 20) and capture:
+        png = capture(events.participants[0])
+        at = len(sink.numbers)
+    events.gone.wait(a.seconds + 20)
+    meeting.leave()
+    meeting.close()
+    out = {"case": "video_sink", "pictures": len(sink.numbers), "numbers": sink.numbers,
+           "shapes": sorted(map(str, sink.shapes)), "png_bytes": len(png) if png else 0,
+           "capture_image": capture is not None, "calls": events.calls}
+    if png:
+        import av  # PyAV (aiortc's): decodes the PNG as FFmpeg does
+        with av.open(io.BytesIO(bytes(png))) as container:
+            picture = next(container.decode(video=0))
+        gray = picture.to_ndarray(format="gray")
+        band = gray[: gray.shape[0] // 4]
+        out.update(png_signature=bytes(png[:8]).hex(), png_size=[picture.width, picture.height],
+                   png_number=frame_number(gray), sink_numbers_at_capture=sink.numbers[max(0, at - 10):at],
+                   # the band is black (16) and white (235) blocks, nothing between
+                   png_band_grey_share=float(np.mean((band > 60) & (band < 190))))
+    emit(**out)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["custom", "sink", "errors", "push"])
+    ap.add_argument("case", choices=["custom", "sink", "errors", "push", "video_sink"])
     ap.add_argument("--url", default="")
     ap.add_argument("--room", type=int, default=1234)
     ap.add_argument("--seconds", type=float, default=5)
@@ -271,6 +354,8 @@ def main():
         asyncio.run(sink_async(a))
     elif a.case == "push":
         push(a)
+    elif a.case == "video_sink":
+        video_sink(a)
     else:
         errors(a)
     return 0

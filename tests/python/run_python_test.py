@@ -13,6 +13,10 @@
 #            iterator of the mixed audio at 440 +- 1 Hz.
 #   errors:  a handler raising arrives as on_error naming it; recv() raising arrives as on_error
 #            and ends the meeting with an error; roomcast.Error carries the kind.
+#   video_sink: `roomcast publish` of a 4 s numbered video (run_video_test.make_video, sent at
+#            640x360): a Python sink on its video stream gets numpy I420 planes of 360x640 and
+#            180x320 (uint8) carrying >= 90 % of the frame numbers in order; capture_image()
+#            gives a PNG that PyAV decodes to 640x360 showing one of the numbers the sink saw.
 import argparse
 import json
 import os
@@ -25,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from e2e_util import (PY, Failure, Proc, become_subreaper, guarded, janus_dirs, json_lines,  # noqa: E402
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
+from run_video_test import FPS, make_video  # noqa: E402
 
 E2E = os.path.join(HERE, "..", "e2e")
 EXAMPLE = os.path.join(HERE, "..", "..", "examples", "python", "file_to_meeting.py")
@@ -195,6 +200,54 @@ def sink(a, work, env):
         server.terminate()
 
 
+def video_sink(a, work, env):
+    seconds = 4
+    media = os.path.join(work, "numbered.mp4")
+    make_video(media, seconds, "480x270")
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    try:
+        agent = Proc("py_agent video_sink", [PY, AGENT, "video_sink", "--url", url, "--room", ROOM, "--seconds",
+                                             seconds], env=env)
+        agent.wait_line(r'"event": "joined"', 30, "out")
+        publisher = Proc("publish", [a.roomcast, "publish", media, "--server", url, "--room", ROOM, "--name",
+                                     "camera"], env=env)
+        rc = agent.wait(60)
+        prc = publisher.wait(30)
+        result = (json_lines(agent.out) or [{}])[-1]
+        numbers = result.get("numbers") or []
+        total = seconds * FPS
+        problems = []
+        if rc != 0 or prc != 0 or "pictures" not in result:
+            problems.append(f"py_agent exited {rc}, publish {prc}")
+        want_shapes = [str(((360, 640), (180, 320), (180, 320), "uint8", 640, 360))]
+        if result.get("shapes") != want_shapes:
+            problems.append(f"the sink's planes (y, u, v, dtype, width, height) {result.get('shapes')}, want {want_shapes}")
+        distinct = len(set(numbers))
+        backwards = sum(1 for x, y in zip(numbers, numbers[1:]) if y < x)
+        if distinct < 0.9 * total or backwards or not numbers or numbers[-1] < total - 10:
+            problems.append(f"the sink saw {distinct} distinct frame numbers ({backwards} steps backwards, last "
+                            f"{numbers[-1:]}), want >= 90 % of {total} in order up to the last")
+        if not result.get("capture_image"):
+            problems.append("roomcast.Participant has no capture_image()")
+        elif result.get("png_signature") != "89504e470d0a1a0a" or result.get("png_size") != [640, 360]:
+            problems.append(f"capture_image(): {result.get('png_bytes')} bytes, signature {result.get('png_signature')}, "
+                            f"decoded size {result.get('png_size')}: want a 640x360 PNG")
+        else:
+            seen = result.get("sink_numbers_at_capture") or []
+            if not seen or not min(seen) <= result.get("png_number", -1) <= max(seen) + 3:
+                problems.append(f"capture_image() shows frame {result.get('png_number')}, the sink had just seen {seen}")
+            if result.get("png_band_grey_share", 1) > 0.15:
+                problems.append(f"capture_image()'s number band is {result.get('png_band_grey_share'):.2f} grey "
+                                "(want black and white blocks)")
+        log(f"video_sink: {json.dumps({k: v for k, v in result.items() if k != 'numbers'})}; "
+            f"{len(numbers)} pictures, numbers {numbers[:3]}..{numbers[-3:]}")
+        if problems:
+            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + publisher.dump())
+        server.stop(15)
+    finally:
+        server.terminate()
+
+
 def errors(a, work, env):
     agent = Proc("py_agent errors", [PY, AGENT, "errors"], env=env)
     rc = agent.wait(60)
@@ -233,7 +286,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="the roomcast CLI (for `roomcast server`)")
     ap.add_argument("--python-dir", required=True, help="the directory holding the roomcast package")
-    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors", "push"])
+    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors", "push", "video_sink"])
     a = ap.parse_args()
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         print("run this under tests/e2e/netns.sh", file=sys.stderr)
@@ -245,7 +298,7 @@ def main():
     work = tempfile.mkdtemp(prefix="roomcast-py-")
     tmp, env = private_tmpdir(work)
     env["PYTHONPATH"] = os.path.abspath(a.python_dir)
-    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors, "push": push}
+    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors, "push": push, "video_sink": video_sink}
     try:
         rc = guarded(cases[a.case], a, work, env)
         if rc == 0:
