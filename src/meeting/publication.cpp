@@ -45,7 +45,8 @@ void Publication::start(std::function<void(const std::string& offer)> ready) {
 std::optional<std::string> Publication::apply_answer(const std::string& sdp) {
   if (!peer_) return "the publishing connection is gone";
   if (auto problem = peer_->apply_answer(sdp)) return problem;
-  if (video_track_ && !peer_->video_accepted()) {
+  // A camera muted across a rejoin was offered inactive: that is no refusal.
+  if (video_track_ && !muted_.webcam && !peer_->video_accepted()) {
     core::log_warn("meeting ", host_.config->meeting_id, ": our video is not sent: ",
                    peer_->video_refusal().value_or("the server did not take it"));
     video_track_.reset();
