@@ -20,9 +20,7 @@
 #include "media/encoded_track.hpp"
 #include "meeting/participant_state.hpp"
 #include "meeting/subscription.hpp"
-#include "peer/audio_sender.hpp"
-#include "peer/peer_session.hpp"
-#include "peer/video_sender.hpp"
+#include "meeting/publication.hpp"
 #include "roomcast/meeting.hpp"
 #include "server/embedded_janus.hpp"
 #include "signaling/room_signaling.hpp"
@@ -42,16 +40,8 @@ struct Meeting::Impl {
 
   // Loop thread once created: the server's protocol (Janus VideoRoom today).
   std::unique_ptr<signaling::RoomSignaling> signaling;
-  std::unique_ptr<peer::PeerSession> peer;
-  std::unique_ptr<peer::AudioSender> sender;
-  // Our camera: the (maybe shared) encode, and the sender once the media path is up.
-  std::shared_ptr<media::EncodedVideoTrack> video_track;
-  std::unique_ptr<peer::VideoSender> video_sender;
-  // Our place in the (maybe shared) encode of the microphone track, until the sender takes it.
-  std::unique_ptr<media::EncodedTrack::Reader> track_reader;
   std::chrono::steady_clock::time_point join_started;
   std::shared_ptr<core::Timer> leave_guard;
-  bool local_stream_live = false;
 
   // Getting back into the meeting (meeting_reconnect.cpp; loop thread).
   struct Reconnect {
@@ -62,8 +52,6 @@ struct Meeting::Impl {
     std::chrono::steady_clock::time_point connected_at;  // the current attempt's connection
     std::string reason;
     bool media_lost = false;        // our session's media path is gone: rejoin, not reclaim
-    std::optional<peer::RtpContinuation> rtp;  // our stream continues on the new session
-    uint64_t packets_before = 0, bytes_before = 0;  // sent on earlier sessions (PublishStats)
     bool awaiting_media = false;    // the new publisher PeerConnection waits for webrtcup
     std::unique_ptr<core::Timer> retry;     // the next attempt
     std::unique_ptr<core::Timer> deadline;  // the current attempt's time limit
@@ -72,7 +60,6 @@ struct Meeting::Impl {
 
   std::vector<std::shared_ptr<MeetingEventHandler>> handlers;  // guarded by mutex
   std::shared_ptr<detail::ParticipantState> local_state = std::make_shared<detail::ParticipantState>();
-  std::shared_ptr<detail::StreamState> local_audio;
 
   mutable std::mutex mutex;
   std::condition_variable state_changed;
@@ -83,6 +70,9 @@ struct Meeting::Impl {
   MeetingLeftInfo left_info;
   PublishStats final_stats;
 
+  // Our side: tracks, senders, the publishing PeerConnection (loop thread unless said).
+  std::unique_ptr<meeting::Publication> publication = make_publication();
+  std::unique_ptr<meeting::Publication> make_publication();
   // The remote side: who is in the room and what we receive of them (loop thread).
   std::unique_ptr<meeting::Subscription> subscription = make_subscription();
   std::unique_ptr<meeting::Subscription> make_subscription();
@@ -120,36 +110,20 @@ struct Meeting::Impl {
   void announce_joined(const signaling::RoomState& room);
   void publish();
   void teardown_after_failed_join();
-  void on_media_connected();
-  void start_video();
 
   // meeting_controls.cpp: mute, unmute and swap our tracks (user threads)
-  struct Publishing {
-    bool mic = true;     // what our offer sends (sendonly) or leaves inactive
-    bool webcam = false;
-  };
-  Publishing publishing;  // guarded by controls_mutex
-  // The same on the loop thread, as muted kinds: a rejoin's offer keeps them inactive, and
-  // start_video() leaves a muted camera alone.
-  struct Muted {
-    bool mic = false;
-    bool webcam = false;
-  } muted;
   std::mutex controls_mutex;  // one control at a time
   void set_publishing(std::optional<bool> mic, std::optional<bool> webcam,
                       std::shared_ptr<CustomAudioTrack> audio_track, std::shared_ptr<CustomVideoTrack> camera_track);
-  void local_stream_state(const std::string& id, const std::string& kind, bool enabled);
   void on_media_failed(const std::string& why);
   void on_publication_live();
   void on_publication_hangup(const std::string& why);
-  void local_stream_enabled(bool enabled);
   bool state_is(State s);
   void on_connection_closed(const std::string& why);
   void begin_leave(const std::string& reason, bool error);
   void finish_leave(const std::string& reason, bool error);
   void release_loop_objects();
   void snapshot_stats();
-  PublishStats collect_stats();
   void leave();
 
   template <typename F>
@@ -167,7 +141,6 @@ struct Meeting::Impl {
   /// Wraps a signaling outcome for an attempt: `next` runs only while that attempt is current.
   template <typename F>
   auto for_attempt(uint64_t generation, F next);
-  peer::PeerSession::Callbacks publisher_callbacks();
 
   MeetingStats collect_meeting_stats();
 };

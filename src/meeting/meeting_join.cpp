@@ -105,21 +105,9 @@ void Meeting::Impl::announce_joined(const signaling::RoomState& room) {
 }
 
 void Meeting::Impl::publish() {
-  // Meetings given the same track object (and settings) share one encode; the producer
-  // starts encoding ahead now, while ICE and DTLS connect (a live track's waits for the wire).
-  media::EncoderSettings settings{config.audio_bitrate_bps, config.opus_complexity, config.opus_fec,
-                                  config.opus_dtx, config.audio_channels};
-  track_reader = engine->encoded_track(config.custom_microphone_audio_track, settings)->open_reader();
-  if (config.webcam_enabled) {
-    video_track = engine->encoded_video(config.custom_camera_video_track, media::video_encode_settings(config.video));
-  }
-
+  publication->open_tracks();
   loop->call([&] {
-    peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
-    peer->send_stereo(config.audio_channels == 2);
-    peer->set_video_codec(config.video.codec);
-    if (video_track) peer->offer_video(config.video.nack);
-    peer->create_offer([this](const std::string& sdp) {
+    publication->start([this](const std::string& sdp) {
       contain("local offer", [&] {
         std::lock_guard lock(mutex);
         local_offer = sdp;
@@ -134,25 +122,12 @@ void Meeting::Impl::publish() {
     if (media_error) throw Error(Error::Kind::Transport, *media_error);
     if (!local_offer) throw Error(Error::Kind::Transport, "ICE gathering did not finish within 10 s");
   }
-
-  const bool video = video_track != nullptr;
+  const bool video = publication->has_video();
   const std::string answer = await_signaling<std::string>("configure", [this, video](auto done) {
     signaling->publish(*local_offer, video, std::move(done));
   });
-  auto problem = loop->call([&] { return peer->apply_answer(answer); });
+  auto problem = loop->call([&] { return publication->apply_answer(answer); });
   if (problem) throw Error(Error::Kind::Transport, *problem);
-  if (video_track) {
-    // The room may not take our video (another codec): say so once, and keep the audio.
-    auto refusal = loop->call([&] { return peer->video_refusal(); });
-    if (refusal) {
-      core::log_warn("meeting ", config.meeting_id, ": our video is not sent: ", *refusal);
-      video_track.reset();
-    }
-  }
-  {
-    std::lock_guard controls(controls_mutex);
-    publishing = Publishing{true, video_track != nullptr};
-  }
 
   std::unique_lock lock(mutex);
   bool settled = state_changed.wait_for(

@@ -67,18 +67,8 @@ void Meeting::Impl::start_reconnect(const std::string& why, bool media_lost) {
 /// Our publisher PeerConnection is gone: pause the track where it is, keep the RTP stream's
 /// numbering for the next session, drop the subscriptions (to be made again).
 void Meeting::Impl::pause_media() {
-  if (sender) sender->set_peer(nullptr);
-  if (video_sender) video_sender->set_peer(nullptr, {});
-  if (peer) {
-    if (auto rtp = peer->rtp_continuation()) reconnect.rtp = rtp;
-    reconnect.packets_before += peer->stats().rtp_packets_sent;
-    reconnect.bytes_before += peer->stats().rtp_payload_bytes_sent;
-    peer->close();
-    // Maybe inside one of its callbacks: destroyed in a task of its own.
-    loop->post([old = std::shared_ptr<peer::PeerSession>(std::move(peer))] {});
-  }
+  publication->pause();
   subscription->suspend();
-  local_stream_enabled(false);
 }
 
 void Meeting::Impl::reconnect_attempt() {
@@ -124,17 +114,12 @@ void Meeting::Impl::reconnect_publish(uint64_t generation) {
     std::lock_guard lock(mutex);
     media_live = false;
   }
-  peer = std::make_unique<peer::PeerSession>(*loop, publisher_callbacks());
-  if (reconnect.rtp) peer->continue_rtp(*reconnect.rtp);
-  peer->send_stereo(config.audio_channels == 2);
-  peer->set_video_codec(config.video.codec);
-  if (video_track) peer->offer_video(config.video.nack);
-  peer->mute_in_offer(muted.mic, muted.webcam);
-  peer->create_offer(for_attempt(generation, [this, generation](const std::string& offer) {
-    signaling->publish(offer, video_track != nullptr,
+  publication->start(for_attempt(generation, [this, generation](const std::string& offer) {
+    signaling->publish(offer, publication->has_video(),
                        for_attempt(generation, [this, generation](signaling::Result<std::string> answer) {
                          if (!answer) return reconnect_failed(generation, "publish: " + answer.error);
-                         if (auto problem = peer->apply_answer(*answer.value)) return reconnect_failed(generation, *problem);
+                         if (auto problem = publication->apply_answer(*answer.value))
+                           return reconnect_failed(generation, *problem);
                          reconnect.awaiting_media = true;  // the publication going live ends the attempt
                        }));
   }));
@@ -154,7 +139,6 @@ void Meeting::Impl::reconnect_failed(uint64_t generation, const std::string& why
                                "; last attempt: " + why + ")";
     stop_reconnecting();
     for_handlers([&](MeetingEventHandler& h) { h.on_error(reason); });
-    if (peer) peer->close();
     return finish_leave(reason, true);
   }
   reconnect.retry->arm_in(jittered(reconnect.delay));
@@ -176,22 +160,6 @@ void Meeting::Impl::reconnected(const std::string& how) {
   info.last_attempt = std::chrono::duration_cast<std::chrono::milliseconds>(now - reconnect.connected_at);
   core::log_info("meeting ", config.meeting_id, ": back (", how, ") after ", info.downtime.count(), " ms");
   for_handlers([&](MeetingEventHandler& h) { h.on_reconnected(info); });
-}
-
-peer::PeerSession::Callbacks Meeting::Impl::publisher_callbacks() {
-  peer::PeerSession::Callbacks callbacks;
-  callbacks.on_connected = [this] { contain("media connected", [&] { on_media_connected(); }); };
-  // Posted: a failure may replace the PeerSession, which must not die inside its callback.
-  callbacks.on_failed = [this](const std::string& why) {
-    post_task([why](Impl& self) { self.on_media_failed(why); });
-  };
-  callbacks.on_keyframe_request = [this] {
-    if (video_sender) video_sender->request_keyframe();
-  };
-  callbacks.on_bandwidth_estimate = [this](int bitrate_bps) {
-    if (video_sender) video_sender->limit_bitrate(bitrate_bps);
-  };
-  return callbacks;
 }
 
 void Meeting::Impl::stop_reconnecting() {

@@ -6,7 +6,7 @@ namespace roomcast {
 MeetingStats Meeting::Impl::collect_meeting_stats() {
   MeetingStats out;
   out.publishing = config.mic_enabled;
-  out.sending = collect_stats();
+  out.sending = publication->stats(join_started);
   out.receiving = subscription->stats();
   return out;
 }

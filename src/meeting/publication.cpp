@@ -1,0 +1,286 @@
+// Publication: our tracks, their senders and the publishing PeerConnection (loop thread unless
+// said), and the controls' renegotiations (RFC 3264 §8: a muted section stays in the SDP as
+// inactive, so the server tells the others the stream is disabled and the RTP stream continues,
+// same SSRC and next sequence number, when it returns).
+#include "meeting/publication.hpp"
+
+#include "core/callback_guard.hpp"
+#include "core/log.hpp"
+#include "roomcast/error.hpp"
+
+namespace roomcast::meeting {
+
+namespace {
+constexpr const char* kLocalAudioId = "audio0";
+constexpr const char* kLocalVideoId = "video1";
+
+media::EncoderSettings audio_settings(const MeetingConfig& c) {
+  return media::EncoderSettings{c.audio_bitrate_bps, c.opus_complexity, c.opus_fec, c.opus_dtx, c.audio_channels};
+}
+}  // namespace
+
+Publication::Publication(Host host) : host_(std::move(host)), loop_(host_.engine->loop()) {}
+
+Publication::~Publication() = default;
+
+void Publication::open_tracks() {
+  const MeetingConfig& config = *host_.config;
+  track_reader_ = host_.engine->encoded_track(config.custom_microphone_audio_track, audio_settings(config))->open_reader();
+  if (config.webcam_enabled)
+    video_track_ = host_.engine->encoded_video(config.custom_camera_video_track, media::video_encode_settings(config.video));
+  sending_ = Sending{true, video_track_ != nullptr};
+}
+
+void Publication::start(std::function<void(const std::string& offer)> ready) {
+  const MeetingConfig& config = *host_.config;
+  peer_ = std::make_unique<peer::PeerSession>(loop_, peer_callbacks());
+  if (continuation_) peer_->continue_rtp(*continuation_);
+  peer_->send_stereo(config.audio_channels == 2);
+  peer_->set_video_codec(config.video.codec);
+  if (video_track_) peer_->offer_video(config.video.nack);
+  peer_->mute_in_offer(muted_.mic, muted_.webcam);
+  peer_->create_offer(std::move(ready));
+}
+
+std::optional<std::string> Publication::apply_answer(const std::string& sdp) {
+  if (!peer_) return "the publishing connection is gone";
+  if (auto problem = peer_->apply_answer(sdp)) return problem;
+  // A camera muted across a rejoin was offered inactive: that is no refusal.
+  if (video_track_ && !muted_.webcam && !peer_->video_accepted()) {
+    core::log_warn("meeting ", host_.config->meeting_id, ": our video is not sent: ",
+                   peer_->video_refusal().value_or("the server did not take it"));
+    video_track_.reset();
+    video_sender_.reset();
+    sending_.webcam = false;
+  }
+  return std::nullopt;
+}
+
+peer::PeerSession::Callbacks Publication::peer_callbacks() {
+  peer::PeerSession::Callbacks callbacks;
+  callbacks.on_connected = [this] { core::guard_callback("media connected", [&] { on_connected(); }, host_.on_fault); };
+  // Posted: a failure may replace the PeerSession, which must not die inside its callback.
+  callbacks.on_failed = [this](const std::string& why) {
+    host_.post([this, why] { host_.on_media_failed(why); });
+  };
+  callbacks.on_keyframe_request = [this] {
+    if (video_sender_) video_sender_->request_keyframe();
+  };
+  callbacks.on_bandwidth_estimate = [this](int bitrate_bps) {
+    if (video_sender_) video_sender_->limit_bitrate(bitrate_bps);
+  };
+  return callbacks;
+}
+
+void Publication::on_connected() {
+  if (sender_) {
+    sender_->set_peer(peer_.get());  // a rejoin: the stream continues
+    return start_video();
+  }
+  if (!track_reader_) return;
+  peer::AudioSender::Callbacks callbacks;
+  // Posted: the sender must not be destroyed from inside its own callback.
+  callbacks.on_end_of_stream = [this] { host_.post([this] { host_.on_track_done("end of stream", false); }); };
+  callbacks.on_failed = [this](const std::string& why) {
+    host_.post([this, why] { host_.on_track_done("audio track failed: " + why, true); });
+  };
+  sender_ = std::make_unique<peer::AudioSender>(*host_.engine, *peer_, std::move(track_reader_),
+                                                host_.config->lead_in, std::move(callbacks));
+  if (muted_.mic) sender_->set_muted(true);
+  sender_->start();
+  start_video();
+}
+
+void Publication::start_video() {
+  if (!video_track_ || !peer_ || !peer_->video_accepted() || muted_.webcam) return;
+  if (!video_sender_) {
+    peer::VideoSender::Callbacks callbacks;
+    // A file's picture may end before its sound: the audio decides when we leave.
+    callbacks.on_end_of_stream = [] {};
+    callbacks.on_failed = [this](const std::string& why) {
+      host_.post([this, why] { host_.on_track_done("video track failed: " + why, true); });
+    };
+    video_sender_ = std::make_unique<peer::VideoSender>(loop_, video_track_, std::move(callbacks));
+  }
+  // Video time 0 is shown with the audio track's first sample: the audio sender's first
+  // frame goes out at the next media-clock tick, after the lead-in.
+  const auto& clock = host_.engine->clock();
+  const auto anchor = clock.tick_start(clock.tick_at(std::chrono::steady_clock::now()) + 1) + host_.config->lead_in;
+  video_sender_->set_peer(peer_.get(), anchor);
+}
+
+void Publication::local_stream(const std::string& id, const std::string& kind, bool enabled) {
+  auto& local = *host_.local;
+  if (!enabled) return local.disable_stream(id);
+  if (local.find_stream(id)) return;
+  auto stream = std::make_shared<detail::StreamState>();
+  stream->id = id;
+  stream->kind = kind;
+  stream->participant_id = local.id;
+  stream->local = true;
+  local.enable_stream(stream);
+}
+
+/// Reports our own streams going live or away, once per change.
+void Publication::set_live(bool live) {
+  if (live == live_) return;
+  live_ = live;
+  if (live) {
+    local_stream(kLocalAudioId, "audio", true);
+    if (peer_ && peer_->video_accepted() && video_track_) local_stream(kLocalVideoId, "video", true);
+  } else {
+    local_stream(kLocalAudioId, "audio", false);
+    local_stream(kLocalVideoId, "video", false);
+  }
+}
+
+void Publication::pause() {
+  if (sender_) sender_->set_peer(nullptr);
+  if (video_sender_) video_sender_->set_peer(nullptr, {});
+  if (peer_) {
+    if (auto rtp = peer_->rtp_continuation()) continuation_ = rtp;
+    packets_before_ += peer_->stats().rtp_packets_sent;
+    bytes_before_ += peer_->stats().rtp_payload_bytes_sent;
+    peer_->close();
+    // Maybe inside one of its callbacks: destroyed in a task of its own.
+    loop_.post([old = std::shared_ptr<peer::PeerSession>(std::move(peer_))] {});
+  }
+  set_live(false);
+}
+
+void Publication::stop() {
+  if (sender_) sender_->stop();
+  video_sender_.reset();
+  if (peer_) peer_->close();
+}
+
+void Publication::release_on_loop() {
+  sender_.reset();
+  video_sender_.reset();
+  if (peer_) peer_->close();
+  peer_.reset();
+}
+
+void Publication::release_tracks() {
+  track_reader_.reset();
+  video_track_.reset();
+}
+
+std::optional<std::chrono::steady_clock::duration> Publication::round_trip_time() const {
+  if (peer_ && peer_->stats().round_trip_time) return *peer_->stats().round_trip_time;
+  return std::nullopt;
+}
+
+PublishStats Publication::stats(std::chrono::steady_clock::time_point join_started) const {
+  PublishStats stats;
+  if (sender_) {
+    auto s = sender_->stats();
+    stats.frames_sent = s.frames_sent;
+    stats.late_frames = s.late_frames;
+    stats.underruns = s.underruns;
+    stats.fec_frames = s.fec_frames;
+    if (s.first_packet_at)
+      stats.time_to_first_packet =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*s.first_packet_at - join_started);
+  }
+  if (video_sender_ && peer_ && peer_->video_sender()) {
+    const auto& wire = peer_->video_sender()->stats();
+    const auto encode = video_sender_->track().stats();
+    VideoPublishStats v;
+    v.frames_sent = wire.frames_sent;
+    v.keyframes_sent = wire.keyframes_sent;
+    v.packets_sent = wire.packets_sent;
+    v.bytes_sent = wire.bytes_sent;
+    v.nacks_received = wire.nacks_received;
+    v.retransmissions = wire.retransmissions;
+    v.keyframe_requests = wire.keyframe_requests;
+    v.frames_late = encode.frames_late;
+    v.keyframe_requests_unanswered = encode.keyframe_requests_unanswered;
+    v.bitrate_bps = encode.bitrate_bps;
+    v.remb_bps = wire.remb_bps;
+    v.fraction_lost = wire.remote_fraction_lost;
+    v.loss_estimate_bps = wire.loss_estimate_bps;
+    stats.video = v;
+  }
+  stats.packets_sent = packets_before_;
+  stats.bytes_sent = bytes_before_;
+  if (peer_) {
+    const auto& peer_stats = peer_->stats();
+    stats.packets_sent += peer_stats.rtp_packets_sent;
+    stats.bytes_sent += peer_stats.rtp_payload_bytes_sent;
+    stats.remote_fraction_lost = peer_stats.remote_fraction_lost;
+    stats.remote_packets_lost = peer_stats.remote_cumulative_lost;
+    stats.remote_jitter_ms = peer_stats.remote_jitter_samples * 1000.0 / media::kSampleRateHz;
+    stats.round_trip_time = peer_stats.round_trip_time;
+    stats.receiver_reports = peer_stats.receiver_reports;
+  }
+  stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
+  if (host_.config->custom_microphone_audio_track)
+    stats.duration = host_.config->custom_microphone_audio_track->duration();
+  return stats;
+}
+
+// ---- controls ------------------------------------------------------------------------------------
+
+Publication::Change Publication::prepare(std::optional<bool> mic, std::optional<bool> webcam,
+                                         std::shared_ptr<CustomAudioTrack> audio_track,
+                                         std::shared_ptr<CustomVideoTrack> camera_track) const {
+  const MeetingConfig& config = *host_.config;
+  Change change;
+  change.next = sending_;
+  change.mic_given = mic.has_value();
+  change.webcam_given = webcam.has_value();
+  if (mic) change.next.mic = *mic;
+  if (webcam) change.next.webcam = *webcam;
+  // What is sent from now on: a new audio track gets its (maybe shared) encode; a camera
+  // track, given or the configured one, gets its own.
+  if (audio_track && audio_track != config.custom_microphone_audio_track) {
+    change.audio_reader = host_.engine->encoded_track(audio_track, audio_settings(config))->open_reader();
+    change.audio_track = std::move(audio_track);
+  }
+  if (webcam && *webcam) {
+    if (!camera_track) camera_track = config.custom_camera_video_track;
+    if (!camera_track)
+      throw Error(Error::Kind::Config, "enable_webcam(): no track given and none configured "
+                                       "(MeetingConfig::custom_camera_video_track); pass one, e.g. a FileVideoTrack");
+    if (!video_track_ || video_track_->source() != camera_track) {
+      change.video = host_.engine->encoded_video(camera_track, media::video_encode_settings(config.video));
+      change.camera_track = std::move(camera_track);
+    }
+  }
+  return change;
+}
+
+std::optional<std::string> Publication::change_offer(const Change& change) {
+  if (!peer_) return std::nullopt;
+  if (change.next.webcam) peer_->offer_video(host_.config->video.nack);
+  return peer_->renegotiation_offer(change.next.mic, change.next.webcam);
+}
+
+void Publication::apply_change(Change& change, const std::string& answer) {
+  if (!peer_) return;
+  if (auto problem = peer_->apply_renegotiation_answer(answer)) throw Error(Error::Kind::Transport, *problem);
+  if (change.audio_reader && sender_) {
+    sender_->replace_reader(std::move(change.audio_reader));
+    host_.config->custom_microphone_audio_track = change.audio_track;
+  }
+  muted_ = Muted{!change.next.mic, !change.next.webcam};
+  if (sender_ && change.mic_given) sender_->set_muted(!change.next.mic);
+  if (change.video) {
+    video_sender_.reset();  // the next start_video() makes one for the new track
+    video_track_ = change.video;
+    host_.config->custom_camera_video_track = change.camera_track;
+  }
+  if (change.webcam_given) {
+    if (change.next.webcam && !peer_->video_accepted())
+      throw Error(Error::Kind::Signaling, "enable_webcam(): the server does not take our video: " +
+                                              peer_->video_refusal().value_or("no reason given"));
+    if (change.next.webcam) start_video();
+    else if (video_sender_) video_sender_->set_peer(nullptr, {});
+  }
+  local_stream(kLocalAudioId, "audio", change.next.mic);
+  local_stream(kLocalVideoId, "video", change.next.webcam && peer_->video_accepted());
+  sending_ = change.next;
+}
+
+}  // namespace roomcast::meeting
