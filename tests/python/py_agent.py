@@ -120,13 +120,15 @@ class StreamSink:
         self.samples.append(frame.samples.copy())
 
 
-class FollowAudio(roomcast.ParticipantEventHandler):
-    def __init__(self, sink):
-        self.sink = sink
+class Follow(roomcast.ParticipantEventHandler):
+    """Adds `sink` to the participant's first stream of `kind`."""
+
+    def __init__(self, sink, kind="audio"):
+        self.sink, self.kind = sink, kind
         self.added = False
 
     def on_stream_enabled(self, stream):
-        if stream.kind == "audio" and not self.added:
+        if stream.kind == self.kind and not self.added:
             self.added = True
             stream.add_sink(self.sink)
 
@@ -139,7 +141,7 @@ class FirstParticipant(Recorder):
 
     def on_participant_joined(self, participant):
         self.names.append(participant.display_name)
-        participant.add_event_listener(FollowAudio(self.sink))
+        participant.add_event_listener(Follow(self.sink))
 
 
 async def sink_async(a):
@@ -282,17 +284,6 @@ class PictureSink:
             self.enough.set()
 
 
-class FollowVideo(roomcast.ParticipantEventHandler):
-    def __init__(self, sink):
-        self.sink = sink
-        self.added = False
-
-    def on_stream_enabled(self, stream):
-        if stream.kind == "video" and not self.added:
-            self.added = True
-            stream.add_sink(self.sink)
-
-
 class Cameras(Recorder):
     def __init__(self, sink):
         super().__init__()
@@ -302,7 +293,7 @@ class Cameras(Recorder):
 
     def on_participant_joined(self, participant):
         self.participants.append(participant)
-        participant.add_event_listener(FollowVideo(self.sink))
+        participant.add_event_listener(Follow(self.sink, "video"))
 
     def on_participant_left(self, participant):
         self.gone.set()

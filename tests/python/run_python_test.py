@@ -18,6 +18,7 @@
 #            180x320 (uint8) carrying >= 90 % of the frame numbers in order; capture_image()
 #            gives a PNG that PyAV decodes to 640x360 showing one of the numbers the sink saw.
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -35,6 +36,23 @@ E2E = os.path.join(HERE, "..", "e2e")
 EXAMPLE = os.path.join(HERE, "..", "..", "examples", "python", "file_to_meeting.py")
 AGENT = os.path.join(HERE, "py_agent.py")
 ROOM = 1234
+
+
+@contextlib.contextmanager
+def room_server(a, env):
+    """`roomcast server` for ROOM: yields its URL; stops it after (kills it on a failure)."""
+    server, url = start_roomcast_server(a.roomcast, env, ROOM)
+    try:
+        yield url
+        server.stop(15)
+    finally:
+        server.terminate()
+
+
+def judge(problems, *procs):
+    """Failure naming every problem, with the processes' last output, if there are any."""
+    if problems:
+        raise Failure("; ".join(problems) + "\n" + "\n".join(p.dump() for p in procs))
 
 
 def make_tone(path, seconds):
@@ -64,8 +82,7 @@ def example(a, work, env):
     seconds = 4
     make_tone(media, seconds)
     for variant in ([], ["--python-track"]):
-        server, url = start_roomcast_server(a.roomcast, env, ROOM)
-        try:
+        with room_server(a, env) as url:
             listener = Proc("chromium", ["node", os.path.join(E2E, "browser_listener.mjs"), "--url", url, "--room",
                                          ROOM, "--seconds", seconds + 4, "--timeout", 30], env=env)
             listener.wait_line(r"ready:", 45, "err")
@@ -85,17 +102,12 @@ def example(a, work, env):
             check_tone(problems, figures, 441, seconds)
             log(f"example {variant}: handlers {order}; Chromium {figures.get('dominantHz')} Hz, "
                 f"heard {figures.get('heardSeconds')} s, concealed {figures.get('concealedRatio')}")
-            if problems:
-                raise Failure("; ".join(problems) + "\n" + seed.dump() + "\n" + listener.dump())
-            server.stop(15)
-        finally:
-            server.terminate()
+            judge(problems, seed, listener)
 
 
 def custom(a, work, env):
     seconds = 5
-    server, url = start_roomcast_server(a.roomcast, env, ROOM)
-    try:
+    with room_server(a, env) as url:
         listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
                                    "--seconds", seconds + 4, "--timeout", 30], env=env)
         listener.wait_line(r"ready:", 45, "err")
@@ -126,17 +138,12 @@ def custom(a, work, env):
         check_tone(problems, figures, 441, seconds)
         log(f"custom: {json.dumps(result)}; aiortc {figures.get('dominantHz')} Hz heard "
             f"{figures.get('heardSeconds')} s")
-        if problems:
-            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + listener.dump())
-        server.stop(15)
-    finally:
-        server.terminate()
+        judge(problems, agent, listener)
 
 
 def push(a, work, env):
     seconds = 4
-    server, url = start_roomcast_server(a.roomcast, env, ROOM)
-    try:
+    with room_server(a, env) as url:
         listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
                                    "--seconds", seconds + 4, "--timeout", 30], env=env)
         listener.wait_line(r"ready:", 45, "err")
@@ -162,17 +169,12 @@ def push(a, work, env):
                 problems.append(f"{result['underruns']} underruns while pushing 60 ms ahead")
         check_tone(problems, figures, 441, seconds)
         log(f"push: {json.dumps(result)}; aiortc {figures.get('dominantHz')} Hz heard {figures.get('heardSeconds')} s")
-        if problems:
-            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + listener.dump())
-        server.stop(15)
-    finally:
-        server.terminate()
+        judge(problems, agent, listener)
 
 
 def sink(a, work, env):
     seconds = 3
-    server, url = start_roomcast_server(a.roomcast, env, ROOM)
-    try:
+    with room_server(a, env) as url:
         agent = Proc("py_agent sink", [PY, AGENT, "sink", "--url", url, "--room", ROOM, "--seconds", seconds], env=env)
         agent.wait_line(r'"event": "joined"', 30, "out")
         publisher = Proc("aiortc publisher", [PY, os.path.join(E2E, "aiortc_publisher.py"), "tone:440", "--server",
@@ -193,19 +195,14 @@ def sink(a, work, env):
             if result["mixed_frames"] < seconds * 50:
                 problems.append(f"{result['mixed_frames']} loud mixed frames, want {seconds * 50}")
         log(f"sink: {json.dumps(result)}")
-        if problems:
-            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + publisher.dump())
-        server.stop(15)
-    finally:
-        server.terminate()
+        judge(problems, agent, publisher)
 
 
 def video_sink(a, work, env):
     seconds = 4
     media = os.path.join(work, "numbered.mp4")
     make_video(media, seconds, "480x270")
-    server, url = start_roomcast_server(a.roomcast, env, ROOM)
-    try:
+    with room_server(a, env) as url:
         agent = Proc("py_agent video_sink", [PY, AGENT, "video_sink", "--url", url, "--room", ROOM, "--seconds",
                                              seconds], env=env)
         agent.wait_line(r'"event": "joined"', 30, "out")
@@ -241,11 +238,7 @@ def video_sink(a, work, env):
                                 "(want black and white blocks)")
         log(f"video_sink: {json.dumps({k: v for k, v in result.items() if k != 'numbers'})}; "
             f"{len(numbers)} pictures, numbers {numbers[:3]}..{numbers[-3:]}")
-        if problems:
-            raise Failure("; ".join(problems) + "\n" + agent.dump() + "\n" + publisher.dump())
-        server.stop(15)
-    finally:
-        server.terminate()
+        judge(problems, agent, publisher)
 
 
 def errors(a, work, env):
@@ -278,8 +271,7 @@ def errors(a, work, env):
     if not result.get("left"):
         problems.append("run_until_left timed out")
     log(f"errors: {json.dumps(result)}")
-    if problems:
-        raise Failure("; ".join(problems) + "\n" + agent.dump())
+    judge(problems, agent)
 
 
 def main():
