@@ -218,6 +218,34 @@ TEST(PacketPacer, WakeUpsOfAllPacersFallOnOneGrid) {
   }
 }
 
+TEST(PacketPacer, AnHourAtTheTargetNeverBacksUp) {
+  // 30 fps, a 40-packet keyframe every 3 s and 3-packet frames between (~1 Mbit/s against an
+  // 800 kbit/s target, as an encoder overshoots): a keyframe (48 kB, 48 ms at its 8 Mbit/s
+  // budget) overlaps the next frame or two, and every other frame is out before the next comes.
+  PacketPacer pacer;
+  pacer.set_target_bitrate(800'000);
+  Clock::time_point now = kStart;
+  uint64_t sent = 0, made = 0;
+  for (int f = 0; f < 30 * 3600; ++f) {
+    const auto due = kStart + std::chrono::microseconds(int64_t{f} * 1'000'000 / 30);
+    while (auto next = pacer.next_send_time()) {
+      if (*next > due) break;
+      now = *next;
+      sent += pacer.take_due(now).size();
+    }
+    if (f % 90 >= 3) ASSERT_EQ(pacer.queued_packets(), 0u) << "frame " << f << " came before the previous one was out";
+    const bool key = f % 90 == 0;
+    pacer.enqueue_frame(frame(key ? 40 : 3, static_cast<uint16_t>(made)), key, due);
+    made += key ? 40 : 3;
+    sent += pacer.take_due(due).size();
+  }
+  sent += drain(pacer, now, now + 1s).size();
+  EXPECT_EQ(sent, made);
+  EXPECT_EQ(pacer.stats().media_dropped, 0u);
+  EXPECT_LE(pacer.stats().peak_queue_packets, 39u + 3u);  // a keyframe's rest and a frame, never more
+  EXPECT_LT(pacer.stats().peak_queue_delay, 60ms);
+}
+
 TEST(PacketPacer, EmptyIsIdle) {
   PacketPacer pacer;
   EXPECT_FALSE(pacer.next_send_time());
