@@ -18,8 +18,10 @@ import sys
 import tempfile
 from array import array
 
+import numpy as np
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
+from e2e_util import (Failure, Proc, become_subreaper, check_dirs_gone, frame_number, guarded,  # noqa: E402
                       janus_config_dirs_of_descendants, leak_check, log, need, private_tmpdir,
                       start_roomcast_server)
 from run_video_test import FPS, make_video  # noqa: E402
@@ -42,11 +44,8 @@ def frame_numbers(path, width, height):
     out = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-map", "0:v:0", "-fps_mode",
                           "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
                          capture_output=True, timeout=120)
-    size = width * height
-    numbers = []
-    for at in range(0, len(out.stdout) - size + 1, size):
-        row = out.stdout[at + (height // 8) * width: at + (height // 8 + 1) * width]
-        numbers.append(sum(1 << i for i in range(16) if row[int(width * (i + 0.5) / 16)] > 128))
+    pictures = np.frombuffer(out.stdout, np.uint8)[:len(out.stdout) // (width * height) * width * height]
+    numbers = [frame_number(p) for p in pictures.reshape(-1, height, width)]
     return numbers, out.returncode, out.stderr.decode(errors="replace").strip()
 
 
