@@ -329,11 +329,20 @@ void register_meeting(py::module_& m) {
       .def(
           "add_sink",
           [](const PyStream& s, py::object sink) {
+            // A MediaRecorder writes natively, never waiting for the callback thread.
+            if (py::isinstance<MediaRecorder>(sink)) {
+              auto recorder = sink.cast<std::shared_ptr<MediaRecorder>>();
+              if (s.stream.kind() == "video") return s.stream.add_sink(std::shared_ptr<VideoSink>(recorder));
+              return s.stream.add_sink(std::shared_ptr<AudioSink>(recorder));
+            }
+            if (s.stream.kind() == "video") return s.stream.add_sink(std::make_shared<PyVideoSink>(std::move(sink), s.context));
             s.stream.add_sink(std::make_shared<PySink>(std::move(sink), s.context));
           },
           py::arg("sink"),
-          "Remote audio: sink.on_audio_frame(frame) gets every decoded 20 ms frame (roomcast.AudioFrame), "
-          "on the meeting's callback thread.")
+          "Remote audio: sink.on_audio_frame(frame) gets every decoded 20 ms frame (roomcast.AudioFrame); remote "
+          "video: sink.on_video_frame(frame) gets every decoded picture (roomcast.ReceivedVideoFrame, numpy I420 "
+          "planes); both on the meeting's callback thread (a sink that falls behind loses frames). A "
+          "roomcast.MediaRecorder records either kind natively.")
       .def("stats", [](const PyStream& s) { return s.stream.stats(); })
       .def("__repr__", [](const PyStream& s) { return "<Stream " + s.stream.kind() + " " + s.stream.id() + ">"; });
 
@@ -355,6 +364,19 @@ void register_meeting(py::module_& m) {
             adapter->replay_enabled(p.participant);
           },
           py::arg("handler"), "handler.on_stream_enabled(stream) / on_stream_disabled(stream), if defined.")
+      .def(
+          "capture_image",
+          [](const PyParticipant& p) -> py::object {
+            std::optional<std::vector<uint8_t>> png;
+            {
+              py::gil_scoped_release release;
+              png = p.participant.capture_image();
+            }
+            if (!png) return py::none();
+            return py::bytes(reinterpret_cast<const char*>(png->data()), png->size());
+          },
+          "The participant's latest decoded picture as PNG bytes (RGB, its own size), or None before one was "
+          "decoded (its video stream needs a sink: stream.add_sink).")
       .def("__repr__", [](const PyParticipant& p) {
         return "<Participant " + p.participant.display_name() + " " + p.participant.id() + ">";
       });

@@ -43,6 +43,8 @@ void name_python_video_track(const pybind11::object& track);
 void register_video(pybind11::module_& m);
 // FileMedia (after register_media and register_video: its tracks are their types).
 void register_file_media(pybind11::module_& m);
+// Received pictures and MediaRecorder (before register_meeting: Stream.add_sink takes them).
+void register_receive(pybind11::module_& m);
 void register_meeting(pybind11::module_& m);
 void register_push(pybind11::module_& m);
 

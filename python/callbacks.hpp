@@ -33,6 +33,14 @@ struct PyAudioFrame {
   bool concealed;
 };
 
+// One received picture as Python sees it (I420 planes, copied: the sink may keep them).
+struct PyVideoFrame {
+  py::array_t<uint8_t> y, u, v;
+  int width = 0, height = 0;
+  double timestamp_seconds = 0;
+  std::string participant_id;
+};
+
 // Base of the adapters from C++ callbacks to a Python object's on_... methods.
 class PyCallbacks {
  public:
@@ -82,6 +90,36 @@ class PySink : public AudioSink, public PyCallbacks, public std::enable_shared_f
 
  private:
   static constexpr int kMaxPendingFrames = 250;  // 5 s of audio
+  std::atomic<int> pending_{0};
+};
+
+class PyVideoSink : public VideoSink, public PyCallbacks, public std::enable_shared_from_this<PyVideoSink> {
+ public:
+  using PyCallbacks::PyCallbacks;
+
+  void on_video_frame(const ReceivedVideoFrame& frame) override {
+    // A Python sink that cannot keep up loses pictures instead of growing a queue forever.
+    if (pending_.load() >= kMaxPendingFrames) return;
+    ++pending_;
+    std::vector<uint8_t> data(frame.data.begin(), frame.data.end());
+    post(shared_from_this(), "on_video_frame",
+         [self = shared_from_this(), data = std::move(data), w = frame.width, h = frame.height,
+          cw = frame.chroma_width(), ch = frame.chroma_height(), at = frame.timestamp,
+          id = frame.participant_id](const auto&) {
+           --self->pending_;
+           auto plane = [&](size_t offset, int width, int height) {
+             py::array_t<uint8_t> array({height, width});
+             std::memcpy(array.mutable_data(), data.data() + offset, static_cast<size_t>(width) * height);
+             return array;
+           };
+           const size_t luma = static_cast<size_t>(w) * h, chroma = static_cast<size_t>(cw) * ch;
+           return py::make_tuple(PyVideoFrame{plane(0, w, h), plane(luma, cw, ch), plane(luma + chroma, cw, ch), w, h,
+                                              at.count() / 1e6, id});
+         });
+  }
+
+ private:
+  static constexpr int kMaxPendingFrames = 30;  // a second of video
   std::atomic<int> pending_{0};
 };
 

@@ -32,6 +32,7 @@ PYBIND11_MODULE(_native, m) {
   roomcast::python::register_media(m);
   roomcast::python::register_video(m);
   roomcast::python::register_file_media(m);
+  roomcast::python::register_receive(m);
   roomcast::python::register_meeting(m);
   roomcast::python::register_push(m);
 }

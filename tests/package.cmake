@@ -49,9 +49,6 @@ if(ROOMCAST_PYTHON)
   # Exceptions in a handler and in recv() arrive as on_error; roomcast.Error kinds.
   roomcast_e2e_test(py_errors_reach_on_error 90 ${PKG_PY} --case errors)
   # A Python sink on a remote camera gets numpy I420 planes (360x640, 180x320) carrying the frame
-  # numbers in order; capture_image() is a 640x360 PNG showing one of them. DISABLED until the
-  # module has them (issue 15: Python VideoSink and Participant.capture_image(); today add_sink()
-  # on a video stream takes the object as an audio sink and never calls it): enable it with them.
+  # numbers in order; capture_image() is a 640x360 PNG showing one of them.
   roomcast_e2e_test(py_video_sink_numpy_frames_and_capture_image 120 ${PKG_PY} --case video_sink)
-  set_tests_properties(py_video_sink_numpy_frames_and_capture_image PROPERTIES DISABLED TRUE)
 endif()
