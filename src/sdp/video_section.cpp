@@ -84,7 +84,8 @@ std::optional<uint8_t> find_rtx_payload_type(const MediaSection& m, uint8_t payl
         is_rtx = true;
     }
     if (!is_rtx) continue;
-    const auto apt = fmtp_parameter(detail::find_fmtp(m, *pt), "apt");
+    const std::string fmtp = detail::find_fmtp(m, *pt);  // apt below points into it
+    const auto apt = fmtp_parameter(fmtp, "apt");
     if (apt && parse_uint<uint8_t>(*apt, 127) == payload_type) return pt;
   }
   return std::nullopt;
