@@ -75,11 +75,13 @@ class Stream {
   /// True for our own (published) stream.
   bool is_local() const;
   /// Remote audio only: decoded PCM, 48 kHz mono, exact 20 ms frames. Needs the stream
-  /// to be subscribed (automatic unless MeetingConfig::auto_subscribe is false).
+  /// to be subscribed (automatic unless MeetingConfig::auto_subscribe is false). Throws
+  /// roomcast::Error (Config) on a video stream.
   void add_sink(std::shared_ptr<AudioSink> sink) const;
   /// Remote video only: decoded I420 pictures. Video nobody sinks is not received; the first
   /// sink subscribes to the stream (whatever MeetingConfig::auto_subscribe says) and the server
-  /// is asked for a keyframe, so pictures follow within about a round trip.
+  /// is asked for a keyframe, so pictures follow within about a round trip. Throws
+  /// roomcast::Error (Config) on an audio stream.
   void add_sink(std::shared_ptr<VideoSink> sink) const;
   /// Receive counters of this stream (zero for local and video streams).
   AudioReceiveStats stats() const;

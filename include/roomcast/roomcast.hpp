@@ -5,6 +5,7 @@
 #include "roomcast/events.hpp"
 #include "roomcast/file_media.hpp"
 #include "roomcast/meeting.hpp"
+#include "roomcast/meeting_stats.hpp"
 #include "roomcast/media_recorder.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/push_audio_track.hpp"

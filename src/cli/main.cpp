@@ -146,6 +146,7 @@ class PrintingHandler : public MeetingEventHandler {
     }
   }
   void on_participant_left(Participant p) override {
+    close_recording(p.id());
     emit({{"event", "participant_left"}, {"id", p.id()}, {"name", p.display_name()}},
          "participant left: " + p.display_name() + " (" + p.id() + ")");
   }
@@ -187,6 +188,20 @@ class PrintingHandler : public MeetingEventHandler {
   void close_recordings() {
     std::lock_guard lock(mutex_);
     for (auto& r : recorders_) r->close_all();
+  }
+
+  /// A participant left: their files are finished now (duration, index), not at the end.
+  void close_recording(const std::string& participant_id) {
+    std::shared_ptr<cli::PerParticipantRecorder> recorder;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = std::find_if(recorders_.begin(), recorders_.end(),
+                             [&](const auto& r) { return r->participant_id() == participant_id; });
+      if (it == recorders_.end()) return;
+      recorder = *it;
+      recorders_.erase(it);
+    }
+    recorder->close_all();
   }
 
  private:

@@ -185,17 +185,6 @@ void PerParticipantRecorder::on_stream_enabled(const Stream& stream) {
   recorders_[stream.id()] = recorder;
 }
 
-void PerParticipantRecorder::on_stream_disabled(const Stream& stream) {
-  std::lock_guard lock(mutex_);
-  if (file_ && stream.id() == file_audio_) {
-    file_->close();  // the participant stopped publishing (a camera turned off alone keeps it)
-    return;
-  }
-  auto it = recorders_.find(stream.id());
-  if (it == recorders_.end()) return;
-  it->second->close();
-}
-
 void PerParticipantRecorder::close_all() {
   std::lock_guard lock(mutex_);
   if (file_) file_->close();

@@ -74,8 +74,10 @@ class PerParticipantRecorder : public ParticipantEventHandler {
   PerParticipantRecorder(std::string directory, const Participant& participant,
                          RecordingFailed on_failed = nullptr);
   void on_stream_enabled(const Stream& stream) override;
-  void on_stream_disabled(const Stream& stream) override;
+  // A stream disabled (a mute, an unpublish) keeps its file open: the recording goes on, the
+  // gap filled, when it comes back; the files close when the participant leaves (close_all).
   void close_all();
+  const std::string& participant_id() const { return id_; }
 
  private:
   std::string directory_;

@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "receive/png_image.hpp"
+#include "roomcast/error.hpp"
 
 namespace roomcast {
 
@@ -79,8 +80,20 @@ const std::string& Stream::kind() const { return state_->kind; }
 const std::string& Stream::participant_id() const { return state_->participant_id; }
 bool Stream::is_local() const { return state_->local; }
 
+namespace {
+/// A sink of the wrong kind would never be called: say so instead of waiting in silence.
+void check_sink_kind(const detail::StreamState& stream, const char* kind, const char* sink) {
+  if (stream.kind == kind) return;
+  throw Error(Error::Kind::Config, "Stream::add_sink: stream " + stream.id + " of participant " +
+                                       stream.participant_id + " is " + stream.kind + ", not " + kind +
+                                       "; give it a" + (stream.kind == "audio" ? "n AudioSink" : " VideoSink") +
+                                       " (a " + sink + " is for " + kind + " streams)");
+}
+}  // namespace
+
 void Stream::add_sink(std::shared_ptr<AudioSink> sink) const {
   std::lock_guard lock(state_->mutex);
+  check_sink_kind(*state_, "audio", "AudioSink");
   state_->sinks.push_back(std::move(sink));
 }
 
@@ -89,6 +102,7 @@ void Stream::add_sink(std::shared_ptr<VideoSink> sink) const {
   {
     std::lock_guard lock(state_->mutex);
     if (!sink) return;
+    check_sink_kind(*state_, "video", "VideoSink");
     state_->video_sinks.push_back(std::move(sink));
     added = state_->on_video_sink_added;
   }

@@ -150,7 +150,8 @@ void Publication::pause() {
 
 void Publication::stop() {
   if (sender_) sender_->stop();
-  video_sender_.reset();
+  // Kept (paused) until released: the final stats still read it.
+  if (video_sender_) video_sender_->set_peer(nullptr, {});
   if (peer_) peer_->close();
 }
 

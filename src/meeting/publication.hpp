@@ -17,7 +17,8 @@
 #include "peer/audio_sender.hpp"
 #include "peer/peer_session.hpp"
 #include "peer/video_sender.hpp"
-#include "roomcast/meeting.hpp"
+#include "roomcast/meeting_config.hpp"
+#include "roomcast/meeting_stats.hpp"
 
 namespace roomcast::meeting {
 

@@ -29,7 +29,8 @@
 #include "receive/speaker_detector.hpp"
 #include "receive/video_receiver.hpp"
 #include "roomcast/events.hpp"
-#include "roomcast/meeting.hpp"
+#include "roomcast/meeting_config.hpp"
+#include "roomcast/meeting_stats.hpp"
 #include "rtp/loss_counter.hpp"
 #include "signaling/room_signaling.hpp"
 

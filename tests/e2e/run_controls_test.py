@@ -35,6 +35,7 @@ from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone
                       private_tmpdir, start_roomcast_server)
 from run_listen_test import EventProc, is_event  # noqa: E402
 from run_reconnect_test import free_port  # noqa: E402
+from run_record_video_test import frame_numbers  # noqa: E402
 
 ROOM = 1234
 DURATION = 11
@@ -110,8 +111,10 @@ def case_toggle(a, tmp, check):
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
     server_dirs = janus_config_dirs_of_descendants()
     wav = os.path.join(tmp, "room.wav")
+    record_dir = os.path.join(tmp, "per-participant")
+    os.mkdir(record_dir)
     observer = Proc("observer", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json",
-                                 "--record", wav, "--duration", DURATION + 12], env=env)
+                                 "--record", wav, "--record-dir", record_dir, "--duration", DURATION + 12], env=env)
     observer.wait_line(r'"event":"meeting_joined"', 30, "out")
     viewer = viewer_proc(url, DURATION + 8, 40)
     viewer.wait_line(r"ready:", 45, "err")
@@ -181,6 +184,16 @@ def case_toggle(a, tmp, check):
     numbers = [f for f, _ in shown]
     backwards = sum(1 for p, q in zip(numbers, numbers[1:]) if q < p)
     check(backwards == 0, f"frame numbers in order ({backwards} steps backwards)")
+
+    # The observer's per-participant recording goes on through both mutes (a mute is no leave).
+    webms = [f for f in os.listdir(record_dir) if f.endswith(".webm")]
+    check(len(webms) == 1, f"one WebM recorded for the bot ({sorted(os.listdir(record_dir))})")
+    if webms and numbers:
+        recorded, rc, err = frame_numbers(os.path.join(record_dir, webms[0]), 640, 360)
+        log(f"recording {webms[0]}: {len(recorded)} pictures, numbers {recorded[:3]}..{recorded[-3:]} (ffmpeg rc {rc})")
+        check(rc == 0 and recorded and max(recorded) >= max(numbers) - 45,
+              f"the recording holds the picture until the end ({max(recorded) if recorded else None}; Chromium's "
+              f"last was {max(numbers)}), through the mutes")
 
     if server.stop(15) != 0:
         raise Failure(f"server exited badly\n{server.dump()}")
