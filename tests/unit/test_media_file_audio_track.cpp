@@ -1,5 +1,7 @@
 // FileAudioTrack on real files made by the ffmpeg CLI at test time: decode, tone, errors.
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ffmpeg_test_files.hpp"
 #include "media/audio_frame.hpp"
 #include "media/pcm_converter.hpp"
 #include "roomcast/audio_track.hpp"
@@ -25,9 +28,7 @@ namespace fs = std::filesystem;
 class FileAudioTrackTest : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    std::string pattern = (fs::temp_directory_path() / "roomcast-media-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = new fs::path(pattern); // removed in TearDownTestSuite, which runs in all cases
+    files_ = std::make_unique<roomcast::testing::FfmpegTestFiles>("roomcast-media");
     const std::string tone = "-f lavfi -i sine=frequency=441:sample_rate=44100:duration=1";
     const std::string long_tone = "-f lavfi -i sine=frequency=441:sample_rate=44100:duration=3";
     ffmpeg_ok_ = make(tone + " -c:a libmp3lame", "tone.mp3") &&
@@ -51,24 +52,13 @@ protected:
     std::ofstream(path("empty.mp3"));
   }
 
-  static void TearDownTestSuite() {
-    if (dir_ != nullptr) {
-      std::error_code ec;
-      fs::remove_all(*dir_, ec);
-      delete dir_;
-      dir_ = nullptr;
-    }
-  }
+  static void TearDownTestSuite() { files_.reset(); }
 
   void SetUp() override { ASSERT_TRUE(ffmpeg_ok_) << "the ffmpeg CLI could not make test files"; }
 
-  static std::string path(const std::string& name) { return (*dir_ / name).string(); }
+  static std::string path(const std::string& name) { return files_->path(name); }
 
-  static bool make(const std::string& args, const std::string& name) {
-    const std::string command =
-        "ffmpeg -hide_banner -loglevel error -nostdin -y " + args + " '" + path(name) + "'";
-    return std::system(command.c_str()) == 0;
-  }
+  static bool make(const std::string& args, const std::string& name) { return files_->make(args, name); }
 
   // Everything the track yields, as 48 kHz mono (the way the SDK sends it).
   static std::vector<int16_t> decode_all(FileAudioTrack& track) {
@@ -93,7 +83,7 @@ protected:
     return "(no error)";
   }
 
-  static inline fs::path* dir_ = nullptr;
+  static inline std::unique_ptr<roomcast::testing::FfmpegTestFiles> files_;
   static inline bool ffmpeg_ok_ = false;
 };
 
@@ -190,7 +180,7 @@ TEST_F(FileAudioTrackTest, UnreadableFile) {
   const std::string file = path("locked.mp3");
   fs::copy_file(path("tone.mp3"), file);
   fs::permissions(file, fs::perms::owner_write); // exists, but nobody may read it
-  fs::permissions(*dir_, fs::perms::others_exec | fs::perms::group_exec,
+  fs::permissions(files_->dir(), fs::perms::others_exec | fs::perms::group_exec,
                   fs::perm_options::add); // the directory stays traversable
   const std::optional<std::string> text = error_text_unprivileged(file);
   if (!text) {

@@ -1,6 +1,8 @@
 // FileMedia on files made by the ffmpeg CLI whose picture and sound both tell their file time:
 // after plays, seeks, pauses, loops and playlist changes the two tracks' timestamps agree.
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <unistd.h>
 
 #include <cmath>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ffmpeg_test_files.hpp"
 #include "roomcast/error.hpp"
 #include "roomcast/file_media.hpp"
 
@@ -152,35 +155,21 @@ int expect_in_sync(const Recording& r) {
 class FileMediaTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string pattern = (fs::temp_directory_path() / "roomcast-file-media-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = new fs::path(pattern);
+    files_ = std::make_unique<roomcast::testing::FfmpegTestFiles>("roomcast-file-media");
     ffmpeg_ok_ = make(av_input(6) + kPicture + "-c:v libx264 -preset veryfast -g 25 -c:a pcm_s16le", "av.mkv") &&
                  make(av_input(2) + kPicture + "-c:v libx264 -preset veryfast -g 25 -c:a pcm_s16le", "short.mkv") &&
                  make("-f lavfi -i sine=frequency=441:sample_rate=48000:duration=1 -c:a pcm_s16le", "tone.wav");
     std::ofstream(path("notes.txt")) << "this is not media\n";
   }
-  static void TearDownTestSuite() {
-    if (dir_ != nullptr) {
-      std::error_code ec;
-      fs::remove_all(*dir_, ec);
-      delete dir_;
-      dir_ = nullptr;
-    }
-  }
+  static void TearDownTestSuite() { files_.reset(); }
   void SetUp() override { ASSERT_TRUE(ffmpeg_ok_) << "the ffmpeg CLI could not make test files"; }
-  static std::string path(const std::string& name) { return (*dir_ / name).string(); }
-  static bool make(const std::string& args, const std::string& name) {
-    const std::string command = "timeout 60 ffmpeg -hide_banner -loglevel error -nostdin -y " + args + " '" +
-                                path(name) + "'";
-    return std::system(command.c_str()) == 0;
-  }
+  static std::string path(const std::string& name) { return files_->path(name); }
+  static bool make(const std::string& args, const std::string& name) { return files_->make(args, name); }
 
-  static fs::path* dir_;
+  static inline std::unique_ptr<roomcast::testing::FfmpegTestFiles> files_;
   static bool ffmpeg_ok_;
 };
 
-fs::path* FileMediaTest::dir_ = nullptr;
 bool FileMediaTest::ffmpeg_ok_ = false;
 
 TEST_F(FileMediaTest, PlaysBothKindsOnOneTimeline) {

@@ -1,5 +1,7 @@
 // FileVideoTrack on real files made by the ffmpeg CLI at test time: frames, timeline, errors.
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ffmpeg_test_files.hpp"
 #include "roomcast/error.hpp"
 #include "roomcast/video_track.hpp"
 
@@ -23,9 +26,7 @@ using std::chrono::milliseconds;
 class FileVideoTrackTest : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    std::string pattern = (fs::temp_directory_path() / "roomcast-video-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = new fs::path(pattern); // removed in TearDownTestSuite, which runs in all cases
+    files_ = std::make_unique<roomcast::testing::FfmpegTestFiles>("roomcast-video");
     const std::string clip = "-f lavfi -i testsrc2=size=320x240:rate=25:duration=1 ";
     const std::string tone = "-f lavfi -i sine=frequency=441:sample_rate=44100:duration=1 ";
     const std::string white = "-f lavfi -i color=c=white:size=64x48:rate=25:duration=0.2 ";
@@ -57,25 +58,14 @@ protected:
         << "ffconcat version 1.0\nfile clip.webm\nduration 0.5\nfile clip.webm\n";
   }
 
-  static void TearDownTestSuite() {
-    if (dir_ != nullptr) {
-      std::error_code ec;
-      fs::remove_all(*dir_, ec);
-      delete dir_;
-      dir_ = nullptr;
-    }
-  }
+  static void TearDownTestSuite() { files_.reset(); }
 
   void SetUp() override { ASSERT_TRUE(ffmpeg_ok_) << "the ffmpeg CLI could not make test files"; }
 
-  static std::string path(const std::string& name) { return (*dir_ / name).string(); }
+  static std::string path(const std::string& name) { return files_->path(name); }
 
   // Bounded: a mistaken argument must fail the suite, not hang it.
-  static bool make(const std::string& args, const std::string& name) {
-    const std::string command = "timeout 60 ffmpeg -hide_banner -loglevel error -nostdin -y " +
-                                args + " '" + path(name) + "'";
-    return std::system(command.c_str()) == 0;
-  }
+  static bool make(const std::string& args, const std::string& name) { return files_->make(args, name); }
 
   // The CLI's decode of a file as raw I420: the reference our frames must match.
   static bool raw(const std::string& from, const std::string& to) {
@@ -113,7 +103,7 @@ protected:
     return "(no error)";
   }
 
-  static inline fs::path* dir_ = nullptr;
+  static inline std::unique_ptr<roomcast::testing::FfmpegTestFiles> files_;
   static inline bool ffmpeg_ok_ = false;
 };
 

@@ -2,6 +2,8 @@
 // decoded back by the receive side's decoders, the refusals, seeks landing on keyframes with the
 // audio, and the encode thread pacing copied frames and counting keyframe requests it cannot answer.
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "ffmpeg_test_files.hpp"
 #include "media/encoded_video_source.hpp"
 #include "media/encoded_video_track.hpp"
 #include "media/h264_annexb.hpp"
@@ -109,9 +112,7 @@ TEST(H264AnnexB, RefusesDamagedInput) {
 class VideoCopyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string pattern = (fs::temp_directory_path() / "roomcast-video-copy-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = new fs::path(pattern);
+    files_ = std::make_unique<roomcast::testing::FfmpegTestFiles>("roomcast-video-copy");
     const std::string av = "-f lavfi -i testsrc2=size=320x240:rate=25:duration=3 "
                            "-f lavfi -i \"aevalsrc='0.05+0.9*mod(floor(t*100),1000)/1000':s=48000:d=3\" ";
     ok_ = make(av + "-c:v libx264 -profile:v baseline -bf 0 -g 25 -pix_fmt yuv420p -c:a pcm_s16le", "base.mkv") &&
@@ -121,26 +122,14 @@ class VideoCopyTest : public ::testing::Test {
           make(av + "-c:v libx264 -profile:v main -bf 2 -pix_fmt yuv420p -c:a aac", "main.mp4") &&
           make(av + "-c:v mpeg4 -c:a aac", "mpeg4.mp4");
   }
-  static void TearDownTestSuite() {
-    if (dir_ != nullptr) {
-      std::error_code ec;
-      fs::remove_all(*dir_, ec);
-      delete dir_;
-      dir_ = nullptr;
-    }
-  }
+  static void TearDownTestSuite() { files_.reset(); }
   void SetUp() override { ASSERT_TRUE(ok_) << "the ffmpeg CLI could not make test files"; }
-  static std::string path(const std::string& name) { return (*dir_ / name).string(); }
-  static bool make(const std::string& args, const std::string& name) {
-    const std::string command = "timeout 60 ffmpeg -hide_banner -loglevel error -nostdin -y " + args + " '" +
-                                path(name) + "'";
-    return std::system(command.c_str()) == 0;
-  }
-  static fs::path* dir_;
+  static std::string path(const std::string& name) { return files_->path(name); }
+  static bool make(const std::string& args, const std::string& name) { return files_->make(args, name); }
+  static inline std::unique_ptr<roomcast::testing::FfmpegTestFiles> files_;
   static bool ok_;
 };
 
-fs::path* VideoCopyTest::dir_ = nullptr;
 bool VideoCopyTest::ok_ = false;
 
 std::vector<media::EncodedVideoFrame> all_frames(detail::EncodedVideoSource& source) {
