@@ -271,7 +271,27 @@ void register_meeting(py::module_& m) {
                              [](const ReconnectedInfo& i) { return i.last_attempt.count() / 1000.0; })
       .def("__repr__", [](const ReconnectedInfo& i) { return "<ReconnectedInfo " + i.how + ">"; });
 
+  py::class_<VideoPublishStats>(m, "VideoPublishStats", "Our camera stream so far (PublishStats.video).")
+      .def_readonly("frames_sent", &VideoPublishStats::frames_sent)
+      .def_readonly("keyframes_sent", &VideoPublishStats::keyframes_sent)
+      .def_readonly("packets_sent", &VideoPublishStats::packets_sent)
+      .def_readonly("bytes_sent", &VideoPublishStats::bytes_sent)
+      .def_readonly("nacks_received", &VideoPublishStats::nacks_received)
+      .def_readonly("retransmissions", &VideoPublishStats::retransmissions)
+      .def_readonly("retransmissions_rtx", &VideoPublishStats::retransmissions_rtx)
+      .def_readonly("rtx", &VideoPublishStats::rtx)
+      .def_readonly("keyframe_requests", &VideoPublishStats::keyframe_requests)
+      .def_readonly("keyframe_requests_unanswered", &VideoPublishStats::keyframe_requests_unanswered)
+      .def_readonly("frames_late", &VideoPublishStats::frames_late)
+      .def_readonly("bitrate_bps", &VideoPublishStats::bitrate_bps)
+      .def_readonly("remb_bps", &VideoPublishStats::remb_bps)
+      .def_readonly("fraction_lost", &VideoPublishStats::fraction_lost)
+      .def_readonly("loss_estimate_bps", &VideoPublishStats::loss_estimate_bps)
+      .def_readonly("pacing_rate_bps", &VideoPublishStats::pacing_rate_bps)
+      .def_readonly("pacer_dropped", &VideoPublishStats::pacer_dropped);
+
   py::class_<PublishStats>(m, "PublishStats")
+      .def_readonly("video", &PublishStats::video, "Our camera stream (None without video).")
       .def_readonly("frames_sent", &PublishStats::frames_sent)
       .def_readonly("packets_sent", &PublishStats::packets_sent)
       .def_readonly("bytes_sent", &PublishStats::bytes_sent)

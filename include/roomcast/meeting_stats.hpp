@@ -20,6 +20,8 @@ struct VideoPublishStats {
   uint64_t bytes_sent = 0;         ///< RTP payload bytes
   uint64_t nacks_received = 0;     ///< the server's retransmission requests (RTCP NACK)
   uint64_t retransmissions = 0;    ///< packets sent again for them
+  uint64_t retransmissions_rtx = 0;  ///< of those, sent as RTX (RFC 4588: the server took RTX)
+  bool rtx = false;                ///< the server's answer kept RTX (else resent as they were)
   uint64_t keyframe_requests = 0;  ///< PLI and FIR from the server
   uint64_t frames_late = 0;        ///< frames left out: their time had passed (encoder behind)
   /// Video copied from a file (FileVideoTrack / FileMedia video copy): keyframe requests that
@@ -31,6 +33,10 @@ struct VideoPublishStats {
   /// What that loss allows (halved loss cut above 10 %, +8 %/s below 2 %); the encoder's
   /// target is the lowest of this, remb_bps and VideoSettings::max_bitrate_bps.
   int loss_estimate_bps = 0;
+  /// The pacer's rate (2.5 x the encoder's target): a frame's packets are spread at it, not burst.
+  int pacing_rate_bps = 0;
+  /// Packets a full pacer queue dropped (media stays in the history, so a NACK still recovers it).
+  uint64_t pacer_dropped = 0;
 };
 
 /// Counters of what we sent, for progress displays and tests.

@@ -14,6 +14,8 @@ nlohmann::json video_json(const std::optional<VideoPublishStats>& video) {
   return {{"frames_sent", v.frames_sent},       {"keyframes_sent", v.keyframes_sent},
           {"packets_sent", v.packets_sent},     {"bytes_sent", v.bytes_sent},
           {"nacks_received", v.nacks_received}, {"retransmissions", v.retransmissions},
+          {"retransmissions_rtx", v.retransmissions_rtx}, {"rtx", v.rtx},
+          {"pacing_rate_bps", v.pacing_rate_bps}, {"pacer_dropped", v.pacer_dropped},
           {"keyframe_requests", v.keyframe_requests}, {"frames_late", v.frames_late},
           {"keyframe_requests_unanswered", v.keyframe_requests_unanswered},
           {"bitrate_bps", v.bitrate_bps},

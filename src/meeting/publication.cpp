@@ -194,6 +194,10 @@ PublishStats Publication::stats(std::chrono::steady_clock::time_point join_start
     v.bytes_sent = wire.bytes_sent;
     v.nacks_received = wire.nacks_received;
     v.retransmissions = wire.retransmissions;
+    v.retransmissions_rtx = wire.retransmissions_rtx;
+    v.rtx = wire.rtx;
+    v.pacing_rate_bps = wire.pacing_rate_bps;
+    v.pacer_dropped = wire.pacer_dropped;
     v.keyframe_requests = wire.keyframe_requests;
     v.frames_late = encode.frames_late;
     v.keyframe_requests_unanswered = encode.keyframe_requests_unanswered;

@@ -60,6 +60,10 @@ TEST(StatsPrinter, CameraStreamFigures) {
   video.keyframes_sent = 4;
   video.nacks_received = 7;
   video.retransmissions = 9;
+  video.retransmissions_rtx = 8;
+  video.rtx = true;
+  video.pacing_rate_bps = 1600000;
+  video.pacer_dropped = 3;
   video.keyframe_requests = 2;
   video.bitrate_bps = 640000;
   video.remb_bps = 1500000;
@@ -69,6 +73,10 @@ TEST(StatsPrinter, CameraStreamFigures) {
   EXPECT_EQ(v["keyframes_sent"], 4);
   EXPECT_EQ(v["nacks_received"], 7);
   EXPECT_EQ(v["retransmissions"], 9);
+  EXPECT_EQ(v["retransmissions_rtx"], 8);
+  EXPECT_EQ(v["rtx"], true);
+  EXPECT_EQ(v["pacing_rate_bps"], 1600000);
+  EXPECT_EQ(v["pacer_dropped"], 3);
   EXPECT_EQ(v["keyframe_requests"], 2);
   EXPECT_EQ(v["bitrate_bps"], 640000);
   EXPECT_EQ(v["remb_bps"], 1500000);
