@@ -8,6 +8,7 @@
 
 #include "core/log.hpp"
 #include "media/av_error.hpp"
+#include "media/media_input.hpp"
 #include "roomcast/error.hpp"
 
 namespace roomcast::media {
@@ -32,41 +33,7 @@ std::string seconds_text(std::chrono::microseconds t) {
 } // namespace
 
 SharedDemuxer::SharedDemuxer(const std::string& path) : path_(path), quoted_("'" + path + "'") {
-  const bool looks_like_url = path.find("://") != std::string::npos;
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (!looks_like_url && status.type() == std::filesystem::file_type::not_found) {
-    fail("cannot open " + quoted_ + ": no such file; check the path");
-  }
-  if (status.type() == std::filesystem::file_type::directory) {
-    fail("cannot open " + quoted_ + ": it is a directory; give the path of a media file");
-  }
-  auto fail_unreadable = [&](int rc) {
-    if (looks_like_url && rc != AVERROR_INVALIDDATA) {
-      fail("cannot open " + quoted_ + " (" + av_error_text(rc) +
-           "); check the URL and that its server is up");
-    }
-    fail("cannot read " + quoted_ + ": not a media file FFmpeg recognises (" + av_error_text(rc) +
-         "); use a media file such as MP4 (H.264 + AAC), WebM (VP8 + Opus), MKV");
-  };
-  // "file:" keeps a local path with ':' in it from being taken for a protocol.
-  const std::string url = looks_like_url ? path : "file:" + path;
-  AVFormatContext* raw_format = nullptr;
-  int rc = avformat_open_input(&raw_format, url.c_str(), nullptr, nullptr);
-  if (rc < 0) {
-    if (rc == AVERROR(ENOENT)) {
-      fail("cannot open " + quoted_ + ": no such file; check the path");
-    }
-    if (rc == AVERROR(EACCES) || rc == AVERROR(EPERM)) {
-      fail("cannot open " + quoted_ + ": permission denied; check the file's permissions");
-    }
-    fail_unreadable(rc);
-  }
-  format_.reset(raw_format);
-  rc = avformat_find_stream_info(format_.get(), nullptr);
-  if (rc < 0) {
-    fail_unreadable(rc);
-  }
+  format_.reset(open_media_input(path, "media", "MP4 (H.264 + AAC), WebM (VP8 + Opus), MKV"));
   for (unsigned i = 0; i < format_->nb_streams; ++i) {
     format_->streams[i]->discard = AVDISCARD_ALL; // until use()
   }

@@ -11,6 +11,7 @@
 #include "core/c_ptr.hpp"
 #include "core/log.hpp"
 #include "media/av_error.hpp"
+#include "media/media_input.hpp"
 #include "media/av_frame_converter.hpp"
 #include "roomcast/error.hpp"
 
@@ -112,41 +113,8 @@ struct VideoDecoder::Impl {
   }
 
   void open_input() {
-    const bool looks_like_url = path.find("://") != std::string::npos;
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!looks_like_url && status.type() == std::filesystem::file_type::not_found) {
-      fail("cannot open " + quoted + ": no such file; check the path");
-    }
-    if (status.type() == std::filesystem::file_type::directory) {
-      fail("cannot open " + quoted + ": it is a directory; give the path of a video file");
-    }
-    auto fail_unreadable = [&](int rc) {
-      if (looks_like_url && rc != AVERROR_INVALIDDATA) {
-        fail("cannot open " + quoted + " (" + av_error_text(rc) +
-             "); check the URL and that its server is up");
-      }
-      fail("cannot read " + quoted + ": not a media file FFmpeg recognises (" + av_error_text(rc) +
-           "); use a video file such as MP4/H.264, WebM/VP8, MKV");
-    };
-    // "file:" keeps a local path with ':' in it from being taken for a protocol.
-    const std::string url = looks_like_url ? path : "file:" + path;
-    AVFormatContext* raw_format = nullptr;
-    int rc = avformat_open_input(&raw_format, url.c_str(), nullptr, nullptr);
-    if (rc < 0) {
-      if (rc == AVERROR(ENOENT)) {
-        fail("cannot open " + quoted + ": no such file; check the path");
-      }
-      if (rc == AVERROR(EACCES) || rc == AVERROR(EPERM)) {
-        fail("cannot open " + quoted + ": permission denied; check the file's permissions");
-      }
-      fail_unreadable(rc);
-    }
-    format = std::shared_ptr<AVFormatContext>(raw_format, close_format);
-    rc = avformat_find_stream_info(format.get(), nullptr);
-    if (rc < 0) {
-      fail_unreadable(rc);
-    }
+    format = std::shared_ptr<AVFormatContext>(open_media_input(path, "video", "MP4/H.264, WebM/VP8, MKV"),
+                                              close_format);
   }
 
   void choose_stream(int video_stream) {
