@@ -159,6 +159,33 @@ void register_meeting(py::module_& m) {
       .value("ON", OpusFec::On)
       .value("OFF", OpusFec::Off);
 
+  py::enum_<IceTransportPolicy>(m, "IceTransportPolicy", "Which ICE candidates may carry media.")
+      .value("ALL", IceTransportPolicy::All)
+      .value("RELAY", IceTransportPolicy::Relay);
+
+  py::class_<IceServer>(m, "IceServer",
+                        "A STUN or TURN server: urls like 'stun:HOST[:PORT]' or "
+                        "'turn:HOST[:PORT][?transport=udp|tcp]', with a username and credential for TURN.")
+      .def(py::init([](py::object urls, std::string username, std::string credential) {
+             IceServer s;
+             if (py::isinstance<py::str>(urls)) s.urls.push_back(urls.cast<std::string>());
+             else s.urls = urls.cast<std::vector<std::string>>();
+             s.username = std::move(username);
+             s.credential = std::move(credential);
+             return s;
+           }),
+           py::arg("urls"), py::kw_only(), py::arg("username") = "", py::arg("credential") = "")
+      .def_readwrite("urls", &IceServer::urls)
+      .def_readwrite("username", &IceServer::username)
+      .def_readwrite("credential", &IceServer::credential)
+      .def("__repr__", [](const IceServer& s) {
+        // The credential is never shown.
+        std::string urls;
+        for (const auto& u : s.urls) urls += (urls.empty() ? "'" : ", '") + u + "'";
+        return "IceServer(urls=[" + urls + "]" + (s.username.empty() ? "" : ", username=...") +
+               (s.credential.empty() ? "" : ", credential=...") + ")";
+      });
+
   py::class_<PyMeetingConfig>(m, "MeetingConfig", "Everything needed to join a meeting (seed SDK shape).")
       .def(py::init([](py::object meeting_id, std::string name, bool mic_enabled, bool webcam_enabled,
                        std::string token, py::object track, std::string server_url, std::string ca_file,
@@ -167,7 +194,8 @@ void register_meeting(py::module_& m) {
                        int audio_bitrate_bps, int audio_channels, int opus_complexity, OpusFec opus_fec,
                        bool opus_dtx, bool reconnect, double reconnect_give_up_seconds, py::object video_track,
                        int video_width, int video_height, int video_frame_rate, int video_max_bitrate_bps,
-                       double video_keyframe_interval_seconds, const std::string& video_codec) {
+                       double video_keyframe_interval_seconds, const std::string& video_codec,
+                       std::vector<IceServer> ice_servers, IceTransportPolicy ice_transport_policy) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -198,6 +226,8 @@ void register_meeting(py::module_& m) {
              c.config.video.keyframe_interval =
                  std::chrono::milliseconds(std::llround(video_keyframe_interval_seconds * 1000));
              c.config.video.codec = parse_video_codec(video_codec);
+             c.config.ice_servers = std::move(ice_servers);
+             c.config.ice_transport_policy = ice_transport_policy;
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -211,7 +241,8 @@ void register_meeting(py::module_& m) {
            py::arg("reconnect_give_up_seconds") = 120.0, py::arg("custom_camera_video_track") = py::none(),
            py::arg("video_width") = 640, py::arg("video_height") = 360, py::arg("video_frame_rate") = 30,
            py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0,
-           py::arg("video_codec") = "vp8")
+           py::arg("video_codec") = "vp8", py::arg("ice_servers") = std::vector<IceServer>{},
+           py::arg("ice_transport_policy") = IceTransportPolicy::All)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -229,6 +260,11 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_fec)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_dtx)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, reconnect)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ice_transport_policy)
+      .def_property(
+          "ice_servers", [](const PyMeetingConfig& c) { return c.config.ice_servers; },
+          [](PyMeetingConfig& c, std::vector<IceServer> servers) { c.config.ice_servers = std::move(servers); },
+          "STUN/TURN servers (a list of IceServer; assign a new list, the returned one is a copy).")
       .def_property(
           "custom_camera_video_track", [](const PyMeetingConfig& c) { return c.video_track; },
           [](PyMeetingConfig& c, py::object track) { c.set_video_track(std::move(track)); })
@@ -302,6 +338,8 @@ void register_meeting(py::module_& m) {
       .def_readonly("remote_packets_lost", &PublishStats::remote_packets_lost)
       .def_readonly("remote_jitter_ms", &PublishStats::remote_jitter_ms)
       .def_readonly("receiver_reports", &PublishStats::receiver_reports)
+      .def_readonly("selected_candidate_pair", &PublishStats::selected_candidate_pair,
+                    "The ICE pair carrying our media, e.g. 'relay/udp -> host/udp (TURN over udp)'; '' until connected.")
       .def_property_readonly("round_trip_time_ms",
                              [](const PublishStats& s) -> std::optional<double> {
                                if (!s.round_trip_time) return std::nullopt;
@@ -333,7 +371,8 @@ void register_meeting(py::module_& m) {
   py::class_<MeetingStats>(m, "MeetingStats")
       .def_readonly("publishing", &MeetingStats::publishing)
       .def_readonly("sending", &MeetingStats::sending)
-      .def_readonly("receiving", &MeetingStats::receiving);
+      .def_readonly("receiving", &MeetingStats::receiving)
+      .def_readonly("receiving_candidate_pair", &MeetingStats::receiving_candidate_pair);
 
   py::class_<PyAudioFrame>(m, "AudioFrame", "20 ms of received audio: 960 mono int16 samples at 48 kHz.")
       .def_readonly("samples", &PyAudioFrame::samples)

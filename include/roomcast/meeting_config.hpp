@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "roomcast/audio_track.hpp"
 #include "roomcast/video_track.hpp"
@@ -50,6 +51,32 @@ struct VideoSettings {
   bool nack = true;
 };
 
+/// One STUN or TURN server (MeetingConfig::ice_servers), as in WebRTC's RTCIceServer.
+struct IceServer {
+  /// One or more URLs of the same server (RFC 7064, RFC 7065):
+  /// - "stun:HOST[:PORT]" (port 3478 by default): a STUN server, which tells us our address
+  ///   as seen from outside a NAT (server-reflexive candidates). libnice takes one STUN
+  ///   server: the first one given is used, the others are ignored with a warning.
+  /// - "turn:HOST[:PORT][?transport=udp|tcp]" (3478, UDP by default): a TURN server, which
+  ///   relays our media (relay candidates); `?transport=tcp` reaches it over TCP, for networks
+  ///   that block UDP. Needs `username` and `credential`.
+  /// HOST is a name (resolved when joining), an IPv4 address or a bracketed IPv6 address.
+  /// "turns:" (TURN over TLS) is refused: libnice 0.1.21 speaks TURN over plain TCP only.
+  std::vector<std::string> urls;
+  /// The TURN username (long-term credentials, RFC 8489 §9.2); unused for STUN.
+  std::string username;
+  /// The TURN password; never printed or logged.
+  std::string credential;
+};
+
+/// Which of our ICE candidates may carry media (MeetingConfig::ice_transport_policy), as in
+/// WebRTC's RTCIceTransportPolicy.
+enum class IceTransportPolicy {
+  All,    ///< host, server-reflexive and relay candidates: the best working pair wins
+  Relay,  ///< relay candidates only (a TURN server carries everything; the server never sees
+          ///< our own addresses). Needs a "turn:" server in ice_servers.
+};
+
 /// Everything needed to join a meeting, with defaults; checked by init_meeting().
 struct MeetingConfig {
   /// The meeting (Janus VideoRoom room id, numeric).
@@ -77,6 +104,12 @@ struct MeetingConfig {
   std::string ca_file;
   /// Refuse unencrypted signaling: server_url must be wss:// (the embedded server is ws://).
   bool require_tls = false;
+  /// STUN and TURN servers for the media connections (none: host candidates only, which
+  /// works when the server is reachable directly, e.g. on the same network or with a public
+  /// address). Names are resolved when joining.
+  std::vector<IceServer> ice_servers;
+  /// All candidates (the default), or relay candidates only (see IceTransportPolicy).
+  IceTransportPolicy ice_transport_policy = IceTransportPolicy::All;
   /// Room PIN, when the room has one.
   std::string pin;
   /// Create the room when it does not exist (always true with the embedded server).

@@ -69,6 +69,10 @@ struct PublishStats {
   std::optional<std::chrono::milliseconds> duration;  ///< length of the track, if known
   /// Our camera stream, when webcam_enabled and the server takes it.
   std::optional<VideoPublishStats> video;
+  /// The ICE candidate pair carrying our media, local -> remote, each as type/transport
+  /// (type host, srflx, prflx or relay; transport udp or tcp), and for a relay how we reach
+  /// the TURN server: e.g. "relay/udp -> host/udp (TURN over tcp)". Empty until connected.
+  std::string selected_candidate_pair;
 };
 
 /// What we receive from one remote participant's audio stream (see Stream::stats()).
@@ -90,6 +94,9 @@ struct MeetingStats {
   PublishStats sending;     ///< our microphone stream (all zero when not publishing)
   /// Every remote audio stream we are subscribed to (or still playing out), by participant.
   std::vector<RemoteAudioStats> receiving;
+  /// The ICE candidate pair of the receiving connection, as PublishStats::selected_candidate_pair
+  /// (empty while we receive nothing).
+  std::string receiving_candidate_pair;
 };
 
 }  // namespace roomcast

@@ -21,7 +21,8 @@ import asyncio
 
 from ._native import (  # noqa: F401
     AudioChunk, AudioFrame, AudioReceiveStats, CustomAudioTrack, CustomVideoTrack, Error, ErrorKind, FileAudioTrack,
-    FileMedia, FileVideoTrack, MediaRecorder, Meeting, MeetingConfig, MeetingJoinedInfo, MeetingLeftInfo, OpusFec,
+    FileMedia, FileVideoTrack, IceServer, IceTransportPolicy, MediaRecorder, Meeting, MeetingConfig, MeetingJoinedInfo,
+    MeetingLeftInfo, OpusFec,
     Participant, PixelFormat, PublishStats, PushAudioTrack, PushAudioTrackStats, PushVideoTrack, PushVideoTrackStats,
     ReceivedVideoFrame, ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream, VideoFrame, __version__)
 from ._native import init_meeting as _init_meeting

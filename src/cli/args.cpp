@@ -31,6 +31,7 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& wi
         if (i + 1 >= argv.size()) throw UsageError("option --" + name + " needs a value");
         values_[name] = argv[++i];
       }
+      all_values_[name].push_back(values_[name]);
     } else {
       throw UsageError("unknown option --" + name);
     }
@@ -41,6 +42,11 @@ std::optional<std::string> Args::get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string Args::get_or(const std::string& name, const std::string& fallback) const {

@@ -22,7 +22,10 @@ class Args {
        const std::set<std::string>& flags);
 
   bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
+  /// The last value given for `name`.
   std::optional<std::string> get(const std::string& name) const;
+  /// Every value given for a repeatable option, in order.
+  std::vector<std::string> get_all(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
   std::optional<double> get_number(const std::string& name) const;
   /// A whole number (any sign) that fits 64 bits; UsageError naming the option otherwise.
@@ -31,6 +34,7 @@ class Args {
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
   std::set<std::string> flags_;
   std::vector<std::string> positional_;
 };

@@ -40,6 +40,16 @@ Options:
   --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
                     self-signed certificate
   --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
+  --ice-server URL  a STUN or TURN server for the media connection, repeatable:
+                    stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] (port 3478 by
+                    default; tcp for networks that block UDP). libnice uses one STUN server.
+                    TURN credentials: ROOMCAST_ICE_USERNAME and ROOMCAST_ICE_CREDENTIAL in
+                    the environment, or --ice-credential-file; never printed
+  --ice-credential-file FILE
+                    the TURN username (first line) and credential (second line)
+  --ice-transport-policy P
+                    all (default): any working candidate pair; relay: only TURN relay
+                    candidates carry media (needs a turn: --ice-server)
   --create-room     create the room on --server if it does not exist
   --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000; 64000 with --channels 2)
   --channels N      1: mono, every source mixed down (default); 2: stereo, for music
@@ -112,6 +122,16 @@ Options:
   --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
                     self-signed certificate
   --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
+  --ice-server URL  a STUN or TURN server for the media connection, repeatable:
+                    stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] (port 3478 by
+                    default; tcp for networks that block UDP). libnice uses one STUN server.
+                    TURN credentials: ROOMCAST_ICE_USERNAME and ROOMCAST_ICE_CREDENTIAL in
+                    the environment, or --ice-credential-file; never printed
+  --ice-credential-file FILE
+                    the TURN username (first line) and credential (second line)
+  --ice-transport-policy P
+                    all (default): any working candidate pair; relay: only TURN relay
+                    candidates carry media (needs a turn: --ice-server)
   --record FILE     record everyone's audio mixed into one WAV file
   --record-dir DIR  record one file per participant: DIR/NAME-ID.wav, or
                     DIR/NAME-ID.webm (VP8 + Opus) for one with video

@@ -220,6 +220,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                                       "record", "record-dir", "lead-in", "ca", "reconnect-give-up",
                                       "complexity", "fec", "channels"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
+  with_value.insert(cli::ice_options().begin(), cli::ice_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video",
              "no-video-nack", "video-copy"});
@@ -268,6 +269,10 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
     config.reconnect_give_up = std::chrono::milliseconds(static_cast<int64_t>(std::min(*give_up * 1000, 1e15)));
   if (auto lead_in = args.get_number("lead-in"))
     config.lead_in = std::chrono::milliseconds(static_cast<int64_t>(std::min(*lead_in * 1000, 1e15)));
+  cli::apply_ice_flags(args, config, [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    return value ? std::optional<std::string>(value) : std::nullopt;
+  });
   cli::check_meeting_flags(config);  // every option, before the file is opened or anything connects
   // Every input opened and probed here: a bad file is refused before anything connects.
   std::optional<cli::PublishMedia> published;

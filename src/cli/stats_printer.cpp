@@ -36,6 +36,8 @@ nlohmann::json sending_json(const PublishStats& s) {
           {"jitter_ms", round3(s.remote_jitter_ms)},
           {"rtt_ms", s.round_trip_time ? nlohmann::json(round3(s.round_trip_time->count() / 1000.0))
                                        : nlohmann::json()},
+          // The ICE pair carrying it, e.g. "relay/udp -> host/udp (TURN over udp)".
+          {"candidate_pair", s.selected_candidate_pair},
           // Our camera stream (null without video).
           {"video", video_json(s.video)}};
 }
@@ -65,7 +67,10 @@ nlohmann::json stats_json(const MeetingStats& stats, double elapsed_s) {
   return {{"type", "stats"},
           {"t", round3(elapsed_s)},
           {"sending", stats.publishing ? sending_json(stats.sending) : nlohmann::json()},
-          {"receiving", std::move(receiving)}};
+          {"receiving", std::move(receiving)},
+          {"receiving_candidate_pair", stats.receiving_candidate_pair.empty()
+                                           ? nlohmann::json()
+                                           : nlohmann::json(stats.receiving_candidate_pair)}};
 }
 
 bool StatsSchedule::due(Clock::time_point now) {

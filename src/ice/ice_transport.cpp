@@ -23,15 +23,52 @@ const char* to_string(IceState state) {
   return "?";
 }
 
-IceTransport::IceTransport(GMainContext* context, bool controlling, Callbacks callbacks)
-    : context_(context), callbacks_(std::move(callbacks)) {
+namespace {
+
+const char* type_name(NiceCandidateType type) {
+  switch (type) {
+    case NICE_CANDIDATE_TYPE_HOST: return "host";
+    case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE: return "srflx";
+    case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE: return "prflx";
+    case NICE_CANDIDATE_TYPE_RELAYED: return "relay";
+  }
+  return "?";
+}
+
+const char* transport_name(NiceCandidateTransport transport) {
+  return transport == NICE_CANDIDATE_TRANSPORT_UDP ? "udp" : "tcp";
+}
+
+// libnice hides which TURN server a relay candidate came from, but its priority says how it
+// was reached: the type preference (RFC 8445 §5.1.2.1, the top byte) is 30 for TURN over UDP
+// and 20 for TURN over TCP (libnice candidate-priv.h; e2e_turn_relay_tcp checks it).
+RelayTransport turn_transport_of(const NiceCandidate& relay) {
+  return (relay.priority >> 24) == 30 ? RelayTransport::Udp : RelayTransport::Tcp;
+}
+
+}  // namespace
+
+IceTransport::IceTransport(GMainContext* context, bool controlling, Callbacks callbacks, const IceConfig& config)
+    : context_(context), callbacks_(std::move(callbacks)), config_(config) {
   // No NICE_AGENT_OPTION_CONSENT_FRESHNESS: libnice 0.1.21 fails a path after a few
   // seconds of loss; peer::PeerSession expires consent after RFC 7675's 30 s instead.
   agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_NONE);
   // UDP only: Janus offers UDP host candidates, and ICE-TCP would only slow checks down.
   g_object_set(agent_, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", FALSE,
                "upnp", FALSE, nullptr);
+  if (config_.stun)
+    g_object_set(agent_, "stun-server", config_.stun->address.c_str(), "stun-server-port",
+                 static_cast<guint>(config_.stun->port), nullptr);
+  // force-relay: libnice pairs only relay candidates in its checks (conncheck.c), so no
+  // packet of ours leaves from a host or server-reflexive address.
+  if (config_.relay_only) g_object_set(agent_, "force-relay", TRUE, nullptr);
   stream_id_ = nice_agent_add_stream(agent_, 1);
+  for (const auto& relay : config_.relays) {
+    const auto type = relay.transport == RelayTransport::Tcp ? NICE_RELAY_TYPE_TURN_TCP : NICE_RELAY_TYPE_TURN_UDP;
+    if (!nice_agent_set_relay_info(agent_, stream_id_, 1, relay.address.c_str(), relay.port, relay.username.c_str(),
+                                   relay.credential.c_str(), type))
+      log_warn("ice: libnice refused TURN server ", relay.url, " (address ", relay.address, ")");
+  }
   g_signal_connect(agent_, "candidate-gathering-done", G_CALLBACK(on_gathering_done_cb), this);
   g_signal_connect(agent_, "component-state-changed", G_CALLBACK(on_state_cb), this);
   nice_agent_attach_recv(agent_, stream_id_, 1, context_, on_recv_cb, this);
@@ -64,6 +101,7 @@ std::vector<std::string> IceTransport::local_candidates() const {
   GSList* list = nice_agent_get_local_candidates(agent_, stream_id_, 1);
   for (GSList* it = list; it; it = it->next) {
     auto* candidate = static_cast<NiceCandidate*>(it->data);
+    if (config_.relay_only && candidate->type != NICE_CANDIDATE_TYPE_RELAYED) continue;
     gchar* line = nice_agent_generate_local_candidate_sdp(agent_, candidate);
     std::string text = line ? line : "";
     g_free(line);
@@ -111,6 +149,39 @@ std::string IceTransport::selected_pair() const {
   return describe(local) + " <-> " + describe(remote);
 }
 
+std::string IceTransport::selected_pair_types() const {
+  NiceCandidate* local = nullptr;
+  NiceCandidate* remote = nullptr;
+  if (!agent_ || !nice_agent_get_selected_pair(agent_, stream_id_, 1, &local, &remote)) return {};
+  std::string text = std::string(type_name(local->type)) + "/" + transport_name(local->transport) + " -> " +
+                     type_name(remote->type) + "/" + transport_name(remote->transport);
+  if (local->type == NICE_CANDIDATE_TYPE_RELAYED)
+    text += turn_transport_of(*local) == RelayTransport::Udp ? " (TURN over udp)" : " (TURN over tcp)";
+  return text;
+}
+
+void IceTransport::check_relays() {
+  if (config_.relays.empty()) return;
+  bool relayed = false;
+  GSList* list = nice_agent_get_local_candidates(agent_, stream_id_, 1);
+  for (GSList* it = list; it; it = it->next)
+    relayed = relayed || static_cast<NiceCandidate*>(it->data)->type == NICE_CANDIDATE_TYPE_RELAYED;
+  g_slist_free_full(list, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
+  if (relayed) return;
+  // libnice does not say why an allocation failed: a 401 to every attempt (wrong username or
+  // credential) and an unreachable server look the same from here.
+  std::string names;
+  for (const auto& relay : config_.relays) names += (names.empty() ? "'" : ", '") + relay.url + "'";
+  const std::string what = "no relay candidate from TURN server " + names +
+                           ": the server refused the username or credential, or is unreachable from this host";
+  if (config_.relay_only) {
+    gathering_problem_ = "ICE: " + what + "; with the ICE transport policy relay nothing else may carry media: "
+                         "check the TURN credentials and that the server's address and port are reachable";
+  } else {
+    log_warn("ice: ", what, "; trying the other candidates");
+  }
+}
+
 void IceTransport::set_state(IceState state) {
   if (state == state_) return;
   state_ = state;
@@ -120,6 +191,7 @@ void IceTransport::set_state(IceState state) {
 void IceTransport::on_gathering_done_cb(NiceAgent*, guint, gpointer self) {
   auto* ice = static_cast<IceTransport*>(self);
   core::guard_callback("ice: gathering done", [&] {
+    ice->check_relays();
     if (ice->callbacks_.on_gathering_done) ice->callbacks_.on_gathering_done();
   });
 }

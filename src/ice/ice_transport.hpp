@@ -5,9 +5,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "ice/ice_config.hpp"
 
 typedef struct _NiceAgent NiceAgent;
 
@@ -25,17 +28,20 @@ class IceTransport {
   };
 
   /// `controlling`: the offerer controls (RFC 8445 §6.1.1); we always offer to Janus.
-  IceTransport(GMainContext* context, bool controlling, Callbacks callbacks);
+  /// `config`: STUN and TURN servers (by address) and the relay-only policy.
+  IceTransport(GMainContext* context, bool controlling, Callbacks callbacks, const IceConfig& config = {});
   ~IceTransport();
   IceTransport(const IceTransport&) = delete;
   IceTransport& operator=(const IceTransport&) = delete;
 
-  /// Starts host-candidate gathering; on_gathering_done fires when complete.
+  /// Starts gathering (host, server-reflexive with a STUN server, relay with TURN servers);
+  /// on_gathering_done fires when complete.
   /// Returns false when there is no usable interface.
   bool gather();
   const std::string& local_ufrag() const { return ufrag_; }
   const std::string& local_pwd() const { return pwd_; }
-  /// "candidate:..." strings (no "a=" prefix), valid after gathering.
+  /// "candidate:..." strings (no "a=" prefix), valid after gathering; relay ones only when
+  /// the config says relay_only.
   std::vector<std::string> local_candidates() const;
 
   /// Applies the peer's credentials and candidates ("candidate:..." lines) and starts
@@ -48,12 +54,19 @@ class IceTransport {
   IceState state() const { return state_; }
   /// "10.77.0.1:20012 <-> 10.77.0.2:43211" once a pair is selected.
   std::string selected_pair() const;
+  /// "relay/udp -> host/udp (TURN over tcp)": the candidate types and transports of the
+  /// selected pair (local -> remote); empty before one is selected.
+  std::string selected_pair_types() const;
+  /// After gathering: why these candidates cannot work (relay-only, but no TURN server gave
+  /// a relay candidate), naming the TURN servers; nullopt when they may.
+  const std::optional<std::string>& gathering_problem() const { return gathering_problem_; }
 
  private:
   static void on_gathering_done_cb(NiceAgent*, guint, gpointer self);
   static void on_state_cb(NiceAgent*, guint, guint, guint state, gpointer self);
   static void on_recv_cb(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self);
   void set_state(IceState state);
+  void check_relays();
 
   GMainContext* context_;
   NiceAgent* agent_ = nullptr;
@@ -61,6 +74,8 @@ class IceTransport {
   Callbacks callbacks_;
   IceState state_ = IceState::New;
   std::string ufrag_, pwd_;
+  IceConfig config_;
+  std::optional<std::string> gathering_problem_;
 };
 
 }  // namespace roomcast::ice

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "ice/ice_config.hpp"
 #include "media/encoded_video_source.hpp"
 #include "media/video_codec_text.hpp"
 #include "roomcast/error.hpp"
@@ -171,6 +172,44 @@ std::optional<std::string> ca_file_problem(const std::string& path, const std::s
   return std::nullopt;
 }
 
+std::optional<ConfigProblem> ice_servers_problem(const std::vector<IceServer>& servers, IceTransportPolicy policy,
+                                                 const std::string& credential_hint) {
+  if (policy != IceTransportPolicy::All && policy != IceTransportPolicy::Relay)
+    return ConfigProblem{"ice_transport_policy", "is " + std::to_string(static_cast<int>(policy)) +
+                                                     ", not an IceTransportPolicy; use IceTransportPolicy::All or Relay"};
+  auto problem = [](std::string text) { return ConfigProblem{"ice_servers", std::move(text)}; };
+  bool turn = false;
+  for (size_t i = 0; i < servers.size(); ++i) {
+    const auto& server = servers[i];
+    if (server.urls.empty())
+      return problem("[" + std::to_string(i) + "] has no URL; give stun:HOST[:PORT] or turn:HOST[:PORT]");
+    bool server_turn = false;
+    for (const auto& url : server.urls) {
+      std::string why;
+      if (control_character(url)) return problem(printable(url) + " holds a control character; check the URL");
+      auto parsed = ice::parse_server_url(url, why);
+      // A URL with user@ may hold a password: not shown.
+      if (!parsed)
+        return problem((url.find('@') != std::string::npos ? std::string("(URL not shown)") : printable(url)) + " " +
+                       why);
+      server_turn = server_turn || parsed->scheme != ice::ServerScheme::Stun;
+    }
+    if (server_turn && (server.username.empty() || server.credential.empty()))
+      return problem(printable(server.urls.front()) + " is a TURN server without " +
+                     (server.username.empty() ? "a username" : "a credential") +
+                     " (TURN relays only for long-term credentials, RFC 8489 §9.2); " + credential_hint);
+    if (auto p = secret_problem(server.username)) return problem(printable(server.urls.front()) + ": its username " + *p);
+    if (auto p = secret_problem(server.credential))
+      return problem(printable(server.urls.front()) + ": its credential " + *p);
+    turn = turn || server_turn;
+  }
+  if (policy == IceTransportPolicy::Relay && !turn)
+    return ConfigProblem{"ice_transport_policy",
+                         "is relay (relay candidates only), but no turn: server is given, so nothing could carry "
+                         "media; add a TURN server or use the policy all"};
+  return std::nullopt;
+}
+
 std::optional<ConfigProblem> video_problem(const VideoSettings& v) {
   auto range = [](const char* field, long long value, long long low, long long high,
                   const char* unit) -> std::optional<ConfigProblem> {
@@ -235,6 +274,9 @@ std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
                          "to false"};
   if (auto p = problem("server_url", server_url_problem(c.server_url, c.require_tls))) return p;
   if (auto p = problem("ca_file", ca_file_problem(c.ca_file, c.server_url))) return p;
+  if (auto p = ice_servers_problem(c.ice_servers, c.ice_transport_policy,
+                                   "give IceServer::username and IceServer::credential"))
+    return p;
   if (auto p = problem("pin", secret_problem(c.pin))) return p;
   if (auto p = problem("lead_in", lead_in_problem(c.lead_in.count()))) return p;
   if (auto p = problem("reconnect_give_up", reconnect_give_up_problem(c.reconnect_give_up.count()))) return p;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "roomcast/meeting_config.hpp"
 
@@ -40,6 +41,12 @@ std::optional<std::string> secret_problem(const std::string& value);
 std::optional<std::string> server_url_problem(const std::string& url, bool require_tls);
 /// Loads the file as a certificate store (local I/O only).
 std::optional<std::string> ca_file_problem(const std::string& path, const std::string& server_url);
+
+/// STUN/TURN URLs, credentials and the transport policy; `servers_name` and `credential_hint`
+/// are how the caller names the setting and says where credentials go (the API's members,
+/// or a command line's flags and environment).
+std::optional<ConfigProblem> ice_servers_problem(const std::vector<IceServer>& servers, IceTransportPolicy policy,
+                                                 const std::string& credential_hint);
 
 /// The first problem of `config`, in the order a reader of the struct meets its members.
 std::optional<ConfigProblem> find_config_problem(const MeetingConfig& config);

@@ -30,6 +30,7 @@ std::unique_ptr<meeting::Subscription> Meeting::Impl::make_subscription() {
   meeting::Subscription::Host host;
   host.engine = engine;
   host.config = &config;
+  host.ice = &ice_config;
   host.local = local_state;
   host.notify = [this](const std::function<void(MeetingEventHandler&)>& f) { for_handlers(f); };
   host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
@@ -42,6 +43,7 @@ std::unique_ptr<meeting::Publication> Meeting::Impl::make_publication() {
   meeting::Publication::Host host;
   host.engine = engine;
   host.config = &config;
+  host.ice = &ice_config;
   host.local = local_state;
   host.on_track_done = [this](const std::string& reason, bool error) {
     if (error) for_handlers([&](MeetingEventHandler& h) { h.on_error(reason); });

@@ -17,6 +17,7 @@
 #include "core/callback_guard.hpp"
 #include "core/event_loop.hpp"
 #include "engine/engine.hpp"
+#include "ice/ice_config.hpp"
 #include "media/encoded_track.hpp"
 #include "meeting/participant_state.hpp"
 #include "meeting/subscription.hpp"
@@ -31,6 +32,8 @@ struct Meeting::Impl {
   enum class State { Idle, Joining, Joined, Reconnecting, Leaving, Left };
 
   MeetingConfig config;
+  // config.ice_servers by address, resolved when joining (before the first PeerSession).
+  ice::IceConfig ice_config;
   uint64_t room_id = 0;
   // The process's engine; released in ~Impl (maybe on the loop thread, see Engine::release).
   std::shared_ptr<engine::Engine> engine = engine::Engine::acquire();

@@ -33,6 +33,9 @@ void Meeting::Impl::join() {
 }
 
 void Meeting::Impl::join_steps() {
+  // Names resolved once per join, on the caller's thread (getaddrinfo blocks): an unknown
+  // STUN/TURN host fails the join before anything is signaled.
+  ice_config = ice::resolve_ice_config(config.ice_servers, config.ice_transport_policy);
   if (config.server_url.empty()) {
     embedded = std::make_unique<server::EmbeddedJanus>(server::EmbeddedJanusOptions{});
     url = embedded->url();

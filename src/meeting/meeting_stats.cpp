@@ -8,6 +8,7 @@ MeetingStats Meeting::Impl::collect_meeting_stats() {
   out.publishing = config.mic_enabled;
   out.sending = publication->stats(join_started);
   out.receiving = subscription->stats();
+  out.receiving_candidate_pair = subscription->selected_candidate_pair();
   return out;
 }
 

@@ -34,6 +34,7 @@ void Publication::open_tracks() {
 void Publication::start(std::function<void(const std::string& offer)> ready) {
   const MeetingConfig& config = *host_.config;
   peer_ = std::make_unique<peer::PeerSession>(loop_, peer_callbacks());
+  if (host_.ice) peer_->set_ice_config(*host_.ice);
   if (continuation_) peer_->continue_rtp(*continuation_);
   peer_->send_stereo(config.audio_channels == 2);
   peer_->set_video_codec(config.video.codec);
@@ -218,6 +219,7 @@ PublishStats Publication::stats(std::chrono::steady_clock::time_point join_start
     stats.remote_jitter_ms = peer_stats.remote_jitter_samples * 1000.0 / media::kSampleRateHz;
     stats.round_trip_time = peer_stats.round_trip_time;
     stats.receiver_reports = peer_stats.receiver_reports;
+    stats.selected_candidate_pair = peer_->selected_pair_types();
   }
   stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
   if (host_.config->custom_microphone_audio_track)

@@ -28,6 +28,7 @@ class Publication {
   struct Host {
     std::shared_ptr<engine::Engine> engine;
     MeetingConfig* config = nullptr;  // a swapped track becomes the configured one
+    const ice::IceConfig* ice = nullptr;  // STUN/TURN servers for our PeerSessions
     std::shared_ptr<detail::ParticipantState> local;  // our own streams appear here
     /// A track ended (`error` false) or failed: the meeting leaves. Called from a task of its
     /// own, never inside a sender.

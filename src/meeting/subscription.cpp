@@ -194,6 +194,7 @@ void Subscription::on_offer(const std::string& sdp, const std::vector<signaling:
       resubscribe_delay_ = std::chrono::milliseconds(500);
     };
     peer_ = std::make_unique<peer::PeerSession>(loop_, std::move(callbacks));
+    if (host_.ice) peer_->set_ice_config(*host_.ice);
   }
   peer_->create_answer(sdp, std::move(done));
 }

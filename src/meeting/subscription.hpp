@@ -71,6 +71,7 @@ class Subscription {
   struct Host {
     std::shared_ptr<engine::Engine> engine;
     const MeetingConfig* config = nullptr;
+    const ice::IceConfig* ice = nullptr;  // STUN/TURN servers for our PeerSessions
     std::shared_ptr<detail::ParticipantState> local;  // us: never reported as a remote
     /// Calls `f` on each of the meeting's event handlers (loop thread).
     std::function<void(const std::function<void(MeetingEventHandler&)>& f)> notify;
@@ -110,6 +111,8 @@ class Subscription {
   std::vector<Participant> participants() const;
   /// Receiving statistics (loop thread).
   std::vector<RemoteAudioStats> stats() const;
+  /// The receiving connection's candidate pair ("relay/udp -> host/udp ..."), empty without one.
+  std::string selected_candidate_pair() const { return peer_ ? peer_->selected_pair_types() : std::string(); }
 
   /// Starts the receive tick if something is to be heard (loop thread).
   void start_receiving();

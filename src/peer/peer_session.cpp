@@ -74,14 +74,15 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
   ice::IceTransport::Callbacks callbacks;
   // libnice calls these: an exception in our code fails this session (the owner's on_failed).
   const auto on_exception = [this](const std::string& why) { fail(why); };
-  callbacks.on_gathering_done = [gathered = std::move(gathered), on_exception] {
+  callbacks.on_gathering_done = [this, gathered = std::move(gathered), on_exception] {
+    if (const auto& problem = ice_->gathering_problem()) return fail(*problem);
     core::guard_callback("peer: gathering done", gathered, on_exception);
   };
   callbacks.on_state = [this, on_exception](ice::IceState state) {
     core::guard_callback("peer: ICE state", [&] {
       core::log_debug("ice: ", ice::to_string(state));
       if (state == ice::IceState::Connected) {
-        core::log_info("ice: connected ", ice_->selected_pair());
+        core::log_info("ice: connected ", ice_->selected_pair(), " (", ice_->selected_pair_types(), ")");
         if (dtls_) dtls_->start();
       } else if (state == ice::IceState::Failed) {
         fail("ICE failed: no candidate pair with the server works; check that the server's "
@@ -92,7 +93,7 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
   callbacks.on_packet = [this, on_exception](std::span<const uint8_t> datagram) {
     core::guard_callback("peer: receive", [&] { on_datagram(datagram); }, on_exception);
   };
-  ice_ = std::make_unique<ice::IceTransport>(loop_.context(), controlling, std::move(callbacks));
+  ice_ = std::make_unique<ice::IceTransport>(loop_.context(), controlling, std::move(callbacks), ice_config_);
   if (!ice_->gather())
     fail(kNoInterface);
 }
@@ -440,11 +441,18 @@ void PeerSession::maybe_send_sender_report(std::chrono::steady_clock::time_point
 }
 
 rtp::SenderInfo PeerSession::sender_info() const {
-  // The wall clock now, paired with the RTP time of the last frame sent: exact in rate,
-  // since timestamps count samples, and within one frame in phase.
+  // The wall clock now, paired with the RTP time of now on the audio's timeline (the one the
+  // video's anchor shares), so both streams map a moment of the source to one NTP time
+  // however late a tick ran; without a timeline, the last frame sent's.
   rtp::SenderInfo info;
+  const auto steady = std::chrono::steady_clock::now();
   info.ntp_timestamp = rtp::to_ntp(std::chrono::system_clock::now());
   info.rtp_timestamp = packetizer_->last_timestamp().value_or(0);
+  if (audio_timeline_) {
+    const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(steady - audio_timeline_->first);
+    const int64_t samples = elapsed_us.count() * rtp::kOpusClockRateHz / 1'000'000;
+    info.rtp_timestamp = packetizer_->timestamp_for_sample(audio_timeline_->second + static_cast<uint64_t>(samples));
+  }
   info.packet_count = static_cast<uint32_t>(packetizer_->packets_sent());
   info.octet_count = static_cast<uint32_t>(packetizer_->octets_sent());
   return info;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,8 @@ class PeerSession {
   /// Publisher side, before create_offer: continue `previous` instead of a fresh stream
   /// (the first packet carries the marker bit).
   void continue_rtp(const RtpContinuation& previous) { continuation_ = previous; ssrc_ = previous.ssrc; }
+  /// Before create_offer / create_answer: STUN and TURN servers, relay-only policy.
+  void set_ice_config(ice::IceConfig config) { ice_config_ = std::move(config); }
   /// Publisher side, before create_offer: the offer announces stereo Opus.
   void send_stereo(bool on) { stereo_ = on; }
   /// Publisher side, before create_offer: sections left inactive in the offer (a rejoin
@@ -131,6 +134,12 @@ class PeerSession {
   }
   /// Sends an RTCP sender report if one is due (about once a second, RFC 3550 §6.2).
   void maybe_send_sender_report(std::chrono::steady_clock::time_point now);
+  /// The audio's timeline: sample `first_sample` is due at `start` (a media-clock tick). Sender
+  /// reports pair the wall clock with the RTP time of that instant on it, as the video's do
+  /// with its anchor, not with the last frame sent (which a late tick sends late).
+  void set_audio_timeline(std::chrono::steady_clock::time_point start, uint64_t first_sample) {
+    audio_timeline_ = {start, first_sample};
+  }
 
   /// Sends RTCP BYE and DTLS close_notify; media stops.
   void close();
@@ -151,6 +160,8 @@ class PeerSession {
   /// (subscriber side) or of the one stream received (mid ""); null before its first packet.
   const rtp::ReceiveStatistics* receive_statistics(const std::string& mid) const;
   std::string selected_pair() const { return ice_ ? ice_->selected_pair() : std::string(); }
+  /// "relay/udp -> host/udp (TURN over tcp)" once a pair carries media (see IceTransport).
+  std::string selected_pair_types() const { return ice_ ? ice_->selected_pair_types() : std::string(); }
 
  private:
   void start_ice(bool controlling, std::function<void()> gathered);
@@ -170,6 +181,7 @@ class PeerSession {
   core::EventLoop& loop_;
   Callbacks callbacks_;
   dtls::Certificate certificate_;
+  ice::IceConfig ice_config_;
   std::unique_ptr<ice::IceTransport> ice_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_;
@@ -194,6 +206,7 @@ class PeerSession {
   bool stereo_ = false;
   bool answering_ = false;  // first offer: gathering
   std::chrono::steady_clock::time_point last_report_{};
+  std::optional<std::pair<std::chrono::steady_clock::time_point, uint64_t>> audio_timeline_;
   // Receiving side (RFC 3550 §6.4.2): per SSRC, reported about every second.
   std::map<uint32_t, rtp::ReceiveStatistics> received_;
   std::map<std::string, uint32_t> ssrc_by_mid_;
