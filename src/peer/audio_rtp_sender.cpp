@@ -33,13 +33,20 @@ RtpContinuation AudioRtpSender::continuation() const {
 std::optional<rtp::SenderInfo> AudioRtpSender::sender_info(Clock::time_point now) const {
   const auto last = packetizer_.last_timestamp();
   if (!last || !last_sent_at_) return std::nullopt;
-  // The wall clock now, paired with the RTP time it corresponds to: the last frame's
-  // timestamp went out at last_sent_at_ (frames leave on the media clock's tick, as they are
-  // played), and 48 kHz timestamps count samples, so the time since then adds exactly.
-  const auto since = std::chrono::duration_cast<std::chrono::microseconds>(now - *last_sent_at_);
+  // The wall clock now, paired with the RTP time of now: on the timeline, what was due now
+  // (audio sent late by a late tick or an underrun then shows as late, and receivers line up
+  // what was due together); else the last frame's time plus the samples since it went out.
+  auto samples_since = [](Clock::duration elapsed) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() * rtp::kOpusClockRateHz / 1'000'000;
+  };
   rtp::SenderInfo info;
   info.ntp_timestamp = rtp::to_ntp(std::chrono::system_clock::now());
-  info.rtp_timestamp = *last + static_cast<uint32_t>(since.count() * rtp::kOpusClockRateHz / 1'000'000);
+  if (timeline_) {
+    const auto sample = static_cast<int64_t>(timeline_->second) + samples_since(now - timeline_->first);
+    info.rtp_timestamp = packetizer_.timestamp_for_sample(static_cast<uint64_t>(sample));
+  } else {
+    info.rtp_timestamp = *last + static_cast<uint32_t>(samples_since(now - *last_sent_at_));
+  }
   info.packet_count = static_cast<uint32_t>(packetizer_.packets_sent());
   info.octet_count = static_cast<uint32_t>(packetizer_.octets_sent());
   return info;

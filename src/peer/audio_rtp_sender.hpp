@@ -36,6 +36,10 @@ class AudioRtpSender : public RtpSender {
   void packetize(std::span<const uint8_t> opus, uint64_t first_sample, uint8_t audio_level, Clock::time_point now);
   /// The next packet starts a talkspurt (RTP marker bit): after silence or DTX.
   void mark_talkspurt() { packetizer_.mark_next_talkspurt(); }
+  /// The stream's timeline: the sample `first_sample` is due at `start` (a media-clock tick).
+  /// Sender reports then pair the wall clock with the RTP time of that instant on it, as the
+  /// video's do with its anchor; without one, with the last frame sent's time.
+  void set_timeline(Clock::time_point start, uint64_t first_sample) { timeline_ = {start, first_sample}; }
   /// Where the stream stands, for the next session to continue it.
   RtpContinuation continuation() const;
   const AudioSendStats& stats() const { return stats_; }
@@ -50,6 +54,7 @@ class AudioRtpSender : public RtpSender {
   rtp::OpusPacketizer packetizer_;
   std::vector<std::vector<uint8_t>> due_;
   std::optional<Clock::time_point> last_sent_at_;  // when the frame with the last timestamp went out
+  std::optional<std::pair<Clock::time_point, uint64_t>> timeline_;
   AudioSendStats stats_;
 };
 

@@ -166,7 +166,14 @@ void AudioSender::on_frame_ready() {
 
 void AudioSender::send_due(uint64_t tick, Clock::time_point now) {
   if (finished_) return;
-  if (!schedule_) schedule_.emplace(tick);  // our frame 0 is due at the first tick we see
+  if (!schedule_) {
+    schedule_.emplace(tick);  // our frame 0 is due at the first tick we see
+    // Sender reports pair the wall clock with the RTP time of now on this timeline, as the
+    // video's do with its anchor (Publication::start_video: the same tick), not with the last
+    // frame sent: audio sent late (a late tick, an underrun, a re-anchored schedule) then shows
+    // as late, and the receiver lines up what was due together, not what went out together.
+    peer_->set_audio_timeline(mid_, engine_.clock().tick_start(tick), packets_sent_ * media::kFrameSamples);
+  }
   const int due = schedule_->frames_due(tick);
   int sent = 0;
   bool keep_going = true;

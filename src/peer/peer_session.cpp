@@ -90,7 +90,7 @@ std::string PeerSession::add_audio_section(const AudioSectionOptions& options) {
   audio.ssrc = options.continuation ? options.continuation->ssrc : new_ssrc();
   audio.stereo = options.stereo;
   audio.direction = options.sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive;
-  sections_.push_back(SendSection{audio, options.continuation, nullptr, std::nullopt});
+  sections_.push_back(SendSection{audio, options.continuation, std::nullopt, nullptr, std::nullopt});
   return audio.mid;
 }
 
@@ -108,7 +108,7 @@ std::string PeerSession::add_video_section(const VideoSectionOptions& options) {
     video.rtx_ssrc = video.ssrc + 2;
   }
   video.direction = options.sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive;
-  sections_.push_back(SendSection{video, std::nullopt, nullptr, std::nullopt});
+  sections_.push_back(SendSection{video, std::nullopt, std::nullopt, nullptr, std::nullopt});
   return video.mid;
 }
 
@@ -224,8 +224,10 @@ void PeerSession::accept_audio(SendSection& section, const std::string& answer_s
   const auto& previous = section.continuation;
   const uint16_t first_sequence = previous ? previous->next_sequence : random_value<uint16_t>() & 0x7fff;
   const uint32_t first_timestamp = previous ? previous->first_timestamp : random_value<uint32_t>();
-  section.sender = std::make_unique<AudioRtpSender>(offer.ssrc, *answer->opus_pt, answer->audio_level_ext_id,
-                                                    first_sequence, first_timestamp);
+  auto audio = std::make_unique<AudioRtpSender>(offer.ssrc, *answer->opus_pt, answer->audio_level_ext_id,
+                                                first_sequence, first_timestamp);
+  if (section.timeline) audio->set_timeline(section.timeline->first, section.timeline->second);
+  section.sender = std::move(audio);
 }
 
 void PeerSession::accept_video(SendSection& section, const std::string& answer_sdp) {
@@ -257,6 +259,14 @@ void PeerSession::accept_video(SendSection& section, const std::string& answer_s
 }
 
 // ---- publisher: sending --------------------------------------------------------------------------
+
+void PeerSession::set_audio_timeline(const std::string& mid, std::chrono::steady_clock::time_point start,
+                                     uint64_t first_sample) {
+  auto* section = find_section(mid);
+  if (!section) return;
+  section->timeline = {start, first_sample};
+  if (auto* audio = audio_sender(mid)) audio->set_timeline(start, first_sample);
+}
 
 bool PeerSession::send_audio(const std::string& mid, std::span<const uint8_t> opus, uint64_t first_sample,
                              uint8_t audio_level) {

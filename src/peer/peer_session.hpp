@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/event_loop.hpp"
@@ -111,6 +112,9 @@ class PeerSession {
   std::optional<std::string> refusal(const std::string& mid) const;
   /// Where the audio stream of `mid` stands, for the next session to continue it.
   std::optional<RtpContinuation> continuation(const std::string& mid) const;
+  /// The audio of `mid` starts its timeline: sample `first_sample` is due at `start` (see
+  /// AudioRtpSender::set_timeline); kept for a sender the section gets later (unmuting).
+  void set_audio_timeline(const std::string& mid, std::chrono::steady_clock::time_point start, uint64_t first_sample);
   /// Sends one encoded 20 ms Opus frame in `mid`; `first_sample` gives its RTP timestamp.
   bool send_audio(const std::string& mid, std::span<const uint8_t> opus, uint64_t first_sample, uint8_t audio_level);
   /// Sends one encoded frame (in the section's codec) shown at `track_time` (see
@@ -150,6 +154,7 @@ class PeerSession {
   struct SendSection {
     sdp::LocalSection offer;
     std::optional<RtpContinuation> continuation;  // audio: the stream to continue
+    std::optional<std::pair<std::chrono::steady_clock::time_point, uint64_t>> timeline;  // audio
     std::unique_ptr<RtpSender> sender;
     std::optional<std::string> refusal;
     const std::string& mid() const;

@@ -89,3 +89,14 @@ TEST(AudioRtpSender, ContinuationCarriesOnTheStream) {
   EXPECT_EQ(packet->timestamp, 7000u + 1920u);
   EXPECT_EQ(next.ssrcs(), std::vector<uint32_t>{99u});
 }
+
+TEST(AudioRtpSender, OnATimelineTheReportSaysWhatWasDueNotWhatWentOutLast) {
+  AudioRtpSender sender(1, 111, std::nullopt, 0, 1000);
+  const auto start = Clock::now();
+  sender.set_timeline(start, 0);
+  // Frame 0 went out 15 ms late (a late tick): the report still maps `now` to what is due now.
+  sender.packetize(kOpus, 0, 30, start + 15ms);
+  const auto info = sender.sender_info(start + 40ms);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->rtp_timestamp, 1000u + 1920u) << "40 ms after sample 0 was due";
+}
