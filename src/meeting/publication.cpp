@@ -35,21 +35,21 @@ void Publication::start(std::function<void(const std::string& offer)> ready) {
   const MeetingConfig& config = *host_.config;
   peer_ = std::make_unique<peer::PeerSession>(loop_, peer_callbacks());
   if (host_.ice) peer_->set_ice_config(*host_.ice);
-  if (continuation_) peer_->continue_rtp(*continuation_);
-  peer_->send_stereo(config.audio_channels == 2);
-  peer_->set_video_codec(config.video.codec);
-  if (video_track_) peer_->offer_video(config.video.nack);
-  peer_->mute_in_offer(muted_.mic, muted_.webcam);
+  // Muted kinds are offered inactive: a rejoin keeps them muted.
+  audio_mid_ = peer_->add_audio_section({config.audio_channels == 2, continuation_, !muted_.mic});
+  video_mid_.reset();
+  if (video_track_) video_mid_ = peer_->add_video_section({config.video.codec, config.video.nack, !muted_.webcam});
   peer_->create_offer(std::move(ready));
 }
 
 std::optional<std::string> Publication::apply_answer(const std::string& sdp) {
   if (!peer_) return "the publishing connection is gone";
   if (auto problem = peer_->apply_answer(sdp)) return problem;
+  if (auto refused = peer_->refusal(audio_mid_)) return *refused;
   // A camera muted across a rejoin was offered inactive: that is no refusal.
-  if (video_track_ && !muted_.webcam && !peer_->video_accepted()) {
+  if (video_track_ && !muted_.webcam && !video_accepted()) {
     core::log_warn("meeting ", host_.config->meeting_id, ": our video is not sent: ",
-                   peer_->video_refusal().value_or("the server did not take it"));
+                   peer_->refusal(*video_mid_).value_or("the server did not take it"));
     video_track_.reset();
     video_sender_.reset();
     sending_.webcam = false;
@@ -64,10 +64,10 @@ peer::PeerSession::Callbacks Publication::peer_callbacks() {
   callbacks.on_failed = [this](const std::string& why) {
     host_.post([this, why] { host_.on_media_failed(why); });
   };
-  callbacks.on_keyframe_request = [this] {
+  callbacks.on_keyframe_request = [this](const std::string&) {
     if (video_sender_) video_sender_->request_keyframe();
   };
-  callbacks.on_bandwidth_estimate = [this](int bitrate_bps) {
+  callbacks.on_bandwidth_estimate = [this](const std::string&, int bitrate_bps) {
     if (video_sender_) video_sender_->limit_bitrate(bitrate_bps);
   };
   return callbacks;
@@ -75,7 +75,7 @@ peer::PeerSession::Callbacks Publication::peer_callbacks() {
 
 void Publication::on_connected() {
   if (sender_) {
-    sender_->set_peer(peer_.get());  // a rejoin: the stream continues
+    sender_->set_peer(peer_.get(), audio_mid_);  // a rejoin: the stream continues
     return start_video();
   }
   if (!track_reader_) return;
@@ -85,7 +85,7 @@ void Publication::on_connected() {
   callbacks.on_failed = [this](const std::string& why) {
     host_.post([this, why] { host_.on_track_done("audio track failed: " + why, true); });
   };
-  sender_ = std::make_unique<peer::AudioSender>(*host_.engine, *peer_, std::move(track_reader_),
+  sender_ = std::make_unique<peer::AudioSender>(*host_.engine, *peer_, audio_mid_, std::move(track_reader_),
                                                 host_.config->lead_in, std::move(callbacks));
   if (muted_.mic) sender_->set_muted(true);
   sender_->start();
@@ -93,7 +93,7 @@ void Publication::on_connected() {
 }
 
 void Publication::start_video() {
-  if (!video_track_ || !peer_ || !peer_->video_accepted() || muted_.webcam) return;
+  if (!video_track_ || !video_accepted() || muted_.webcam) return;
   if (!video_sender_) {
     peer::VideoSender::Callbacks callbacks;
     // A file's picture may end before its sound: the audio decides when we leave.
@@ -107,7 +107,11 @@ void Publication::start_video() {
   // frame goes out at the next media-clock tick, after the lead-in.
   const auto& clock = host_.engine->clock();
   const auto anchor = clock.tick_start(clock.tick_at(std::chrono::steady_clock::now()) + 1) + host_.config->lead_in;
-  video_sender_->set_peer(peer_.get(), anchor);
+  video_sender_->set_peer(peer_.get(), *video_mid_, anchor);
+}
+
+bool Publication::video_accepted() const {
+  return peer_ && video_mid_ && peer_->video_sender(*video_mid_) != nullptr;
 }
 
 void Publication::local_stream(const std::string& id, const std::string& kind, bool enabled) {
@@ -128,7 +132,7 @@ void Publication::set_live(bool live) {
   live_ = live;
   if (live) {
     local_stream(kLocalAudioId, "audio", true);
-    if (peer_ && peer_->video_accepted() && video_track_) local_stream(kLocalVideoId, "video", true);
+    if (video_accepted() && video_track_) local_stream(kLocalVideoId, "video", true);
   } else {
     local_stream(kLocalAudioId, "audio", false);
     local_stream(kLocalVideoId, "video", false);
@@ -136,12 +140,14 @@ void Publication::set_live(bool live) {
 }
 
 void Publication::pause() {
-  if (sender_) sender_->set_peer(nullptr);
-  if (video_sender_) video_sender_->set_peer(nullptr, {});
+  if (sender_) sender_->set_peer(nullptr, {});
+  if (video_sender_) video_sender_->set_peer(nullptr, {}, {});
   if (peer_) {
-    if (auto rtp = peer_->rtp_continuation()) continuation_ = rtp;
-    packets_before_ += peer_->stats().rtp_packets_sent;
-    bytes_before_ += peer_->stats().rtp_payload_bytes_sent;
+    if (auto rtp = peer_->continuation(audio_mid_)) continuation_ = rtp;
+    if (const auto* audio = peer_->audio_sender(audio_mid_)) {
+      packets_before_ += audio->stats().packets_sent;
+      bytes_before_ += audio->stats().payload_bytes_sent;
+    }
     peer_->close();
     // Maybe inside one of its callbacks: destroyed in a task of its own.
     loop_.post([old = std::shared_ptr<peer::PeerSession>(std::move(peer_))] {});
@@ -152,7 +158,7 @@ void Publication::pause() {
 void Publication::stop() {
   if (sender_) sender_->stop();
   // Kept (paused) until released: the final stats still read it.
-  if (video_sender_) video_sender_->set_peer(nullptr, {});
+  if (video_sender_) video_sender_->set_peer(nullptr, {}, {});
   if (peer_) peer_->close();
 }
 
@@ -169,7 +175,8 @@ void Publication::release_tracks() {
 }
 
 std::optional<std::chrono::steady_clock::duration> Publication::round_trip_time() const {
-  if (peer_ && peer_->stats().round_trip_time) return *peer_->stats().round_trip_time;
+  const auto* audio = peer_ ? peer_->audio_sender(audio_mid_) : nullptr;
+  if (audio && audio->stats().round_trip_time) return *audio->stats().round_trip_time;
   return std::nullopt;
 }
 
@@ -185,8 +192,9 @@ PublishStats Publication::stats(std::chrono::steady_clock::time_point join_start
       stats.time_to_first_packet =
           std::chrono::duration_cast<std::chrono::milliseconds>(*s.first_packet_at - join_started);
   }
-  if (video_sender_ && peer_ && peer_->video_sender()) {
-    const auto& wire = peer_->video_sender()->stats();
+  const auto* video_rtp = peer_ && video_mid_ ? peer_->video_sender(*video_mid_) : nullptr;
+  if (video_sender_ && video_rtp) {
+    const auto& wire = video_rtp->stats();
     const auto encode = video_sender_->track().stats();
     VideoPublishStats v;
     v.frames_sent = wire.frames_sent;
@@ -210,17 +218,17 @@ PublishStats Publication::stats(std::chrono::steady_clock::time_point join_start
   }
   stats.packets_sent = packets_before_;
   stats.bytes_sent = bytes_before_;
-  if (peer_) {
-    const auto& peer_stats = peer_->stats();
-    stats.packets_sent += peer_stats.rtp_packets_sent;
-    stats.bytes_sent += peer_stats.rtp_payload_bytes_sent;
+  if (const auto* audio = peer_ ? peer_->audio_sender(audio_mid_) : nullptr) {
+    const auto& peer_stats = audio->stats();
+    stats.packets_sent += peer_stats.packets_sent;
+    stats.bytes_sent += peer_stats.payload_bytes_sent;
     stats.remote_fraction_lost = peer_stats.remote_fraction_lost;
     stats.remote_packets_lost = peer_stats.remote_cumulative_lost;
     stats.remote_jitter_ms = peer_stats.remote_jitter_samples * 1000.0 / media::kSampleRateHz;
     stats.round_trip_time = peer_stats.round_trip_time;
     stats.receiver_reports = peer_stats.receiver_reports;
-    stats.selected_candidate_pair = peer_->selected_pair_types();
   }
+  if (peer_) stats.selected_candidate_pair = peer_->selected_pair_types();
   stats.position = std::chrono::milliseconds(stats.frames_sent * 20);
   if (host_.config->custom_microphone_audio_track)
     stats.duration = host_.config->custom_microphone_audio_track->duration();
@@ -260,8 +268,12 @@ Publication::Change Publication::prepare(std::optional<bool> mic, std::optional<
 
 std::optional<std::string> Publication::change_offer(const Change& change) {
   if (!peer_) return std::nullopt;
-  if (change.next.webcam) peer_->offer_video(host_.config->video.nack);
-  return peer_->renegotiation_offer(change.next.mic, change.next.webcam);
+  const auto& video = host_.config->video;
+  // A camera enabled on a session without a video section adds one.
+  if (change.next.webcam && !video_mid_) video_mid_ = peer_->add_video_section({video.codec, video.nack, true});
+  peer_->set_sending(audio_mid_, change.next.mic);
+  if (video_mid_) peer_->set_sending(*video_mid_, change.next.webcam);
+  return peer_->renegotiation_offer();
 }
 
 void Publication::apply_change(Change& change, const std::string& answer) {
@@ -279,14 +291,14 @@ void Publication::apply_change(Change& change, const std::string& answer) {
     host_.config->custom_camera_video_track = change.camera_track;
   }
   if (change.webcam_given) {
-    if (change.next.webcam && !peer_->video_accepted())
+    if (change.next.webcam && !video_accepted())
       throw Error(Error::Kind::Signaling, "enable_webcam(): the server does not take our video: " +
-                                              peer_->video_refusal().value_or("no reason given"));
+                                              peer_->refusal(video_mid_.value_or("")).value_or("no reason given"));
     if (change.next.webcam) start_video();
-    else if (video_sender_) video_sender_->set_peer(nullptr, {});
+    else if (video_sender_) video_sender_->set_peer(nullptr, {}, {});
   }
   local_stream(kLocalAudioId, "audio", change.next.mic);
-  local_stream(kLocalVideoId, "video", change.next.webcam && peer_->video_accepted());
+  local_stream(kLocalVideoId, "video", change.next.webcam && video_accepted());
   sending_ = change.next;
 }
 

@@ -98,12 +98,15 @@ class Publication {
  private:
   void on_connected();
   void start_video();
+  bool video_accepted() const;  // the server takes our video section
   void local_stream(const std::string& id, const std::string& kind, bool enabled);
   peer::PeerSession::Callbacks peer_callbacks();
 
   Host host_;
   core::EventLoop& loop_;
   std::unique_ptr<peer::PeerSession> peer_;
+  std::string audio_mid_;                 // our sections in peer_
+  std::optional<std::string> video_mid_;  // none: no camera offered in this session
   std::unique_ptr<peer::AudioSender> sender_;
   // Our place in the (maybe shared) encode of the microphone track, until the sender takes it.
   std::unique_ptr<media::EncodedTrack::Reader> track_reader_;

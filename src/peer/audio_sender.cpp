@@ -9,11 +9,12 @@ namespace roomcast::peer {
 
 using Clock = core::MediaClock::Clock;
 
-AudioSender::AudioSender(engine::Engine& engine, PeerSession& peer,
+AudioSender::AudioSender(engine::Engine& engine, PeerSession& peer, std::string mid,
                          std::unique_ptr<media::EncodedTrack::Reader> reader, std::chrono::milliseconds lead_in,
                          Callbacks callbacks)
     : engine_(engine),
       peer_(&peer),
+      mid_(std::move(mid)),
       reader_(std::move(reader)),
       callbacks_(std::move(callbacks)),
       lead_in_frames_(static_cast<uint64_t>(lead_in / core::MediaClock::kTickDuration)),
@@ -36,12 +37,17 @@ void AudioSender::replace_reader(std::unique_ptr<media::EncodedTrack::Reader> re
   reader_ = std::move(reader);
   watch_live_reader();
   talkspurt_pending_ = true;
-  if (peer_) peer_->mark_talkspurt();
+  mark_talkspurt();
   finished_ = false;  // a new track after the last one ended
   if (peer_) start();
 }
 
 AudioSender::~AudioSender() { stop(); }
+
+void AudioSender::mark_talkspurt() {
+  if (!peer_) return;
+  if (auto* rtp = peer_->audio_sender(mid_)) rtp->mark_talkspurt();
+}
 
 void AudioSender::start() {
   if (ticking_ || finished_ || !peer_) return;
@@ -55,8 +61,9 @@ void AudioSender::stop() {
   engine_.remove_ticker(this);
 }
 
-void AudioSender::set_peer(PeerSession* peer) {
+void AudioSender::set_peer(PeerSession* peer, std::string mid) {
   peer_ = peer;
+  mid_ = std::move(mid);
   if (!peer_) return stop();
   silence_until_ = packets_sent_ + lead_in_frames_;
   reports_seen_ = 0;  // the new session counts its reports from 0
@@ -93,7 +100,7 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
   // whatever the reader's position in the shared log.
   const uint64_t first_sample = packets_sent_ * media::kFrameSamples;
   if (packets_sent_ < silence_until_) {
-    if (!muted_) peer_->send_audio(reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
+    if (!muted_) peer_->send_audio(mid_, reader_->track().silence(), first_sample, rtp::kSilentAudioLevel);
   } else {
     std::shared_ptr<const media::EncodedFrame> frame;
     switch (reader_->next(frame)) {
@@ -113,10 +120,10 @@ bool AudioSender::send_one(Clock::time_point now, bool& keep_going) {
         }
         // A live track's refresh packets in a DTX gap are not speech: only audio is marked.
         if (frame->talkspurt_start || (talkspurt_pending_ && !frame->dry)) {
-          peer_->mark_talkspurt();
+          mark_talkspurt();
           talkspurt_pending_ = false;
         }
-        peer_->send_audio(frame->opus, first_sample, frame->audio_level);
+        peer_->send_audio(mid_, frame->opus, first_sample, frame->audio_level);
         reader_->mark_sent(*frame);
         ++stats_.frames_sent;
         if (frame->fec) ++stats_.fec_frames;
@@ -165,7 +172,7 @@ void AudioSender::send_due(uint64_t tick, Clock::time_point now) {
     // video's do with its anchor (Publication::start_video: the same tick), not with the last
     // frame sent: audio sent late (a late tick, an underrun, a re-anchored schedule) then shows
     // as late, and the receiver lines up what was due together, not what went out together.
-    peer_->set_audio_timeline(engine_.clock().tick_start(tick), packets_sent_ * media::kFrameSamples);
+    peer_->set_audio_timeline(mid_, engine_.clock().tick_start(tick), packets_sent_ * media::kFrameSamples);
   }
   const int due = schedule_->frames_due(tick);
   int sent = 0;
@@ -174,11 +181,11 @@ void AudioSender::send_due(uint64_t tick, Clock::time_point now) {
   while (sent < due && keep_going && send_one(now, keep_going)) ++sent;
   schedule_->on_sent(sent);
   if (finished_) return;
-  peer_->maybe_send_sender_report(now);
   // Loss the server reports on our path steers the shared encoder's FEC.
-  if (peer_->stats().receiver_reports != reports_seen_) {
-    reports_seen_ = peer_->stats().receiver_reports;
-    reader_->report_loss(peer_->stats().remote_fraction_lost);
+  const auto* rtp = peer_->audio_sender(mid_);
+  if (rtp && rtp->stats().receiver_reports != reports_seen_) {
+    reports_seen_ = rtp->stats().receiver_reports;
+    reader_->report_loss(rtp->stats().remote_fraction_lost);
   }
 }
 

@@ -40,7 +40,8 @@ class AudioSender : private core::MediaClock::Client {
   };
 
   /// `lead_in`: silence sent before the track's first frame (see MeetingConfig::lead_in).
-  AudioSender(engine::Engine& engine, PeerSession& peer, std::unique_ptr<media::EncodedTrack::Reader> reader,
+  /// Sends in the audio section `mid` of `peer`.
+  AudioSender(engine::Engine& engine, PeerSession& peer, std::string mid, std::unique_ptr<media::EncodedTrack::Reader> reader,
               std::chrono::milliseconds lead_in, Callbacks callbacks);
   ~AudioSender() override;
   AudioSender(const AudioSender&) = delete;
@@ -51,7 +52,7 @@ class AudioSender : private core::MediaClock::Client {
   /// Moves the stream to another PeerSession (a reconnect), or pauses it (nullptr): the
   /// track does not advance while paused; RTP time continues from the packets sent, and
   /// the lead-in silence is sent again first for the participants who subscribe anew.
-  void set_peer(PeerSession* peer);
+  void set_peer(PeerSession* peer, std::string mid);
   /// Muted (disable_mic): the track plays on and its frames are dropped, as a muted
   /// microphone's would be; RTP time advances and the first packet after unmuting carries
   /// the marker bit.
@@ -67,10 +68,12 @@ class AudioSender : private core::MediaClock::Client {
   void send_due(uint64_t tick, core::MediaClock::Clock::time_point now);
   bool send_one(core::MediaClock::Clock::time_point now, bool& keep_going);
   void finish();
+  void mark_talkspurt();  // the next packet carries the RTP marker bit
   void watch_live_reader();
 
   engine::Engine& engine_;
   PeerSession* peer_;
+  std::string mid_;  // our audio section in peer_
   std::unique_ptr<media::EncodedTrack::Reader> reader_;
   std::optional<media::FrameSchedule> schedule_;
   Callbacks callbacks_;

@@ -5,6 +5,7 @@
 
 #include "core/callback_guard.hpp"
 #include "core/log.hpp"
+#include "sdp/sections.hpp"
 #include "rtp/rtcp.hpp"
 
 namespace roomcast::peer {
@@ -50,12 +51,104 @@ PeerSession::PeerSession(core::EventLoop& loop, Callbacks callbacks)
 
 PeerSession::~PeerSession() { close(); }
 
-std::optional<RtpContinuation> PeerSession::rtp_continuation() const {
-  if (!packetizer_) return continuation_;
-  return RtpContinuation{ssrc_, packetizer_->next_sequence(), packetizer_->timestamp_for_sample(0)};
+// ---- send sections -------------------------------------------------------------------------------
+
+const std::string& PeerSession::SendSection::mid() const {
+  return std::visit([](const auto& s) -> const std::string& { return s.mid; }, offer);
 }
 
-sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction direction) const {
+bool PeerSession::SendSection::sending() const {
+  return std::visit([](const auto& s) { return s.direction == sdp::Direction::SendOnly; }, offer);
+}
+
+PeerSession::SendSection* PeerSession::find_section(const std::string& mid) {
+  for (auto& section : sections_)
+    if (section.mid() == mid) return &section;
+  return nullptr;
+}
+
+const PeerSession::SendSection* PeerSession::find_section(const std::string& mid) const {
+  return const_cast<PeerSession*>(this)->find_section(mid);
+}
+
+uint32_t PeerSession::new_ssrc() const {
+  // RFC 3550 §8.1: random; odd and apart from ours so an RTX SSRC (ours + 2) cannot collide either.
+  for (;;) {
+    const uint32_t candidate = random_value<uint32_t>() | 1;
+    bool taken = candidate == ssrc_ || candidate + 2 == ssrc_;
+    for (const auto& section : sections_) {
+      std::visit([&](const auto& s) { taken = taken || s.ssrc == candidate || s.ssrc + 2 == candidate || candidate + 2 == s.ssrc; },
+                 section.offer);
+    }
+    if (!taken) return candidate;
+  }
+}
+
+std::string PeerSession::add_audio_section(const AudioSectionOptions& options) {
+  sdp::LocalAudioParams audio;
+  audio.mid = std::to_string(sections_.size());
+  audio.ssrc = options.continuation ? options.continuation->ssrc : new_ssrc();
+  audio.stereo = options.stereo;
+  audio.direction = options.sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive;
+  sections_.push_back(SendSection{audio, options.continuation, std::nullopt, nullptr, std::nullopt});
+  return audio.mid;
+}
+
+std::string PeerSession::add_video_section(const VideoSectionOptions& options) {
+  sdp::LocalVideoParams video;
+  video.mid = std::to_string(sections_.size());
+  video.msid_track = "roomcast-video" + (video.mid == "1" ? std::string() : "-" + video.mid);
+  video.codec = options.codec;
+  video.payload_type = options.codec == VideoCodec::h264 ? sdp::kH264PayloadType : sdp::kVp8PayloadType;
+  video.nack = options.nack;
+  video.ssrc = new_ssrc();
+  if (options.nack) {
+    // RFC 4588: retransmissions on a stream of their own, if the server takes it.
+    video.rtx_payload_type = options.codec == VideoCodec::h264 ? sdp::kH264RtxPayloadType : sdp::kVp8RtxPayloadType;
+    video.rtx_ssrc = video.ssrc + 2;
+  }
+  video.direction = options.sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive;
+  sections_.push_back(SendSection{video, std::nullopt, std::nullopt, nullptr, std::nullopt});
+  return video.mid;
+}
+
+void PeerSession::set_sending(const std::string& mid, bool sending) {
+  if (auto* section = find_section(mid)) {
+    std::visit([&](auto& s) { s.direction = sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive; },
+               section->offer);
+  }
+}
+
+AudioRtpSender* PeerSession::audio_sender(const std::string& mid) {
+  auto* section = find_section(mid);
+  return section ? dynamic_cast<AudioRtpSender*>(section->sender.get()) : nullptr;
+}
+
+VideoRtpSender* PeerSession::video_sender(const std::string& mid) {
+  auto* section = find_section(mid);
+  return section ? dynamic_cast<VideoRtpSender*>(section->sender.get()) : nullptr;
+}
+
+const AudioRtpSender* PeerSession::audio_sender(const std::string& mid) const {
+  return const_cast<PeerSession*>(this)->audio_sender(mid);
+}
+
+const VideoRtpSender* PeerSession::video_sender(const std::string& mid) const {
+  return const_cast<PeerSession*>(this)->video_sender(mid);
+}
+
+std::optional<std::string> PeerSession::refusal(const std::string& mid) const {
+  const auto* section = find_section(mid);
+  return section ? section->refusal : std::nullopt;
+}
+
+std::optional<RtpContinuation> PeerSession::continuation(const std::string& mid) const {
+  if (const auto* audio = audio_sender(mid)) return audio->continuation();
+  const auto* section = find_section(mid);
+  return section ? section->continuation : std::nullopt;
+}
+
+sdp::LocalMediaParams PeerSession::local_params(sdp::Direction direction) const {
   sdp::LocalMediaParams params;
   params.ice_ufrag = ice_->local_ufrag();
   params.ice_pwd = ice_->local_pwd();
@@ -66,9 +159,207 @@ sdp::LocalMediaParams PeerSession::local_params(sdp::LocalMediaParams::Direction
   params.msid_stream = "roomcast";
   params.msid_track = "roomcast-audio";
   params.direction = direction;
-  params.stereo = stereo_;
   return params;
 }
+
+// ---- publisher: offer and answer -----------------------------------------------------------------
+
+void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
+  start_ice(true, [this, ready = std::move(ready)] {
+    if (ice_->local_candidates().empty()) return fail(kNoInterface);
+    offer_session_id_ = (uint64_t{random_value<uint32_t>()} << 30) | random_value<uint32_t>() | 1;
+    ready(renegotiation_offer());
+  });
+}
+
+std::string PeerSession::renegotiation_offer() {
+  std::vector<sdp::LocalSection> offer;
+  for (const auto& section : sections_) offer.push_back(section.offer);
+  return sdp::build_offer(local_params(sdp::Direction::SendOnly), offer, offer_session_id_);
+}
+
+std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text) {
+  std::string why;
+  // The transport (ICE, fingerprint, setup) from the first section with a non-zero port.
+  auto remote = sdp::detail::parse_remote_media(sdp_text, &why, true);
+  if (!remote) return "the server's SDP answer is unusable: " + why;
+  // Janus answers active, so we are the DTLS server (RFC 5763 §5).
+  auto role = remote->setup == "passive" ? dtls::DtlsTransport::Role::Client : dtls::DtlsTransport::Role::Server;
+  accept_sections(sdp_text);
+  return connect_to(*remote, role);
+}
+
+std::optional<std::string> PeerSession::apply_renegotiation_answer(const std::string& sdp_text) {
+  std::string why;
+  auto remote = sdp::detail::parse_remote_media(sdp_text, &why, true);
+  if (!remote) return "the server's SDP answer is unusable: " + why;
+  if (remote_ && (remote->ice_ufrag != remote_->ice_ufrag || remote->fingerprint != remote_->fingerprint))
+    return "the server changed its ICE credentials or DTLS fingerprint in a renegotiation";
+  accept_sections(sdp_text);
+  return std::nullopt;
+}
+
+void PeerSession::accept_sections(const std::string& answer_sdp) {
+  // A section offered inactive (a muted camera or microphone) gets its sender when it first
+  // sends; one that has a sender keeps it, so its RTP stream continues.
+  for (auto& section : sections_) {
+    if (section.sender || !section.sending()) continue;
+    section.refusal.reset();
+    if (std::holds_alternative<sdp::LocalAudioParams>(section.offer)) accept_audio(section, answer_sdp);
+    else accept_video(section, answer_sdp);
+  }
+}
+
+void PeerSession::accept_audio(SendSection& section, const std::string& answer_sdp) {
+  const auto& offer = std::get<sdp::LocalAudioParams>(section.offer);
+  const auto answer = sdp::parse_remote_audio_answer(answer_sdp, offer.mid);
+  if (!answer || !answer->accepted) {
+    section.refusal = !answer            ? "the server's answer has no audio section"
+                      : !answer->opus_pt ? "the server's SDP answer accepts no Opus audio"
+                                         : "the server does not receive our audio (m-line " +
+                                               std::string(sdp::to_string(answer->direction)) + ")";
+    return;
+  }
+  // RFC 3550 §5.1: random initial sequence number and timestamp, unless we continue a stream.
+  const auto& previous = section.continuation;
+  const uint16_t first_sequence = previous ? previous->next_sequence : random_value<uint16_t>() & 0x7fff;
+  const uint32_t first_timestamp = previous ? previous->first_timestamp : random_value<uint32_t>();
+  auto audio = std::make_unique<AudioRtpSender>(offer.ssrc, *answer->opus_pt, answer->audio_level_ext_id,
+                                                first_sequence, first_timestamp);
+  if (section.timeline) audio->set_timeline(section.timeline->first, section.timeline->second);
+  section.sender = std::move(audio);
+}
+
+void PeerSession::accept_video(SendSection& section, const std::string& answer_sdp) {
+  const auto& offer = std::get<sdp::LocalVideoParams>(section.offer);
+  const auto answer = sdp::parse_remote_video(answer_sdp, offer.mid, offer.codec);
+  if (!answer || !answer->accepted) {
+    // Janus answers a codec the room does not allow as an inactive m-line: audio goes on.
+    section.refusal = !answer ? "the server's answer has no video section"
+                      : !answer->payload_type
+                          ? "the room does not accept " + std::string(sdp::codec_name(offer.codec)) +
+                                " video (its videocodec setting)"
+                          : "the server does not receive our video (m-line " +
+                                std::string(sdp::to_string(answer->direction)) + ")";
+    return;
+  }
+  VideoRtpSender::Callbacks callbacks;
+  callbacks.on_keyframe_request = [this, mid = offer.mid] {
+    if (callbacks_.on_keyframe_request) callbacks_.on_keyframe_request(mid);
+  };
+  callbacks.on_bandwidth_estimate = [this, mid = offer.mid](int bps) {
+    if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(mid, bps);
+  };
+  auto video = std::make_unique<VideoRtpSender>(offer.codec, offer.ssrc, *answer->payload_type,
+                                                random_value<uint16_t>() & 0x7fff, random_value<uint32_t>(),
+                                                offer.nack, std::move(callbacks));
+  if (offer.nack && offer.rtx_ssrc && answer->rtx_payload_type)
+    video->enable_rtx(*offer.rtx_ssrc, *answer->rtx_payload_type, random_value<uint16_t>() & 0x7fff);
+  section.sender = std::move(video);
+}
+
+// ---- publisher: sending --------------------------------------------------------------------------
+
+void PeerSession::set_audio_timeline(const std::string& mid, std::chrono::steady_clock::time_point start,
+                                     uint64_t first_sample) {
+  auto* section = find_section(mid);
+  if (!section) return;
+  section->timeline = {start, first_sample};
+  if (auto* audio = audio_sender(mid)) audio->set_timeline(start, first_sample);
+}
+
+bool PeerSession::send_audio(const std::string& mid, std::span<const uint8_t> opus, uint64_t first_sample,
+                             uint8_t audio_level) {
+  auto* audio = audio_sender(mid);
+  if (!srtp_ || !audio || closed_) return false;
+  audio->packetize(opus, first_sample, audio_level, std::chrono::steady_clock::now());
+  send_due();
+  return true;
+}
+
+bool PeerSession::send_video(const std::string& mid, std::span<const uint8_t> frame, bool keyframe,
+                             std::chrono::microseconds track_time) {
+  auto* video = video_sender(mid);
+  if (!srtp_ || !video || closed_) return false;
+  video->packetize(frame, keyframe, track_time, std::chrono::steady_clock::now());
+  send_due();
+  return true;
+}
+
+void PeerSession::send_due() {
+  if (!srtp_ || closed_) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> next;
+  for (auto& section : sections_) {
+    if (!section.sender) continue;
+    for (auto& packet : section.sender->take_due(now)) {
+      if (srtp_->protect_rtp(packet)) ice_->send(packet);
+    }
+    if (auto at = section.sender->next_send_time(); at && (!next || *at < *next)) next = at;
+  }
+  if (!next) return;
+  if (!pace_timer_) {
+    // One timer per session, armed only while packets wait; its deadlines fall on the pacer's
+    // process-wide grid, so all sessions' wake-ups coincide (one loop wake-up per step).
+    pace_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { send_due(); });
+    pace_timer_->set_priority(G_PRIORITY_HIGH);
+  }
+  pace_timer_->arm_at(*next);
+}
+
+// ---- RTCP ----------------------------------------------------------------------------------------
+
+void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
+  ++stats_.rtcp_received;
+  auto compound = rtp::parse_rtcp(packet);
+  if (!compound) return;
+  const auto now = std::chrono::steady_clock::now();
+  auto take = [&](const std::vector<rtp::ReportBlock>& blocks) {
+    for (const auto& block : blocks) {
+      for (auto& section : sections_) {
+        if (section.sender && block.ssrc == section.sender->ssrc()) section.sender->on_report_block(block, now);
+      }
+    }
+  };
+  for (const auto& rr : compound->receiver_reports) take(rr.report_blocks);
+  if (!compound->feedback.empty() && !sections_.empty()) {
+    for (const auto& feedback : compound->feedback) {
+      for (auto& section : sections_) {
+        if (section.sender && section.sender->concerns(feedback)) section.sender->on_feedback(feedback, now);
+      }
+    }
+    send_due();  // retransmissions go ahead of queued media
+  }
+  for (const auto& sr : compound->sender_reports) {
+    take(sr.report_blocks);
+    if (auto it = received_.find(sr.ssrc); it != received_.end())
+      it->second.on_sender_report(sr.sender_info.ntp_timestamp, now);
+  }
+}
+
+void PeerSession::send_reports() {
+  if (closed_ || failed_ || !srtp_) return;
+  const auto now = std::chrono::steady_clock::now();
+  send_sender_reports(now);
+  send_receiver_reports(now);
+  // RFC 3550 §6.3.1: randomized around the 1 s interval, so sessions do not report in step.
+  report_timer_->arm_in(std::chrono::milliseconds(500 + random_value<uint16_t>() % 1001));
+}
+
+// RFC 3550 §6.4.1: a sender report for every stream that has sent, each in a compound of its
+// own: Janus routes RTCP on a BUNDLEd PeerConnection by the first SSRC in a compound. All carry
+// one wall clock (NTP), so receivers line the streams up (lip sync).
+void PeerSession::send_sender_reports(std::chrono::steady_clock::time_point now) {
+  for (const auto& section : sections_) {
+    if (!section.sender) continue;
+    const auto info = section.sender->sender_info(now);
+    if (!info) continue;
+    auto report = rtp::build_sender_report(section.sender->ssrc(), *info, cname_);
+    if (srtp_->protect_rtcp(report) && ice_->send(report)) ++stats_.rtcp_sent;
+  }
+}
+
+// ---- transport -----------------------------------------------------------------------------------
 
 void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
   ice::IceTransport::Callbacks callbacks;
@@ -98,130 +389,6 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
     fail(kNoInterface);
 }
 
-void PeerSession::create_offer(std::function<void(const std::string&)> ready) {
-  start_ice(true, [this, ready = std::move(ready)] {
-    auto candidates = ice_->local_candidates();
-    if (candidates.empty())
-      return fail(kNoInterface);
-    using sdp::Direction;
-    const auto local = local_params(offer_audio_muted_ ? Direction::Inactive : Direction::SendOnly);
-    if (video_offer_) video_offer_->direction = offer_video_muted_ ? Direction::Inactive : Direction::SendOnly;
-    offer_session_id_ = (uint64_t{random_value<uint32_t>()} << 30) | random_value<uint32_t>() | 1;
-    ready(video_offer_ ? sdp::build_audio_video_offer(local, *video_offer_, offer_session_id_)
-                       : sdp::build_audio_offer(local, offer_session_id_));
-  });
-}
-
-std::optional<std::string> PeerSession::apply_answer(const std::string& sdp_text) {
-  std::string why;
-  auto remote = sdp::parse_remote_audio(sdp_text, &why);
-  if (!remote) return "the server's SDP answer is unusable: " + why;
-  if (!remote->opus_pt) return "the server's SDP answer accepts no Opus audio";
-  // Janus answers active, so we are the DTLS server (RFC 5763 §5).
-  auto role = remote->setup == "passive" ? dtls::DtlsTransport::Role::Client
-                                         : dtls::DtlsTransport::Role::Server;
-  // RFC 3550 §5.1: random initial sequence number and timestamp, unless we continue a stream.
-  const uint16_t first_sequence = continuation_ ? continuation_->next_sequence : random_value<uint16_t>() & 0x7fff;
-  const uint32_t first_timestamp = continuation_ ? continuation_->first_timestamp : random_value<uint32_t>();
-  packetizer_ = std::make_unique<rtp::OpusPacketizer>(ssrc_, *remote->opus_pt, remote->audio_level_ext_id,
-                                                      first_sequence, first_timestamp);
-  // A muted camera's section is answered inactive: its sender comes with the unmuting.
-  if (video_offer_ && video_offer_->direction == sdp::Direction::SendOnly) accept_video(sdp_text);
-  return connect_to(*remote, role);
-}
-
-void PeerSession::offer_video(bool nack) {
-  if (video_offer_) return;
-  video_offer_.emplace();
-  video_offer_->codec = video_codec_;
-  video_offer_->payload_type = video_codec_ == VideoCodec::h264 ? sdp::kH264PayloadType : sdp::kVp8PayloadType;
-  video_offer_->nack = nack;
-  video_offer_->ssrc = random_value<uint32_t>() | 1;
-  if (video_offer_->ssrc == ssrc_) video_offer_->ssrc ^= 2;
-  if (nack) {
-    // RFC 4588: retransmissions on a stream of their own, if the server takes it.
-    video_offer_->rtx_payload_type =
-        video_codec_ == VideoCodec::h264 ? sdp::kH264RtxPayloadType : sdp::kVp8RtxPayloadType;
-    video_offer_->rtx_ssrc = (video_offer_->ssrc + 2) | 1;
-    if (*video_offer_->rtx_ssrc == ssrc_) *video_offer_->rtx_ssrc += 2;
-  }
-}
-
-std::string PeerSession::renegotiation_offer(bool send_audio, bool send_video) {
-  using sdp::Direction;
-  auto local = local_params(send_audio ? Direction::SendOnly : Direction::Inactive);
-  if (!video_offer_) return sdp::build_audio_offer(local, offer_session_id_);
-  video_offer_->direction = send_video ? Direction::SendOnly : Direction::Inactive;
-  return sdp::build_audio_video_offer(local, *video_offer_, offer_session_id_);
-}
-
-std::optional<std::string> PeerSession::apply_renegotiation_answer(const std::string& sdp_text) {
-  std::string why;
-  auto remote = sdp::parse_remote_audio(sdp_text, &why);
-  if (!remote) return "the server's SDP answer is unusable: " + why;
-  if (remote_ && (remote->ice_ufrag != remote_->ice_ufrag || remote->fingerprint != remote_->fingerprint))
-    return "the server changed its ICE credentials or DTLS fingerprint in a renegotiation";
-  // A video section added now (enable_webcam on a session without one) gets its sender;
-  // one that exists keeps its packetizer, so its RTP stream continues.
-  if (video_offer_ && !video_ && video_offer_->direction == sdp::Direction::SendOnly) {
-    video_refusal_.reset();
-    accept_video(sdp_text);
-  }
-  return std::nullopt;
-}
-
-void PeerSession::accept_video(const std::string& sdp_text) {
-  const auto answer = sdp::parse_remote_video(sdp_text, video_offer_->mid, video_offer_->codec);
-  if (!answer || !answer->accepted) {
-    // Janus answers a codec the room does not allow as an inactive m-line: audio goes on.
-    video_refusal_ = !answer ? "the server's answer has no video section"
-                     : !answer->payload_type
-                         ? "the room does not accept " + std::string(sdp::codec_name(video_offer_->codec)) +
-                               " video (its videocodec setting)"
-                         : "the server does not receive our video (m-line " +
-                               std::string(sdp::to_string(answer->direction)) + ")";
-    return;
-  }
-  VideoRtpSender::Callbacks callbacks;
-  callbacks.on_keyframe_request = [this] {
-    if (callbacks_.on_keyframe_request) callbacks_.on_keyframe_request();
-  };
-  callbacks.on_bandwidth_estimate = [this](int bps) {
-    if (callbacks_.on_bandwidth_estimate) callbacks_.on_bandwidth_estimate(bps);
-  };
-  video_ = std::make_unique<VideoRtpSender>(video_offer_->codec, video_offer_->ssrc, *answer->payload_type,
-                                            random_value<uint16_t>() & 0x7fff,
-                                            random_value<uint32_t>(), video_offer_->nack, std::move(callbacks));
-  if (video_offer_->nack && video_offer_->rtx_ssrc && answer->rtx_payload_type)
-    video_->enable_rtx(*video_offer_->rtx_ssrc, *answer->rtx_payload_type, random_value<uint16_t>() & 0x7fff);
-}
-
-bool PeerSession::send_video(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time) {
-  if (!srtp_ || !video_ || closed_) return false;
-  video_->packetize(frame, keyframe, track_time, std::chrono::steady_clock::now());
-  pace_video();
-  return true;
-}
-
-void PeerSession::pace_video() {
-  if (!srtp_ || !video_ || closed_) return;
-  for (auto& packet : video_->take_due(std::chrono::steady_clock::now())) send_protected(std::move(packet));
-  const auto next = video_->next_send_time();
-  if (!next) return;
-  if (!pace_timer_) {
-    // One timer per session, armed only while packets wait; its deadlines fall on the pacer's
-    // process-wide grid, so all sessions' wake-ups coincide (one loop wake-up per step).
-    pace_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { pace_video(); });
-    pace_timer_->set_priority(G_PRIORITY_HIGH);
-  }
-  pace_timer_->arm_at(*next);
-}
-
-void PeerSession::send_protected(std::vector<uint8_t> packet) {
-  // Video packets are counted in the video stream's own stats (VideoRtpSender::stats).
-  if (srtp_->protect_rtp(packet)) ice_->send(packet);
-}
-
 void PeerSession::create_answer(
     const std::string& offer_sdp,
     std::function<void(std::optional<std::string>, std::string)> ready) {
@@ -237,13 +404,13 @@ void PeerSession::create_answer(
     if (offer->transport.fingerprint != remote_->fingerprint)
       return ready(std::nullopt, "the server's DTLS fingerprint changed in a renegotiation");
     demux_.set_streams(*offer);
-    return ready(sdp::build_multi_audio_answer(*offer, local_params(sdp::LocalMediaParams::Direction::RecvOnly)),
+    return ready(sdp::build_multi_audio_answer(*offer, local_params(sdp::Direction::RecvOnly)),
                  {});
   }
   answering_ = true;
   start_ice(false, [this, offer = std::move(*offer), ready = std::move(ready)] {
     answering_ = false;
-    auto local = local_params(sdp::LocalMediaParams::Direction::RecvOnly);
+    auto local = local_params(sdp::Direction::RecvOnly);
     std::string answer = sdp::build_multi_audio_answer(offer, local);
     demux_.set_streams(offer);
     // We answer a=setup:active, so we are the DTLS client.
@@ -272,8 +439,9 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
     last_heard_ = std::chrono::steady_clock::now();
     consent_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { check_consent(); });
     consent_timer_->arm_in(kConsentCheck);
-    receiver_report_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { send_receiver_reports(); });
-    receiver_report_timer_->arm_in(kReportInterval);
+    report_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { send_reports(); });
+    report_timer_->arm_in(kReportInterval);
+    send_due();  // anything a sender made before the keys were there
     if (callbacks_.on_connected) callbacks_.on_connected();
   };
   callbacks.on_failed = [this](const std::string& why) { fail(why); };
@@ -320,46 +488,9 @@ void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
       count_received(mid, *parsed, now);
       callbacks_.on_stream_rtp(mid, *parsed);
     }
-  } else if (parsed && callbacks_.on_rtp) {
-    if (inbound_.accept(*parsed, remote_ ? remote_->opus_pt : std::nullopt, now)) {
-      count_received("", *parsed, now);
-      callbacks_.on_rtp(*parsed);
-    }
   }
   stats_.inbound = inbound_.drops();
   stats_.rtp_unknown_stream = stats_.inbound.unknown_ssrc;
-}
-
-void PeerSession::on_rtcp(std::vector<uint8_t> packet) {
-  ++stats_.rtcp_received;
-  auto compound = rtp::parse_rtcp(packet);
-  if (!compound) return;
-  // RFC 3550 §6.4.1: the arrival time in the same (wall clock) NTP time our SRs carry.
-  const uint32_t arrival = rtp::compact_ntp(rtp::to_ntp(std::chrono::system_clock::now()));
-  auto take = [this, arrival](const std::vector<rtp::ReportBlock>& blocks) {
-    for (const auto& block : blocks) {
-      if (video_ && block.ssrc == video_->ssrc()) video_->on_report_block(block, std::chrono::steady_clock::now());
-      if (block.ssrc != ssrc_) continue;
-      ++stats_.receiver_reports;
-      stats_.remote_fraction_lost = block.fraction_lost / 256.0;
-      stats_.remote_cumulative_lost = block.cumulative_lost;
-      stats_.remote_jitter_samples = block.jitter;
-      if (auto rtt = rtp::round_trip_time(arrival, block)) stats_.round_trip_time = rtt;
-    }
-  };
-  for (const auto& rr : compound->receiver_reports) take(rr.report_blocks);
-  const auto now = std::chrono::steady_clock::now();
-  if (video_) {
-    for (const auto& feedback : compound->feedback) {
-      if (video_->concerns(feedback)) video_->on_feedback(feedback, now);
-    }
-    pace_video();  // retransmissions go ahead of queued media
-  }
-  for (const auto& sr : compound->sender_reports) {
-    take(sr.report_blocks);
-    if (auto it = received_.find(sr.ssrc); it != received_.end())
-      it->second.on_sender_report(sr.sender_info.ntp_timestamp, now);
-  }
 }
 
 void PeerSession::count_received(const std::string& mid, const rtp::RtpPacket& packet,
@@ -381,12 +512,9 @@ const rtp::ReceiveStatistics* PeerSession::receive_statistics(const std::string&
   return it == received_.end() ? nullptr : &it->second;
 }
 
-// RFC 3550 §6.4.2: a receiver report about every stream heard lately, every second on
-// average (randomized 0.5..1.5 s, §6.3.1), so the server can tell loss, jitter and, from
-// LSR/DLSR, its round-trip time to us.
-void PeerSession::send_receiver_reports() {
-  if (closed_ || failed_ || !srtp_) return;
-  const auto now = std::chrono::steady_clock::now();
+// RFC 3550 §6.4.2: a receiver report about every stream heard lately, so the server can tell
+// loss, jitter and, from LSR/DLSR, its round-trip time to us.
+void PeerSession::send_receiver_reports(std::chrono::steady_clock::time_point now) {
   std::vector<rtp::ReportBlock> blocks;
   for (auto& [ssrc, source] : received_) {
     // A silent stream is no longer reported on, but its counters stay (it may resume).
@@ -403,8 +531,6 @@ void PeerSession::send_receiver_reports() {
       ++stats_.receiver_reports_sent;
     }
   }
-  const auto spread = std::chrono::milliseconds(500 + random_value<uint16_t>() % 1001);
-  receiver_report_timer_->arm_in(spread);
 }
 
 bool PeerSession::send_rtcp(std::vector<uint8_t> packet) {
@@ -412,50 +538,6 @@ bool PeerSession::send_rtcp(std::vector<uint8_t> packet) {
   if (!srtp_->protect_rtcp(packet) || !ice_->send(packet)) return false;
   ++stats_.rtcp_sent;
   return true;
-}
-
-bool PeerSession::send_audio(std::span<const uint8_t> opus, uint64_t first_sample,
-                             uint8_t audio_level) {
-  if (!srtp_ || !packetizer_ || closed_) return false;
-  auto packet = packetizer_->packetize(opus, first_sample, audio_level);
-  if (!srtp_->protect_rtp(packet)) return false;
-  if (!ice_->send(packet)) return false;
-  ++stats_.rtp_packets_sent;
-  stats_.rtp_payload_bytes_sent += opus.size();
-  return true;
-}
-
-void PeerSession::maybe_send_sender_report(std::chrono::steady_clock::time_point now) {
-  if (!srtp_ || !packetizer_ || closed_ || !packetizer_->last_timestamp()) return;
-  if (now - last_report_ < kReportInterval) return;
-  last_report_ = now;
-  auto report = rtp::build_sender_report(ssrc_, sender_info(), cname_);
-  if (srtp_->protect_rtcp(report) && ice_->send(report)) ++stats_.rtcp_sent;
-  // The video's report goes separately: Janus routes RTCP by the first SSRC in a compound.
-  if (video_) {
-    if (auto info = video_->sender_info(now)) {
-      auto video_report = rtp::build_sender_report(video_->ssrc(), *info, cname_);
-      if (srtp_->protect_rtcp(video_report) && ice_->send(video_report)) ++stats_.rtcp_sent;
-    }
-  }
-}
-
-rtp::SenderInfo PeerSession::sender_info() const {
-  // The wall clock now, paired with the RTP time of now on the audio's timeline (the one the
-  // video's anchor shares), so both streams map a moment of the source to one NTP time
-  // however late a tick ran; without a timeline, the last frame sent's.
-  rtp::SenderInfo info;
-  const auto steady = std::chrono::steady_clock::now();
-  info.ntp_timestamp = rtp::to_ntp(std::chrono::system_clock::now());
-  info.rtp_timestamp = packetizer_->last_timestamp().value_or(0);
-  if (audio_timeline_) {
-    const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(steady - audio_timeline_->first);
-    const int64_t samples = elapsed_us.count() * rtp::kOpusClockRateHz / 1'000'000;
-    info.rtp_timestamp = packetizer_->timestamp_for_sample(audio_timeline_->second + static_cast<uint64_t>(samples));
-  }
-  info.packet_count = static_cast<uint32_t>(packetizer_->packets_sent());
-  info.octet_count = static_cast<uint32_t>(packetizer_->octets_sent());
-  return info;
 }
 
 void PeerSession::fail(const std::string& why) {
@@ -468,20 +550,30 @@ void PeerSession::fail(const std::string& why) {
 
 void PeerSession::close() {
   if (closed_) return;
-  if (srtp_ && packetizer_ && packetizer_->last_timestamp()) {
-    // RFC 3550 §6.1: a BYE travels in a compound packet that starts with a report.
-    std::vector<uint32_t> ssrcs = {ssrc_};
-    if (video_) ssrcs.push_back(video_->ssrc());
-    auto bye = rtp::build_sender_report(ssrc_, sender_info(), cname_);
-    auto goodbye = rtp::build_goodbye(ssrcs, "leaving");
-    bye.insert(bye.end(), goodbye.begin(), goodbye.end());
-    if (srtp_->protect_rtcp(bye)) ice_->send(bye);
+  if (srtp_) {
+    // RFC 3550 §6.1: a BYE travels in a compound packet that starts with a report; it names
+    // every SSRC we sent on (RTX included).
+    const auto now = std::chrono::steady_clock::now();
+    std::optional<std::vector<uint8_t>> report;
+    std::vector<uint32_t> ssrcs;
+    for (const auto& section : sections_) {
+      if (!section.sender) continue;
+      const auto info = section.sender->sender_info(now);
+      if (!info) continue;
+      if (!report) report = rtp::build_sender_report(section.sender->ssrc(), *info, cname_);
+      for (uint32_t ssrc : section.sender->ssrcs()) ssrcs.push_back(ssrc);
+    }
+    if (report) {
+      auto goodbye = rtp::build_goodbye(ssrcs, "leaving");
+      report->insert(report->end(), goodbye.begin(), goodbye.end());
+      if (srtp_->protect_rtcp(*report)) ice_->send(*report);
+    }
   }
   if (dtls_) dtls_->close();
   closed_ = true;
   connect_timeout_.reset();
   consent_timer_.reset();
-  receiver_report_timer_.reset();
+  report_timer_.reset();
   pace_timer_.reset();
   dtls_.reset();
   srtp_.reset();

@@ -76,6 +76,11 @@ std::vector<std::vector<uint8_t>> VideoRtpSender::take_due(Clock::time_point now
   return due;
 }
 
+std::vector<uint32_t> VideoRtpSender::ssrcs() const {
+  if (rtx_) return {ssrc_, rtx_->ssrc};
+  return {ssrc_};
+}
+
 bool VideoRtpSender::concerns(const rtp::Feedback& feedback) const {
   if (feedback.media_ssrc == ssrc_) return true;
   return std::any_of(feedback.fir_entries.begin(), feedback.fir_entries.end(),

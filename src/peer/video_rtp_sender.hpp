@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "peer/rtp_sender.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "rtp/h264_packetizer.hpp"
 #include "rtp/loss_based_bitrate.hpp"
@@ -52,9 +53,8 @@ struct VideoSendStats {
 /// Loop thread only. Sending is the caller's: packetize() and on_feedback() queue packets in the
 /// pacer; take_due() hands over those due (serialized, not yet SRTP-protected) in send order,
 /// and next_send_time() says when to call it again.
-class VideoRtpSender {
+class VideoRtpSender : public RtpSender {
  public:
-  using Clock = std::chrono::steady_clock;
   struct Callbacks {
     std::function<void()> on_keyframe_request;
     /// The lower of the server's REMB and what the reported loss allows, when either changes.
@@ -84,19 +84,20 @@ class VideoRtpSender {
   std::size_t packetize(std::span<const uint8_t> frame, bool keyframe, std::chrono::microseconds track_time,
                         Clock::time_point now);
   /// RTCP feedback addressed to this stream; NACKed packets are queued for resending, ahead of media.
-  void on_feedback(const rtp::Feedback& feedback, Clock::time_point now);
+  void on_feedback(const rtp::Feedback& feedback, Clock::time_point now) override;
   /// The packets due at `now`, in send order.
-  std::vector<std::vector<uint8_t>> take_due(Clock::time_point now);
+  std::vector<std::vector<uint8_t>> take_due(Clock::time_point now) override;
   /// When take_due() has something next (on the pacer's shared grid); nullopt: nothing queued.
-  std::optional<Clock::time_point> next_send_time() const { return pacer_.next_send_time(); }
+  std::optional<Clock::time_point> next_send_time() const override { return pacer_.next_send_time(); }
   /// A receiver report block about our stream: sustained loss lowers the bitrate.
-  void on_report_block(const rtp::ReportBlock& block, Clock::time_point now);
+  void on_report_block(const rtp::ReportBlock& block, Clock::time_point now) override;
   /// Whether this feedback concerns our stream (media SSRC, or a FIR entry naming it).
-  bool concerns(const rtp::Feedback& feedback) const;
+  bool concerns(const rtp::Feedback& feedback) const override;
 
   /// The sender-report figures for `now` (nullopt before the first frame).
-  std::optional<rtp::SenderInfo> sender_info(Clock::time_point now) const;
-  uint32_t ssrc() const { return ssrc_; }
+  std::optional<rtp::SenderInfo> sender_info(Clock::time_point now) const override;
+  uint32_t ssrc() const override { return ssrc_; }
+  std::vector<uint32_t> ssrcs() const override;
   uint32_t timestamp_for(std::chrono::microseconds track_time) const;
   const VideoSendStats& stats() const { return stats_; }
 

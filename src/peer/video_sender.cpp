@@ -32,22 +32,25 @@ VideoSender::~VideoSender() {
   track_->remove_sink(sink_);
 }
 
-void VideoSender::set_peer(PeerSession* peer, std::chrono::steady_clock::time_point anchor) {
+void VideoSender::set_peer(PeerSession* peer, std::string mid, std::chrono::steady_clock::time_point anchor) {
   peer_ = peer;
-  if (!peer_ || !peer_->video_sender()) return;
+  mid_ = std::move(mid);
+  auto* rtp = peer_ ? peer_->video_sender(mid_) : nullptr;
+  if (!rtp) return;
   track_->start(anchor);
-  peer_->video_sender()->set_anchor(*track_->anchor());
+  rtp->set_anchor(*track_->anchor());
   waiting_for_keyframe_ = true;
   track_->request_keyframe();
 }
 
 void VideoSender::on_frame(const std::shared_ptr<const media::EncodedVideoFrame>& frame) {
-  if (!peer_ || !peer_->video_sender()) return;
+  auto* rtp = peer_ ? peer_->video_sender(mid_) : nullptr;
+  if (!rtp) return;
   if (waiting_for_keyframe_ && !frame->keyframe) return;
   waiting_for_keyframe_ = false;
   // The pacer spreads the frame at a rate derived from what the encoder now aims at.
-  peer_->video_sender()->set_target_bitrate(track_->stats().bitrate_bps);
-  if (peer_->send_video(frame->data, frame->keyframe, frame->timestamp)) ++frames_sent_;
+  rtp->set_target_bitrate(track_->stats().bitrate_bps);
+  if (peer_->send_video(mid_, frame->data, frame->keyframe, frame->timestamp)) ++frames_sent_;
 }
 
 }  // namespace roomcast::peer

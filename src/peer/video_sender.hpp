@@ -28,9 +28,9 @@ class VideoSender {
   VideoSender(const VideoSender&) = delete;
   VideoSender& operator=(const VideoSender&) = delete;
 
-  /// Starts sending through `peer` (nullptr: pause, e.g. while rejoining). The track's
+  /// Starts sending in the video section `mid` of `peer` (nullptr: pause, e.g. while rejoining). The track's
   /// timeline starts at `anchor` unless the track already runs (shared by another meeting).
-  void set_peer(PeerSession* peer, std::chrono::steady_clock::time_point anchor);
+  void set_peer(PeerSession* peer, std::string mid, std::chrono::steady_clock::time_point anchor);
   /// The server asks for a keyframe (PLI/FIR on our stream).
   void request_keyframe() { track_->request_keyframe(); }
   /// The server's estimate of our path (REMB): the encoder stays below it.
@@ -45,6 +45,7 @@ class VideoSender {
   std::shared_ptr<media::EncodedVideoTrack> track_;
   Callbacks callbacks_;
   PeerSession* peer_ = nullptr;
+  std::string mid_;  // our video section in peer_
   uint64_t sink_ = 0;
   uint64_t frames_sent_ = 0;
   bool waiting_for_keyframe_ = true;  // a new peer starts at a keyframe, never mid-GOP

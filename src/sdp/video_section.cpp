@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sdp/sections.hpp"
+#include "sdp/send_offer.hpp"
 #include "sdp/text.hpp"
 
 namespace roomcast::sdp {
@@ -152,12 +153,9 @@ std::string build_audio_video_offer(const LocalMediaParams& local, const LocalVi
 
 std::string build_audio_video_offer(const LocalMediaParams& local, const LocalVideoParams& video,
                                     uint64_t session_id) {
-  SessionDescription sd = detail::session_header(session_id, local.mid + " " + video.mid, local.msid_stream);
-  sd.media.push_back(detail::audio_section(local, {std::string(detail::kRtpProfile), "actpass", local.mid,
-                                                   local.opus_pt, local.audio_level_ext_id, local.direction,
-                                                   true}));
-  sd.media.push_back(video_section(local, video));
-  return sd.to_string();
+  const LocalAudioParams audio{local.ssrc,      local.mid,     local.msid_track, local.direction,
+                               local.opus_pt,   local.audio_level_ext_id,        local.stereo};
+  return build_offer(local, {audio, video}, session_id);
 }
 
 std::optional<RemoteVideoParams> parse_remote_video(std::string_view sdp, std::string_view mid, VideoCodec codec) {
