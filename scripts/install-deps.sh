@@ -15,6 +15,7 @@ packages=(
   python3-aiortc python3-aiohttp python3-numpy   # the reference peer
   ffmpeg iproute2 util-linux procps nftables  # test media, network namespaces, loss on the test link
   espeak-ng                                # speech piped into `roomcast publish -` (e2e_player)
+  coturn                                   # the TURN server of the e2e_turn_* tests (started by them)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -30,6 +31,12 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The e2e tests start their own coturn in their namespaces; Debian's package would also run one
+# system-wide on port 3478 where systemd starts services: not wanted on a build machine.
+if command -v systemctl >/dev/null && systemctl is-enabled --quiet coturn 2>/dev/null; then
+  systemctl disable --now coturn >/dev/null 2>&1 || true
 fi
 
 # playwright-core drives Debian's /usr/bin/chromium; it downloads no browser.

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # E2E: tokens, PINs and secrets never appear in roomcast's output. A room with a PIN on a
 # server with signed tokens; listen and publish with distinctive credentials and debug logging
-# (every Janus request is logged), plus refusals for a wrong PIN and a wrong token; every
+# (every Janus request is logged), plus refusals for a wrong PIN and a wrong token, and TURN
+# credentials from the environment and from --ice-credential-file; every
 # stdout/stderr line of roomcast is searched for each credential. Janus's own log is not ours.
 #   run_secrets_test.py --roomcast BIN   (under netns.sh)
 import argparse
@@ -20,6 +21,8 @@ TOKEN_SECRET = "tsecret-Q7zK2pLm"
 PIN = "pin-V8xW3kJd"
 WRONG_PIN = "pin-WRONG-R4t6Yh"
 WRONG_TOKEN = "9999999999,janus,janus.plugin.videoroom:bogusTok-M3n5Zq="
+TURN_USER, TURN_CREDENTIAL = "turnuser-H2d8", "turncred-P5wN7c"
+FILE_TURN_CREDENTIAL = "filecred-J3kR6t"
 
 
 def run(a, work):
@@ -54,6 +57,22 @@ def run(a, work):
             rc = p.wait(40)
             if rc != code or not any(l.startswith("roomcast: error: ") for l in p.err):
                 raise Failure(f"{name}: exit {rc}, want {code} and an error line\n{p.dump()}")
+        # TURN credentials, from the environment and from a file: the TURN server (nothing
+        # listens there) gives no relay candidate, which is logged; host candidates carry media.
+        cred_file = os.path.join(work, "turn-credential")
+        with open(cred_file, "w") as f:
+            f.write(f"{TURN_USER}\n{FILE_TURN_CREDENTIAL}\n")
+        for name, extra, turn_env in (
+                ("turn_env", [], {"ROOMCAST_ICE_USERNAME": TURN_USER, "ROOMCAST_ICE_CREDENTIAL": TURN_CREDENTIAL}),
+                ("turn_file", ["--ice-credential-file", cred_file], {})):
+            p = Proc(name, [a.roomcast, "publish", tone, *common, "--token", token, "--pin", PIN, "--json", "--stats",
+                            "--ice-server", "turn:10.77.0.1:3478", "--ice-server", "stun:10.77.0.1:3479",
+                            *extra, "--duration", 2], env=dict(env, **turn_env))
+            runs.append(p)
+            if p.wait(40) != 0:
+                raise Failure(f"{name}: publish with an unreachable TURN server failed\n{p.dump()}")
+            if not any("no relay candidate from TURN server 'turn:10.77.0.1:3478'" in l for l in p.err):
+                raise Failure(f"{name}: no warning about the TURN server that gave no relay candidate\n{p.dump()}")
         server.stop(15)
     finally:
         server.terminate()
@@ -71,7 +90,8 @@ def run(a, work):
     outputs += [("server", tag, l) for tag, lines in (("out", server.out), ("err", server.err)) for l in lines
                 if not l.startswith("roomcast server: token ")]
     secrets = {"token secret": TOKEN_SECRET, "token": token, "token signature": signature, "PIN": PIN,
-               "wrong PIN": WRONG_PIN, "wrong token": WRONG_TOKEN, "wrong token signature": "bogusTok-M3n5Zq"}
+               "wrong PIN": WRONG_PIN, "wrong token": WRONG_TOKEN, "wrong token signature": "bogusTok-M3n5Zq",
+               "TURN credential": TURN_CREDENTIAL, "TURN credential from a file": FILE_TURN_CREDENTIAL}
     leaks = [f"{what} in {name} {tag}: {line[:200]}" for name, tag, line in outputs
              for what, value in secrets.items() if value in line]
     if leaks:
