@@ -11,6 +11,7 @@
 #include "media/h264_encoder.hpp"
 #include "receive/video_receiver.hpp"
 #include "rtp/h264_packetizer.hpp"
+#include "test_video_pictures.hpp"
 
 namespace roomcast::receive {
 namespace {
@@ -18,25 +19,9 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-constexpr int kWidth = 640;
-constexpr int kHeight = 360;
+using media::test::kHeight, media::test::kWidth, media::test::mean;
 
-media::I420Frame picture(int n, uint8_t luma) {
-  media::I420Frame f;
-  f.width = kWidth;
-  f.height = kHeight;
-  f.timestamp = microseconds(n * 1000000LL / 30);
-  f.y.assign(static_cast<size_t>(kWidth) * kHeight, luma);
-  for (int y = 100; y < 140; ++y)
-    for (int x = 10 * n; x < 10 * n + 40; ++x) f.y[static_cast<size_t>(y) * kWidth + x] = 235;
-  f.u.assign(static_cast<size_t>(f.chroma_width()) * f.chroma_height(), 128);
-  f.v.assign(f.u.size(), 128);
-  return f;
-}
-
-double mean(const std::vector<uint8_t>& plane) {
-  return std::accumulate(plane.begin(), plane.end(), 0.0) / static_cast<double>(plane.size());
-}
+media::I420Frame picture(int n, uint8_t luma) { return media::test::bar_picture(n, luma); }
 
 // `count` frames; frame n is forced to be an IDR when n is in `idrs`.
 std::vector<media::EncodedVideoFrame> encode(int count, uint8_t luma, std::vector<int> idrs = {}) {
