@@ -4,6 +4,7 @@
 #include "sdp/offer_answer.hpp"
 #include "sdp/session_description.hpp"
 #include "sdp/video_section.hpp"
+#include "../unit/sdp_test_params.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,16 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (why.empty()) __builtin_trap(); // every rejection says why
     return 0;
   }
-  LocalMediaParams local;
-  local.ice_ufrag = "fuzz";
-  local.ice_pwd = "fuzzfuzzfuzzfuzzfuzzfu";
-  local.fingerprint_sha256 = "AB:CD";
-  local.candidates = {"candidate:1 1 udp 1 192.0.2.1 9 typ host"};
-  local.ssrc = 1;
-  local.cname = "c";
-  local.msid_stream = "s";
-  local.msid_track = "t";
-  local.direction = Direction::RecvOnly;
+  const LocalMediaParams local = test::fuzz_local();
   const std::string answer = build_audio_answer(*remote, local, 1);
   const auto answered = parse_remote_audio(answer, &why);
   if (!answered || answered->opus_pt != remote->opus_pt) __builtin_trap();

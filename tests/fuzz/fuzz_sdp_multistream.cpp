@@ -8,6 +8,7 @@
 
 #include "sdp/multistream.hpp"
 #include "sdp/session_description.hpp"
+#include "../unit/sdp_test_params.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace roomcast::sdp;
@@ -23,16 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& s : offer->audio)
     if (s.index >= offered->media.size()) __builtin_trap();
 
-  LocalMediaParams local;
-  local.ice_ufrag = "fuzz";
-  local.ice_pwd = "fuzzfuzzfuzzfuzzfuzzfu";
-  local.fingerprint_sha256 = "AB:CD";
-  local.candidates = {"candidate:1 1 udp 1 192.0.2.1 9 typ host"};
-  local.ssrc = 1;
-  local.cname = "c";
-  local.msid_stream = "s";
-  local.msid_track = "t";
-  local.direction = Direction::RecvOnly;
+  const LocalMediaParams local = test::fuzz_local();
   const std::string answer_text = build_multi_audio_answer(*offer, local, 1);
   const auto answer = SessionDescription::parse(answer_text);
   if (!answer) __builtin_trap();

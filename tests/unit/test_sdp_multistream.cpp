@@ -1,5 +1,6 @@
 // Multistream subscriber offer/answer: Janus's offer with several m=audio sections, our answer.
 #include "sdp/multistream.hpp"
+#include "sdp_test_params.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,27 +9,33 @@
 namespace roomcast::sdp {
 namespace {
 
+// What Janus writes before the first m= line of its subscriber offers (`origin`: the o= line's
+// session id and version).
+std::string janus_session(const std::string& origin) {
+  return "v=0\r\n"
+         "o=- " + origin + " IN IP4 10.77.0.1\r\n"
+         "s=VideoRoom 1234\r\n"
+         "t=0 0\r\n"
+         "a=group:BUNDLE 0 1 2 3\r\n"
+         "a=ice-options:trickle\r\n"
+         "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:"
+         "71:17:44:94:D6:49:3C:9D:5C\r\n"
+         "a=extmap-allow-mixed\r\n"
+         "a=msid-semantic: WMS *\r\n";
+}
+// What it writes after a=mid in every section.
+const std::string kJanusIce = "a=rtcp-mux\r\na=ice-ufrag:Lp7Q\r\na=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n";
+
 // Janus 1.1 subscriber offer in the shape janus_videoroom_subscriber_offer + janus_sdp_merge
 // write it: three audio slots (the middle one parked inactive after its feed left, no SSRC),
 // a video slot, transport attributes repeated in every section, candidates in the first.
 const std::string kOffer =
-    "v=0\r\n"
-    "o=- 1733000000000000 3 IN IP4 10.77.0.1\r\n"
-    "s=VideoRoom 1234\r\n"
-    "t=0 0\r\n"
-    "a=group:BUNDLE 0 1 2 3\r\n"
-    "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:"
-    "71:17:44:94:D6:49:3C:9D:5C\r\n"
-    "a=extmap-allow-mixed\r\n"
-    "a=msid-semantic: WMS *\r\n"
+    janus_session("1733000000000000 3") +
     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:0\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=ice-options:trickle\r\n"
     "a=setup:actpass\r\n"
     "a=rtpmap:111 opus/48000/2\r\n"
@@ -43,9 +50,7 @@ const std::string kOffer =
     "c=IN IP4 10.77.0.1\r\n"
     "a=inactive\r\n"
     "a=mid:1\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:111 opus/48000/2\r\n"
     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
@@ -53,9 +58,7 @@ const std::string kOffer =
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:2\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:109 opus/48000/2\r\n"
     "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
@@ -66,26 +69,16 @@ const std::string kOffer =
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:3\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:96 VP8/90000\r\n"
     "a=ssrc:2718281828 cname:janus\r\n";
 
-LocalMediaParams subscriber() {
-  LocalMediaParams p;
-  p.ice_ufrag = "rc01";
-  p.ice_pwd = "0123456789abcdefghijkl";
-  p.fingerprint_sha256 = "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:"
-                         "6f:93:42:7e:cb:c8:fe:29";
-  p.candidates = {"candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host"};
-  p.ssrc = 305419896;
-  p.cname = "roomcast-cname";
-  p.msid_stream = "roomcast";
-  p.msid_track = "audio0";
-  p.direction = LocalMediaParams::RecvOnly;
-  return p;
+LocalMediaParams subscriber() { return test::roomcast_local(Direction::RecvOnly); }
+
+// `text` with the first `from` in it replaced by `to` (out_of_range when there is none).
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  return text.replace(text.find(from), from.size(), to);
 }
 
 TEST(MultiAudioOffer, ReadsEveryAudioSection) {
@@ -111,16 +104,14 @@ TEST(MultiAudioOffer, ReadsEveryAudioSection) {
 }
 
 TEST(MultiAudioOffer, SkipsRejectedAndNonOpusAudio) {
-  std::string text = kOffer;
-  text.replace(text.find("m=audio 9 UDP/TLS/RTP/SAVPF 109"), 31, "m=audio 0 UDP/TLS/RTP/SAVPF 109");
-  const auto offer = parse_remote_multi_audio(text);
+  const auto offer = parse_remote_multi_audio(edited(kOffer, "m=audio 9 UDP/TLS/RTP/SAVPF 109",
+                                                     "m=audio 0 UDP/TLS/RTP/SAVPF 109"));
   ASSERT_TRUE(offer);
   ASSERT_EQ(offer->audio.size(), 2u);
   EXPECT_EQ(offer->audio[1].mid, "1");
 
-  std::string no_opus = kOffer;
-  no_opus.replace(no_opus.find("a=rtpmap:109 opus/48000/2"), 25, "a=rtpmap:109 PCMU/8000/1");
-  const auto offer2 = parse_remote_multi_audio(no_opus);
+  const auto offer2 = parse_remote_multi_audio(edited(kOffer, "a=rtpmap:109 opus/48000/2",
+                                                      "a=rtpmap:109 PCMU/8000/1"));
   ASSERT_TRUE(offer2);
   ASSERT_EQ(offer2->audio.size(), 2u);
   EXPECT_EQ(offer2->audio[1].mid, "1");
@@ -146,13 +137,7 @@ TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
       "a=group:BUNDLE 0 1 2 3\r\n"
       "a=msid-semantic: WMS\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:active\r\n"
+      + test::roomcast_transport("active") +
       "a=mid:0\r\n"
       "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
       "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
@@ -163,13 +148,7 @@ TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
       "a=candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host\r\n"
       "a=end-of-candidates\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:active\r\n"
+      + test::roomcast_transport("active") +
       "a=mid:1\r\n"
       "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
       "a=inactive\r\n"
@@ -177,13 +156,7 @@ TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
       "a=rtpmap:111 opus/48000/2\r\n"
       "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 109\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:active\r\n"
+      + test::roomcast_transport("active") +
       "a=mid:2\r\n"
       "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
       "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
@@ -193,13 +166,7 @@ TEST(MultiAudioAnswer, AcceptsEachAudioSectionOverOneBundle) {
       "a=fmtp:109 minptime=10;useinbandfec=1\r\n"
       // The VP8 slot is received too (no feedback offered, none answered).
       "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:active\r\n"
+      + test::roomcast_transport("active") +
       "a=mid:3\r\n"
       "a=recvonly\r\n"
       "a=rtcp-mux\r\n"
@@ -248,23 +215,12 @@ namespace {
 // it for a room with videocodec "vp8,h264": the first feed's VP8 with RTX and the feedback
 // janus_sdp_generate_offer adds; the second feed publishes H.264 (constrained baseline, mode 1).
 const std::string kVideoOffer =
-    "v=0\r\n"
-    "o=- 1733000000000001 5 IN IP4 10.77.0.1\r\n"
-    "s=VideoRoom 1234\r\n"
-    "t=0 0\r\n"
-    "a=group:BUNDLE 0 1 2 3\r\n"
-    "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:"
-    "71:17:44:94:D6:49:3C:9D:5C\r\n"
-    "a=extmap-allow-mixed\r\n"
-    "a=msid-semantic: WMS *\r\n"
+    janus_session("1733000000000001 5") +
     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:0\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:111 opus/48000/2\r\n"
     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
@@ -276,9 +232,7 @@ const std::string kVideoOffer =
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:1\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:100 VP8/90000\r\n"
     "a=rtcp-fb:100 ccm fir\r\n"
@@ -298,9 +252,7 @@ const std::string kVideoOffer =
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:2\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:111 opus/48000/2\r\n"
     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
@@ -309,29 +261,14 @@ const std::string kVideoOffer =
     "c=IN IP4 10.77.0.1\r\n"
     "a=sendonly\r\n"
     "a=mid:3\r\n"
-    "a=rtcp-mux\r\n"
-    "a=ice-ufrag:Lp7Q\r\n"
-    "a=ice-pwd:c2Vw9sKd0Ym4XaTq7nBj3F\r\n"
+    + kJanusIce +
     "a=setup:actpass\r\n"
     "a=rtpmap:102 H264/90000\r\n"
     "a=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\n"
     "a=rtcp-fb:102 nack\r\n"
     "a=ssrc:3333333333 cname:janus\r\n";
 
-LocalMediaParams video_subscriber() {
-  LocalMediaParams p;
-  p.ice_ufrag = "rc01";
-  p.ice_pwd = "0123456789abcdefghijkl";
-  p.fingerprint_sha256 = "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:"
-                         "6f:93:42:7e:cb:c8:fe:29";
-  p.candidates = {"candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host"};
-  p.ssrc = 305419896;
-  p.cname = "roomcast-cname";
-  p.msid_stream = "roomcast";
-  p.msid_track = "audio0";
-  p.direction = LocalMediaParams::RecvOnly;
-  return p;
-}
+LocalMediaParams video_subscriber() { return test::roomcast_local(Direction::RecvOnly); }
 
 TEST(MultiVideoOffer, ReadsVp8AndH264SectionsWithTheirFeedback) {
   std::string why;
@@ -362,24 +299,20 @@ TEST(MultiVideoOffer, ReadsVp8AndH264SectionsWithTheirFeedback) {
 }
 
 TEST(MultiVideoOffer, VideoWithoutVp8OrH264OrRejectedIsLeftOut) {
-  std::string text = kVideoOffer;
-  text.replace(text.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35, "m=video 0 UDP/TLS/RTP/SAVPF 100 101");
-  const auto offer = parse_remote_multi_audio(text);
+  const auto offer = parse_remote_multi_audio(edited(kVideoOffer, "m=video 9 UDP/TLS/RTP/SAVPF 100 101",
+                                                     "m=video 0 UDP/TLS/RTP/SAVPF 100 101"));
   ASSERT_TRUE(offer);
   ASSERT_EQ(offer->video.size(), 1u);
   EXPECT_EQ(offer->video[0].mid, "3") << "only the H.264 section is left";
   // VP8 named but not among the m= line's formats.
-  std::string unlisted = kVideoOffer;
-  unlisted.replace(unlisted.find("m=video 9 UDP/TLS/RTP/SAVPF 100 101"), 35,
-                   "m=video 9 UDP/TLS/RTP/SAVPF 101 103");
-  const auto offer2 = parse_remote_multi_audio(unlisted);
+  const auto offer2 = parse_remote_multi_audio(edited(kVideoOffer, "m=video 9 UDP/TLS/RTP/SAVPF 100 101",
+                                                      "m=video 9 UDP/TLS/RTP/SAVPF 101 103"));
   ASSERT_TRUE(offer2);
   ASSERT_EQ(offer2->video.size(), 1u);
   EXPECT_EQ(offer2->video[0].mid, "3");
   // H.264 in interleaved mode (packetization-mode=2) is not something we reassemble.
-  std::string interleaved = kVideoOffer;
-  interleaved.replace(interleaved.find("packetization-mode=1"), 20, "packetization-mode=2");
-  const auto offer3 = parse_remote_multi_audio(interleaved);
+  const auto offer3 = parse_remote_multi_audio(edited(kVideoOffer, "packetization-mode=1",
+                                                      "packetization-mode=2"));
   ASSERT_TRUE(offer3);
   ASSERT_EQ(offer3->video.size(), 1u);
   EXPECT_EQ(offer3->video[0].mid, "1");
@@ -403,13 +336,7 @@ TEST(MultiVideoAnswer, AcceptsVp8AndH264MirrorsFeedbackAndFmtp) {
   const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
   const std::string vp8_section =
       "m=video 9 UDP/TLS/RTP/SAVPF 100\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:active\r\n"
+      + test::roomcast_transport("active") +
       "a=mid:1\r\n"
       "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
       "a=recvonly\r\n"
@@ -437,9 +364,8 @@ TEST(MultiVideoAnswer, AcceptsVp8AndH264MirrorsFeedbackAndFmtp) {
 }
 
 TEST(MultiVideoAnswer, OtherCodecsAreRejected) {
-  std::string text = kVideoOffer;
-  text.replace(text.find("a=rtpmap:102 H264/90000"), 23, "a=rtpmap:102 AV1/90000");
-  const auto offer = parse_remote_multi_audio(text);
+  const auto offer = parse_remote_multi_audio(edited(kVideoOffer, "a=rtpmap:102 H264/90000",
+                                                     "a=rtpmap:102 AV1/90000"));
   ASSERT_TRUE(offer);
   const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);
   EXPECT_NE(answer.find("a=group:BUNDLE 0 1 2\r\n"), std::string::npos);
@@ -449,9 +375,8 @@ TEST(MultiVideoAnswer, OtherCodecsAreRejected) {
 }
 
 TEST(MultiVideoAnswer, ParkedVideoSlotIsAnsweredInactive) {
-  std::string text = kVideoOffer;
-  text.replace(text.find("a=sendonly\r\na=mid:1\r\n"), 21, "a=inactive\r\na=mid:1\r\n");
-  const auto offer = parse_remote_multi_audio(text);
+  const auto offer = parse_remote_multi_audio(edited(kVideoOffer, "a=sendonly\r\na=mid:1\r\n",
+                                                     "a=inactive\r\na=mid:1\r\n"));
   ASSERT_TRUE(offer);
   ASSERT_EQ(offer->video.size(), 2u);
   const std::string answer = build_multi_audio_answer(*offer, video_subscriber(), 42);

@@ -2,6 +2,7 @@
 #include "sdp/offer_answer.hpp"
 
 #include "sdp/session_description.hpp"
+#include "sdp_test_params.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,28 +13,12 @@
 namespace roomcast::sdp {
 namespace {
 
-std::string read_vector(const std::string& name) {
-  std::ifstream in(std::string(ROOMCAST_VECTORS_DIR) + "/sdp/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_vector;
 
 LocalMediaParams publisher() {
-  LocalMediaParams p;
-  p.ice_ufrag = "rc01";
-  p.ice_pwd = "0123456789abcdefghijkl";
-  p.fingerprint_sha256 = "27:a0:ae:b3:fe:e9:23:2f:8a:f2:21:1f:9e:e4:91:c5:b1:0b:ec:b5:56:3b:fc:1e:"
-                         "6f:93:42:7e:cb:c8:fe:29";
-  p.candidates = {"candidate:1 1 udp 2130706431 10.200.0.2 50000 typ host",
-                  "a=candidate:2 1 udp 2130706175 fd00:200::2 50002 typ host\r\n"};
-  p.ssrc = 305419896;
-  p.cname = "roomcast-cname";
-  p.msid_stream = "roomcast";
-  p.msid_track = "audio0";
-  p.direction = LocalMediaParams::SendOnly;
-  return p;
+  return test::roomcast_local(Direction::SendOnly,
+                              {"candidate:1 1 udp 2130706431 10.200.0.2 50000 typ host",
+                               "a=candidate:2 1 udp 2130706175 fd00:200::2 50002 typ host\r\n"});
 }
 
 TEST(AudioOffer, MatchesExpectedText) {
@@ -45,13 +30,7 @@ TEST(AudioOffer, MatchesExpectedText) {
       "a=group:BUNDLE 0\r\n"
       "a=msid-semantic: WMS roomcast\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:actpass\r\n"
+      + test::roomcast_transport("actpass") +
       "a=mid:0\r\n"
       "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
       "a=sendonly\r\n"
@@ -174,18 +153,11 @@ TEST(RemoteAudio, JanusSubscriberOffer) {
 
 // The parameters of the exchanges captured against Janus 1.1.2 (tests/vectors/sdp/README.md).
 LocalMediaParams captured_local(Direction direction) {
-  LocalMediaParams p;
-  p.ice_ufrag = "rcUf";
-  p.ice_pwd = "rcpwdrcpwdrcpwdrcpwd12";
-  p.fingerprint_sha256 = "A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:71:"
-                         "17:44:94:D6:49:3C:9D:5C";
-  p.candidates = {"candidate:1 1 udp 2130706431 192.0.2.2 40000 typ host"};
-  p.ssrc = 123456789;
-  p.cname = "rccname";
-  p.msid_stream = "roomcast";
-  p.msid_track = "roomcast-audio";
-  p.direction = direction;
-  return p;
+  return test::local_params("rcUf", "rcpwdrcpwdrcpwdrcpwd12",
+                            "A5:4D:CA:18:25:30:BB:1D:6D:13:2C:DE:D6:23:7B:2E:D9:1E:3F:72:1F:CB:19:71:"
+                            "17:44:94:D6:49:3C:9D:5C",
+                            {"candidate:1 1 udp 2130706431 192.0.2.2 40000 typ host"}, 123456789,
+                            "rccname", "roomcast", "roomcast-audio", direction);
 }
 
 uint64_t session_id_of(const std::string& sdp) {
@@ -365,13 +337,7 @@ TEST(AudioAnswer, AnswersJanusSubscriberOffer) {
       "a=group:BUNDLE 0\r\n"
       "a=msid-semantic: WMS\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
-      "c=IN IP4 0.0.0.0\r\n"
-      "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:rc01\r\n"
-      "a=ice-pwd:0123456789abcdefghijkl\r\n"
-      "a=fingerprint:sha-256 27:A0:AE:B3:FE:E9:23:2F:8A:F2:21:1F:9E:E4:91:C5:B1:0B:EC:B5:56:3B:"
-      "FC:1E:6F:93:42:7E:CB:C8:FE:29\r\n"
-      "a=setup:active\r\n"
+      + test::roomcast_transport("active") +
       "a=mid:0\r\n"
       "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
       "a=recvonly\r\n"

@@ -1,6 +1,8 @@
 // SessionDescription: round trip of captured-style SDP, tolerance, rejection, random mutation.
 #include "sdp/session_description.hpp"
 
+#include "sdp_test_params.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,13 +14,7 @@
 namespace roomcast::sdp {
 namespace {
 
-std::string read_vector(const std::string& name) {
-  std::ifstream in(std::string(ROOMCAST_VECTORS_DIR) + "/sdp/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_vector;
 
 // Lines without their CR and without blank lines: how captured files and our output compare.
 std::vector<std::string> normalized_lines(const std::string& text) {

@@ -3,22 +3,12 @@
 
 #include "sdp/session_description.hpp"
 #include "sdp/video_section.hpp"
+#include "sdp_test_params.hpp"
 
 using namespace roomcast::sdp;
 
 namespace {
-LocalMediaParams publisher() {
-  LocalMediaParams p;
-  p.ice_ufrag = "uf";
-  p.ice_pwd = "pwpwpwpwpwpwpwpwpwpwpw";
-  p.fingerprint_sha256 = "ab:cd";
-  p.candidates = {"candidate:1 1 udp 2122260223 10.77.0.2 40000 typ host"};
-  p.ssrc = 1111;
-  p.cname = "cn";
-  p.msid_stream = "roomcast";
-  p.msid_track = "roomcast-audio";
-  return p;
-}
+LocalMediaParams publisher() { return roomcast::sdp::test::short_local(1111, "roomcast-audio"); }
 
 // Janus 1.1 answers a VP8 offer like this (recvonly, its own feedback list, transport-cc too).
 std::string answer(const std::string& video_lines) {
