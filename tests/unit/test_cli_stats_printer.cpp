@@ -18,6 +18,8 @@ TEST(StatsPrinter, SendingAndReceivingFields) {
   stats.sending.remote_jitter_ms = 0.4375;
   stats.sending.round_trip_time = std::chrono::microseconds(1250);
   stats.sending.receiver_reports = 4;
+  stats.sending.selected_candidate_pair = "relay/udp -> host/udp (TURN over tcp)";
+  stats.receiving_candidate_pair = "host/udp -> host/udp";
   RemoteAudioStats remote;
   remote.participant_id = "42";
   remote.display_name = "alice";
@@ -39,6 +41,8 @@ TEST(StatsPrinter, SendingAndReceivingFields) {
   EXPECT_DOUBLE_EQ(j["sending"]["jitter_ms"].get<double>(), 0.438);
   EXPECT_DOUBLE_EQ(j["sending"]["rtt_ms"].get<double>(), 1.25);
   EXPECT_EQ(j["sending"]["receiver_reports"], 4);
+  EXPECT_EQ(j["sending"]["candidate_pair"], "relay/udp -> host/udp (TURN over tcp)");
+  EXPECT_EQ(j["receiving_candidate_pair"], "host/udp -> host/udp");
   EXPECT_TRUE(j["sending"]["video"].is_null()) << "no camera";
   ASSERT_EQ(j["receiving"].size(), 1u);
   const auto& r = j["receiving"][0];
@@ -87,6 +91,7 @@ TEST(StatsPrinter, ListenerHasNoSendingAndUnknownRttIsNull) {
   auto j = stats_json(stats, 1);
   EXPECT_TRUE(j["sending"].is_null());
   EXPECT_TRUE(j["receiving"].is_array());
+  EXPECT_TRUE(j["receiving_candidate_pair"].is_null()) << "nothing received: no pair";
   stats.publishing = true;
   j = stats_json(stats, 1);
   EXPECT_TRUE(j["sending"]["rtt_ms"].is_null());
