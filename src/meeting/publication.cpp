@@ -74,9 +74,13 @@ peer::PeerSession::Callbacks Publication::peer_callbacks() {
 }
 
 void Publication::on_connected() {
+  // The audio's next frame and the video's time 0 on one media-clock tick: lip sync does not
+  // depend on when each first runs.
+  const auto& clock = host_.engine->clock();
+  const uint64_t first_tick = clock.tick_at(std::chrono::steady_clock::now()) + 1;
   if (sender_) {
-    sender_->set_peer(peer_.get(), audio_mid_);  // a rejoin: the stream continues
-    return start_video();
+    sender_->set_peer(peer_.get(), audio_mid_, first_tick);  // a rejoin: the stream continues
+    return start_video(first_tick);
   }
   if (!track_reader_) return;
   peer::AudioSender::Callbacks callbacks;
@@ -88,11 +92,11 @@ void Publication::on_connected() {
   sender_ = std::make_unique<peer::AudioSender>(*host_.engine, *peer_, audio_mid_, std::move(track_reader_),
                                                 host_.config->lead_in, std::move(callbacks));
   if (muted_.mic) sender_->set_muted(true);
-  sender_->start();
-  start_video();
+  sender_->start(first_tick);
+  start_video(first_tick);
 }
 
-void Publication::start_video() {
+void Publication::start_video(std::optional<uint64_t> first_tick) {
   if (!video_track_ || !video_accepted() || muted_.webcam) return;
   if (!video_sender_) {
     peer::VideoSender::Callbacks callbacks;
@@ -104,9 +108,10 @@ void Publication::start_video() {
     video_sender_ = std::make_unique<peer::VideoSender>(loop_, video_track_, std::move(callbacks));
   }
   // Video time 0 is shown with the audio track's first sample: the audio sender's first
-  // frame goes out at the next media-clock tick, after the lead-in.
+  // frame is due at `first_tick` (a camera enabled later: the next tick), after the lead-in.
   const auto& clock = host_.engine->clock();
-  const auto anchor = clock.tick_start(clock.tick_at(std::chrono::steady_clock::now()) + 1) + host_.config->lead_in;
+  if (!first_tick) first_tick = clock.tick_at(std::chrono::steady_clock::now()) + 1;
+  const auto anchor = clock.tick_start(*first_tick) + host_.config->lead_in;
   video_sender_->set_peer(peer_.get(), *video_mid_, anchor);
 }
 

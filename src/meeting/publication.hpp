@@ -97,7 +97,7 @@ class Publication {
 
  private:
   void on_connected();
-  void start_video();
+  void start_video(std::optional<uint64_t> first_tick = std::nullopt);
   bool video_accepted() const;  // the server takes our video section
   void local_stream(const std::string& id, const std::string& kind, bool enabled);
   peer::PeerSession::Callbacks peer_callbacks();

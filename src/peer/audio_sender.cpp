@@ -49,7 +49,8 @@ void AudioSender::mark_talkspurt() {
   if (auto* rtp = peer_->audio_sender(mid_)) rtp->mark_talkspurt();
 }
 
-void AudioSender::start() {
+void AudioSender::start(std::optional<uint64_t> first_tick) {
+  if (first_tick) first_tick_ = first_tick;
   if (ticking_ || finished_ || !peer_) return;
   ticking_ = true;
   engine_.add_ticker(this);
@@ -61,7 +62,7 @@ void AudioSender::stop() {
   engine_.remove_ticker(this);
 }
 
-void AudioSender::set_peer(PeerSession* peer, std::string mid) {
+void AudioSender::set_peer(PeerSession* peer, std::string mid, std::optional<uint64_t> first_tick) {
   peer_ = peer;
   mid_ = std::move(mid);
   if (!peer_) return stop();
@@ -71,8 +72,8 @@ void AudioSender::set_peer(PeerSession* peer, std::string mid) {
     stats_.late_frames += schedule_->late_frames();
     stats_.reanchors += schedule_->reanchors();
   }
-  schedule_.reset();  // anchor on the next tick: no catch-up burst for the paused time
-  start();
+  schedule_.reset();  // anchor anew: no catch-up burst for the paused time
+  start(first_tick);
 }
 
 void AudioSender::set_muted(bool muted) {
@@ -167,12 +168,16 @@ void AudioSender::on_frame_ready() {
 void AudioSender::send_due(uint64_t tick, Clock::time_point now) {
   if (finished_) return;
   if (!schedule_) {
-    schedule_.emplace(tick);  // our frame 0 is due at the first tick we see
+    // Our next frame is due at the tick the caller gave (the video's anchor is on it too, so
+    // a first tick that runs late cannot put the two 20 ms apart), else the first we see.
+    const uint64_t first = first_tick_.value_or(tick);
+    first_tick_.reset();
+    schedule_.emplace(first);
     // Sender reports pair the wall clock with the RTP time of now on this timeline, as the
     // video's do with its anchor (Publication::start_video: the same tick), not with the last
     // frame sent: audio sent late (a late tick, an underrun, a re-anchored schedule) then shows
     // as late, and the receiver lines up what was due together, not what went out together.
-    peer_->set_audio_timeline(mid_, engine_.clock().tick_start(tick), packets_sent_ * media::kFrameSamples);
+    peer_->set_audio_timeline(mid_, engine_.clock().tick_start(first), packets_sent_ * media::kFrameSamples);
   }
   const int due = schedule_->frames_due(tick);
   int sent = 0;

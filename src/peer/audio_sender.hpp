@@ -47,12 +47,15 @@ class AudioSender : private core::MediaClock::Client {
   AudioSender(const AudioSender&) = delete;
   AudioSender& operator=(const AudioSender&) = delete;
 
-  void start();
+  /// Starts ticking; frame 0 (or, after set_peer, the next frame) is due at `first_tick` of
+  /// the media clock when given (the tick the video's anchor is on too), else at the first
+  /// tick that comes.
+  void start(std::optional<uint64_t> first_tick = std::nullopt);
   void stop();
   /// Moves the stream to another PeerSession (a reconnect), or pauses it (nullptr): the
   /// track does not advance while paused; RTP time continues from the packets sent, and
   /// the lead-in silence is sent again first for the participants who subscribe anew.
-  void set_peer(PeerSession* peer, std::string mid);
+  void set_peer(PeerSession* peer, std::string mid, std::optional<uint64_t> first_tick = std::nullopt);
   /// Muted (disable_mic): the track plays on and its frames are dropped, as a muted
   /// microphone's would be; RTP time advances and the first packet after unmuting carries
   /// the marker bit.
@@ -76,6 +79,7 @@ class AudioSender : private core::MediaClock::Client {
   std::string mid_;  // our audio section in peer_
   std::unique_ptr<media::EncodedTrack::Reader> reader_;
   std::optional<media::FrameSchedule> schedule_;
+  std::optional<uint64_t> first_tick_;  // where the next schedule starts, if the caller said
   Callbacks callbacks_;
   SenderStats stats_;
   uint64_t lead_in_frames_;
