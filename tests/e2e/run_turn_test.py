@@ -9,6 +9,8 @@
 #   wrong_credential   a bad TURN credential: a clear error naming the server, bounded, and
 #               the credential never printed
 #   no_turn     no ICE server: Janus's candidates are unreachable, the join fails (bounded)
+#   stun_all    --ice-server stun:H:P and turn:H:P with the policy all: coturn answers our STUN
+#               binding requests, and the relay carries the media (no host pair works from here)
 #   python_relay   relay_udp from the Python module (IceServer, IceTransportPolicy.RELAY): the
 #               listener hears it and publish_stats() names the relay pair
 #   run_turn_test.py --roomcast BIN --case CASE [--python-dir DIR]   (under netns.sh)
@@ -110,16 +112,20 @@ class SignalingRelay:
 
 
 def firewall(block_udp):
-    """What the inner namespace may reach: Janus's WebSocket and coturn (counted); with
+    """What the inner namespace may reach: Janus's WebSocket and coturn (counted; bare STUN
+    Binding requests, message type 0x0001 right after the UDP header (RFC 8489 §5), apart: ICE
+    checks through the relay travel inside TURN messages); with
     block_udp, no UDP at all (TURN over TCP must carry everything)."""
     udp = "" if block_udp else f"udp dport {TURN_PORT} counter name turn_udp accept"
     rules = f"""
 table inet rcturn {{
   counter turn_udp {{}}
   counter turn_tcp {{}}
+  counter stun_binding {{}}
   chain input {{
     type filter hook input priority 0; policy accept;
     iifname "tn0" tcp dport 8188 accept
+    iifname "tn0" udp dport {TURN_PORT} @th,64,16 0x0001 counter name stun_binding
     iifname "tn0" tcp dport {TURN_PORT} counter name turn_tcp accept
     iifname "tn0" {udp}
     iifname "tn0" counter drop
@@ -191,6 +197,8 @@ def run(a, work):
         inner_url = f"ws://{OUTER}:8188"
         turn_url = f"turn:{OUTER}:{TURN_PORT}" + ("?transport=tcp" if a.case == "relay_tcp" else "")
         ice = [] if a.case == "no_turn" else ["--ice-server", turn_url, "--ice-transport-policy", "relay"]
+        if a.case == "stun_all":
+            ice = ["--ice-server", f"stun:{OUTER}:{TURN_PORT}", "--ice-server", turn_url]
         pub_env = dict(env, ROOMCAST_ICE_USERNAME=USER,
                        ROOMCAST_ICE_CREDENTIAL=WRONG_CREDENTIAL if a.case == "wrong_credential" else CREDENTIAL)
         argv = [*inner.prefix(), a.roomcast, "publish", os.path.join(media, "tone.wav"), "--server", inner_url,
@@ -246,6 +254,10 @@ def run(a, work):
         server.stop(15)
         coturn.stop(10)
         allocations = [l for l in coturn.out if re.search(r"ALLOCATE processed, success", l)]
+        if a.case == "stun_all":
+            bindings = nft_packets("stun_binding")
+            report_checks([(bindings >= 1, f"nft counted {bindings} bare STUN Binding request(s) to coturn (>= 1)")],
+                          "roomcast did not ask the STUN server")
         hz = heard.get("dominantHz")
         checks = [
             (hz is not None and abs(hz - TONE_HZ) <= 1.0, f"the listener heard {hz} Hz, want {TONE_HZ}"),
@@ -271,7 +283,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--case", required=True,
-                    choices=["relay_udp", "relay_tcp", "wrong_credential", "no_turn", "python_relay"])
+                    choices=["relay_udp", "relay_tcp", "wrong_credential", "no_turn", "stun_all", "python_relay"])
     ap.add_argument("--python-dir", help="python_relay: the build's Python module folder")
     a = ap.parse_args()
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
