@@ -9,11 +9,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"  # Debian's, which has aiortc (the python3 on PATH may not)
+# What a headless Chromium driven by node (browser_listener.mjs, publisher.js) needs: for need().
+BROWSER = ["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")]
 SKIP = 77  # ctest SKIP_RETURN_CODE
 
 
@@ -333,3 +336,110 @@ class OpusStream:
 
     def close(self):
         self.lib.opus_decoder_destroy(self.dec)
+
+
+def in_work_dir(fn, a, prefix, netns=False):
+    """The usual end of a driver's main(): become the subreaper, run fn(a, work) guarded in a
+    fresh temporary directory `work` (removed afterwards); returns guarded's exit code. With
+    `netns`, a run outside tests/e2e/netns.sh fails first (see need_netns)."""
+    def body():
+        if netns:
+            need_netns()
+        fn(a, work)
+
+    become_subreaper()
+    with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as work:
+        return guarded(body)
+
+
+def need_netns():
+    """Failure unless this runs inside tests/e2e/netns.sh (Janus needs a non-loopback
+    interface, and e2e traffic must stay inside a private network namespace)."""
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        raise Failure("run this under tests/e2e/netns.sh: Janus needs a non-loopback interface "
+                      "and e2e traffic must stay inside a private network namespace")
+
+
+def run_scenario(run, scenario, timed=False, expect_failure=None):
+    """A driver's Run object through one scenario: scenario(run), then the server's SIGTERM
+    exit (checked to be 0) and run.finish() -- which also runs when the scenario raised, whose
+    failure is then the one reported. Prints run.figures as one JSON line (with "seconds" when
+    `timed`); Failure listing the failed checks of run.results. `expect_failure` (harness
+    self-tests): pass only if a failed check mentions that text."""
+    started = time.monotonic()
+    try:
+        scenario(run)
+        code = run.server.stop(15)
+        run.check(code == 0, f"server exits 0 after SIGTERM (got {code})")
+    except BaseException:  # a bug in the driver must not leave processes behind either
+        try:
+            run.finish()
+        except Failure as also:
+            log(f"also: {also}")
+        raise
+    run.finish()
+    if timed:
+        run.figures["seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(run.figures))
+    failed = [what for ok, what in run.results if not ok]
+    if expect_failure:
+        caught = [what for what in failed if expect_failure in what]
+        if not caught:
+            raise Failure(f"expected a failed check mentioning '{expect_failure}'; the harness did not catch it")
+        log(f"bad stream caught as expected: {caught}")
+    elif failed:
+        raise Failure("checks failed:\n" + "\n".join(failed))
+
+
+def run_named_cases(cases, a, prefix, tools=()):
+    """A driver with named cases (`cases`: name -> fn(a, work)): runs the one a.case names, or
+    all for "all", each guarded, in one temporary directory; returns the worst exit code. 2
+    outside tests/e2e/netns.sh; SKIP naming the first of `tools` (commands) that is missing."""
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        print("run inside tests/e2e/netns.sh", file=sys.stderr)
+        return 2
+    for tool in tools:
+        if not shutil.which(tool) and not os.path.exists(f"/usr/bin/{tool}"):
+            print(f"skip: {tool} missing", file=sys.stderr)
+            return SKIP
+    become_subreaper()
+    with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as work:
+        return max((guarded(fn, a, work) for name, fn in cases.items() if a.case in (name, "all")), default=0)
+
+
+class CaseChecks:
+    """One case's checks and figures: each check logged as it is made; done() prints the figures
+    as one JSON line, then raises Failure listing the failed checks with the last `dump_lines`
+    lines of each process given."""
+
+    def __init__(self, dump_lines=40):
+        self.problems, self.figures = [], {}
+        self.dump_lines = dump_lines
+
+    def check(self, ok, text):
+        log(("ok   " if ok else "FAIL ") + text)
+        if not ok:
+            self.problems.append(text)
+
+    def leaves_on_ctrl_c(self, proc, what):
+        """SIGINT to `proc`, checked to exit 130 (within 15 s) as a roomcast command must."""
+        proc.p.send_signal(signal.SIGINT)
+        self.check(proc.wait(15) == 130, f"{what} leaves on Ctrl-C (exit 130)")
+
+    def done(self, name, *procs):
+        print(json.dumps({"case": name, **self.figures}), flush=True)
+        if self.problems:
+            raise Failure(f"{name}: " + "; ".join(self.problems) + "\n" +
+                          "\n".join(p.dump(self.dump_lines) for p in procs))
+        log(f"PASS {name}")
+
+
+def end_case(procs, nft_table=None):
+    """A case's teardown, whether it passed or not: its nftables table (inet `nft_table`)
+    deleted, then each of `procs` that was started (None: not started) terminated."""
+    if nft_table:
+        subprocess.run(["nft", "delete", "table", "inet", nft_table], check=False, stderr=subprocess.DEVNULL)
+    for p in procs:
+        if p:
+            p.terminate()
+

@@ -18,10 +18,8 @@
 #   run_engine_test.py --roomcast BIN [--engine-e2e BIN] --case load20|fanout|fanout_video|cpp200|fec
 import argparse
 import collections
-import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import (HERE, PY, Failure, OpusStream, Proc, become_subreaper, chrt_prefix, guarded, janus_dirs, json_lines,  # noqa: E402
-                      leak_check, log, need, private_tmpdir, start_roomcast_server)
+                      leak_check, log, need, private_tmpdir, run_scenario, start_roomcast_server)
 from janus_client import list_participants  # noqa: E402
 from run_listen_test import EventProc, is_event  # noqa: E402
 from run_video_test import FPS as VIDEO_FPS, make_video, picture_checks  # noqa: E402
@@ -623,23 +621,7 @@ def run_case(a, work):
     run = Run(a, work)
     cases = {"load20": case_load20, "fanout": case_fanout, "fanout_video": case_fanout_video, "cpp200": case_cpp200,
              "fec": case_fec}
-    t0 = time.monotonic()
-    try:
-        cases[a.case](run)
-        rc = run.server.stop(15)
-        run.check(rc == 0, f"server exits 0 after SIGTERM (got {rc})")
-    except BaseException:
-        try:
-            run.finish()
-        except Failure as also:
-            log(f"also: {also}")
-        raise
-    run.finish()
-    run.figures["seconds"] = round(time.monotonic() - t0, 1)
-    print(json.dumps(run.figures))
-    failed = [w for ok, w in run.results if not ok]
-    if failed:
-        raise Failure("checks failed:\n" + "\n".join(failed))
+    run_scenario(run, cases[a.case], timed=True)
 
 
 def main():
@@ -653,11 +635,8 @@ def main():
                     "other: as started (to measure the machine's share of late frames)")
     a = ap.parse_args()
     SCHEDULING["policy"] = a.scheduling
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="roomcast-e2e-", ignore_cleanup_errors=True) as work:
         return guarded(run_case, a, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

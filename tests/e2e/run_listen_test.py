@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aiortc_listener import SILENCE_DBFS, dominant_hz  # noqa: E402
 from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, check_dirs_gone, guarded,  # noqa: E402
-                      SKIP, janus_dirs, leak_check, log, need, private_tmpdir)
+                      SKIP, janus_dirs, leak_check, log, need, need_netns, private_tmpdir, run_scenario)
 
 ROOM = 1234
 RATE = 48000
@@ -738,9 +738,7 @@ def case_disk_full(run):
 
 
 def run_case(a):
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        raise Failure("run this under tests/e2e/netns.sh: Janus needs a non-loopback interface "
-                      "and e2e traffic must stay inside a private network namespace")
+    need_netns()
     become_subreaper()
     need([a.roomcast, "/usr/bin/janus", "ffmpeg", PY])
     if a.case in ("chromium", "three"):
@@ -749,26 +747,7 @@ def run_case(a):
     cases = {"chromium": case_single, "aiortc": case_single, "roomcast": case_single,
              "three": case_three, "leaves": case_leaves, "publish_record": case_publish_record,
              "disk_full": case_disk_full}
-    try:
-        cases[a.case](run)
-        src = run.server.stop(15)
-        run.check(src == 0, f"server exits 0 after SIGTERM (got {src})")
-    except BaseException:  # a bug in the driver must not leave processes behind either
-        try:
-            run.finish()
-        except Failure as also:
-            log(f"also: {also}")
-        raise
-    run.finish()
-    print(json.dumps(run.figures))
-    failed = [w for ok, w in run.results if not ok]
-    if a.expect_failure:
-        caught = [w for w in failed if a.expect_failure in w]
-        if not caught:
-            raise Failure(f"expected a failed check mentioning '{a.expect_failure}'; the harness did not catch it")
-        log(f"bad stream caught as expected: {caught}")
-    elif failed:
-        raise Failure("checks failed:\n" + "\n".join(failed))
+    run_scenario(run, cases[a.case], expect_failure=a.expect_failure)
 
 
 def main():

@@ -9,13 +9,11 @@
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (SKIP, Failure, Proc, become_subreaper, guarded, leak_check, log,  # noqa: E402
+from e2e_util import (SKIP, Failure, Proc, in_work_dir, leak_check, log,  # noqa: E402
                       need, private_tmpdir, start_roomcast_server)
 
 ROOM = 1234
@@ -169,12 +167,7 @@ def main():
     ap.add_argument("--duration", type=int, default=5, help="seconds each shard publishes")
     a = ap.parse_args()
     need([a.roomcast, "/usr/bin/janus", "ffmpeg"])
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-")
-    try:
-        return guarded(run, a, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return in_work_dir(run, a, "roomcast-e2e-")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@
 # reference (FFT cross-correlation) and compared. Run under netns.sh:
 #   run_player_test.py --roomcast BIN
 import argparse
-import json
 import os
 import re
 import signal
@@ -16,7 +15,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import PY, Failure, Proc, become_subreaper, guarded, log, need  # noqa: E402
+from e2e_util import PY, Failure, Proc, become_subreaper, guarded, log, need, run_scenario  # noqa: E402
 from run_listen_test import (FRAME, RATE, ROOM, EXIT_INTERRUPTED, EventProc, Run, align,  # noqa: E402
                              heard_span, is_event, levels_db, ncc, read_wav)
 
@@ -275,6 +274,45 @@ def refusals(run):
         run.check(ok, f"publish {' '.join(args[-2:])}: exit {p.returncode} (want {code}), one line: {lines}")
 
 
+def scenario(run):
+    # Sources. loop.wav: 437 + 1013 Hz, not a whole number of periods in 2 s, so the source
+    # repeated has a seam a gap or an overlap would shift (any shift breaks the correlation).
+    loop_wav, a_wav, b_flac, chirp = (run.path(n) for n in ("loop.wav", "a.wav", "b.flac", "chirp.wav"))
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.3*sin(2*PI*437*t)+0.2*sin(2*PI*1013*t):s=48000:d=2",
+           "-c:a", "pcm_s16le", loop_wav)
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=1.5", "-c:a", "pcm_s16le", a_wav)
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000:duration=1.5", "-c:a", "flac", b_flac)
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.4*sin(2*PI*(200*t+150*t*t)):s=48000:d=3", "-c:a", "pcm_s16le", chirp)
+
+    refusals(run)
+    # b.flac by URL (FFmpeg's http protocol), from a server inside the test's namespace.
+    web = run.add(Proc("http.server", [PY, "-u", "-m", "http.server", "0", "--bind", "10.77.0.1",
+                                       "--directory", run.tmp]))
+    port = web.wait_line(r"Serving HTTP on \S+ port (\d+)", 15, "out").group(1)
+    b_url = f"http://10.77.0.1:{port}/b.flac"
+    player = Player(run)
+    player.publish("speech", ["-"], stdin_cmd=f"espeak-ng --stdout '{SPEECH}' | tee '{run.path('speech.wav')}'")
+    raw = run.path("raw.f32")
+    player.publish("raw", ["-"], "--raw", "f32le:22050:2", stdin_cmd=(
+        "ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i "
+        "'aevalsrc=0.3*sin(2*PI*(300*t+200*t*t))|0.3*sin(2*PI*(300*t+200*t*t)):s=22050:d=2' "
+        f"-f f32le - | tee '{raw}'"))
+    player.publish("loop", [loop_wav], "--loop", "5")
+    player.publish("gain", [loop_wav], "--loop", "2", "--gain", "-6")
+    playlist = player.publish("playlist", [a_wav, b_url], tty=True)
+    player.publish("start", [chirp], "--start", "1.0")
+    recs = player.finish()
+
+    src = decoded(loop_wav)
+    case_speech(run, player, recs["speech"])
+    case_raw(run, recs["raw"], decoded_raw(raw, "f32le", 22050, 2))
+    loud = case_loop(run, recs["loop"], src)
+    case_gain(run, recs["gain"], src, loud)
+    case_playlist(run, recs["playlist"], a_wav, b_flac)
+    case_progress_bar(run, "\n".join(playlist.out))
+    case_start(run, recs["start"], decoded(chirp), 1.0)
+
+
 def run_case(a):
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         raise Failure("run this under tests/e2e/netns.sh (a private network namespace for Janus)")
@@ -282,57 +320,7 @@ def run_case(a):
     need([a.roomcast, "/usr/bin/janus", "ffmpeg", "espeak-ng", PY])
     a.case = "player"
     a.keep = a.keep
-    run = Run(a)
-    try:
-        # Sources. loop.wav: 437 + 1013 Hz, not a whole number of periods in 2 s, so the source
-        # repeated has a seam a gap or an overlap would shift (any shift breaks the correlation).
-        loop_wav, a_wav, b_flac, chirp = (run.path(n) for n in ("loop.wav", "a.wav", "b.flac", "chirp.wav"))
-        ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.3*sin(2*PI*437*t)+0.2*sin(2*PI*1013*t):s=48000:d=2",
-               "-c:a", "pcm_s16le", loop_wav)
-        ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=1.5", "-c:a", "pcm_s16le", a_wav)
-        ffmpeg("-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000:duration=1.5", "-c:a", "flac", b_flac)
-        ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.4*sin(2*PI*(200*t+150*t*t)):s=48000:d=3", "-c:a", "pcm_s16le", chirp)
-
-        refusals(run)
-        # b.flac by URL (FFmpeg's http protocol), from a server inside the test's namespace.
-        web = run.add(Proc("http.server", [PY, "-u", "-m", "http.server", "0", "--bind", "10.77.0.1",
-                                           "--directory", run.tmp]))
-        port = web.wait_line(r"Serving HTTP on \S+ port (\d+)", 15, "out").group(1)
-        b_url = f"http://10.77.0.1:{port}/b.flac"
-        player = Player(run)
-        player.publish("speech", ["-"], stdin_cmd=f"espeak-ng --stdout '{SPEECH}' | tee '{run.path('speech.wav')}'")
-        raw = run.path("raw.f32")
-        player.publish("raw", ["-"], "--raw", "f32le:22050:2", stdin_cmd=(
-            "ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i "
-            "'aevalsrc=0.3*sin(2*PI*(300*t+200*t*t))|0.3*sin(2*PI*(300*t+200*t*t)):s=22050:d=2' "
-            f"-f f32le - | tee '{raw}'"))
-        player.publish("loop", [loop_wav], "--loop", "5")
-        player.publish("gain", [loop_wav], "--loop", "2", "--gain", "-6")
-        playlist = player.publish("playlist", [a_wav, b_url], tty=True)
-        player.publish("start", [chirp], "--start", "1.0")
-        recs = player.finish()
-
-        src = decoded(loop_wav)
-        case_speech(run, player, recs["speech"])
-        case_raw(run, recs["raw"], decoded_raw(raw, "f32le", 22050, 2))
-        loud = case_loop(run, recs["loop"], src)
-        case_gain(run, recs["gain"], src, loud)
-        case_playlist(run, recs["playlist"], a_wav, b_flac)
-        case_progress_bar(run, "\n".join(playlist.out))
-        case_start(run, recs["start"], decoded(chirp), 1.0)
-        src_rc = run.server.stop(15)
-        run.check(src_rc == 0, f"server exits 0 after SIGTERM (got {src_rc})")
-    except BaseException:
-        try:
-            run.finish()
-        except Failure as also:
-            log(f"also: {also}")
-        raise
-    run.finish()
-    print(json.dumps(run.figures))
-    failed = [w for ok, w in run.results if not ok]
-    if failed:
-        raise Failure("checks failed:\n" + "\n".join(failed))
+    run_scenario(Run(a), scenario)
 
 
 def main():

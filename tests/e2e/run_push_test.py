@@ -22,17 +22,13 @@
 # the RTP timestamps still advance by the pause's length, and speech after a gap is marked.
 #   run_push_test.py --roomcast BIN --program push_track_e2e
 import argparse
-import json
 import os
-import shutil
 import sys
-import tempfile
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import HERE, PY, Failure, OpusStream, Proc, become_subreaper, guarded, json_lines, log, need  # noqa: E402
+from e2e_util import HERE, PY, Failure, OpusStream, Proc, in_work_dir, json_lines, need, run_scenario  # noqa: E402
 from run_engine_test import ROOM, Run, realtime_prefix  # noqa: E402
 
 NAME = "pusher"
@@ -197,6 +193,13 @@ def case_voice_agent(run):
     run.check(summary["left"] == "end of stream", f"end(): the meeting ended with 'end of stream' ({summary['left']!r})")
 
 
+def run_case(a, work):
+    need([a.roomcast, a.program, "/usr/bin/janus", PY])
+    if not a.dtx:
+        need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
+    run_scenario(Run(a, work), case_voice_agent, timed=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
@@ -205,33 +208,7 @@ def main():
     ap.add_argument("--dtx", action="store_true", help="MeetingConfig::opus_dtx on; aiortc listens alone")
     a = ap.parse_args()
     a.case = "push_voice_agent_dtx" if a.dtx else "push_voice_agent"
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-")
-
-    def body():
-        if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-            raise Failure("run this under tests/e2e/netns.sh")
-        become_subreaper()
-        need([a.roomcast, a.program, "/usr/bin/janus", PY])
-        if not a.dtx:
-            need(["/usr/bin/chromium", "node", os.path.join(HERE, "node_modules", "playwright-core")])
-        run = Run(a, work)
-        t0 = time.monotonic()
-        try:
-            case_voice_agent(run)
-            rc = run.server.stop(15)
-            run.check(rc == 0, f"server exits 0 after SIGTERM (got {rc})")
-        finally:
-            run.finish()
-        run.figures["seconds"] = round(time.monotonic() - t0, 1)
-        print(json.dumps(run.figures))
-        failed = [w for ok, w in run.results if not ok]
-        if failed:
-            raise Failure("checks failed:\n" + "\n".join(failed))
-
-    try:
-        return guarded(body)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return in_work_dir(run_case, a, "roomcast-e2e-", netns=True)
 
 
 if __name__ == "__main__":

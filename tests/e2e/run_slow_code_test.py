@@ -12,11 +12,9 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
-import shutil
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (Failure, Proc, become_subreaper, chrt_prefix, guarded, json_lines, leak_check, log,  # noqa: E402
+from e2e_util import (Failure, Proc, chrt_prefix, in_work_dir, json_lines, leak_check, log,  # noqa: E402
                       private_tmpdir, start_roomcast_server)
 
 
@@ -74,15 +72,7 @@ def main():
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--program", required=True)
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        print("run inside tests/e2e/netns.sh", file=sys.stderr)
-        return 2
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="rc-slow-")
-    try:
-        return guarded(run, a, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return in_work_dir(run, a, "rc-slow-", netns=True)
 
 
 if __name__ == "__main__":

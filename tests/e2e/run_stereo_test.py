@@ -12,18 +12,14 @@
 #           so a default publish of a stereo file still loses nothing but the separation.
 #   run_stereo_test.py --roomcast BIN
 import argparse
-import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import HERE, PY, Failure, OpusStream, Proc, become_subreaper, guarded, json_lines, log, need  # noqa: E402
+from e2e_util import HERE, PY, Failure, OpusStream, Proc, in_work_dir, json_lines, need, run_scenario  # noqa: E402
 from run_engine_test import ROOM, Run  # noqa: E402
 
 SECONDS = 6
@@ -127,38 +123,19 @@ def case_stereo(run):
               f"Chromium: concealed {ratio} of the stereo feed (< {100 * run.MAX_CONCEALED:g} %)")
 
 
+def run_case(a, work):
+    need([a.roomcast, "/usr/bin/janus", PY, "ffmpeg", "/usr/bin/chromium", "node",
+          os.path.join(HERE, "node_modules", "playwright-core")])
+    run_scenario(Run(a, work), case_stereo, timed=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--listener", default="chromium", help="(names the browser in ctest's argument list)")
     a = ap.parse_args()
     a.case = "stereo"
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-")
-
-    def body():
-        if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-            raise Failure("run this under tests/e2e/netns.sh")
-        become_subreaper()
-        need([a.roomcast, "/usr/bin/janus", PY, "ffmpeg", "/usr/bin/chromium", "node",
-              os.path.join(HERE, "node_modules", "playwright-core")])
-        run = Run(a, work)
-        t0 = time.monotonic()
-        try:
-            case_stereo(run)
-            rc = run.server.stop(15)
-            run.check(rc == 0, f"server exits 0 after SIGTERM (got {rc})")
-        finally:
-            run.finish()
-        run.figures["seconds"] = round(time.monotonic() - t0, 1)
-        print(json.dumps(run.figures))
-        failed = [w for ok, w in run.results if not ok]
-        if failed:
-            raise Failure("checks failed:\n" + "\n".join(failed))
-
-    try:
-        return guarded(body)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return in_work_dir(run_case, a, "roomcast-e2e-", netns=True)
 
 
 if __name__ == "__main__":

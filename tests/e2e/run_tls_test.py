@@ -6,13 +6,11 @@
 #   run_tls_test.py --roomcast BIN
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, janus_dirs,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, Proc, in_work_dir, janus_dirs,  # noqa: E402
                       json_lines, leak_check, log, need, private_tmpdir)
 
 ROOM = 1234
@@ -103,16 +101,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
-        return 1
     need([a.roomcast, "/usr/bin/janus", "ffmpeg", "openssl"])
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-tls-")
-    try:
-        return guarded(run, a, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return in_work_dir(run, a, "roomcast-e2e-tls-", netns=True)
 
 
 if __name__ == "__main__":
