@@ -48,6 +48,17 @@ int number_in(const AVFrame* f) {
   return n;
 }
 
+// Picture number v at its 30 fps time, as the video receiver hands it on.
+void feed_picture(MediaRecorder& rec, int v) {
+  const auto pic = numbered_picture(v);
+  ReceivedVideoFrame vf;
+  vf.data = pic;
+  vf.width = kWidth;
+  vf.height = kHeight;
+  vf.timestamp = std::chrono::microseconds(int64_t{v} * 1000000 / kFps);
+  rec.on_video_frame(vf);
+}
+
 void feed(MediaRecorder& rec, int audio_frames, int video_frames, int first_audio = 0, int first_video = 0) {
   std::vector<int16_t> samples(960);
   int v = first_video;
@@ -60,13 +71,7 @@ void feed(MediaRecorder& rec, int audio_frames, int video_frames, int first_audi
     rec.on_audio_frame(af);
     // Pictures due by the end of this audio frame (30 fps against 50 audio frames/s).
     while (v < first_video + video_frames && v * 1000 / kFps < (a + 1) * 20) {
-      const auto pic = numbered_picture(v);
-      ReceivedVideoFrame vf;
-      vf.data = pic;
-      vf.width = kWidth;
-      vf.height = kHeight;
-      vf.timestamp = std::chrono::microseconds(int64_t{v} * 1000000 / kFps);
-      rec.on_video_frame(vf);
+      feed_picture(rec, v);
       ++v;
     }
   }
@@ -260,15 +265,7 @@ TEST_F(ReceiveMediaRecorder, CloseCreatesTheFileFromWhatWaits) {
   const std::string path = (dir_ / "video-only.webm").string();
   MediaRecorder rec(path);  // expects audio too, which never comes
   feed(rec, 0, 0);
-  for (int v = 0; v < 10; ++v) {
-    const auto pic = numbered_picture(v);
-    ReceivedVideoFrame vf;
-    vf.data = pic;
-    vf.width = kWidth;
-    vf.height = kHeight;
-    vf.timestamp = std::chrono::microseconds(int64_t{v} * 1000000 / kFps);
-    rec.on_video_frame(vf);
-  }
+  for (int v = 0; v < 10; ++v) feed_picture(rec, v);
   EXPECT_FALSE(fs::exists(path));  // still waiting for the audio
   rec.close();
   const ReadBack r = read_back(path);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -83,6 +84,18 @@ class ServerEmbeddedJanus : public ::testing::Test {
     return o;
   }
   std::set<std::string> leftovers() const { return entries(tmp_); }
+  // The text of the error starting Janus with `options` throws, checked to be of `kind`;
+  // nothing when Janus started.
+  static std::optional<std::string> start_error(const EmbeddedJanusOptions& options,
+                                                Error::Kind kind) {
+    try {
+      EmbeddedJanus janus(options);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), kind);
+      return e.what();
+    }
+    return std::nullopt;
+  }
   std::string tmp_;
 };
 
@@ -193,15 +206,10 @@ TEST_F(ServerEmbeddedJanus, FixedPortInUseIsAConfigError) {
 TEST_F(ServerEmbeddedJanus, MissingBinaryIsAConfigErrorWithAdvice) {
   EmbeddedJanusOptions options = this->options();
   options.janus_binary = "/nonexistent/janus";
-  try {
-    EmbeddedJanus janus(options);
-    FAIL() << "no exception";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), Error::Kind::Config);
-    EXPECT_STREQ(e.what(),
-                 "embedded server: /nonexistent/janus not found; install the Debian package "
-                 "'janus' or pass --server ws://HOST:PORT");
-  }
+  const auto what = start_error(options, Error::Kind::Config);
+  ASSERT_TRUE(what) << "no exception";
+  EXPECT_EQ(*what, "embedded server: /nonexistent/janus not found; install the Debian package "
+                   "'janus' or pass --server ws://HOST:PORT");
   EXPECT_TRUE(leftovers().empty());
 }
 
@@ -210,18 +218,13 @@ TEST_F(ServerEmbeddedJanus, ExitBeforeReadyIsASignalingErrorWithLogTail) {
   FakeBinary fake("#!/bin/sh\necho 'fake janus: cannot start, args' \"$@\"\nexit 3\n");
   EmbeddedJanusOptions options = this->options();
   options.janus_binary = fake.path;
-  try {
-    EmbeddedJanus janus(options);
-    FAIL() << "no exception";
-  } catch (const Error& e) {
-    std::string what = e.what();
-    EXPECT_EQ(e.kind(), Error::Kind::Signaling);
-    EXPECT_NE(what.find("exited with status 3 before it accepted connections"), std::string::npos)
-        << what;
-    EXPECT_NE(what.find("fake janus: cannot start, args -F " + tmp_ + "/roomcast-janus-"),
-              std::string::npos)
-        << what;
-  }
+  const auto what = start_error(options, Error::Kind::Signaling);
+  ASSERT_TRUE(what) << "no exception";
+  EXPECT_NE(what->find("exited with status 3 before it accepted connections"), std::string::npos)
+      << *what;
+  EXPECT_NE(what->find("fake janus: cannot start, args -F " + tmp_ + "/roomcast-janus-"),
+            std::string::npos)
+      << *what;
   EXPECT_TRUE(leftovers().empty());
 }
 
@@ -233,19 +236,13 @@ TEST_F(ServerEmbeddedJanus, NotReadyInTimeIsASignalingErrorAndKillsTheChild) {
   options.janus_binary = fake.path;
   options.start_timeout = std::chrono::milliseconds(300);
   options.stop_timeout = std::chrono::milliseconds(200);
-  int pid = 0;
-  try {
-    EmbeddedJanus janus(options);
-    FAIL() << "no exception";
-  } catch (const Error& e) {
-    std::string what = e.what();
-    EXPECT_EQ(e.kind(), Error::Kind::Signaling);
-    EXPECT_NE(what.find("did not accept connections on ws://127.0.0.1:"), std::string::npos) << what;
-    EXPECT_NE(what.find("within 300 ms"), std::string::npos) << what;
-    auto at = what.find("hung pid ");
-    ASSERT_NE(at, std::string::npos) << what;
-    pid = std::stoi(what.substr(at + 9));
-  }
+  const auto what = start_error(options, Error::Kind::Signaling);
+  ASSERT_TRUE(what) << "no exception";
+  EXPECT_NE(what->find("did not accept connections on ws://127.0.0.1:"), std::string::npos) << *what;
+  EXPECT_NE(what->find("within 300 ms"), std::string::npos) << *what;
+  auto at = what->find("hung pid ");
+  ASSERT_NE(at, std::string::npos) << *what;
+  const int pid = std::stoi(what->substr(at + 9));
   EXPECT_TRUE(process_gone(pid)) << pid;
   EXPECT_TRUE(leftovers().empty());
 }
