@@ -272,8 +272,12 @@ bool PeerSession::send_audio(const std::string& mid, std::span<const uint8_t> op
                              uint8_t audio_level) {
   auto* audio = audio_sender(mid);
   if (!srtp_ || !audio || closed_) return false;
-  audio->packetize(opus, first_sample, audio_level, std::chrono::steady_clock::now());
-  send_due();
+  const auto now = std::chrono::steady_clock::now();
+  audio->packetize(opus, first_sample, audio_level, now);
+  // Not paced: out at once, without visiting the other senders or their pacing timer.
+  for (auto& packet : audio->take_due(now)) {
+    if (srtp_->protect_rtp(packet)) ice_->send(packet);
+  }
   return true;
 }
 
