@@ -381,7 +381,8 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
         if (dtls_) dtls_->start();
       } else if (state == ice::IceState::Failed) {
         fail("ICE failed: no candidate pair with the server works; check that the server's "
-             "address is reachable over UDP from this host");
+             "address is reachable over UDP from this host, or give a TURN server (--ice-server "
+             "turn:HOST:PORT, MeetingConfig::ice_servers)");
       }
     }, on_exception);
   };

@@ -215,7 +215,8 @@ def run(a, work):
                            (any(l.startswith("roomcast: error: ") and turn_url in l for l in pub.err),
                             "the one-line error names the TURN server")]
             else:
-                checks.append((any(l.startswith("roomcast: error: ICE failed") for l in pub.err),
+                checks.append((any(l.startswith("roomcast: error: ICE failed") and "give a TURN server" in l
+                                   for l in pub.err),
                                "an error line: ICE failed (Janus's candidates are unreachable without TURN)"))
             leaks = [l for l in pub.out + pub.err if WRONG_CREDENTIAL in l or CREDENTIAL in l]
             checks.append((not leaks, "no TURN credential in roomcast's output (debug log on)"))
