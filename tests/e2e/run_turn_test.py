@@ -20,16 +20,14 @@ import argparse
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, json_lines, leak_check, log,  # noqa: E402
-                      need, private_tmpdir, report_checks, start_roomcast_server)
+from e2e_util import (HERE, PY, Failure, Proc, json_lines, leak_check, log, private_tmpdir,  # noqa: E402
+                      report_checks, run_named_cases, start_roomcast_server)
 
 ROOM = 1234
 TONE_HZ = 441.0
@@ -328,24 +326,17 @@ def run(a, work):
     leak_check()
 
 
+CASES = ["relay_udp", "relay_tcp", "wrong_credential", "no_turn", "stun_all", "listen_relay", "python_relay"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
-    ap.add_argument("--case", required=True,
-                    choices=["relay_udp", "relay_tcp", "wrong_credential", "no_turn", "stun_all", "listen_relay",
-                             "python_relay"])
+    ap.add_argument("--case", required=True, choices=CASES)
     ap.add_argument("--python-dir", help="python_relay: the build's Python module folder")
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
-        return 1
-    need([a.roomcast, "/usr/bin/janus", "/usr/bin/turnserver", "ffmpeg", "nft", "nsenter", "unshare", PY])
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-turn-")
-    try:
-        return guarded(run, a, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return run_named_cases({a.case: run}, a, "roomcast-e2e-turn-",
+                           tools=[a.roomcast, "janus", "turnserver", "ffmpeg", "nft", "nsenter", "unshare", PY])
 
 
 if __name__ == "__main__":
