@@ -43,7 +43,7 @@ install(FILES ${PROJECT_BINARY_DIR}/roomcastConfig.cmake ${PROJECT_BINARY_DIR}/r
 # their whole static closure. A static libroomcast needs them on every link, so they go in
 # Libs (plain `pkg-config --libs roomcast` works); for a shared one they are Libs.private.
 set(ROOMCAST_PC_DEP_LIBS "")
-foreach(dep FFMPEG OPUS VPX NICE SRTP SOUP GLIB)
+foreach(dep FFMPEG OPUS VPX NICE SRTP USRSCTP SOUP GLIB)
   foreach(dir IN LISTS ${dep}_LIBRARY_DIRS)
     if(NOT "-L${dir}" IN_LIST ROOMCAST_PC_DEP_LIBS)
       list(APPEND ROOMCAST_PC_DEP_LIBS "-L${dir}")
@@ -98,5 +98,5 @@ if(ROOMCAST_PYTHON)
 endif()
 # Linking the static library needs the -dev packages of its private dependencies.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-  "libavformat-dev, libavcodec-dev, libswresample-dev, libswscale-dev, libavutil-dev, libopus-dev, libvpx-dev, libnice-dev, libsrtp2-dev, libsoup-3.0-dev, libglib2.0-dev, libssl-dev, pkg-config")
+  "libavformat-dev, libavcodec-dev, libswresample-dev, libswscale-dev, libavutil-dev, libopus-dev, libvpx-dev, libnice-dev, libsrtp2-dev, libusrsctp-dev, libsoup-3.0-dev, libglib2.0-dev, libssl-dev, pkg-config")
 include(CPack)

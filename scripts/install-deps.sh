@@ -8,6 +8,7 @@ packages=(
   libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libopus-dev
   libvpx-dev
   libnice-dev libssl-dev libsrtp2-dev libsoup-3.0-dev libglib2.0-dev nlohmann-json3-dev
+  libusrsctp-dev                           # SCTP for data channels (usrsctp, as Janus and Firefox)
   libgtest-dev
   python3-dev python3-pybind11 doxygen dpkg-dev file   # Python module, API docs, the .deb
   janus                                    # the meeting server (embedded default)
