@@ -99,6 +99,14 @@ EncodedTrack::Status EncodedTrack::Reader::next(std::shared_ptr<const EncodedFra
   }
 }
 
+void EncodedTrack::Reader::skip(uint64_t frames) {
+  EncodedTrack& t = *track_;
+  std::lock_guard lock(t.mutex_);
+  if (t.live_ || frames == 0) return;
+  position_ += frames;
+  t.request_fill_locked();
+}
+
 void EncodedTrack::Reader::set_wakeup(std::function<void()> wakeup) {
   std::lock_guard lock(track_->mutex_);
   wakeup_ = std::move(wakeup);

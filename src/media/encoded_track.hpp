@@ -101,6 +101,10 @@ class EncodedTrack : public std::enable_shared_from_this<EncodedTrack> {
     Status next(std::shared_ptr<const EncodedFrame>& frame);
     /// Live track: called (from a worker thread, briefly) when a Pending frame is ready.
     void set_wakeup(std::function<void()> wakeup);
+    /// Moves on `frames` frames without taking them: time went on while this reader was paused
+    /// (a running camera kept its timeline). The producer encodes up to the new position; a
+    /// live reader skips to the present on its own.
+    void skip(uint64_t frames);
     /// The frame went out on the wire: wait_for_playout() of a live track follows this.
     void mark_sent(const EncodedFrame& frame);
     /// Loss on this reader's path (RTCP fraction lost, 0..1); steers adaptive FEC.

@@ -79,7 +79,9 @@ void Publication::on_connected() {
   const auto& clock = host_.engine->clock();
   const uint64_t first_tick = clock.tick_at(std::chrono::steady_clock::now()) + 1;
   if (sender_) {
-    sender_->set_peer(peer_.get(), audio_mid_, first_tick);  // a rejoin: the stream continues
+    // A rejoin: the stream continues. A camera's encode kept its timeline through the outage,
+    // so the audio skips what fell due meanwhile instead of resuming behind the picture.
+    sender_->set_peer(peer_.get(), audio_mid_, first_tick, /*keep_time=*/video_sender_ != nullptr);
     return start_video(first_tick);
   }
   if (!track_reader_) return;

@@ -62,10 +62,22 @@ void AudioSender::stop() {
   engine_.remove_ticker(this);
 }
 
-void AudioSender::set_peer(PeerSession* peer, std::string mid, std::optional<uint64_t> first_tick) {
+void AudioSender::set_peer(PeerSession* peer, std::string mid, std::optional<uint64_t> first_tick,
+                           bool keep_time) {
   peer_ = peer;
   mid_ = std::move(mid);
-  if (!peer_) return stop();
+  const auto& clock = engine_.clock();
+  if (!peer_) {
+    if (ticking_) paused_at_ = clock.tick_at(Clock::now());
+    return stop();
+  }
+  if (keep_time && paused_at_) {
+    // The track resumes after the lead-in, where it would be without the pause: the frames
+    // that fell due since are skipped, not sent late (nobody was there to hear them).
+    const uint64_t resume_tick = first_tick.value_or(clock.tick_at(Clock::now())) + lead_in_frames_;
+    if (resume_tick > *paused_at_) reader_->skip(resume_tick - *paused_at_);
+  }
+  paused_at_.reset();
   silence_until_ = packets_sent_ + lead_in_frames_;
   reports_seen_ = 0;  // the new session counts its reports from 0
   if (schedule_) {

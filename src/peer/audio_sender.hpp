@@ -52,10 +52,13 @@ class AudioSender : private core::MediaClock::Client {
   /// tick that comes.
   void start(std::optional<uint64_t> first_tick = std::nullopt);
   void stop();
-  /// Moves the stream to another PeerSession (a reconnect), or pauses it (nullptr): the
-  /// track does not advance while paused; RTP time continues from the packets sent, and
-  /// the lead-in silence is sent again first for the participants who subscribe anew.
-  void set_peer(PeerSession* peer, std::string mid, std::optional<uint64_t> first_tick = std::nullopt);
+  /// Moves the stream to another PeerSession (a reconnect), or pauses it (nullptr): RTP time
+  /// continues from the packets sent, and the lead-in silence is sent again first for the
+  /// participants who subscribe anew. The track does not advance while paused, unless
+  /// `keep_time`: then it goes on from where it would be had there been no pause, as a camera
+  /// sent beside it does (its encode runs on its own timeline), so the two stay in sync.
+  void set_peer(PeerSession* peer, std::string mid, std::optional<uint64_t> first_tick = std::nullopt,
+                bool keep_time = false);
   /// Muted (disable_mic): the track plays on and its frames are dropped, as a muted
   /// microphone's would be; RTP time advances and the first packet after unmuting carries
   /// the marker bit.
@@ -80,6 +83,7 @@ class AudioSender : private core::MediaClock::Client {
   std::unique_ptr<media::EncodedTrack::Reader> reader_;
   std::optional<media::FrameSchedule> schedule_;
   std::optional<uint64_t> first_tick_;  // where the next schedule starts, if the caller said
+  std::optional<uint64_t> paused_at_;   // the tick set_peer(nullptr) paused the track at
   Callbacks callbacks_;
   SenderStats stats_;
   uint64_t lead_in_frames_;

@@ -161,7 +161,11 @@ endif()
 roomcast_e2e_test(e2e_browser_lipsync 150 ${E2E_PY} ${E2E_DIR}/run_lipsync_test.py ${E2E_ROOMCAST})
 roomcast_e2e_test(e2e_harness_catches_lipsync_skew 150 ${E2E_PY} ${E2E_DIR}/run_lipsync_test.py ${E2E_ROOMCAST}
   --skew-ms 150)
-set_tests_properties(e2e_browser_lipsync e2e_harness_catches_lipsync_skew PROPERTIES FIXTURES_REQUIRED e2e_node)
+# ...and after a rejoin (the server's Janus restarted mid-file), seen by a Chromium joining then.
+roomcast_e2e_test(e2e_browser_lipsync_after_rejoin 150 ${E2E_PY} ${E2E_DIR}/run_lipsync_test.py ${E2E_ROOMCAST}
+  --rejoin --duration 20)
+set_tests_properties(e2e_browser_lipsync e2e_harness_catches_lipsync_skew e2e_browser_lipsync_after_rejoin
+  PROPERTIES FIXTURES_REQUIRED e2e_node)
 # A second, independent decoder: aiortc decodes the same stream (VP8, then H.264 through its
 # libavcodec decoder) and reads the numbers.
 roomcast_e2e_test(e2e_aiortc_sees_video 150 ${E2E_PY} ${E2E_DIR}/run_video_test.py ${E2E_ROOMCAST} aiortc)

@@ -7,6 +7,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -294,6 +295,13 @@ def frame_number(luma):
     h, w = luma.shape
     row = luma[h // 8]
     return sum(1 << i for i in range(16) if row[int(w * (i + 0.5) / 16)] > 128)
+
+
+def free_port():
+    """A TCP port nobody listens on now (for a server to be restarted on the same URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def kill_janus(server):

@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, in_work_dir, janus_dirs,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, Proc, free_port, in_work_dir, janus_dirs,  # noqa: E402
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
 
 # =========================================================================================
@@ -90,11 +90,6 @@ TOKEN_SECRET = "e2e-token-secret"
 PIN = "1111"
 PUBLISH_TIMEOUT_S = 40  # a refusal must come well before this
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port, proc, timeout):

@@ -30,25 +30,19 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, CaseChecks, Failure, Proc, json_lines, kill_janus, leak_check,  # noqa: E402
+from e2e_util import (HERE, CaseChecks, Failure, Proc, free_port, json_lines, kill_janus, leak_check,  # noqa: E402
                       end_case, private_tmpdir, run_named_cases, start_roomcast_server)
 from janus_client import list_participants  # noqa: E402
 
 ROOM = 1234
 NAME = "rc-bot"
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ffmpeg(*args):

@@ -132,6 +132,31 @@ std::size_t frames_with_fec(const std::vector<std::shared_ptr<const EncodedFrame
   return n;
 }
 
+TEST(EncodedTrack, ASkippingReaderGoesOnFromWhereTimeTookItAndOthersReadOn) {
+  ManualJobs jobs;
+  auto track = std::make_shared<ToneTrack>(44100);  // 1 s: 50 frames
+  auto encoded = std::make_shared<EncodedTrack>(track, EncoderSettings{}, jobs.runner());
+  auto paused = encoded->open_reader();
+  auto steady = encoded->open_reader();
+  ASSERT_EQ(read_all(*paused, jobs, nullptr, 5).size(), 5u);  // frames 0-4, then a pause
+  paused->skip(30);                                         // 600 ms went by meanwhile
+  const auto after = read_all(*paused, jobs);
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after.front()->index, 35u) << "the next frame is where the pause's 30 frames took it";
+  EXPECT_EQ(after.back()->index, 49u);
+  EXPECT_EQ(after.size(), 15u);
+  // The skipped frames were encoded once and stay for the reader that did not pause.
+  const auto all = read_all(*steady, jobs);
+  ASSERT_EQ(all.size(), 50u);
+  for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i]->index, i);
+  // Past the end: the track's end, not a wait.
+  auto late = encoded->open_reader();
+  late->skip(1000);
+  Status end = Status::Frame;
+  EXPECT_TRUE(read_all(*late, jobs, &end).empty());
+  EXPECT_EQ(end, Status::Ended);
+}
+
 TEST(EncodedTrack, AdaptiveFecFollowsTheWorstReadersLoss) {
   ManualJobs jobs;
   auto encoded = std::make_shared<EncodedTrack>(std::make_shared<ToneTrack>(44100 * 10), EncoderSettings{}, jobs.runner());
