@@ -1,0 +1,101 @@
+// Our m=application data channel section (RFC 8841) and the reading of the answer to it.
+#include <gtest/gtest.h>
+
+#include "sdp/data_section.hpp"
+#include "sdp/session_description.hpp"
+#include "sdp_test_params.hpp"
+
+using namespace roomcast::sdp;
+
+namespace {
+// An answer's head (session and an audio section) followed by `data_lines`.
+std::string answer(const std::string& data_lines) {
+  return "v=0\r\no=- 1 1 IN IP4 10.77.0.1\r\ns=VideoRoom 1234\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+         "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 10.77.0.1\r\na=recvonly\r\na=mid:0\r\n"
+         "a=rtpmap:111 opus/48000/2\r\na=ice-ufrag:j\r\na=ice-pwd:jjjjjjjjjjjjjjjjjjjjjj\r\n"
+         "a=fingerprint:sha-256 AA:BB\r\na=setup:active\r\n" +
+         data_lines;
+}
+}  // namespace
+
+TEST(DataSection, OfferWritesSctpPortAndMaxMessageSizeOnTheSharedTransport) {
+  const LocalMediaParams local = test::roomcast_local(Direction::SendOnly);
+  LocalDataParams data;
+  data.mid = "2";
+  const MediaSection m = data_section(local, data);
+  SessionDescription sd;
+  sd.lines = {{'v', "0"}};
+  sd.media.push_back(m);
+  const std::string text = sd.to_string();
+  EXPECT_NE(text.find("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                      "c=IN IP4 0.0.0.0\r\n"
+                      "a=ice-ufrag:rc01\r\n"
+                      "a=ice-pwd:0123456789abcdefghijkl\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("a=setup:actpass\r\n"
+                      "a=mid:2\r\n"
+                      "a=sctp-port:5000\r\n"
+                      "a=max-message-size:262144\r\n"
+                      "a=candidate:1 1 udp 2130706431 10.77.0.2 50000 typ host\r\n"
+                      "a=end-of-candidates\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_FALSE(m.has_attribute("rtcp-mux")) << "no RTP in a data section";
+  EXPECT_FALSE(m.has_attribute("sendrecv")) << "JSEP: no direction for m=application";
+}
+
+TEST(DataSection, AnswerGivesPortAndMaxMessageSize) {
+  const auto r = parse_remote_data(answer("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                                          "c=IN IP4 10.77.0.1\r\na=mid:1\r\na=sctp-port:5001\r\n"
+                                          "a=max-message-size:1073741823\r\n"),
+                                   "1");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->accepted);
+  EXPECT_EQ(r->sctp_port, 5001);
+  EXPECT_EQ(r->max_message_size, size_t{1073741823});
+}
+
+TEST(DataSection, AnswerWithoutMaxMessageSizeMeans64KiB) {
+  const auto r = parse_remote_data(
+      answer("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:1\r\na=sctp-port:5000\r\n"),
+      "1");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->accepted);
+  EXPECT_EQ(r->max_message_size, size_t{65536});
+  EXPECT_EQ(
+      parse_remote_data(answer("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:1\r\n"
+                               "a=max-message-size:0\r\n"),
+                        "1")
+          ->max_message_size,
+      0u)
+      << "0: no limit";
+}
+
+TEST(DataSection, OlderSctpmapFormIsRead) {
+  const auto r = parse_remote_data(answer("m=application 9 DTLS/SCTP 5000\r\na=mid:1\r\n"
+                                          "a=sctpmap:5000 webrtc-datachannel 16\r\n"),
+                                   "1");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->accepted);
+  EXPECT_EQ(r->sctp_port, 5000);
+}
+
+TEST(DataSection, RefusedOrBrokenSectionsAreNotAccepted) {
+  const auto rejected = parse_remote_data(
+      answer("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:1\r\n"), "1");
+  ASSERT_TRUE(rejected);
+  EXPECT_FALSE(rejected->accepted) << "port 0: the server refused data channels";
+  const auto bad_port = parse_remote_data(
+      answer(
+          "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:1\r\na=sctp-port:99999\r\n"),
+      "1");
+  ASSERT_TRUE(bad_port);
+  EXPECT_FALSE(bad_port->accepted);
+  const auto other_format =
+      parse_remote_data(answer("m=application 9 UDP/DTLS/SCTP bfcp\r\na=mid:1\r\n"), "1");
+  ASSERT_TRUE(other_format);
+  EXPECT_FALSE(other_format->accepted);
+  EXPECT_FALSE(parse_remote_data(answer(""), "1")) << "no such section";
+  EXPECT_FALSE(parse_remote_data("not sdp", "1"));
+}
