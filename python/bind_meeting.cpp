@@ -163,6 +163,10 @@ void register_meeting(py::module_& m) {
       .value("ALL", IceTransportPolicy::All)
       .value("RELAY", IceTransportPolicy::Relay);
 
+  py::enum_<SignalingProtocol>(m, "SignalingProtocol", "How roomcast talks to the server (MeetingConfig.protocol).")
+      .value("JANUS_VIDEOROOM", SignalingProtocol::JanusVideoRoom)
+      .value("WHIP", SignalingProtocol::Whip);
+
   py::class_<IceServer>(m, "IceServer",
                         "A STUN or TURN server: urls like 'stun:HOST[:PORT]' or "
                         "'turn:HOST[:PORT][?transport=udp|tcp]', with a username and credential for TURN.")
@@ -195,7 +199,8 @@ void register_meeting(py::module_& m) {
                        bool opus_dtx, bool reconnect, double reconnect_give_up_seconds, py::object video_track,
                        int video_width, int video_height, int video_frame_rate, int video_max_bitrate_bps,
                        double video_keyframe_interval_seconds, const std::string& video_codec,
-                       std::vector<IceServer> ice_servers, IceTransportPolicy ice_transport_policy) {
+                       std::vector<IceServer> ice_servers, IceTransportPolicy ice_transport_policy,
+                       SignalingProtocol protocol) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -228,6 +233,7 @@ void register_meeting(py::module_& m) {
              c.config.video.codec = parse_video_codec(video_codec);
              c.config.ice_servers = std::move(ice_servers);
              c.config.ice_transport_policy = ice_transport_policy;
+             c.config.protocol = protocol;
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -242,12 +248,14 @@ void register_meeting(py::module_& m) {
            py::arg("video_width") = 640, py::arg("video_height") = 360, py::arg("video_frame_rate") = 30,
            py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0,
            py::arg("video_codec") = "vp8", py::arg("ice_servers") = std::vector<IceServer>{},
-           py::arg("ice_transport_policy") = IceTransportPolicy::All)
+           py::arg("ice_transport_policy") = IceTransportPolicy::All,
+           py::arg("protocol") = SignalingProtocol::JanusVideoRoom)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, webcam_enabled)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, token)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, protocol)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, server_url)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ca_file)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, require_tls)

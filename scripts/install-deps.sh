@@ -40,8 +40,19 @@ if command -v systemctl >/dev/null && systemctl is-enabled --quiet coturn 2>/dev
   systemctl disable --now coturn >/dev/null 2>&1 || true
 fi
 
-# playwright-core drives Debian's /usr/bin/chromium; it downloads no browser.
-if [[ ! -d "$here/tests/e2e/node_modules/playwright-core" ]]; then
+# playwright-core drives Debian's /usr/bin/chromium; it downloads no browser. express & co. are
+# what simple-whip-server needs (below).
+if [[ ! -d "$here/tests/e2e/node_modules/playwright-core" || ! -d "$here/tests/e2e/node_modules/express" ]]; then
   (cd "$here/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Debian's simple-whip-server (Meetecho's WHIP server in front of Janus) for the e2e_whip_*
+# tests: unpacked, not installed, since its node-* dependencies conflict with a Node from
+# elsewhere; the tests run its server.js with the Node modules above and a config of their own.
+whip_dir="$here/tests/e2e/simple-whip-server"
+if [[ ! -f "$whip_dir/usr/share/simple-whip-server/src/server.js" ]]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download simple-whip-server >/dev/null 2>&1 && dpkg-deb -x simple-whip-server_*.deb "$whip_dir")
+  rm -rf "$tmp"
 fi
 echo "install-deps: done"

@@ -77,6 +77,18 @@ enum class IceTransportPolicy {
           ///< our own addresses). Needs a "turn:" server in ice_servers.
 };
 
+/// How roomcast talks to the server (MeetingConfig::protocol). The media are the same either
+/// way: the same tracks, encoders, controls and stats.
+enum class SignalingProtocol {
+  JanusVideoRoom,  ///< Janus's VideoRoom over its WebSocket API: publish and listen, a room of
+                   ///< participants (server_url ws:// or wss://, or empty for the embedded one)
+  Whip,            ///< WHIP (RFC 9725): publish only, to an endpoint URL (server_url http:// or
+                   ///< https://), e.g. Janus behind Meetecho's WHIP server, MediaMTX, LiveKit
+                   ///< ingress, Cloudflare. `token` is sent as the Bearer token. No one else is
+                   ///< seen; disable_mic()/disable_webcam() stop sending without renegotiating
+                   ///< (WHIP has none), and a camera can be muted only if the session began with one.
+};
+
 /// Everything needed to join a meeting, with defaults; checked by init_meeting().
 struct MeetingConfig {
   /// The meeting (Janus VideoRoom room id, numeric).
@@ -88,7 +100,7 @@ struct MeetingConfig {
   /// Publish custom_camera_video_track as our camera (VP8 or H.264, see `video`). Needs the
   /// microphone too (mic_enabled): audio and video go out as one stream, in sync.
   bool webcam_enabled = false;
-  /// Janus API token, when the server requires token authentication.
+  /// Janus API token, when the server requires token authentication (WHIP: the Bearer token).
   std::string token;
   /// What we send as our microphone. Required when mic_enabled.
   std::shared_ptr<CustomAudioTrack> custom_microphone_audio_track;
@@ -97,10 +109,14 @@ struct MeetingConfig {
   /// Size, frame rate, bitrate and keyframe interval of the camera stream.
   VideoSettings video;
 
+  /// The signaling protocol server_url speaks (see SignalingProtocol).
+  SignalingProtocol protocol = SignalingProtocol::JanusVideoRoom;
   /// Janus WebSocket URL, e.g. "ws://10.0.0.5:8188". Empty: start the embedded server.
+  /// With SignalingProtocol::Whip: the WHIP endpoint, e.g. "https://example.net/whip/endpoint/abc".
   std::string server_url;
-  /// PEM file of the certificate (or CA) that a wss:// server's certificate must chain to,
-  /// instead of the system's trusted CAs: for servers with a self-signed certificate.
+  /// PEM file of the certificate (or CA) that a wss:// server's (or an https:// WHIP
+  /// endpoint's) certificate must chain to, instead of the system's trusted CAs: for servers
+  /// with a self-signed certificate.
   std::string ca_file;
   /// Refuse unencrypted signaling: server_url must be wss:// (the embedded server is ws://).
   bool require_tls = false;

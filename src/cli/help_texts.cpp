@@ -32,9 +32,14 @@ Options:
   --server URL      Janus WebSocket URL, e.g. ws://10.0.0.5:8188. Without it roomcast
                     starts its embedded Janus server (Debian package 'janus') and
                     stops it on exit.
+  --whip URL        publish to a WHIP endpoint (RFC 9725) instead of a Janus room, e.g.
+                    https://example.net/whip/endpoint/ID: the offer is POSTed there, the
+                    session DELETEd on leaving (also on Ctrl-C). Publish only: no room, no
+                    --record. The token, if any, goes as the Bearer token
   --room ID         meeting (VideoRoom room) id, numeric (default 1234)
   --name NAME       display name (default "roomcast")
-  --token T         Janus API token, if the server requires one
+  --token T         Janus API token (WHIP: Bearer token), if the server requires one; or
+                    ROOMCAST_TOKEN in the environment (kept out of ps); never printed
   --pin P           room PIN, if the room has one
   --duration SECS   stop after SECS seconds even if the file is longer
   --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
@@ -116,7 +121,7 @@ Options:
   --server URL      Janus WebSocket URL; without it the embedded server is started
   --room ID         meeting id, numeric (default 1234)
   --name NAME       display name (default "roomcast listener")
-  --token T         Janus API token, if the server requires one
+  --token T         Janus API token, if the server requires one (or ROOMCAST_TOKEN)
   --pin P           room PIN, if the room has one
   --duration SECS   leave after SECS seconds
   --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a

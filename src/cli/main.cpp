@@ -218,7 +218,7 @@ class PrintingHandler : public MeetingEventHandler {
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   std::set<std::string> with_value = {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream",
                                       "record", "record-dir", "lead-in", "ca", "reconnect-give-up",
-                                      "complexity", "fec", "channels"};
+                                      "complexity", "fec", "channels", "whip"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   with_value.insert(cli::ice_options().begin(), cli::ice_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
@@ -240,9 +240,22 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   MeetingConfig config;
   config.meeting_id = args.get_or("room", "1234");
   config.name = args.get_or("name", publishing ? "roomcast" : "roomcast listener");
-  config.token = args.get_or("token", "");
+  // The token from the environment keeps it out of `ps` and shell history.
+  const char* env_token = std::getenv("ROOMCAST_TOKEN");
+  config.token = args.get_or("token", env_token ? env_token : "");
   config.pin = args.get_or("pin", "");
   config.server_url = args.get_or("server", "");
+  if (auto whip = args.get("whip")) {
+    if (!publishing)
+      throw UsageError("listen takes no --whip: WHIP only publishes; listen with --server (Janus VideoRoom)");
+    if (args.has("server")) throw UsageError("--whip and --server name two servers; give one");
+    for (const char* flag : {"record", "record-dir", "create-room", "room", "pin"})
+      if (args.has(flag))
+        throw UsageError(std::string("--") + flag + " does not go with --whip: a WHIP endpoint takes our media "
+                         "and shows us no room");
+    config.protocol = SignalingProtocol::Whip;
+    config.server_url = *whip;
+  }
   config.create_room_if_missing = args.has("create-room");
   config.ca_file = args.get_or("ca", "");
   config.require_tls = args.has("require-tls");

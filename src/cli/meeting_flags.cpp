@@ -73,12 +73,11 @@ void check_meeting_flags(const MeetingConfig& config) {
       {"server_url", "--server"}, {"ca_file", "--ca"},    {"lead_in", "--lead-in"},
       {"audio_bitrate_bps", "--bitrate"}, {"reconnect_give_up", "--reconnect-give-up"},
       {"opus_complexity", "--complexity"}, {"audio_channels", "--channels"}};
-  MeetingConfig without_track = config;
-  without_track.mic_enabled = false;
-  auto problem = meeting::find_config_problem(without_track);
+  auto problem = meeting::find_config_problem(config, /*track_required=*/false);
   if (!problem) return;
   auto flag = kFlags.find(problem->field);
-  const std::string name = flag != kFlags.end() ? flag->second : "MeetingConfig::" + problem->field;
+  std::string name = flag != kFlags.end() ? flag->second : "MeetingConfig::" + problem->field;
+  if (config.protocol == SignalingProtocol::Whip && problem->field == "server_url") name = "--whip";
   throw Error(Error::Kind::Config, name + " " + problem->text);
 }
 

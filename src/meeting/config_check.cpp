@@ -152,14 +152,39 @@ std::optional<std::string> server_url_problem(const std::string& url, bool requi
   return std::nullopt;
 }
 
+std::optional<std::string> whip_url_problem(const std::string& url, bool require_tls) {
+  if (url.empty())
+    return std::string("is empty, but the protocol is WHIP; give the WHIP endpoint URL the server's operator gave "
+                       "you, e.g. https://example.net/whip/endpoint/ID");
+  const bool tls = starts_with(url, "https://");
+  if (!tls && !starts_with(url, "http://"))
+    return printable(url) + " is not a WHIP endpoint URL: it must start with http:// or https://, e.g. "
+                            "https://example.net/whip/endpoint/ID";
+  GError* error = nullptr;
+  GUri* uri = g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, &error);
+  if (!uri) return printable(url) + " is not a valid URL (" + gerror_text(error) + ")";
+  const char* host = g_uri_get_host(uri);
+  const bool has_host = host && *host;
+  const bool has_userinfo = g_uri_get_userinfo(uri) != nullptr;
+  g_uri_unref(uri);
+  if (has_userinfo)
+    return std::string("holds user:password@ (not shown); WHIP takes a Bearer token instead: pass it as the token "
+                       "(--token, ROOMCAST_TOKEN, MeetingConfig::token) and remove it from the URL");
+  if (!has_host) return printable(url) + " names no host; write it as http(s)://HOST[:PORT]/PATH";
+  if (require_tls && !tls)
+    return printable(url) + " is unencrypted (http://), but TLS is required; use the https:// URL of the endpoint";
+  return std::nullopt;
+}
+
 std::optional<std::string> ca_file_problem(const std::string& path, const std::string& server_url) {
   if (path.empty()) return std::nullopt;
   if (server_url.empty())
     return printable(path) + " is given, but no server URL (the embedded server speaks ws://, no TLS); give a "
                              "wss:// URL or drop the CA file";
-  if (!starts_with(server_url, "wss://"))
+  if (!starts_with(server_url, "wss://") && !starts_with(server_url, "https://"))
     return printable(path) + " is given, but the server URL " + printable(server_url) +
-           " does not use TLS; use a wss:// URL or drop the CA file";
+           " does not use TLS; use a " + (starts_with(server_url, "http://") ? "https://" : "wss://") +
+           " URL or drop the CA file";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return printable(path) + ": no such file; check the path";
   if (!std::filesystem::is_regular_file(path, ec)) return printable(path) + " is not a file; give a PEM file";
@@ -244,7 +269,21 @@ std::optional<ConfigProblem> video_problem(const VideoSettings& v) {
   return std::nullopt;
 }
 
-std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
+/// What WHIP (publish only, to one endpoint) cannot do of what the config asks.
+std::optional<ConfigProblem> whip_problem(const MeetingConfig& c) {
+  if (!c.mic_enabled)
+    return ConfigProblem{"mic_enabled", "is false (listen only), but WHIP only publishes; publish a track with "
+                                        "mic_enabled, or listen over Janus VideoRoom (SignalingProtocol::JanusVideoRoom)"};
+  if (!c.pin.empty())
+    return ConfigProblem{"pin", "is given, but WHIP endpoints take no room PIN (the endpoint URL and the token "
+                                "choose the room); drop the PIN"};
+  if (c.create_room_if_missing)
+    return ConfigProblem{"create_room_if_missing", "is set, but WHIP cannot create rooms (the endpoint's operator "
+                                                   "sets them up); drop it"};
+  return std::nullopt;
+}
+
+std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c, bool track_required) {
   auto problem = [](const char* field, std::optional<std::string> text) -> std::optional<ConfigProblem> {
     if (!text) return std::nullopt;
     return ConfigProblem{field, std::move(*text)};
@@ -268,11 +307,19 @@ std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c) {
                                                                          copy->codec(), c.video.codec)};
   }
   if (auto p = problem("token", secret_problem(c.token))) return p;
-  if (c.mic_enabled && !c.custom_microphone_audio_track)
+  if (c.mic_enabled && track_required && !c.custom_microphone_audio_track)
     return ConfigProblem{"custom_microphone_audio_track",
                          "is empty, but mic_enabled is set; give a track (e.g. a FileAudioTrack) or set mic_enabled "
                          "to false"};
-  if (auto p = problem("server_url", server_url_problem(c.server_url, c.require_tls))) return p;
+  if (c.protocol != SignalingProtocol::JanusVideoRoom && c.protocol != SignalingProtocol::Whip)
+    return ConfigProblem{"protocol", "is " + std::to_string(static_cast<int>(c.protocol)) +
+                                         ", not a SignalingProtocol; use JanusVideoRoom or Whip"};
+  if (c.protocol == SignalingProtocol::Whip) {
+    if (auto p = problem("server_url", whip_url_problem(c.server_url, c.require_tls))) return p;
+    if (auto p = whip_problem(c)) return p;
+  } else if (auto p = problem("server_url", server_url_problem(c.server_url, c.require_tls))) {
+    return p;
+  }
   if (auto p = problem("ca_file", ca_file_problem(c.ca_file, c.server_url))) return p;
   if (auto p = ice_servers_problem(c.ice_servers, c.ice_transport_policy,
                                    "give IceServer::username and IceServer::credential"))

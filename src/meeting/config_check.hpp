@@ -39,6 +39,8 @@ std::optional<std::string> name_problem(const std::string& name);
 /// Token, PIN: never echoes the value.
 std::optional<std::string> secret_problem(const std::string& value);
 std::optional<std::string> server_url_problem(const std::string& url, bool require_tls);
+/// A WHIP endpoint URL (http:// or https://; https:// when TLS is required).
+std::optional<std::string> whip_url_problem(const std::string& url, bool require_tls);
 /// Loads the file as a certificate store (local I/O only).
 std::optional<std::string> ca_file_problem(const std::string& path, const std::string& server_url);
 
@@ -49,7 +51,9 @@ std::optional<ConfigProblem> ice_servers_problem(const std::vector<IceServer>& s
                                                  const std::string& credential_hint);
 
 /// The first problem of `config`, in the order a reader of the struct meets its members.
-std::optional<ConfigProblem> find_config_problem(const MeetingConfig& config);
+/// `track_required` false: a missing microphone track is no problem (a command line checks
+/// its options before it opens the file).
+std::optional<ConfigProblem> find_config_problem(const MeetingConfig& config, bool track_required = true);
 /// Throws Error{Config} "MeetingConfig::<field> <text>" for the first problem.
 void check_config(const MeetingConfig& config);
 /// The numeric room id of a checked meeting_id.

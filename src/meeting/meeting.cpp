@@ -52,6 +52,10 @@ std::unique_ptr<meeting::Publication> Meeting::Impl::make_publication() {
   host.on_media_failed = [this](const std::string& why) { on_media_failed(why); };
   host.post = [this](std::function<void()> task) { post_task([task = std::move(task)](Impl&) { task(); }); };
   host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
+  // A protocol that never says our media is live (WHIP): our path coming up is the sign.
+  host.on_media_connected = [this] {
+    if (signaling && !signaling->traits().reports_live) on_publication_live();
+  };
   return std::make_unique<meeting::Publication>(std::move(host));
 }
 
@@ -126,7 +130,8 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
   }
   stop_reconnecting();
   snapshot_stats();
-  publication->stop();
+  // Else the media stop when the leave is done (finish_leave).
+  if (!signaling || !signaling->traits().leave_while_sending) publication->stop();
   subscription->drop();
   if (!signaling || !signaling->connected()) return finish_leave(reason, error);
   auto done = std::make_shared<bool>(false);

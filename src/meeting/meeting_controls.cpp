@@ -2,6 +2,7 @@
 // they send, without leaving. Each is one renegotiation of our PeerConnection (RFC 3264 §8):
 // a muted section stays in the SDP as inactive, so the server tells the others the stream is
 // disabled and the RTP stream continues (same SSRC, next sequence number) when it returns.
+// A protocol without renegotiation (WHIP) keeps its sections: a muted kind just sends nothing.
 #include "meeting/meeting_impl.hpp"
 
 namespace roomcast {
@@ -25,6 +26,11 @@ void Meeting::Impl::set_publishing(std::optional<bool> mic, std::optional<bool> 
     throw Error(Error::Kind::Config, std::string(what) + ": this meeting joined to listen only (mic_enabled false); "
                                      "join with a microphone track to publish");
   auto change = publication->prepare(mic, webcam, std::move(audio_track), std::move(camera_track));
+  const bool renegotiates = loop->call([&] { return !signaling || signaling->traits().renegotiates; });
+  if (!renegotiates) {
+    // WHIP: the session's sections stay as published; only what they carry changes.
+    return loop->call([&] { publication->change_in_place(change); });
+  }
   const std::string offer = loop->call([&] {
     auto offer = publication->change_offer(change);
     if (!offer) throw Error(Error::Kind::Transport, std::string(what) + ": our media connection is being re-established; try again");

@@ -105,6 +105,7 @@ struct Meeting::Impl {
   void join();
   void join_steps();
   std::unique_ptr<signaling::RoomSignaling> make_signaling();
+  void adopt_server_ice(const std::vector<IceServer>& offered);
   /// Runs a signaling step from the caller's thread and waits for its outcome; a failure
   /// throws Error{Signaling} with the step's own message.
   template <typename T>

@@ -1,8 +1,13 @@
 // Joining: the server's protocol enters the room, then our track is published.
+#include <glib.h>
+
 #include "meeting/meeting_impl.hpp"
+#include "core/log.hpp"
 #include "signaling/janus/videoroom_signaling.hpp"
+#include "signaling/whip/whip_signaling.hpp"
 #include "roomcast/meeting.hpp"
 #include "roomcast/push_audio_track.hpp"
+#include "meeting/config_check.hpp"
 
 namespace roomcast {
 
@@ -48,8 +53,15 @@ void Meeting::Impl::join_steps() {
     subscription->set_signaling(signaling.get());
     signaling->join("", std::move(done));
   });
-  announce_joined(room);
-  if (config.mic_enabled) publish();
+  if (room.local_id.empty() && config.mic_enabled) {
+    // The protocol names us only once we publish (WHIP: our resource's URL): joined then.
+    publish();
+    room.local_id = loop->call([&] { return signaling->published_id(); });
+    announce_joined(room);
+  } else {
+    announce_joined(room);
+    if (config.mic_enabled) publish();
+  }
   std::lock_guard lock(mutex);
   if (state == State::Joining) state = State::Joined;
 }
@@ -83,6 +95,12 @@ std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
   events.on_receive_error = [this](const std::string& why) {
     for_handlers([&](MeetingEventHandler& h) { h.on_error("receiving the other participants' audio: " + why); });
   };
+  events.on_ice_servers = [this](const std::vector<IceServer>& servers) {
+    contain("ice servers", [&] { adopt_server_ice(servers); });
+  };
+  if (config.protocol == SignalingProtocol::Whip)
+    return std::make_unique<signaling::whip::WhipSignaling>(
+        *loop, signaling::whip::WhipOptions{url, config.token, config.ca_file}, std::move(events));
   signaling::janus::VideoRoomOptions options;
   options.url = url;
   options.token = config.token;
@@ -93,6 +111,28 @@ std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
   options.pin = config.pin;
   options.create_room = config.create_room_if_missing;
   return std::make_unique<signaling::janus::VideoRoomSignaling>(*loop, std::move(options), std::move(events));
+}
+
+/// STUN/TURN servers the server offers with its answer (WHIP's Link headers): our candidates
+/// were gathered before the answer came, so they serve the next media connection (a rejoin).
+/// Only servers given by IP address are taken: resolving a name would block the loop thread.
+void Meeting::Impl::adopt_server_ice(const std::vector<IceServer>& offered) {
+  std::vector<IceServer> servers = config.ice_servers;
+  for (const auto& server : offered) {
+    std::string why;
+    auto url = ice::parse_server_url(server.urls.front(), why);
+    if (auto problem = meeting::ice_servers_problem({server}, IceTransportPolicy::All, "")) why = problem->text;
+    else if (!url || !g_hostname_is_ip_address(url->host.c_str())) why = "it names a host, not an address";
+    if (!why.empty()) {
+      core::log_warn("meeting ", config.meeting_id, ": an ICE server the server offers is not used: ", why);
+      continue;
+    }
+    servers.push_back(server);  // after ours: libnice takes one STUN server, and the user's wins
+  }
+  if (servers.size() == config.ice_servers.size()) return;
+  core::log_info("meeting ", config.meeting_id, ": the server offers ", servers.size() - config.ice_servers.size(),
+                 " ICE server(s); used from the next media connection (this one had gathered already)");
+  ice_config = ice::resolve_ice_config(servers, config.ice_transport_policy);
 }
 
 void Meeting::Impl::announce_joined(const signaling::RoomState& room) {
@@ -129,7 +169,11 @@ void Meeting::Impl::publish() {
   const std::string answer = await_signaling<std::string>("configure", [this, video](auto done) {
     signaling->publish(*local_offer, video, std::move(done));
   });
-  auto problem = loop->call([&] { return publication->apply_answer(answer); });
+  auto problem = loop->call([&] {
+    // Named by publishing (WHIP): our own streams, live from the next moment, carry the id.
+    if (local_state->id.empty()) local_state->id = signaling->published_id();
+    return publication->apply_answer(answer);
+  });
   if (problem) throw Error(Error::Kind::Transport, *problem);
 
   std::unique_lock lock(mutex);

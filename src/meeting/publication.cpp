@@ -59,7 +59,12 @@ std::optional<std::string> Publication::apply_answer(const std::string& sdp) {
 
 peer::PeerSession::Callbacks Publication::peer_callbacks() {
   peer::PeerSession::Callbacks callbacks;
-  callbacks.on_connected = [this] { core::guard_callback("media connected", [&] { on_connected(); }, host_.on_fault); };
+  callbacks.on_connected = [this] {
+    core::guard_callback("media connected", [&] {
+      on_connected();
+      if (host_.on_media_connected) host_.on_media_connected();
+    }, host_.on_fault);
+  };
   // Posted: a failure may replace the PeerSession, which must not die inside its callback.
   callbacks.on_failed = [this](const std::string& why) {
     host_.post([this, why] { host_.on_media_failed(why); });
@@ -286,6 +291,19 @@ std::optional<std::string> Publication::change_offer(const Change& change) {
 void Publication::apply_change(Change& change, const std::string& answer) {
   if (!peer_) return;
   if (auto problem = peer_->apply_renegotiation_answer(answer)) throw Error(Error::Kind::Transport, *problem);
+  apply_sending(change);
+}
+
+void Publication::change_in_place(Change& change) {
+  if (!peer_) throw Error(Error::Kind::Transport, "our media connection is being re-established; try again");
+  if (change.next.webcam && !video_mid_)
+    throw Error(Error::Kind::Config, "enable_webcam(): this session was published without a camera, and WHIP "
+                                     "(RFC 9725) cannot add one to it; publish with the camera from the start "
+                                     "(webcam_enabled), then disable_webcam()/enable_webcam() work");
+  apply_sending(change);
+}
+
+void Publication::apply_sending(Change& change) {
   if (change.audio_reader && sender_) {
     sender_->replace_reader(std::move(change.audio_reader));
     host_.config->custom_microphone_audio_track = change.audio_track;

@@ -39,6 +39,8 @@ class Publication {
     std::function<void(std::function<void()> task)> post;
     /// An exception escaped a callback: the meeting's error path.
     std::function<void(const std::string& why)> on_fault;
+    /// Our media path is up (ICE and DTLS), each time a PeerConnection connects.
+    std::function<void()> on_media_connected;
   };
 
   /// What our offer sends (sendonly) or leaves inactive.
@@ -93,10 +95,16 @@ class Publication {
   std::optional<std::string> change_offer(const Change& change);
   /// Applies the server's answer to change_offer(); throws Error when it cannot be used.
   void apply_change(Change& change, const std::string& answer);
+  /// The change without a new offer, for a protocol that cannot renegotiate (WHIP): what we
+  /// send starts and stops on the sections as they are (a muted kind sends nothing). Throws
+  /// Error{Config} for a change that needs a new section (a camera the session began without).
+  void change_in_place(Change& change);
   Sending sending() const { return sending_; }  // guarded by the caller's control mutex
 
  private:
   void on_connected();
+  /// What a change does once the PeerConnection carries it (after apply_change's answer).
+  void apply_sending(Change& change);
   void start_video(std::optional<uint64_t> first_tick = std::nullopt);
   bool video_accepted() const;  // the server takes our video section
   void local_stream(const std::string& id, const std::string& kind, bool enabled);

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "roomcast/meeting_config.hpp"
+
 namespace roomcast::signaling {
 
 /// A protocol step's outcome: a value, or the one-line error a user reads (what, where, what
@@ -90,6 +92,23 @@ class RoomSignaling {
         on_receive_offer;
     /// Receiving went wrong in a way the user should hear of (it goes on if it can).
     std::function<void(const std::string& why)> on_receive_error;
+    /// STUN/TURN servers the server offers (WHIP: Link headers with the answer), for the next
+    /// media connection: the current one gathered its candidates before they came.
+    std::function<void(const std::vector<IceServer>& servers)> on_ice_servers;
+  };
+
+  /// What a protocol does beyond join, publish and leave.
+  struct Traits {
+    /// renegotiate() exists: a control (mute, a new kind) sends a new offer. Without it the
+    /// controls change what we send on the session as it is (WHIP, RFC 9725, has no way).
+    bool renegotiates = true;
+    /// on_publication_live comes from the server. Without it, our own media path coming up
+    /// (ICE and DTLS connected) counts as live.
+    bool reports_live = true;
+    /// leave() runs while our media still flows; it stops when leave() is done. For a server
+    /// that ends our session by itself once the media stops (a WHIP server watches the
+    /// PeerConnection): stopping first would leave leave() nothing to end.
+    bool leave_while_sending = false;
   };
 
   virtual ~RoomSignaling() = default;
@@ -125,6 +144,10 @@ class RoomSignaling {
   virtual bool connected() const = 0;
   /// Where we are connected, for messages.
   virtual const std::string& url() const = 0;
+  virtual Traits traits() const { return {}; }
+  /// Our participant id where join() could not name it and publish() did (WHIP: the
+  /// resource's last path segment); empty otherwise.
+  virtual std::string published_id() const { return {}; }
 };
 
 }  // namespace roomcast::signaling

@@ -237,3 +237,37 @@ TEST(ConfigCheck, WebcamNeedsItsTrackTheMicAndSaneSettings) {
   c.video.keyframe_interval = std::chrono::milliseconds(100);
   EXPECT_EQ(refusal(c), "MeetingConfig::video.keyframe_interval is 100 ms; use 500 to 60000 ms");
 }
+
+TEST(ConfigCheck, WhipPublishesToAnHttpEndpointOnly) {
+  MeetingConfig c;
+  c.protocol = SignalingProtocol::Whip;
+  c.custom_microphone_audio_track = std::make_shared<roomcast::PushAudioTrack>();
+  c.server_url = "http://10.0.0.5:7080/whip/endpoint/abc";
+  EXPECT_EQ(refusal(c), "");
+  c.server_url = "";
+  EXPECT_EQ(refusal(c), "MeetingConfig::server_url is empty, but the protocol is WHIP; give the WHIP endpoint URL "
+                        "the server's operator gave you, e.g. https://example.net/whip/endpoint/ID");
+  c.server_url = "ws://10.0.0.5:8188";
+  EXPECT_EQ(refusal(c), "MeetingConfig::server_url 'ws://10.0.0.5:8188' is not a WHIP endpoint URL: it must start "
+                        "with http:// or https://, e.g. https://example.net/whip/endpoint/ID");
+  c.server_url = "https://bot:hunter2@example.net/whip/x";
+  EXPECT_EQ(refusal(c).find("hunter2"), std::string::npos);
+  EXPECT_NE(refusal(c).find("holds user:password@ (not shown)"), std::string::npos);
+  c.server_url = "http://10.0.0.5:7080/whip/endpoint/abc";
+  c.require_tls = true;
+  EXPECT_NE(refusal(c).find("is unencrypted (http://), but TLS is required"), std::string::npos);
+  c.require_tls = false;
+  c.mic_enabled = false;
+  EXPECT_EQ(refusal(c), "MeetingConfig::mic_enabled is false (listen only), but WHIP only publishes; publish a "
+                        "track with mic_enabled, or listen over Janus VideoRoom (SignalingProtocol::JanusVideoRoom)");
+  c.mic_enabled = true;
+  c.pin = "4711";
+  EXPECT_NE(refusal(c).find("MeetingConfig::pin is given, but WHIP endpoints take no room PIN"), std::string::npos);
+  c.pin.clear();
+  c.create_room_if_missing = true;
+  EXPECT_NE(refusal(c).find("MeetingConfig::create_room_if_missing is set, but WHIP cannot create rooms"),
+            std::string::npos);
+  c.create_room_if_missing = false;
+  c.protocol = static_cast<SignalingProtocol>(7);
+  EXPECT_EQ(refusal(c), "MeetingConfig::protocol is 7, not a SignalingProtocol; use JanusVideoRoom or Whip");
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+# E2E: WHIP publishing (RFC 9725) against a server we did not write: Debian's simple-whip-server
+# (Meetecho's, unpacked by scripts/install-deps.sh into tests/e2e/simple-whip-server, its Node
+# modules from npm) in front of the Janus that `roomcast server` runs. A `roomcast listen` in
+# the Janus room is the other side. Cases:
+#   tone            `roomcast publish tone.wav --whip URL` (token from ROOMCAST_TOKEN): the
+#                   listener records 441 Hz; leaving DELETEs the resource: the WHIP server frees
+#                   the endpoint and the listener sees the publisher leave
+#   video           a file with picture and sound, ended by Ctrl-C (exit 130): the listener's
+#                   WebM holds the pictures; the resource is DELETEd on the way out
+#   wrong_token     a one-line error naming HTTP 403, the URL and the token; exit 4; nothing left
+#   wrong_endpoint  a one-line error naming HTTP 404 and the URL; exit 4
+#   run_whip_test.py --roomcast BIN --case CASE   (under netns.sh)
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+import wave
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import (HERE, CaseChecks, Failure, Proc, end_case, json_lines, leak_check, log,  # noqa: E402
+                      private_tmpdir, run_named_cases, start_roomcast_server)
+
+ROOM = 1234
+TONE_HZ = 441.0
+SECONDS = 5
+WHIP_PORT = 7080
+ENDPOINT = "rc-e2e"
+TOKEN = "whip-token-T4qZ8m"
+WRONG_TOKEN = "whip-WRONG-k2Vb7n"
+PACKAGE = os.path.join(HERE, "simple-whip-server", "usr", "share", "simple-whip-server", "src")
+BASE = f"http://127.0.0.1:{WHIP_PORT}/whip"
+
+
+def start_whip_server(work, janus_url):
+    """Debian's server.js and whip-janus.js, copied beside a config.js of ours (the package's is a
+    symlink to /etc), run by node with the modules from tests/e2e/node_modules; ready once it
+    is connected to Janus and listening."""
+    d = os.path.join(work, "whip-server")
+    os.makedirs(d, exist_ok=True)
+    for f in ("server.js", "whip-janus.js"):
+        shutil.copy(os.path.join(PACKAGE, f), d)
+    with open(os.path.join(d, "config.js"), "w") as f:
+        f.write("module.exports = " + json.dumps({"janus": {"address": janus_url}, "port": WHIP_PORT,
+                                                   "rest": "/whip", "allowTrickle": True,
+                                                   "strictETags": False, "iceServers": []}) + ";\n")
+    with open(os.path.join(d, "package.json"), "w") as f:
+        f.write('{"type": "commonjs"}\n')  # tests/e2e's package.json says "module"; these are CommonJS
+    env = dict(os.environ, NODE_PATH=os.path.join(HERE, "node_modules"), DEBUG="whip:*,janus:*,-janus:vdebug")
+    server = Proc("whip-server", ["node", os.path.join(d, "server.js")], env=env, cwd=d)
+    try:
+        server.wait_line(r"WHIP server prototype started", 20, "out")
+    except Failure:
+        server.terminate()
+        raise
+    return server
+
+
+def http(method, url, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, r.read().decode()
+
+
+def endpoint_state():
+    _, text = http("GET", f"{BASE}/endpoints")
+    return {e["id"]: e for e in json.loads(text)}.get(ENDPOINT, {})
+
+
+def make_media(work):
+    media = os.path.join(work, "media")
+    os.makedirs(media, exist_ok=True)
+    ff = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y"]
+    tone = f"sine=frequency={TONE_HZ:g}:sample_rate=48000:duration=10"
+    subprocess.run([*ff, "-f", "lavfi", "-i", tone, "-ac", "1", os.path.join(media, "tone.wav")],
+                   check=True, timeout=60)
+    subprocess.run([*ff, "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15:duration=10", "-f", "lavfi", "-i", tone,
+                    "-c:v", "mpeg4", "-q:v", "5", "-c:a", "aac", "-shortest", os.path.join(media, "av.mp4")],
+                   check=True, timeout=60)
+    return media
+
+
+def dominant_of_wav(path):
+    import numpy as np
+    from aiortc_listener import dominant_hz
+    with wave.open(path) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
+    loud = np.flatnonzero(np.abs(x) > 0.05)
+    if len(loud) < 48000:
+        return None, 0.0
+    return dominant_hz(x[loud[0]:loud[-1]], 48000)[0], (loud[-1] - loud[0]) / 48000
+
+
+def video_frames(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                          "stream=nb_read_frames", "-of", "csv=p=0", path], capture_output=True, text=True, timeout=60)
+    try:
+        return int(out.stdout.strip().split(",")[0])
+    except ValueError:
+        return 0
+
+
+def no_secret(checks, procs):
+    leaks = [l for p in procs for l in p.out + p.err if TOKEN in l or WRONG_TOKEN in l]
+    checks.check(not leaks, "no token in roomcast's output (debug log on)")
+
+
+def publish_case(a, work):
+    """tone and video: publish over WHIP, heard (and seen) by a Janus VideoRoom listener."""
+    video = a.case == "video"
+    media = make_media(work)
+    _, env = private_tmpdir(work)
+    checks, procs = CaseChecks(), []
+    try:
+        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        whip = start_whip_server(work, url)
+        procs.append(whip)
+        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+        mix, per = os.path.join(work, "mix.wav"), os.path.join(work, "per")
+        os.makedirs(per, exist_ok=True)
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--duration", 40,
+                                 "--record", mix, *(["--record-dir", per] if video else [])], env=env)
+        procs.append(listen)
+        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        argv = [a.roomcast, "publish", os.path.join(media, "av.mp4" if video else "tone.wav"),
+                "--whip", f"{BASE}/endpoint/{ENDPOINT}", "--json", "--stats"]
+        pub = Proc("publish", argv + ([] if video else ["--duration", SECONDS]),
+                   env=dict(env, ROOMCAST_TOKEN=TOKEN, ROOMCAST_LOG="debug"))
+        procs.append(pub)
+        joined = pub.wait_line(r'"event":"meeting_joined"', 20, "out")
+        checks.check(True, f"publish joined over WHIP: {joined.string}")
+        live = endpoint_state()
+        checks.check(live.get("enabled") is True, f"the WHIP server has the endpoint in use while we publish (enabled: {live.get('enabled')})")
+        came = listen.wait_line(r'"event":"participant_joined"', 15, "out")
+        name = json.loads(came.string)["name"]
+        checks.check(name == f"WHIP Publisher {ROOM}", f"the listener sees the WHIP publisher join ('{name}')")
+        if video:
+            pub.wait_line(r'"t":4\.\d+,"type":"stats"', 15, "out")  # 4 s of media
+            listen.wait_line(r'"event":"stream_enabled".*"kind":"video".*"local":false', 15, "out")
+            checks.leaves_on_ctrl_c(pub, "publish --whip")
+        else:
+            rc = pub.wait(SECONDS + 30)
+            checks.check(rc == 0, f"publish --whip exits 0 at the end of --duration (got {rc})")
+        left = listen.wait_line(r'"event":"participant_left"', 15, "out")
+        checks.check(json.loads(left.string)["name"] == name, "the listener sees the publisher leave (DELETE)")
+        after = endpoint_state()
+        checks.check(after.get("enabled") is False and "resource" not in after,
+                     f"the WHIP server freed the endpoint (enabled: {after.get('enabled')}, resource: {after.get('resource')})")
+        deleted = [l for l in pub.err if re.search(rf"whip: DELETE {BASE}/resource/{ENDPOINT} -> 200$", l)]
+        checks.check(len(deleted) == 1, "publish DELETEd its resource (200), while its media still flowed")
+        listen.stop(15, sig=2)
+        hz, heard = dominant_of_wav(mix)
+        checks.figures.update(dominantHz=hz and round(hz, 3), heardSeconds=round(heard, 2))
+        checks.check(hz is not None and abs(hz - TONE_HZ) <= 1.0, f"the listener heard {hz} Hz, want {TONE_HZ:g}")
+        checks.check(heard >= (3.0 if video else SECONDS - 2.5), f"for {heard:.2f} s")
+        if video:
+            webms = [f for f in os.listdir(per) if f.endswith(".webm")]
+            frames = video_frames(os.path.join(per, webms[0])) if len(webms) == 1 else 0
+            checks.figures["videoFrames"] = frames
+            checks.check(frames >= 30, f"the listener's WebM of the publisher holds {frames} pictures (>= 30) "
+                                       f"({sorted(os.listdir(per))})")
+        stats = [s for s in json_lines(pub.out) if s.get("type") == "stats"]
+        sent = stats[-1]["sending"]["packets_sent"] if stats and stats[-1].get("sending") else 0
+        checks.check(sent > 0, f"publish's --stats count {sent} packets sent")
+        no_secret(checks, [pub])
+        whip.stop(10)
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        end_case(reversed(procs))
+    checks.done(a.case, *procs)
+    leak_check()
+
+
+def refused_case(a, work):
+    """wrong_token and wrong_endpoint: a one-line error, exit 4, nothing left running."""
+    media = make_media(work)
+    _, env = private_tmpdir(work)
+    checks, procs = CaseChecks(), []
+    try:
+        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        whip = start_whip_server(work, url)
+        procs.append(whip)
+        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+        target = f"{BASE}/endpoint/{ENDPOINT if a.case == 'wrong_token' else 'no-such-endpoint'}"
+        pub = Proc("publish", [a.roomcast, "publish", os.path.join(media, "tone.wav"), "--whip", target,
+                               "--token", WRONG_TOKEN if a.case == "wrong_token" else TOKEN, "--duration", SECONDS],
+                   env=dict(env, ROOMCAST_LOG="debug"))
+        procs.append(pub)
+        rc = pub.wait(30)
+        errors = [l for l in pub.err if l.startswith("roomcast: error: ")]
+        log("publish stderr:\n" + "\n".join(pub.err[-4:]))
+        checks.check(rc == 4, f"publish exits 4 (a server error; got {rc})")
+        checks.check(len(errors) == 1, f"one error line ({len(errors)})")
+        line = errors[0] if errors else ""
+        if a.case == "wrong_token":
+            want = [f"refused our offer (HTTP 403 Forbidden: 'Unauthorized')", target,
+                    "check the token: pass the one this endpoint expects with --token or ROOMCAST_TOKEN"]
+        else:
+            want = ["refused our offer (HTTP 404 Not Found: 'Invalid endpoint ID')", target,
+                    "there is no WHIP endpoint at that URL; check it"]
+        for text in want:
+            checks.check(text in line, f"the error says '{text}'")
+        checks.check(endpoint_state().get("enabled") is False, "the endpoint stays free")
+        no_secret(checks, [pub])
+        whip.stop(10)
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        end_case(reversed(procs))
+    checks.done(a.case, *procs)
+    leak_check()
+
+
+CASES = {"tone": publish_case, "video": publish_case, "wrong_token": refused_case, "wrong_endpoint": refused_case}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True)
+    ap.add_argument("--case", required=True, choices=list(CASES))
+    a = ap.parse_args()
+    if not os.path.exists(os.path.join(PACKAGE, "server.js")) or not os.path.isdir(
+            os.path.join(HERE, "node_modules", "express")):
+        print(f"skip: simple-whip-server not unpacked in {PACKAGE} or its Node modules missing "
+              "(scripts/install-deps.sh)", file=sys.stderr)
+        return 77
+    return run_named_cases({a.case: CASES[a.case]}, a, "roomcast-e2e-whip-", tools=[a.roomcast, "janus", "node", "ffmpeg", "ffprobe"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
