@@ -88,14 +88,38 @@ void DtlsTransport::handle_datagram(std::span<const uint8_t> datagram) {
   if (failed_ || !ssl_) return;
   BIO_write(incoming_, datagram.data(), static_cast<int>(datagram.size()));
   if (!connected_) return continue_handshake();
-  // After the handshake only alerts (close_notify) are expected; no application data.
-  uint8_t buffer[2048];
-  int n = SSL_read(ssl_, buffer, sizeof buffer);
-  if (n <= 0 && SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN) {
-    core::log_info("dtls: peer closed the connection");
-    if (callbacks_.on_closed) callbacks_.on_closed();
+  read_application_data();
+  flush_outgoing();
+}
+
+void DtlsTransport::read_application_data() {
+  // After the handshake: application data (SCTP packets) and alerts (close_notify).
+  uint8_t buffer[16384];  // one record's largest plaintext
+  for (;;) {
+    const int n = SSL_read(ssl_, buffer, sizeof buffer);
+    if (n > 0) {
+      if (callbacks_.on_application_data)
+        callbacks_.on_application_data({buffer, static_cast<size_t>(n)});
+      continue;
+    }
+    if (SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN) {
+      core::log_info("dtls: peer closed the connection");
+      if (callbacks_.on_closed) callbacks_.on_closed();
+    }
+    ERR_clear_error();
+    return;
+  }
+}
+
+bool DtlsTransport::send_application_data(std::span<const uint8_t> data) {
+  if (!ssl_ || !connected_ || failed_ || data.empty()) return false;
+  const int n = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+  if (n <= 0) {
+    core::log_debug("dtls: application data refused: ", openssl_error());
+    return false;
   }
   flush_outgoing();
+  return true;
 }
 
 void DtlsTransport::continue_handshake() {
@@ -142,6 +166,8 @@ void DtlsTransport::finish_handshake() {
   keys.remote_master = server ? master(client_key, client_salt) : master(server_key, server_salt);
   connected_ = true;
   core::log_info("dtls: handshake done, profile ", keys.profile);
+  // Last: the owner may destroy us from on_connected. Application data that came with the
+  // peer's last flight is read with the next datagram (SCTP resends what is not acknowledged).
   if (callbacks_.on_connected) callbacks_.on_connected(keys);
 }
 

@@ -31,6 +31,8 @@ class DtlsTransport {
     std::function<void(const SrtpKeys&)> on_connected;
     std::function<void(const std::string& why)> on_failed;
     std::function<void()> on_closed;  // peer sent close_notify
+    /// One DTLS application data record: an SCTP packet of the data channels (RFC 8261).
+    std::function<void(std::span<const uint8_t>)> on_application_data;
   };
 
   DtlsTransport(GMainContext* context, const Certificate& certificate, Role role,
@@ -43,6 +45,9 @@ class DtlsTransport {
   void start();
   /// Feeds one DTLS datagram received from the peer.
   void handle_datagram(std::span<const uint8_t> datagram);
+  /// Sends one record of application data (an SCTP packet); false before the handshake is
+  /// done, after close, or when OpenSSL refuses it.
+  bool send_application_data(std::span<const uint8_t> data);
   /// Sends close_notify (best effort).
   void close();
   bool connected() const { return connected_; }
@@ -58,6 +63,7 @@ class DtlsTransport {
   void schedule_retransmit();
   void fail(const std::string& why);
   void finish_handshake();
+  void read_application_data();
 
   Callbacks callbacks_;
   Role role_;
