@@ -3,6 +3,8 @@
 
 #include <openssl/rand.h>
 
+#include <type_traits>
+
 #include "core/callback_guard.hpp"
 #include "core/log.hpp"
 #include "sdp/sections.hpp"
@@ -58,7 +60,12 @@ const std::string& PeerSession::SendSection::mid() const {
 }
 
 bool PeerSession::SendSection::sending() const {
-  return std::visit([](const auto& s) { return s.direction == sdp::Direction::SendOnly; }, offer);
+  return std::visit(
+      [](const auto& s) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(s)>, sdp::LocalDataParams>) return true;
+        else return s.direction == sdp::Direction::SendOnly;
+      },
+      offer);
 }
 
 PeerSession::SendSection* PeerSession::find_section(const std::string& mid) {
@@ -77,8 +84,10 @@ uint32_t PeerSession::new_ssrc() const {
     const uint32_t candidate = random_value<uint32_t>() | 1;
     bool taken = candidate == ssrc_ || candidate + 2 == ssrc_;
     for (const auto& section : sections_) {
-      std::visit([&](const auto& s) { taken = taken || s.ssrc == candidate || s.ssrc + 2 == candidate || candidate + 2 == s.ssrc; },
-                 section.offer);
+      std::visit([&](const auto& s) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, sdp::LocalDataParams>)
+          taken = taken || s.ssrc == candidate || s.ssrc + 2 == candidate || candidate + 2 == s.ssrc;
+      }, section.offer);
     }
     if (!taken) return candidate;
   }
@@ -112,10 +121,22 @@ std::string PeerSession::add_video_section(const VideoSectionOptions& options) {
   return video.mid;
 }
 
+std::string PeerSession::add_data_section(const DataSectionOptions& options) {
+  for (const auto& section : sections_)
+    if (std::holds_alternative<sdp::LocalDataParams>(section.offer)) return section.mid();
+  sdp::LocalDataParams data;
+  data.mid = std::to_string(sections_.size());
+  data.max_message_size = options.max_message_size;
+  sections_.push_back(SendSection{data, std::nullopt, std::nullopt, nullptr, std::nullopt});
+  return data.mid;
+}
+
 void PeerSession::set_sending(const std::string& mid, bool sending) {
   if (auto* section = find_section(mid)) {
-    std::visit([&](auto& s) { s.direction = sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive; },
-               section->offer);
+    std::visit([&](auto& s) {
+      if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, sdp::LocalDataParams>)
+        s.direction = sending ? sdp::Direction::SendOnly : sdp::Direction::Inactive;
+    }, section->offer);
   }
 }
 
@@ -203,6 +224,10 @@ void PeerSession::accept_sections(const std::string& answer_sdp) {
   // A section offered inactive (a muted camera or microphone) gets its sender when it first
   // sends; one that has a sender keeps it, so its RTP stream continues.
   for (auto& section : sections_) {
+    if (std::holds_alternative<sdp::LocalDataParams>(section.offer)) {
+      if (!data_remote_) accept_data(section, answer_sdp);
+      continue;
+    }
     if (section.sender || !section.sending()) continue;
     section.refusal.reset();
     if (std::holds_alternative<sdp::LocalAudioParams>(section.offer)) accept_audio(section, answer_sdp);
@@ -228,6 +253,56 @@ void PeerSession::accept_audio(SendSection& section, const std::string& answer_s
                                                 first_sequence, first_timestamp);
   if (section.timeline) audio->set_timeline(section.timeline->first, section.timeline->second);
   section.sender = std::move(audio);
+}
+
+void PeerSession::accept_data(SendSection& section, const std::string& answer_sdp) {
+  const auto& offer = std::get<sdp::LocalDataParams>(section.offer);
+  const auto answer = sdp::parse_remote_data(answer_sdp, offer.mid);
+  if (!answer || !answer->accepted) {
+    section.refusal = !answer ? "the server's answer has no data channel section"
+                              : "the server does not take data channels (its m=application is refused)";
+    return;
+  }
+  section.refusal.reset();
+  data_remote_ = *answer;
+  // Added in a renegotiation: DTLS is up already.
+  if (dtls_ && dtls_->connected() && dtls_role_) start_data_channels(*dtls_role_);
+}
+
+void PeerSession::start_data_channels(dtls::DtlsTransport::Role role) {
+  if (sctp_ || !data_remote_ || closed_) return;
+  size_t max_message_size = sdp::LocalDataParams{}.max_message_size;
+  for (const auto& section : sections_)
+    if (const auto* data = std::get_if<sdp::LocalDataParams>(&section.offer)) max_message_size = data->max_message_size;
+  sctp::SctpConfig config;
+  config.remote_port = data_remote_->sctp_port;
+  config.remote_max_message_size = data_remote_->max_message_size;
+  config.max_message_size = max_message_size;
+  sctp::SctpAssociation::Callbacks callbacks;
+  // Inside usrsctp: straight to DTLS, never back into an association.
+  callbacks.send = [this](std::span<const uint8_t> packet) {
+    if (dtls_) dtls_->send_application_data(packet);
+  };
+  callbacks.on_connected = [this] {
+    if (callbacks_.on_data_connected) callbacks_.on_data_connected();
+  };
+  callbacks.on_channel = [this](sctp::DataChannel& channel) {
+    if (callbacks_.on_data_channel) callbacks_.on_data_channel(channel);
+  };
+  callbacks.on_closed = [this](const std::string& why) {
+    if (callbacks_.on_data_closed) callbacks_.on_data_closed(why);
+  };
+  const auto sctp_role = role == dtls::DtlsTransport::Role::Client ? sctp::SctpAssociation::Role::DtlsClient
+                                                                   : sctp::SctpAssociation::Role::DtlsServer;
+  try {
+    sctp_ = std::make_unique<sctp::SctpAssociation>(loop_, sctp_role, config, std::move(callbacks));
+  } catch (const std::exception& e) {
+    // Data channels are lost, media goes on.
+    core::log_warn("peer: no data channels: ", e.what());
+    if (callbacks_.on_data_closed) callbacks_.on_data_closed(e.what());
+    return;
+  }
+  sctp_->start();
 }
 
 void PeerSession::accept_video(SendSection& section, const std::string& answer_sdp) {
@@ -432,9 +507,14 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
     return "the server's DTLS fingerprint uses " + remote.fingerprint_algorithm +
            "; only sha-256 is supported";
   remote_ = remote;
+  dtls_role_ = role;
   dtls::DtlsTransport::Callbacks callbacks;
   callbacks.send = [this](std::span<const uint8_t> datagram) { ice_->send(datagram); };
-  callbacks.on_connected = [this](const dtls::SrtpKeys& keys) {
+  // RFC 8261: SCTP packets of the data channels are DTLS application data.
+  callbacks.on_application_data = [this](std::span<const uint8_t> packet) {
+    if (sctp_) sctp_->handle_packet(packet);
+  };
+  callbacks.on_connected = [this, role](const dtls::SrtpKeys& keys) {
     try {
       srtp_ = std::make_unique<srtp::SrtpSession>(keys.profile, keys.local_master, keys.remote_master);
     } catch (const std::exception& e) {
@@ -447,6 +527,7 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
     report_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] { send_reports(); });
     report_timer_->arm_in(kReportInterval);
     send_due();  // anything a sender made before the keys were there
+    start_data_channels(role);
     if (callbacks_.on_connected) callbacks_.on_connected();
   };
   callbacks.on_failed = [this](const std::string& why) { fail(why); };
@@ -574,6 +655,7 @@ void PeerSession::close() {
       if (srtp_->protect_rtcp(*report)) ice_->send(*report);
     }
   }
+  sctp_.reset();  // ABORT: the server's channels close at once
   if (dtls_) dtls_->close();
   closed_ = true;
   connect_timeout_.reset();

@@ -25,6 +25,7 @@
 #include "rtp/rtcp.hpp"
 #include "rtp/receive_statistics.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "sctp/sctp_association.hpp"
 #include "sdp/multistream.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/send_offer.hpp"
@@ -54,6 +55,9 @@ struct AudioSectionOptions {
   std::optional<RtpContinuation> continuation;
   bool sending = true;  ///< false: offered inactive (a muted microphone stays muted across a rejoin)
 };
+struct DataSectionOptions {
+  size_t max_message_size = 256 * 1024;  ///< the largest message we take (a=max-message-size)
+};
 struct VideoSectionOptions {
   VideoCodec codec = VideoCodec::vp8;
   bool nack = true;  ///< offer NACK (and RTX) and answer it from a send history
@@ -77,6 +81,12 @@ class PeerSession {
     std::function<void(const std::string& mid)> on_keyframe_request;
     /// Publisher side: what the path allows the video in `mid` (the lower of REMB and loss), bits/s.
     std::function<void(const std::string& mid, int bitrate_bps)> on_bandwidth_estimate;
+    /// The data section's SCTP association is up: channels can be opened (data_channels()).
+    std::function<void()> on_data_connected;
+    /// The server opened a data channel to us (it is open already).
+    std::function<void(sctp::DataChannel& channel)> on_data_channel;
+    /// The SCTP association ended (every channel is closed); media goes on.
+    std::function<void(const std::string& why)> on_data_closed;
   };
 
   PeerSession(core::EventLoop& loop, Callbacks callbacks);
@@ -92,6 +102,13 @@ class PeerSession {
   /// life (RFC 3264 §8: one that stops sending is offered inactive, its stream continues later).
   std::string add_audio_section(const AudioSectionOptions& options);
   std::string add_video_section(const VideoSectionOptions& options);
+  /// Adds the data channels' m=application section (RFC 8841), one per session: a second call
+  /// returns the first one's mid. Its SCTP association starts once DTLS is up, if the server
+  /// takes the section (else refusal(mid) says why).
+  std::string add_data_section(const DataSectionOptions& options = {});
+  /// The data channels' association: null until the server takes the data section and DTLS is
+  /// up. Used on the loop thread; its callbacks reach us as on_data_* above.
+  sctp::SctpAssociation* data_channels() { return sctp_.get(); }
   /// Whether the section `mid` sends or is inactive in the next offer.
   void set_sending(const std::string& mid, bool sending);
   /// Gathers candidates, then hands over a complete offer of the sections added.
@@ -179,6 +196,8 @@ class PeerSession {
   void accept_sections(const std::string& answer_sdp);
   void accept_audio(SendSection& section, const std::string& answer_sdp);
   void accept_video(SendSection& section, const std::string& answer_sdp);
+  void accept_data(SendSection& section, const std::string& answer_sdp);
+  void start_data_channels(dtls::DtlsTransport::Role role);
   SendSection* find_section(const std::string& mid);
   const SendSection* find_section(const std::string& mid) const;
   uint32_t new_ssrc() const;     // random, odd, and unlike any SSRC of this session
@@ -192,6 +211,10 @@ class PeerSession {
   std::unique_ptr<ice::IceTransport> ice_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_;
+  // After dtls_: destroyed first, its ABORT still goes out through DTLS.
+  std::optional<sdp::RemoteData> data_remote_;  // the server took our data section
+  std::unique_ptr<sctp::SctpAssociation> sctp_;
+  std::optional<dtls::DtlsTransport::Role> dtls_role_;  // once connect_to chose it
   std::vector<SendSection> sections_;         // publisher: in m-line order
   std::unique_ptr<core::Timer> pace_timer_;   // armed while a sender's pacer holds packets
   uint64_t offer_session_id_ = 0;  // o= of our offers: the same in every renegotiation

@@ -1,6 +1,8 @@
 // Our publisher offer of N send sections, and the answer's view of an audio one.
 #include "sdp/send_offer.hpp"
 
+#include <type_traits>
+
 #include "sdp/sections.hpp"
 #include "sdp/text.hpp"
 
@@ -26,13 +28,16 @@ std::string build_offer(const LocalMediaParams& local, const std::vector<LocalSe
   for (const auto& section : sections) {
     std::visit([&](const auto& s) {
       bundle += (bundle.empty() ? "" : " ") + s.mid;
-      any_sending = any_sending || sends(s.direction);
+      if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, LocalDataParams>)
+        any_sending = any_sending || sends(s.direction);
     }, section);
   }
   SessionDescription sd = detail::session_header(session_id, bundle, any_sending ? local.msid_stream : "");
   for (const auto& section : sections) {
     if (const auto* audio = std::get_if<LocalAudioParams>(&section))
       sd.media.push_back(audio_offer_section(local, *audio));
+    else if (const auto* data = std::get_if<LocalDataParams>(&section))
+      sd.media.push_back(data_section(local, *data));
     else
       sd.media.push_back(video_section(local, std::get<LocalVideoParams>(section)));
   }

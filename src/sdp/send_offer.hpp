@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "sdp/data_section.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/video_section.hpp"
 
@@ -25,8 +26,8 @@ struct LocalAudioParams {
   bool stereo = false;
 };
 
-/// One m= section of our offer.
-using LocalSection = std::variant<LocalAudioParams, LocalVideoParams>;
+/// One m= section of our offer: media, or the data channels' m=application (RFC 8841).
+using LocalSection = std::variant<LocalAudioParams, LocalVideoParams, LocalDataParams>;
 
 /// `local` gives the transport (ICE credentials, candidates, fingerprint), cname and msid
 /// stream shared by every section; its audio fields are not used. Every section carries the

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "sdp/data_section.hpp"
+#include "sdp/send_offer.hpp"
 #include "sdp/session_description.hpp"
 #include "sdp_test_params.hpp"
 
@@ -98,4 +99,30 @@ TEST(DataSection, RefusedOrBrokenSectionsAreNotAccepted) {
   EXPECT_FALSE(other_format->accepted);
   EXPECT_FALSE(parse_remote_data(answer(""), "1")) << "no such section";
   EXPECT_FALSE(parse_remote_data("not sdp", "1"));
+}
+
+TEST(DataSection, OfferBundlesTheDataSectionAfterTheMediaInItsPlace) {
+  LocalAudioParams audio;
+  audio.ssrc = 1111;
+  LocalDataParams data;
+  data.mid = "1";
+  LocalVideoParams video;
+  video.mid = "2";
+  video.ssrc = 2222;
+  const auto sd = SessionDescription::parse(
+      build_offer(test::roomcast_local(Direction::SendOnly), {audio, data, video}, 7));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->attribute("group"), "BUNDLE 0 1 2");
+  ASSERT_EQ(sd->media.size(), 3u);
+  EXPECT_EQ(sd->media[0].media, "audio");
+  EXPECT_EQ(sd->media[1].media_line(), "application 9 UDP/DTLS/SCTP webrtc-datachannel");
+  EXPECT_EQ(sd->media[1].attribute("mid"), "1");
+  EXPECT_EQ(sd->media[1].attribute("sctp-port"), "5000");
+  EXPECT_EQ(sd->media[2].media, "video") << "m-line order is the order the sections were added";
+  // A data-only offer (a listener that only sends messages) has no msid stream.
+  const auto data_only =
+      SessionDescription::parse(build_offer(test::roomcast_local(Direction::SendOnly), {data}, 7));
+  ASSERT_TRUE(data_only);
+  EXPECT_EQ(data_only->attribute("group"), "BUNDLE 1");
+  EXPECT_EQ(data_only->attribute("msid-semantic"), " WMS") << "no stream: nothing is sent";
 }
