@@ -24,7 +24,8 @@ from ._native import (  # noqa: F401
     FileMedia, FileVideoTrack, IceServer, IceTransportPolicy, MediaRecorder, Meeting, MeetingConfig, MeetingJoinedInfo,
     MeetingLeftInfo, OpusFec,
     Participant, PixelFormat, PublishStats, PushAudioTrack, PushAudioTrackStats, PushVideoTrack, PushVideoTrackStats,
-    ReceivedVideoFrame, ReconnectedInfo, ReconnectingInfo, SampleFormat, Stream, VideoFrame, __version__)
+    ReceivedVideoFrame, ReconnectedInfo, ReconnectingInfo, SampleFormat, SignalingProtocol, Stream, VideoFrame,
+    __version__)
 from ._native import init_meeting as _init_meeting
 
 

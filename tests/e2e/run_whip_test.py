@@ -10,7 +10,16 @@
 #                   WebM holds the pictures; the resource is DELETEd on the way out
 #   wrong_token     a one-line error naming HTTP 403, the URL and the token; exit 4; nothing left
 #   wrong_endpoint  a one-line error naming HTTP 404 and the URL; exit 4
-#   run_whip_test.py --roomcast BIN --case CASE   (under netns.sh)
+#   mute            the Python module (SignalingProtocol.WHIP) turns the microphone off for 2 s
+#                   and on again: the listener hears the gap, and nothing but POST and DELETE
+#                   reached the server (WHIP has no renegotiation)
+#   corners         a small server of ours in front of simple-whip-server: 503 + Retry-After 1
+#                   first, then 307 to the real endpoint (which needs the token: it must follow
+#                   the redirect with body and token); the relative Location is resolved
+#                   against the URL after the redirect (the DELETE reaches simple-whip-server);
+#                   simple-whip-server's Link header (a STUN server) is adopted for the next
+#                   connection
+#   run_whip_test.py --roomcast BIN --case CASE [--python-dir DIR]   (under netns.sh)
 import argparse
 import json
 import os
@@ -22,7 +31,7 @@ import urllib.request
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, CaseChecks, Failure, Proc, end_case, json_lines, leak_check, log,  # noqa: E402
+from e2e_util import (HERE, PY, CaseChecks, Failure, Proc, end_case, json_lines, leak_check, log,  # noqa: E402
                       private_tmpdir, run_named_cases, start_roomcast_server)
 
 ROOM = 1234
@@ -36,7 +45,7 @@ PACKAGE = os.path.join(HERE, "simple-whip-server", "usr", "share", "simple-whip-
 BASE = f"http://127.0.0.1:{WHIP_PORT}/whip"
 
 
-def start_whip_server(work, janus_url):
+def start_whip_server(work, janus_url, ice_servers=()):
     """Debian's server.js and whip-janus.js, copied beside a config.js of ours (the package's is a
     symlink to /etc), run by node with the modules from tests/e2e/node_modules; ready once it
     is connected to Janus and listening."""
@@ -47,7 +56,7 @@ def start_whip_server(work, janus_url):
     with open(os.path.join(d, "config.js"), "w") as f:
         f.write("module.exports = " + json.dumps({"janus": {"address": janus_url}, "port": WHIP_PORT,
                                                    "rest": "/whip", "allowTrickle": True,
-                                                   "strictETags": False, "iceServers": []}) + ";\n")
+                                                   "strictETags": False, "iceServers": list(ice_servers)}) + ";\n")
     with open(os.path.join(d, "package.json"), "w") as f:
         f.write('{"type": "commonjs"}\n')  # tests/e2e's package.json says "module"; these are CommonJS
     env = dict(os.environ, NODE_PATH=os.path.join(HERE, "node_modules"), DEBUG="whip:*,janus:*,-janus:vdebug")
@@ -177,6 +186,159 @@ def publish_case(a, work):
     leak_check()
 
 
+# The Python bot: publishes over WHIP, the microphone off from 2 s to 4 s, leaves at 6 s.
+PY_MUTE_BOT = r"""
+import os, sys, time, roomcast
+url, tone = sys.argv[1:3]
+config = roomcast.MeetingConfig(protocol=roomcast.SignalingProtocol.WHIP, server_url=url, token=os.environ["WHIP_TOKEN"],
+                                custom_microphone_audio_track=roomcast.FileAudioTrack(tone))
+meeting = roomcast.init_meeting(config)
+meeting.join()
+start = time.monotonic()
+for at, act in ((2.0, meeting.disable_mic), (4.0, meeting.enable_mic), (6.0, meeting.leave)):
+    time.sleep(max(0.0, start + at - time.monotonic()))
+    act()
+    print(f"{act.__name__} at {time.monotonic() - start:.2f}", flush=True)
+meeting.close()
+"""
+
+
+def silences(path, frame=960):
+    """Lengths in seconds of the quiet runs between the first and last loud 20 ms frame."""
+    import numpy as np
+    with wave.open(path) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
+    n = len(x) // frame
+    loud = [np.sqrt(np.mean(x[i * frame:(i + 1) * frame] ** 2)) > 0.01 for i in range(n)]
+    idx = [i for i, v in enumerate(loud) if v]
+    runs, start = [], None
+    for i in range(idx[0], idx[-1] + 1) if idx else []:
+        if not loud[i] and start is None:
+            start = i
+        elif loud[i] and start is not None:
+            runs.append((i - start) * frame / 48000)
+            start = None
+    return runs
+
+
+def mute_case(a, work):
+    media = make_media(work)
+    _, env = private_tmpdir(work)
+    checks, procs = CaseChecks(), []
+    try:
+        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        whip = start_whip_server(work, url)
+        procs.append(whip)
+        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+        mix = os.path.join(work, "mix.wav")
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--duration", 40,
+                                 "--record", mix], env=env)
+        procs.append(listen)
+        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        bot = Proc("bot", [PY, "-c", PY_MUTE_BOT, f"{BASE}/endpoint/{ENDPOINT}", os.path.join(media, "tone.wav")],
+                   env=dict(env, PYTHONPATH=a.python_dir, WHIP_TOKEN=TOKEN, ROOMCAST_LOG="debug"))
+        procs.append(bot)
+        rc = bot.wait(40)
+        if rc != 0:
+            raise Failure(f"the Python bot failed (exit {rc})\n{bot.dump()}")
+        checks.check(any(l.startswith("enable_mic at ") for l in bot.out), "enable_mic() returned")
+        listen.wait_line(r'"event":"participant_left"', 15, "out")
+        requests = [l.split("whip: ", 1)[1].split(" ")[0] for l in bot.err if re.search(r"whip: \w+ \S+$", l)]
+        checks.check(requests == ["POST", "DELETE"], f"the server got POST and DELETE only, no renegotiation ({requests})")
+        listen.stop(15, sig=2)
+        gaps = silences(mix)
+        checks.figures["silences"] = [round(g, 2) for g in gaps]
+        long_gaps = [g for g in gaps if g >= 0.5]
+        checks.check(len(long_gaps) == 1 and 1.5 <= long_gaps[0] <= 2.6,
+                     f"the listener heard one silence of about 2 s, while the microphone was off ({gaps})")
+        hz, heard = dominant_of_wav(mix)
+        checks.check(hz is not None and abs(hz - TONE_HZ) <= 1.0, f"and the tone around it ({hz} Hz)")
+        no_secret(checks, [bot])
+        whip.stop(10)
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        end_case(reversed(procs))
+    checks.done(a.case, *procs)
+    leak_check()
+
+
+class FrontServer:
+    """Ours, named as ours: answers the first POST with 503 + Retry-After: 1, the next with a 307
+    to simple-whip-server's endpoint; records what it was sent."""
+
+    def __init__(self, port, target):
+        import http.server
+        import threading
+        front = self
+        self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                front.seen.append((self.command, self.headers.get("Content-Type"),
+                                   self.headers.get("Authorization") == f"Bearer {TOKEN}", body.startswith(b"v=0")))
+                if len(front.seen) == 1:
+                    self.send_response(503)
+                    self.send_header("Retry-After", "1")
+                else:
+                    self.send_response(307)
+                    self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def corners_case(a, work):
+    media = make_media(work)
+    _, env = private_tmpdir(work)
+    checks, procs, front = CaseChecks(), [], None
+    try:
+        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        whip = start_whip_server(work, url, ice_servers=[{"uri": "stun:10.77.0.1:3478"}])
+        procs.append(whip)
+        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+        front = FrontServer(WHIP_PORT + 1, f"{BASE}/endpoint/{ENDPOINT}")
+        pub = Proc("publish", [a.roomcast, "publish", os.path.join(media, "tone.wav"), "--whip",
+                               f"http://127.0.0.1:{WHIP_PORT + 1}/ingest", "--duration", 3],
+                   env=dict(env, ROOMCAST_TOKEN=TOKEN, ROOMCAST_LOG="debug"))
+        procs.append(pub)
+        rc = pub.wait(40)
+        checks.check(rc == 0, f"publish through the 503 and the 307 exits 0 (got {rc})")
+        checks.check([s[0] for s in front.seen] == ["POST", "POST"], f"our server got two POSTs ({front.seen})")
+        checks.check(all(s[1] == "application/sdp" and s[2] and s[3] for s in front.seen),
+                     "each with Content-Type application/sdp, the Bearer token and the offer")
+        checks.check(any("is unavailable (503); trying again in 1 s" in l for l in pub.err),
+                     "the 503 was tried again after its Retry-After")
+        checks.check(any(l.endswith(f"whip: POST {BASE}/endpoint/{ENDPOINT} -> 201") for l in pub.err),
+                     "the 307 was followed to simple-whip-server, which took the token (201)")
+        checks.check(any(l.endswith(f"whip: DELETE {BASE}/resource/{ENDPOINT} -> 200") for l in pub.err),
+                     "the relative Location was resolved against the redirected URL: DELETE reached it (200)")
+        checks.check(any("the server offers 1 ICE server(s)" in l for l in pub.err),
+                     "the Link header's STUN server was taken for the next connection")
+        checks.check(endpoint_state().get("enabled") is False, "the endpoint is free again")
+        no_secret(checks, [pub])
+        whip.stop(10)
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        if front:
+            front.close()
+        end_case(reversed(procs))
+    checks.done(a.case, *procs)
+    leak_check()
+
+
 def refused_case(a, work):
     """wrong_token and wrong_endpoint: a one-line error, exit 4, nothing left running."""
     media = make_media(work)
@@ -217,13 +379,15 @@ def refused_case(a, work):
     leak_check()
 
 
-CASES = {"tone": publish_case, "video": publish_case, "wrong_token": refused_case, "wrong_endpoint": refused_case}
+CASES = {"tone": publish_case, "video": publish_case, "wrong_token": refused_case, "wrong_endpoint": refused_case,
+         "mute": mute_case, "corners": corners_case}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--case", required=True, choices=list(CASES))
+    ap.add_argument("--python-dir", help="mute: the build's Python module folder")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(PACKAGE, "server.js")) or not os.path.isdir(
             os.path.join(HERE, "node_modules", "express")):
