@@ -54,7 +54,7 @@ export GIO_USE_PROXY_RESOLVER=dummy
 export ROOMCAST_E2E_MAX_CONCEALED=0.2
 tsan_status=0
 (cd "$here/build-tsan" && ctest --output-on-failure --timeout 300 \
-  -R '^(MediaClock|EventLoop|EncodedTrack|PushAudioTrack|WorkerPool|AudioDelivery|Engine|Dtls)\.|^e2e_(cpp_api|fanout_one_track_three_meetings|push_track_dtx|interrupt_embedded_publish|server_gone_while_publishing|example_file_to_meeting)$') \
+  -R '^(MediaClock|EventLoop|EncodedTrack|PushAudioTrack|WorkerPool|AudioDelivery|Engine|Dtls|DataChannel|Sctp|SctpOverDtls)\.|^e2e_(cpp_api|fanout_one_track_three_meetings|push_track_dtx|interrupt_embedded_publish|server_gone_while_publishing|example_file_to_meeting)$') \
   || tsan_status=$?
 if grep -l "WARNING: ThreadSanitizer" "$tsan_logs"/report* 2>/dev/null; then
   cat "$tsan_logs"/report*
