@@ -41,6 +41,7 @@ void Meeting::Impl::join_steps() {
   // Names resolved once per join, on the caller's thread (getaddrinfo blocks): an unknown
   // STUN/TURN host fails the join before anything is signaled.
   ice_config = ice::resolve_ice_config(config.ice_servers, config.ice_transport_policy);
+  ice_config.tcp = config.ice_tcp;
   if (config.server_url.empty()) {
     embedded = std::make_unique<server::EmbeddedJanus>(server::EmbeddedJanusOptions{});
     url = embedded->url();
@@ -133,6 +134,7 @@ void Meeting::Impl::adopt_server_ice(const std::vector<IceServer>& offered) {
   core::log_info("meeting ", config.meeting_id, ": the server offers ", servers.size() - config.ice_servers.size(),
                  " ICE server(s); used from the next media connection (this one had gathered already)");
   ice_config = ice::resolve_ice_config(servers, config.ice_transport_policy);
+  ice_config.tcp = config.ice_tcp;
 }
 
 void Meeting::Impl::announce_joined(const signaling::RoomState& room) {
@@ -171,7 +173,10 @@ void Meeting::Impl::publish() {
   });
   auto problem = loop->call([&] {
     // Named by publishing (WHIP): our own streams, live from the next moment, carry the id.
-    if (local_state->id.empty()) local_state->id = signaling->published_id();
+    if (local_state->id.empty()) {
+      local_state->id = signaling->published_id();
+      local_state->display_name = config.name;
+    }
     return publication->apply_answer(answer);
   });
   if (problem) throw Error(Error::Kind::Transport, *problem);

@@ -14,6 +14,9 @@ if(ROOMCAST_FUZZ)
   target_compile_options(roomcast PRIVATE -fsanitize=fuzzer-no-link)
 endif()
 
+# WHIP's Link, Location and Retry-After rules (signaling/whip/whip_rules).
+list(APPEND ROOMCAST_FUZZ_TARGETS whip_headers)
+
 foreach(name IN LISTS ROOMCAST_FUZZ_TARGETS)
   add_executable(fuzz_${name}_replay
     ${ROOMCAST_FUZZ_DIR}/fuzz_${name}.cpp ${ROOMCAST_FUZZ_DIR}/standalone_main.cpp)
