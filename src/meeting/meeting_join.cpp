@@ -114,8 +114,9 @@ std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
   return std::make_unique<signaling::janus::VideoRoomSignaling>(*loop, std::move(options), std::move(events));
 }
 
-/// STUN/TURN servers the server offers with its answer (WHIP's Link headers): our candidates
-/// were gathered before the answer came, so they serve the next media connection (a rejoin).
+/// STUN/TURN servers the server offers (WHIP's Link headers): for the media connections from
+/// now on. Given before we publish (an answer to OPTIONS), the first offer gathers with them;
+/// given with the answer, the next connection (a rejoin) does.
 /// Only servers given by IP address are taken: resolving a name would block the loop thread.
 void Meeting::Impl::adopt_server_ice(const std::vector<IceServer>& offered) {
   std::vector<IceServer> servers = config.ice_servers;
@@ -132,7 +133,7 @@ void Meeting::Impl::adopt_server_ice(const std::vector<IceServer>& offered) {
   }
   if (servers.size() == config.ice_servers.size()) return;
   core::log_info("meeting ", config.meeting_id, ": the server offers ", servers.size() - config.ice_servers.size(),
-                 " ICE server(s); used from the next media connection (this one had gathered already)");
+                 " ICE server(s), for our media connections from now on");
   ice_config = ice::resolve_ice_config(servers, config.ice_transport_policy);
   ice_config.tcp = config.ice_tcp;
 }

@@ -11,14 +11,14 @@
 #   wrong_token     a one-line error naming HTTP 403, the URL and the token; exit 4; nothing left
 #   wrong_endpoint  a one-line error naming HTTP 404 and the URL; exit 4
 #   mute            the Python module (SignalingProtocol.WHIP) turns the microphone off for 2 s
-#                   and on again: the listener hears the gap, and nothing but POST and DELETE
-#                   reached the server (WHIP has no renegotiation)
+#                   and on again: the listener hears the gap, and nothing but OPTIONS, POST and
+#                   DELETE reached the server (WHIP has no renegotiation)
 #   corners         a small server of ours in front of simple-whip-server: 503 + Retry-After 1
 #                   first, then 307 to the real endpoint (which needs the token: it must follow
 #                   the redirect with body and token); the relative Location is resolved
 #                   against the URL after the redirect (the DELETE reaches simple-whip-server);
-#                   simple-whip-server's Link header (a STUN server) is adopted for the next
-#                   connection
+#                   simple-whip-server's Link header, asked for by OPTIONS before gathering,
+#                   names a STUN server (coturn) that our first gathering asks (nft counts)
 #   run_whip_test.py --roomcast BIN --case CASE [--python-dir DIR]   (under netns.sh)
 import argparse
 import json
@@ -245,7 +245,8 @@ def mute_case(a, work):
         checks.check(any(l.startswith("enable_mic at ") for l in bot.out), "enable_mic() returned")
         listen.wait_line(r'"event":"participant_left"', 15, "out")
         requests = [l.split("whip: ", 1)[1].split(" ")[0] for l in bot.err if re.search(r"whip: \w+ \S+$", l)]
-        checks.check(requests == ["POST", "DELETE"], f"the server got POST and DELETE only, no renegotiation ({requests})")
+        checks.check(requests == ["OPTIONS", "POST", "DELETE"],
+                     f"the server got OPTIONS, POST and DELETE only, no renegotiation ({requests})")
         listen.stop(15, sig=2)
         gaps = silences(mix)
         checks.figures["silences"] = [round(g, 2) for g in gaps]
@@ -274,11 +275,18 @@ class FrontServer:
         self.seen = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def do_OPTIONS(self):
+                front.seen.append(("OPTIONS", None, self.headers.get("Authorization") == f"Bearer {TOKEN}", None))
+                self.send_response(307)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 front.seen.append((self.command, self.headers.get("Content-Type"),
                                    self.headers.get("Authorization") == f"Bearer {TOKEN}", body.startswith(b"v=0")))
-                if len(front.seen) == 1:
+                if len([s for s in front.seen if s[0] == "POST"]) == 1:
                     self.send_response(503)
                     self.send_header("Retry-After", "1")
                 else:
@@ -299,14 +307,52 @@ class FrontServer:
         self.httpd.server_close()
 
 
+STUN_ADDRESS, STUN_PORT = "10.77.0.1", 3478
+
+
+def stun_counter():
+    """nftables counts STUN Binding requests (type 0x0001 right after the UDP header, RFC 8489 §5)
+    to the STUN server's port."""
+    rules = f"""
+table inet rcwhip {{
+  counter stun_binding {{}}
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    udp dport {STUN_PORT} @th,64,16 0x0001 counter name stun_binding
+  }}
+}}"""
+    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True, timeout=15)
+
+
+def stun_bindings():
+    out = subprocess.run(["nft", "-j", "list", "counter", "inet", "rcwhip", "stun_binding"], capture_output=True,
+                         text=True, timeout=15, check=True).stdout
+    return next((i["counter"]["packets"] for i in json.loads(out)["nftables"] if "counter" in i), 0)
+
+
+def start_stun(work):
+    argv = ["turnserver", "-n", f"--listening-ip={STUN_ADDRESS}", f"--listening-port={STUN_PORT}", "--stun-only",
+            "--no-tls", "--no-dtls", "--no-cli", "--log-file=stdout", "--simple-log", f"--userdb={work}/turndb",
+            f"--pidfile={work}/turnserver.pid", "--no-software-attribute", "-v"]
+    stun = Proc("coturn", argv)
+    try:
+        stun.wait_line(rf"UDP listener opened on\s*:\s*{re.escape(STUN_ADDRESS)}:{STUN_PORT}", 15)
+    except Failure:
+        stun.terminate()
+        raise
+    return stun
+
+
 def corners_case(a, work):
     media = make_media(work)
     _, env = private_tmpdir(work)
     checks, procs, front = CaseChecks(), [], None
     try:
+        stun_counter()
+        procs.append(start_stun(work))
         server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
         procs.append(server)
-        whip = start_whip_server(work, url, ice_servers=[{"uri": "stun:10.77.0.1:3478"}])
+        whip = start_whip_server(work, url, ice_servers=[{"uri": f"stun:{STUN_ADDRESS}:{STUN_PORT}"}])
         procs.append(whip)
         http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
         front = FrontServer(WHIP_PORT + 1, f"{BASE}/endpoint/{ENDPOINT}")
@@ -316,17 +362,25 @@ def corners_case(a, work):
         procs.append(pub)
         rc = pub.wait(40)
         checks.check(rc == 0, f"publish through the 503 and the 307 exits 0 (got {rc})")
-        checks.check([s[0] for s in front.seen] == ["POST", "POST"], f"our server got two POSTs ({front.seen})")
-        checks.check(all(s[1] == "application/sdp" and s[2] and s[3] for s in front.seen),
-                     "each with Content-Type application/sdp, the Bearer token and the offer")
+        posts = [s for s in front.seen if s[0] == "POST"]
+        checks.check([s[0] for s in front.seen] == ["OPTIONS", "POST", "POST"],
+                     f"our server got OPTIONS, then two POSTs ({[s[0] for s in front.seen]})")
+        checks.check(all(s[1] == "application/sdp" and s[2] and s[3] for s in posts),
+                     "each POST with Content-Type application/sdp, the Bearer token and the offer")
         checks.check(any("is unavailable (503); trying again in 1 s" in l for l in pub.err),
                      "the 503 was tried again after its Retry-After")
         checks.check(any(l.endswith(f"whip: POST {BASE}/endpoint/{ENDPOINT} -> 201") for l in pub.err),
                      "the 307 was followed to simple-whip-server, which took the token (201)")
         checks.check(any(l.endswith(f"whip: DELETE {BASE}/resource/{ENDPOINT} -> 200") for l in pub.err),
                      "the relative Location was resolved against the redirected URL: DELETE reached it (200)")
-        checks.check(any("the server offers 1 ICE server(s)" in l for l in pub.err),
-                     "the Link header's STUN server was taken for the next connection")
+        offered = [i for i, l in enumerate(pub.err) if "the server offers 1 ICE server(s)" in l]
+        first_post = next((i for i, l in enumerate(pub.err) if "whip: POST " in l), len(pub.err))
+        checks.check(offered and offered[0] < first_post,
+                     "the STUN server of the Link header (OPTIONS, followed through the 307) came before the offer")
+        bindings = stun_bindings()
+        checks.figures["stunBindings"] = bindings
+        checks.check(bindings >= 1, f"our first gathering asked that STUN server: nft counted {bindings} Binding "
+                                    "request(s) (>= 1)")
         checks.check(endpoint_state().get("enabled") is False, "the endpoint is free again")
         no_secret(checks, [pub])
         whip.stop(10)
@@ -334,7 +388,7 @@ def corners_case(a, work):
     finally:
         if front:
             front.close()
-        end_case(reversed(procs))
+        end_case(reversed(procs), nft_table="rcwhip")
     checks.done(a.case, *procs)
     leak_check()
 
@@ -394,7 +448,8 @@ def main():
         print(f"skip: simple-whip-server not unpacked in {PACKAGE} or its Node modules missing "
               "(scripts/install-deps.sh)", file=sys.stderr)
         return 77
-    return run_named_cases({a.case: CASES[a.case]}, a, "roomcast-e2e-whip-", tools=[a.roomcast, "janus", "node", "ffmpeg", "ffprobe"])
+    tools = [a.roomcast, "janus", "node", "ffmpeg", "ffprobe"] + (["turnserver", "nft"] if a.case == "corners" else [])
+    return run_named_cases({a.case: CASES[a.case]}, a, "roomcast-e2e-whip-", tools=tools)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,35 @@ void WhipSignaling::join(const std::string& rejoin_as, std::function<void(Result
   // Nothing to enter: WHIP knows endpoints, not rooms. A rejoin first ends what the old
   // session left at the server, so the room never holds two of us.
   (void)rejoin_as;
-  end_resource([done] { done(Result<RoomState>::ok(RoomState{})); });
+  end_resource([this, done] { ask_ice_servers([done] { done(Result<RoomState>::ok(RoomState{})); }); });
+}
+
+/// OPTIONS on the endpoint, before we gather: servers that answer it with ICE server Link
+/// headers (simple-whip-server, MediaMTX; WHIP drafts before RFC 9725 described it) give their
+/// STUN/TURN servers in time for the first offer. Anything else is no answer; bounded by
+/// kOptionsWait.
+void WhipSignaling::ask_ice_servers(std::function<void()> done) {
+  auto settled = std::make_shared<bool>(false);
+  auto finish = [settled, done] {
+    if (std::exchange(*settled, true)) return;
+    done();
+  };
+  std::weak_ptr<int> alive = alive_;
+  options_wait_ = std::make_unique<core::Timer>(loop_.context(), [this, alive, finish] {
+    loop_.post([alive, finish] {
+      if (!alive.expired()) finish();
+    });
+  });
+  options_wait_->arm_in(kOptionsWait);
+  http_.send(HttpRequest{"OPTIONS", options_.url, {}, {}, options_.token}, [this, alive, settled, finish](HttpResponse r) {
+    if (alive.expired() || closed_ || *settled) return;
+    options_wait_.reset();
+    if (r.error.empty() && r.status / 100 == 2 && !r.link.empty() && events_.on_ice_servers) {
+      auto servers = parse_ice_server_links(r.link);
+      if (!servers.empty()) events_.on_ice_servers(servers);
+    }
+    finish();
+  });
 }
 
 void WhipSignaling::publish(const std::string& offer, bool, std::function<void(Result<std::string>)> done) {
@@ -125,6 +153,7 @@ void WhipSignaling::close() {
   if (closed_) return;
   closed_ = true;
   retry_.reset();
+  options_wait_.reset();
   http_.cancel();
 }
 

@@ -18,7 +18,8 @@ struct WhipOptions {
   std::string ca_file;  ///< https://: trust this PEM file instead of the system's
 };
 
-/// No room to enter and no one else to see: join() yields an empty room, receive() does
+/// No room to enter and no one else to see: join() asks the endpoint for its ICE servers
+/// (OPTIONS) and yields an empty room, receive() does
 /// nothing. Our offer already holds every candidate (we gather fully before offering), so
 /// nothing is trickled by PATCH. WHIP has no renegotiation (traits().renegotiates is false):
 /// the meeting's controls start and stop what we send on the session as it is. Nothing tells
@@ -31,6 +32,8 @@ class WhipSignaling final : public RoomSignaling {
   static constexpr int kMaxTries = 3;
   static constexpr auto kMaxRetryWait = std::chrono::seconds(10);
   static constexpr auto kDefaultRetryWait = std::chrono::seconds(1);
+  /// How long join() waits for the endpoint's OPTIONS answer (its ICE servers) at most.
+  static constexpr auto kOptionsWait = std::chrono::seconds(2);
 
   WhipSignaling(core::EventLoop& loop, WhipOptions options, Events events);
   ~WhipSignaling() override;
@@ -54,6 +57,7 @@ class WhipSignaling final : public RoomSignaling {
   std::string published_id() const override { return published_id_; }
 
  private:
+  void ask_ice_servers(std::function<void()> done);
   void post_offer(const std::string& offer, int attempt, std::function<void(Result<std::string>)> done);
   void on_created(const HttpResponse& response, std::function<void(Result<std::string>)> done);
   /// DELETEs the resource we hold, if any, then `done` (whatever the server says).
@@ -67,6 +71,7 @@ class WhipSignaling final : public RoomSignaling {
   std::string etag_;      // the resource's entity tag (RFC 9725 §4.3.1), for If-Match
   std::string published_id_;
   std::unique_ptr<core::Timer> retry_;
+  std::unique_ptr<core::Timer> options_wait_;
   bool closed_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
