@@ -4,7 +4,8 @@
 # Expects target `roomcast`.
 set(ROOMCAST_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 get_filename_component(ROOMCAST_FUZZ_SRC_DIR ${ROOMCAST_FUZZ_DIR}/../../src ABSOLUTE)
-set(ROOMCAST_FUZZ_TARGETS rtp rtcp sdp sdp_multistream videoroom janus opus_lbrr jitter_buffer dcep)
+set(ROOMCAST_FUZZ_TARGETS rtp rtcp sdp sdp_multistream videoroom janus opus_lbrr jitter_buffer dcep
+  sctp_packet)
 
 if(ROOMCAST_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
