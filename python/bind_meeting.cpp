@@ -200,7 +200,7 @@ void register_meeting(py::module_& m) {
                        int video_width, int video_height, int video_frame_rate, int video_max_bitrate_bps,
                        double video_keyframe_interval_seconds, const std::string& video_codec,
                        std::vector<IceServer> ice_servers, IceTransportPolicy ice_transport_policy,
-                       SignalingProtocol protocol) {
+                       SignalingProtocol protocol, bool ice_tcp) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -234,6 +234,7 @@ void register_meeting(py::module_& m) {
              c.config.ice_servers = std::move(ice_servers);
              c.config.ice_transport_policy = ice_transport_policy;
              c.config.protocol = protocol;
+             c.config.ice_tcp = ice_tcp;
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -249,7 +250,7 @@ void register_meeting(py::module_& m) {
            py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0,
            py::arg("video_codec") = "vp8", py::arg("ice_servers") = std::vector<IceServer>{},
            py::arg("ice_transport_policy") = IceTransportPolicy::All,
-           py::arg("protocol") = SignalingProtocol::JanusVideoRoom)
+           py::arg("protocol") = SignalingProtocol::JanusVideoRoom, py::arg("ice_tcp") = true)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -269,6 +270,7 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, opus_dtx)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, reconnect)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ice_transport_policy)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ice_tcp)
       .def_property(
           "ice_servers", [](const PyMeetingConfig& c) { return c.config.ice_servers; },
           [](PyMeetingConfig& c, std::vector<IceServer> servers) { c.config.ice_servers = std::move(servers); },

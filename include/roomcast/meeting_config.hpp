@@ -126,6 +126,10 @@ struct MeetingConfig {
   std::vector<IceServer> ice_servers;
   /// All candidates (the default), or relay candidates only (see IceTransportPolicy).
   IceTransportPolicy ice_transport_policy = IceTransportPolicy::All;
+  /// ICE-TCP (RFC 6544): TCP candidates beside the UDP ones, as browsers gather them, so a
+  /// network that blocks UDP still connects to a server that offers TCP candidates (Janus
+  /// with ice_tcp, `roomcast server --ice-tcp`). Costs one listening socket per connection.
+  bool ice_tcp = true;
   /// Room PIN, when the room has one.
   std::string pin;
   /// Create the room when it does not exist (always true with the embedded server).

@@ -3,6 +3,24 @@
 
 namespace roomcast::cli {
 
+// The connection options publish and listen share, spliced into both texts.
+#define ROOMCAST_CONNECTION_OPTIONS \
+  "  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a\n" \
+  "                    self-signed certificate\n" \
+  "  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL\n" \
+  "  --ice-server URL  a STUN or TURN server for the media connection, repeatable:\n" \
+  "                    stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] (port 3478 by\n" \
+  "                    default; tcp for networks that block UDP). libnice uses one STUN server.\n" \
+  "                    TURN credentials: ROOMCAST_ICE_USERNAME and ROOMCAST_ICE_CREDENTIAL in\n" \
+  "                    the environment, or --ice-credential-file; never printed\n" \
+  "  --ice-credential-file FILE\n" \
+  "                    the TURN username (first line) and credential (second line)\n" \
+  "  --ice-transport-policy P\n" \
+  "                    all (default): any working candidate pair; relay: only TURN relay\n" \
+  "                    candidates carry media (needs a turn: --ice-server)\n" \
+  "  --no-ice-tcp      gather no TCP candidates (ICE-TCP, RFC 6544, is on by default: it\n" \
+  "                    connects through networks that block UDP when the server offers it)\n"
+
 const char* const kMainHelp = R"(roomcast: bring audio into a live WebRTC meeting (Janus VideoRoom).
 
 Usage:
@@ -42,20 +60,8 @@ Options:
                     ROOMCAST_TOKEN in the environment (kept out of ps); never printed
   --pin P           room PIN, if the room has one
   --duration SECS   stop after SECS seconds even if the file is longer
-  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
-                    self-signed certificate
-  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
-  --ice-server URL  a STUN or TURN server for the media connection, repeatable:
-                    stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] (port 3478 by
-                    default; tcp for networks that block UDP). libnice uses one STUN server.
-                    TURN credentials: ROOMCAST_ICE_USERNAME and ROOMCAST_ICE_CREDENTIAL in
-                    the environment, or --ice-credential-file; never printed
-  --ice-credential-file FILE
-                    the TURN username (first line) and credential (second line)
-  --ice-transport-policy P
-                    all (default): any working candidate pair; relay: only TURN relay
-                    candidates carry media (needs a turn: --ice-server)
-  --create-room     create the room on --server if it does not exist
+)"
+    ROOMCAST_CONNECTION_OPTIONS R"(  --create-room     create the room on --server if it does not exist
   --bitrate BPS     Opus bitrate, 6000 to 510000 (default 32000; 64000 with --channels 2)
   --channels N      1: mono, every source mixed down (default); 2: stereo, for music
   --complexity N    Opus encoder complexity, 0 (least CPU) to 10 (default 9)
@@ -124,20 +130,8 @@ Options:
   --token T         Janus API token, if the server requires one (or ROOMCAST_TOKEN)
   --pin P           room PIN, if the room has one
   --duration SECS   leave after SECS seconds
-  --ca FILE         trust this PEM certificate (or CA) for a wss:// server, e.g. one with a
-                    self-signed certificate
-  --require-tls     refuse unencrypted signaling: --server must be a wss:// URL
-  --ice-server URL  a STUN or TURN server for the media connection, repeatable:
-                    stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] (port 3478 by
-                    default; tcp for networks that block UDP). libnice uses one STUN server.
-                    TURN credentials: ROOMCAST_ICE_USERNAME and ROOMCAST_ICE_CREDENTIAL in
-                    the environment, or --ice-credential-file; never printed
-  --ice-credential-file FILE
-                    the TURN username (first line) and credential (second line)
-  --ice-transport-policy P
-                    all (default): any working candidate pair; relay: only TURN relay
-                    candidates carry media (needs a turn: --ice-server)
-  --record FILE     record everyone's audio mixed into one WAV file
+)"
+    ROOMCAST_CONNECTION_OPTIONS R"(  --record FILE     record everyone's audio mixed into one WAV file
   --record-dir DIR  record one file per participant: DIR/NAME-ID.wav, or
                     DIR/NAME-ID.webm (VP8 + Opus) for one with video
   --create-room     create the room on --server if it does not exist
@@ -169,6 +163,8 @@ Options:
                      can reconnect and claim it with its media untouched (default 10; 0: a
                      dropped WebSocket ends the session at once)
   --publishers N     publishers each room admits (default 100; load tests need more)
+  --ice-tcp          also offer TCP candidates (ICE-TCP, RFC 6544), for clients whose
+                     network blocks UDP; Janus does this as an ICE lite agent only
   --help             this text
 )";
 

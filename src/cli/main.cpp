@@ -223,7 +223,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   with_value.insert(cli::ice_options().begin(), cli::ice_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video",
-             "no-video-nack", "video-copy"});
+             "no-video-nack", "video-copy", "no-ice-tcp"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -408,7 +408,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 int run_server(const std::vector<std::string>& argv) {
   Args args(argv,
             {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout", "reclaim-timeout", "publishers"},
-            {"help"});
+            {"help", "ice-tcp"});
   if (args.has("help")) {
     std::cout << cli::kServerHelp;
     return 0;
@@ -419,6 +419,7 @@ int run_server(const std::vector<std::string>& argv) {
   if (port < 0 || port > 65535) throw UsageError("--port needs 0 (any free port) to 65535, got " + std::to_string(port));
   options.ws_port = static_cast<int>(port);
   options.rtp_port_range = args.get_or("rtp-ports", options.rtp_port_range);
+  options.ice_tcp = args.has("ice-tcp");
   options.token_secret = args.get_or("token-secret", "");
   options.session_timeout_s = static_cast<int>(args.get_number("session-timeout").value_or(60));
   // roomcast reads the timeout (Janus `info`) and keeps a third of it between keepalives.

@@ -23,6 +23,7 @@ const std::set<std::string>& ice_options() {
 
 void apply_ice_flags(const Args& args, MeetingConfig& config,
                      const std::function<std::optional<std::string>(const char*)>& getenv) {
+  config.ice_tcp = !args.has("no-ice-tcp");
   const std::string policy = args.get_or("ice-transport-policy", "all");
   if (policy == "all") {
     config.ice_transport_policy = IceTransportPolicy::All;

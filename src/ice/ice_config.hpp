@@ -46,6 +46,9 @@ struct IceConfig {
   std::optional<StunServer> stun;
   std::vector<RelayServer> relays;
   bool relay_only = false;
+  /// ICE-TCP (RFC 6544): TCP host candidates beside the UDP ones, for servers that offer
+  /// passive TCP candidates (e.g. Janus with ice_tcp) when UDP does not get through.
+  bool tcp = true;
 };
 
 /// Resolves the (already checked) servers' names; throws Error{Transport} naming the URL

@@ -53,8 +53,10 @@ IceTransport::IceTransport(GMainContext* context, bool controlling, Callbacks ca
   // No NICE_AGENT_OPTION_CONSENT_FRESHNESS: libnice 0.1.21 fails a path after a few
   // seconds of loss; peer::PeerSession expires consent after RFC 7675's 30 s instead.
   agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_NONE);
-  // UDP only: Janus offers UDP host candidates, and ICE-TCP would only slow checks down.
-  g_object_set(agent_, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", FALSE,
+  // ICE-TCP costs nothing toward a server with UDP candidates only (no TCP pair is checked)
+  // and is what still connects when UDP is blocked. The relay policy needs no host candidate.
+  const bool tcp = config_.tcp && !config_.relay_only;
+  g_object_set(agent_, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", tcp ? TRUE : FALSE,
                "upnp", FALSE, nullptr);
   if (config_.stun)
     g_object_set(agent_, "stun-server", config_.stun->address.c_str(), "stun-server-port",
@@ -113,7 +115,10 @@ std::vector<std::string> IceTransport::local_candidates() const {
 }
 
 int IceTransport::set_remote(const std::string& ufrag, const std::string& pwd,
-                             const std::vector<std::string>& candidates) {
+                             const std::vector<std::string>& candidates, bool remote_lite) {
+  // A lite agent never checks nor nominates (RFC 8445 §6.1.1): the full agent controls, even
+  // as the answerer.
+  if (remote_lite) g_object_set(agent_, "controlling-mode", TRUE, nullptr);
   if (!nice_agent_set_remote_credentials(agent_, stream_id_, ufrag.c_str(), pwd.c_str())) return -1;
   GSList* list = nullptr;
   for (const auto& line : candidates) {

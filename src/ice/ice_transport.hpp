@@ -45,9 +45,10 @@ class IceTransport {
   std::vector<std::string> local_candidates() const;
 
   /// Applies the peer's credentials and candidates ("candidate:..." lines) and starts
-  /// connectivity checks. Returns the number of candidates accepted.
+  /// connectivity checks. Returns the number of candidates accepted. `remote_lite`: the peer
+  /// is an ICE lite agent (a=ice-lite), so we take the controlling role whatever we were.
   int set_remote(const std::string& ufrag, const std::string& pwd,
-                 const std::vector<std::string>& candidates);
+                 const std::vector<std::string>& candidates, bool remote_lite = false);
 
   /// Sends one datagram on the selected pair; false if not connected or it failed.
   bool send(std::span<const uint8_t> datagram);

@@ -271,7 +271,8 @@ void PeerSession::accept_data(SendSection& section, const std::string& answer_sd
 
 void PeerSession::start_data_channels(dtls::DtlsTransport::Role role) {
   if (sctp_ || !data_remote_ || closed_) return;
-  size_t max_message_size = sdp::LocalDataParams{}.max_message_size;
+  size_t max_message_size =
+      answer_data_ ? answer_data_->max_message_size : sdp::LocalDataParams{}.max_message_size;
   for (const auto& section : sections_)
     if (const auto* data = std::get_if<sdp::LocalDataParams>(&section.offer)) max_message_size = data->max_message_size;
   sctp::SctpConfig config;
@@ -456,8 +457,8 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
         if (dtls_) dtls_->start();
       } else if (state == ice::IceState::Failed) {
         fail("ICE failed: no candidate pair with the server works; check that the server's "
-             "address is reachable over UDP from this host, or give a TURN server (--ice-server "
-             "turn:HOST:PORT, MeetingConfig::ice_servers)");
+             "address is reachable over UDP (or TCP, where it offers ICE-TCP candidates) from this "
+             "host, or give a TURN server (--ice-server turn:HOST:PORT, MeetingConfig::ice_servers)");
       }
     }, on_exception);
   };
@@ -484,20 +485,40 @@ void PeerSession::create_answer(
     if (offer->transport.fingerprint != remote_->fingerprint)
       return ready(std::nullopt, "the server's DTLS fingerprint changed in a renegotiation");
     demux_.set_streams(*offer);
-    return ready(sdp::build_multi_audio_answer(*offer, local_params(sdp::Direction::RecvOnly)),
-                 {});
+    return ready(answer_offer(*offer, offer_sdp), {});
   }
   answering_ = true;
-  start_ice(false, [this, offer = std::move(*offer), ready = std::move(ready)] {
+  start_ice(false, [this, offer = std::move(*offer), offer_sdp, ready = std::move(ready)] {
     answering_ = false;
-    auto local = local_params(sdp::Direction::RecvOnly);
-    std::string answer = sdp::build_multi_audio_answer(offer, local);
+    std::string answer = answer_offer(offer, offer_sdp);
     demux_.set_streams(offer);
     // We answer a=setup:active, so we are the DTLS client.
     if (auto error = connect_to(offer.transport, dtls::DtlsTransport::Role::Client))
       return ready(std::nullopt, *error);
     ready(answer, {});
   });
+}
+
+std::string PeerSession::answer_offer(const sdp::RemoteMultiOffer& offer, const std::string& offer_sdp) {
+  std::optional<sdp::LocalDataParams> data;
+  if (answer_data_) {
+    data.emplace();
+    data->max_message_size = answer_data_->max_message_size;
+  }
+  std::string answer = sdp::build_multi_audio_answer(offer, local_params(sdp::Direction::RecvOnly),
+                                                     sdp::detail::random_session_id(), data ? &*data : nullptr);
+  if (!data || data_remote_) return answer;
+  // The section build_multi_audio_answer took: the first one offered.
+  for (const auto& line : offer.transport.media_lines) {
+    if (!sdp::offers_data_channels(line) || line.mid.empty()) continue;
+    if (auto remote = sdp::parse_remote_data(offer_sdp, line.mid); remote && remote->accepted) {
+      data_remote_ = *remote;
+      // Offered in a renegotiation: DTLS is up already.
+      if (dtls_ && dtls_->connected() && dtls_role_) start_data_channels(*dtls_role_);
+    }
+    break;
+  }
+  return answer;
 }
 
 std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams& remote,
@@ -534,7 +555,7 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
   callbacks.on_closed = [] {};
   dtls_ = std::make_unique<dtls::DtlsTransport>(loop_.context(), certificate_, role,
                                                 remote.fingerprint, std::move(callbacks));
-  int accepted = ice_->set_remote(remote.ice_ufrag, remote.ice_pwd, remote.candidates);
+  int accepted = ice_->set_remote(remote.ice_ufrag, remote.ice_pwd, remote.candidates, remote.ice_lite);
   if (accepted <= 0) return "the server's SDP has no ICE candidate we can use";
   connect_timeout_ = std::make_unique<core::Timer>(loop_.context(), [this] {
     fail(std::string("could not establish media with the server within 10 s (ICE ") +

@@ -325,6 +325,7 @@ std::optional<RemoteMediaParams> parse_remote_media(std::string_view sdp, std::s
   }
   r.ice_ufrag = std::string(*ufrag);
   r.ice_pwd = std::string(*pwd);
+  r.ice_lite = sd->attribute("ice-lite").has_value();
 
   std::vector<std::string_view> fingerprints = audio.attributes_named("fingerprint");
   if (fingerprints.empty() && transport) fingerprints = transport->attributes_named("fingerprint");

@@ -76,6 +76,7 @@ struct RemoteMediaParams {
   std::vector<std::string> candidates; // "candidate:..." without "a="
   bool rtcp_mux = false;
   bool has_end_of_candidates = false;
+  bool ice_lite = false;  // a=ice-lite (session level): the server never checks, we must control
   std::string connection_address; // from c= (media, else session); "" when absent
   std::string opus_fmtp;          // the offer's a=fmtp parameters for opus_pt, if any
 

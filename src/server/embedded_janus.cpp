@@ -198,7 +198,8 @@ void EmbeddedJanus::write_config() const {
   if (!options_.token_secret.empty())
     core << "  token_auth = true\n  token_auth_secret = " << quoted(options_.token_secret) << "\n";
   core << "}\n"
-       << "nat: {\n  full_trickle = false\n  ignore_mdns = true\n  nice_debug = false\n}\n"
+       << "nat: {\n  full_trickle = false\n  ignore_mdns = true\n  nice_debug = false\n"
+       << (options_.ice_tcp ? "  ice_lite = true\n  ice_tcp = true\n" : "") << "}\n"
        << "media: {\n  ipv6 = false\n  rtp_port_range = " << quoted(options_.rtp_port_range)
        << "\n}\n";
   write_file(dir_ + "/janus.jcfg", core.str());

@@ -32,6 +32,9 @@ struct EmbeddedJanusOptions {
   /// that long.
   int reclaim_session_timeout_s = 10;
   int event_loops = 2;  // handles share loop threads instead of one thread each
+  /// Passive TCP candidates beside the UDP ones (ICE-TCP); Janus then runs as an ICE lite
+  /// agent (its ICE-TCP needs that), so clients must take the controlling role.
+  bool ice_tcp = false;
   std::chrono::milliseconds start_timeout{15000};
   std::chrono::milliseconds stop_timeout{5000};  // SIGTERM grace before SIGKILL
   bool log_to_console = false;  // else Janus logs to janus.log in the private dir

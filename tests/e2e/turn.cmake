@@ -10,3 +10,9 @@ if(COMMAND roomcast_e2e_test)
       --case python_relay --python-dir ${PROJECT_BINARY_DIR}/python)
   endif()
 endif()
+# ICE-TCP when no UDP gets through: Janus as an ICE lite agent with TCP candidates
+# (roomcast server --ice-tcp), publisher and listener on host/tcp pairs (run_ice_tcp_test.py).
+if(COMMAND roomcast_e2e_test)
+  roomcast_e2e_test(e2e_ice_tcp_when_udp_is_blocked 90 ${E2E_PY} ${E2E_DIR}/run_ice_tcp_test.py
+    --roomcast $<TARGET_FILE:roomcast-cli>)
+endif()

@@ -135,6 +135,25 @@ TEST(RemoteAudio, JanusPublisherAnswer) {
   EXPECT_EQ(r->audio_index, 0u);
 }
 
+TEST(RemoteAudio, IceLiteServerWithTcpCandidates) {
+  // Janus with ice_lite and ice_tcp: a=ice-lite at session level, passive TCP candidates.
+  std::string sdp = read_vector("janus_publisher_answer.sdp");
+  const auto media = sdp.find("m=audio");
+  ASSERT_NE(media, std::string::npos);
+  sdp.insert(media, "a=ice-lite\r\n");
+  const std::string tcp = "candidate:2 1 tcp 1015022847 192.0.2.2 9 typ host tcptype passive";
+  sdp.insert(sdp.find("a=end-of-candidates"), "a=" + tcp + "\r\n");
+  std::string why;
+  const auto r = parse_remote_audio(sdp, &why);
+  ASSERT_TRUE(r) << why;
+  EXPECT_TRUE(r->ice_lite);
+  ASSERT_EQ(r->candidates.size(), 2u);
+  EXPECT_EQ(r->candidates[1], tcp);
+  const auto full = parse_remote_audio(read_vector("janus_publisher_answer.sdp"), &why);
+  ASSERT_TRUE(full) << why;
+  EXPECT_FALSE(full->ice_lite);
+}
+
 TEST(RemoteAudio, JanusSubscriberOffer) {
   std::string why;
   const auto r = parse_remote_audio(read_vector("janus_subscriber_offer.sdp"), &why);

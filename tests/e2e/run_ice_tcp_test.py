@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+# E2E: ICE-TCP (RFC 6544) when UDP does not get through. `roomcast server --ice-tcp` runs Janus
+# as an ICE lite agent with passive TCP candidates; nftables drops every UDP packet in the
+# test's namespace (counted). `roomcast publish` of a 441 Hz tone and `roomcast listen`
+# (recording) then meet only through TCP candidates, the listener as answerer of a lite server
+# (it must take the controlling role). Checks: the recording is the tone for the whole
+# duration; both sides' --stats name a host/tcp candidate pair; nft counted the UDP dropped (ICE
+# tried it) and the TCP segments that carried the media; with --no-ice-tcp the same publish
+# fails with the ICE error.
+#   run_ice_tcp_test.py --roomcast BIN   (under netns.sh)
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import (Failure, Proc, guarded, json_lines, leak_check, log, need,  # noqa: E402
+                      private_tmpdir, report_checks, start_roomcast_server)
+
+ROOM = 1234
+TONE_HZ = 441.0
+SECONDS = 6
+
+
+def nft_packets(name):
+    out = subprocess.run(["nft", "-j", "list", "counter", "inet", "rcicetcp", name], capture_output=True, text=True,
+                         timeout=15, check=True).stdout
+    return next((item["counter"]["packets"] for item in json.loads(out)["nftables"] if "counter" in item), 0)
+
+
+def block_udp(ws_port):
+    rules = f"""
+table inet rcicetcp {{
+  counter udp_dropped {{}}
+  counter media_tcp {{}}
+  chain output {{
+    type filter hook output priority 0; policy accept;
+    tcp sport != {ws_port} tcp dport != {ws_port} counter name media_tcp
+    meta l4proto udp counter name udp_dropped drop
+  }}
+}}"""
+    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True, timeout=15)
+
+
+def run(a):
+    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
+        raise Failure("run this under tests/e2e/netns.sh (Janus needs a non-loopback interface)")
+    need([a.roomcast, "/usr/bin/janus", "nft", "ffmpeg", "/usr/bin/python3"])
+    import numpy as np
+    import wave
+    from aiortc_listener import dominant_hz
+    work = tempfile.mkdtemp(prefix="rc-icetcp-")
+    procs = []
+    try:
+        tone = os.path.join(work, "tone.wav")
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"sine=frequency={TONE_HZ:g}:sample_rate=48000:"
+                        f"duration={SECONDS + 4}", tone], check=True, timeout=60)
+        _, env = private_tmpdir(work)
+        server, url = start_roomcast_server(a.roomcast, env, ROOM, "--ice-tcp")
+        procs.append(server)
+        block_udp(int(url.rsplit(":", 1)[1]))
+        mix = os.path.join(work, "heard.wav")
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--record", mix,
+                                 "--duration", SECONDS + 20, "--stats", "--json"], env=env)
+        procs.append(listen)
+        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", tone, "--server", url, "--room", ROOM, "--duration", SECONDS,
+                               "--stats", "--json"], env=env)
+        procs.append(pub)
+        if pub.wait(SECONDS + 30) != 0:
+            raise Failure(f"publish over ICE-TCP failed\n{pub.dump()}")
+        listen.wait_line(r'"event":"stream_disabled".*"local":false', 20, "out")
+        rc = listen.stop(15, sig=2)  # Ctrl-C: it leaves, the recording is closed
+        if not any('"event":"meeting_left"' in l and '"error":false' in l for l in listen.out):
+            raise Failure(f"listen did not leave cleanly on Ctrl-C (exit {rc})\n{listen.dump()}")
+        sent_pairs = {s["sending"]["candidate_pair"] for s in json_lines(pub.out)
+                      if s.get("type") == "stats" and (s.get("sending") or {}).get("candidate_pair")}
+        heard_pairs = {s["receiving_candidate_pair"] for s in json_lines(listen.out)
+                       if s.get("type") == "stats" and s.get("receiving_candidate_pair")}
+        udp, tcp = nft_packets("udp_dropped"), nft_packets("media_tcp")
+        # The same network with ICE-TCP turned off: no pair works, and the error says so.
+        no_tcp = Proc("publish-no-tcp", [a.roomcast, "publish", tone, "--server", url, "--room", ROOM, "--duration",
+                                         2, "--no-ice-tcp"], env=env)
+        procs.append(no_tcp)
+        no_tcp_rc = no_tcp.wait(40)
+        server.stop(15)
+        with wave.open(mix) as w:
+            x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
+        loud = np.flatnonzero(np.abs(x) > 0.05)
+        heard_s = (loud[-1] - loud[0]) / 48000 if len(loud) else 0
+        hz = dominant_hz(x[loud[0]:loud[-1]], 48000)[0] if len(loud) > 48000 else None
+        log(f"pairs: publish {sorted(sent_pairs)}, listen {sorted(heard_pairs)}; nft: {udp} UDP dropped, "
+            f"{tcp} TCP segments outside the WebSocket; heard {hz} Hz for {heard_s:.2f} s")
+        report_checks([
+            (hz is not None and abs(hz - TONE_HZ) <= 1.0, f"the listener recorded {hz} Hz, want {TONE_HZ:g}"),
+            (heard_s >= SECONDS - 2.5, f"for {heard_s:.2f} s of {SECONDS}"),
+            # prflx: the active end of a TCP pair is only known by its address once connected.
+            (sent_pairs and all(re.fullmatch(r"\w+/tcp -> \w+/tcp", p) for p in sent_pairs),
+             f"publish --stats: the candidate pair is TCP on both ends: {sorted(sent_pairs)}"),
+            (heard_pairs and all(re.fullmatch(r"\w+/tcp -> \w+/tcp", p) for p in heard_pairs),
+             f"listen --stats: the receiving pair is TCP on both ends: {sorted(heard_pairs)}"),
+            (udp > 0, f"nft dropped {udp} UDP packets: ICE tried UDP first"),
+            (tcp >= 50 * SECONDS, f"nft counted {tcp} TCP segments outside the WebSocket (>= {50 * SECONDS})"),
+            (no_tcp_rc not in (0, None) and any(l.startswith("roomcast: error: ICE failed") for l in no_tcp.err),
+             f"with --no-ice-tcp the join fails with the ICE error (exit {no_tcp_rc}): {no_tcp.err[-1:]}"),
+        ], "ICE-TCP did not carry the media as it should")
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        subprocess.run(["nft", "delete", "table", "inet", "rcicetcp"], capture_output=True, timeout=15)
+        subprocess.run(["rm", "-rf", work])
+    leak_check()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roomcast", required=True)
+    sys.exit(guarded(run, ap.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
