@@ -41,6 +41,7 @@ void Meeting::Impl::join_steps() {
   // Names resolved once per join, on the caller's thread (getaddrinfo blocks): an unknown
   // STUN/TURN host fails the join before anything is signaled.
   ice_config = ice::resolve_ice_config(config.ice_servers, config.ice_transport_policy);
+  ice_config.tcp = config.ice_tcp;
   if (config.server_url.empty()) {
     embedded = std::make_unique<server::EmbeddedJanus>(server::EmbeddedJanusOptions{});
     url = embedded->url();
@@ -134,6 +135,7 @@ void Meeting::Impl::adopt_server_ice(const std::vector<IceServer>& offered) {
   core::log_info("meeting ", config.meeting_id, ": the server offers ", servers.size() - config.ice_servers.size(),
                  " ICE server(s), for our media connections from now on");
   ice_config = ice::resolve_ice_config(servers, config.ice_transport_policy);
+  ice_config.tcp = config.ice_tcp;
 }
 
 void Meeting::Impl::announce_joined(const signaling::RoomState& room) {
