@@ -189,13 +189,6 @@ void Subscription::on_offer(const std::string& sdp, const std::vector<signaling:
     callbacks.on_failed = [this](const std::string& why) {
       post([why](Subscription& self) { self.failed(why); });
     };
-    callbacks.on_path_lost = [this](const std::string& why) {
-      post([why](Subscription& self) { self.path_lost(why); });
-    };
-    callbacks.on_path_restored = [this] {
-      path_lost_at_.reset();
-      core::log_info("meeting ", host_.config->meeting_id, ": receiving again after an ICE restart");
-    };
     callbacks.on_connected = [this] {
       core::log_info("receiving the other participants_' audio");
       resubscribe_delay_ = std::chrono::milliseconds(500);
@@ -231,22 +224,6 @@ void Subscription::on_remote_rtp(const std::string& slot_mid, const rtp::RtpPack
   }
 }
 
-/// The receiving path stopped working: ICE restarts (one a second, each a `configure` with
-/// restart and its new offer) for up to 30 s keep the subscription; then it is made again.
-void Subscription::path_lost(const std::string& why) {
-  const auto now = std::chrono::steady_clock::now();
-  if (!path_lost_at_) path_lost_at_ = now;
-  if (!signaling_ || !signaling_->connected() || !host_.in_room() || now - *path_lost_at_ > std::chrono::seconds(30)) {
-    path_lost_at_.reset();
-    return failed(why);
-  }
-  core::log_info("meeting ", host_.config->meeting_id, ": receiving path lost (", why, "); restarting ICE");
-  restart_timer_ = std::make_unique<core::Timer>(loop_.context(), [this] {
-    if (signaling_ && peer_) signaling_->restart_receiving();
-  });
-  restart_timer_->arm_in(now == *path_lost_at_ ? std::chrono::milliseconds(0) : std::chrono::milliseconds(1000));
-}
-
 /// The subscription's PeerConnection failed (the path to the server died): make the
 /// subscription again, backing off 0.5 s doubling to 8 s while it keeps failing.
 void Subscription::failed(const std::string& why) {
@@ -272,8 +249,6 @@ void Subscription::failed(const std::string& why) {
 
 void Subscription::drop() {
   stop_receive_tick();
-  restart_timer_.reset();
-  path_lost_at_.reset();
   for (auto& [id, feed] : feeds_) {
     feed.subscribing = false;
     feed.jitter.reset();

@@ -154,7 +154,6 @@ class Subscription {
   bool receive_wanted();
   void receive_one_tick();
   void failed(const std::string& why);
-  void path_lost(const std::string& why);  // ICE restarts first, then failed()
   void deliver_to(std::vector<std::shared_ptr<AudioSink>> sinks, const ReceivedAudioFrame& frame);
   /// The RTCP view of a received stream (bytes, fraction lost, cumulative lost, jitter).
   void fill_rtcp_receive_stats(const RemoteFeed& feed, AudioReceiveStats& stats) const;
@@ -180,8 +179,6 @@ class Subscription {
   std::set<std::string> resubscribe_;  // feeds received before our session was lost
   // After the receiving PeerConnection failed: when to make it again.
   std::unique_ptr<core::Timer> resubscribe_timer_;
-  std::unique_ptr<core::Timer> restart_timer_;  // the next ICE restart of the receiving path
-  std::optional<std::chrono::steady_clock::time_point> path_lost_at_;  // restarting since
   std::chrono::milliseconds resubscribe_delay_{500};
   std::unique_ptr<ReceiveTicker> receive_tick_;
   std::optional<media::FrameSchedule> receive_schedule_;

@@ -422,17 +422,11 @@ void PeerSession::create_answer(
   if (ice_) {
     // Renegotiation: same transport, so the same credentials and certificate on both sides.
     if (answering_ || !remote_) return ready(std::nullopt, "a new offer came before the first was answered");
+    if (offer->transport.ice_ufrag != remote_->ice_ufrag || offer->transport.ice_pwd != remote_->ice_pwd)
+      return ready(std::nullopt, "the server restarted ICE on what we receive (new credentials); roomcast restarts "
+                                 "ICE only on what it publishes");
     if (offer->transport.fingerprint != remote_->fingerprint)
       return ready(std::nullopt, "the server's DTLS fingerprint changed in a renegotiation");
-    if (offer->transport.ice_ufrag != remote_->ice_ufrag || offer->transport.ice_pwd != remote_->ice_pwd) {
-      // An ICE restart (RFC 8445 §9.2): fresh credentials on our side too, the same DTLS.
-      if (!ice_->restart()) return ready(std::nullopt, "libnice refused to restart ICE");
-      restarting_ = true;
-      if (ice_->set_remote(offer->transport.ice_ufrag, offer->transport.ice_pwd, offer->transport.candidates) <= 0)
-        return ready(std::nullopt, "the server's ICE restart offer has no candidate we can use");
-      remote_->ice_ufrag = offer->transport.ice_ufrag;
-      remote_->ice_pwd = offer->transport.ice_pwd;
-    }
     demux_.set_streams(*offer);
     return ready(sdp::build_multi_audio_answer(*offer, local_params(sdp::Direction::RecvOnly)),
                  {});

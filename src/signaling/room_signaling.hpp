@@ -114,9 +114,6 @@ class RoomSignaling {
   virtual void stop_receiving(const std::string& participant_id, const std::string& stream_mid) = 0;
   /// The publisher is gone: whatever we received of it is dropped (the server does it itself).
   virtual void publisher_gone(const std::string& participant_id) = 0;
-  /// The receiving PeerConnection's path stopped working: ask the server for an ICE restart
-  /// (its new offer comes through on_receive_offer).
-  virtual void restart_receiving() = 0;
   /// Ends the whole receiving side (its PeerConnection failed, or we rejoin): the next
   /// receive() starts it anew.
   virtual void reset_receiving() = 0;

@@ -305,10 +305,6 @@ void VideoRoomSignaling::publisher_gone(const std::string& participant_id) {
 
 void VideoRoomSignaling::reset_receiving() { subscriber_.reset(); }  // detaches
 
-void VideoRoomSignaling::restart_receiving() {
-  if (subscriber_) subscriber_->restart_ice();
-}
-
 // ---- leaving --------------------------------------------------------------------------------------
 
 void VideoRoomSignaling::leave(std::function<void()> done) {

@@ -43,7 +43,6 @@ class VideoRoomSignaling final : public RoomSignaling {
   void stop_receiving(const std::string& participant_id, const std::string& stream_mid) override;
   void publisher_gone(const std::string& participant_id) override;
   void reset_receiving() override;
-  void restart_receiving() override;
   void leave(std::function<void()> done) override;
   void close() override;
   bool connected() const override { return client_ && client_->connected(); }

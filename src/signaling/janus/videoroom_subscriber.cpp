@@ -169,10 +169,6 @@ void VideoRoomSubscriber::pump() {
       return;
     }
     case Phase::Joined: {
-      if (restart_pending_) {
-        restart_pending_ = false;
-        return message({{"request", "configure"}, {"restart", true}}, std::nullopt, Kind::Change, {});
-      }
       Batch batch = next_batch();
       if (!batch.adds.empty() || !batch.removes.empty()) send_change(std::move(batch));
       return;
@@ -180,11 +176,6 @@ void VideoRoomSubscriber::pump() {
     default:
       return;
   }
-}
-
-void VideoRoomSubscriber::restart_ice() {
-  restart_pending_ = true;
-  pump();
 }
 
 void VideoRoomSubscriber::attach() {

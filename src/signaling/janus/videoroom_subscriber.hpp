@@ -82,9 +82,6 @@ class VideoRoomSubscriber {
 
   /// Detaches and sends nothing more.
   void close();
-  /// ICE restart of the subscription's PeerConnection: `configure` with restart, whose new
-  /// offer (fresh ICE credentials) reaches the owner like any other.
-  void restart_ice();
 
   uint64_t handle_id() const { return handle_id_; }
   /// The layout of the offer answered last.
@@ -132,7 +129,6 @@ class VideoRoomSubscriber {
   uint64_t handle_id_ = 0;
   bool request_in_flight_ = false;  // join / subscribe / unsubscribe / update
   bool answering_ = false;          // an offer is with the owner, or our start is in flight
-  bool restart_pending_ = false;    // restart_ice() asked; sent when no request is in flight
   std::deque<Offer> offers_;
   std::vector<SubscriberStream> streams_;
   std::map<std::string, Wanted> wanted_;  // by stream key (see stream_key in the .cpp)
