@@ -397,7 +397,8 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
         }
       } else if (state == ice::IceState::Failed) {
         const std::string why = "ICE failed: no candidate pair with the server works; check that the server's "
-                                "address is reachable over UDP from this host";
+                                "address is reachable over UDP from this host, or give a TURN server "
+                                "(--ice-server turn:HOST:PORT, MeetingConfig::ice_servers)";
         // Once media flowed, a path that stops working may come back with an ICE restart.
         if (srtp_) return lose_path(why);
         fail(why);

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 E2E = os.path.join(HERE, "..", "e2e")
 sys.path.insert(0, E2E)
-from e2e_util import (PY, Failure, Proc, become_subreaper, guarded, json_lines, leak_check, log,  # noqa: E402
+from e2e_util import (PY, Failure, Proc, become_subreaper, guarded_then_clean, json_lines, log,  # noqa: E402
                       need, private_tmpdir, start_roomcast_server)
 
 PUBLIC_HEADERS = {"audio_track.hpp", "error.hpp", "events.hpp", "file_media.hpp", "media_recorder.hpp", "meeting.hpp", "meeting_config.hpp", "meeting_stats.hpp",
@@ -165,17 +164,8 @@ def main():
         return 2
     need(["/usr/bin/janus", "ffmpeg", "pkg-config", "c++", "ninja", PY])
     become_subreaper()
-    work = tempfile.mkdtemp(prefix="roomcast-consumer-")
-    try:
-        rc = guarded(body, a, work)
-        if rc == 0:
-            leak_check()
-        return rc
-    except Failure as e:
-        log(f"FAILED: {e}")
-        return 1
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="roomcast-consumer-", ignore_cleanup_errors=True) as work:
+        return guarded_then_clean(body, a, work)
 
 
 if __name__ == "__main__":

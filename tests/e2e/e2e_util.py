@@ -443,3 +443,19 @@ def end_case(procs, nft_table=None):
         if p:
             p.terminate()
 
+
+
+def guarded_then_clean(fn, *args, after=None):
+    """guarded(fn, *args); when that passed, nothing it started may still run (leak_check) and
+    `after()`, if given, must not raise Failure either. 0, or 1 with the failure logged."""
+    rc = guarded(fn, *args)
+    if rc != 0:
+        return rc
+    try:
+        leak_check()
+        if after:
+            after()
+    except Failure as e:
+        log(f"FAILED: {e}")
+        return 1
+    return 0

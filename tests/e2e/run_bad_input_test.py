@@ -4,15 +4,13 @@
 #   run_bad_input_test.py --roomcast BIN --case NAME   (or --case all)
 import argparse
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, janus_dirs,  # noqa: E402
+from e2e_util import (HERE, PY, Failure, Proc, in_work_dir, janus_dirs,  # noqa: E402
                       leak_check, log, need, private_tmpdir, start_roomcast_server)
 
 # =========================================================================================
@@ -234,36 +232,30 @@ def run_config_case(a, case, media):
     log(f"PASS {case}: exit {rc}, stderr: {lines[-1]}")
 
 
+def run_cases(a, media):
+    """Every case of a.case, each logged; Failure naming the ones that failed."""
+    subprocess.run([os.path.join(HERE, "make_media.sh"), media], check=True, timeout=60)
+    cases = {"all": [*EXPECTED, *CONFIG], "config": list(CONFIG),
+             "copy": [c for c in EXPECTED if c.startswith("copy_")]}.get(a.case, [a.case])
+    failed = []
+    for case in cases:
+        try:
+            (run_config_case if case in CONFIG else run_case)(a, case, media)
+        except Failure as e:
+            log(f"FAIL {e}")
+            failed.append(case)
+    if failed:
+        raise Failure(", ".join(failed))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="path of the roomcast binary")
     ap.add_argument("--case", default="all", choices=["all", "config", "copy", *EXPECTED, *CONFIG],
                     help="one case; 'config' runs every option refusal (CONFIG), 'copy' every --video-copy one")
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
-        return 1
     need([a.roomcast, "/usr/bin/janus", "ffmpeg"])
-    become_subreaper()
-    media = tempfile.mkdtemp(prefix="roomcast-e2e-")
-    failed = []
-    try:
-        subprocess.run([os.path.join(HERE, "make_media.sh"), media], check=True, timeout=60)
-        cases = {"all": [*EXPECTED, *CONFIG], "config": list(CONFIG),
-                 "copy": [c for c in EXPECTED if c.startswith("copy_")]}.get(a.case, [a.case])
-        for case in cases:
-            try:
-                (run_config_case if case in CONFIG else run_case)(a, case, media)
-            except Failure as e:
-                log(f"FAIL {e}")
-                failed.append(case)
-    finally:
-        shutil.rmtree(media, ignore_errors=True)
-    if failed:
-        log(f"FAILED: {', '.join(failed)}")
-        return 1
-    log("OK")
-    return 0
+    return in_work_dir(run_cases, a, "roomcast-e2e-", netns=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import time
 import aiohttp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import PY, Failure, Proc, become_subreaper, guarded, log, need  # noqa: E402
+from e2e_util import PY, Failure, Proc, become_subreaper, guarded, log, need, need_netns, run_scenario  # noqa: E402
 from run_listen_test import (EXIT_INTERRUPTED, RATE, ROOM, EventProc, Publisher, Run, is_event,  # noqa: E402
                              levels_db, longest_heard_run, read_wav)
 
@@ -226,28 +226,12 @@ def case_room(run, n):
 
 
 def run_case(a):
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        raise Failure("run this under tests/e2e/netns.sh: Janus needs a non-loopback interface "
-                      "and e2e traffic must stay inside a private network namespace")
+    need_netns()
     become_subreaper()
     need([a.roomcast, "/usr/bin/janus", "ffmpeg", PY])
     a.case = "multistream"
     run = Run(a)
-    try:
-        case_room(run, a.publishers)
-        src = run.server.stop(15)
-        run.check(src == 0, f"server exits 0 after SIGTERM (got {src})")
-    except BaseException:
-        try:
-            run.finish()
-        except Failure as also:
-            log(f"also: {also}")
-        raise
-    run.finish()
-    print(json.dumps(run.figures))
-    failed = [w for ok, w in run.results if not ok]
-    if failed:
-        raise Failure("checks failed:\n" + "\n".join(failed))
+    run_scenario(run, lambda run: case_room(run, a.publishers))
 
 
 def main():

@@ -28,20 +28,19 @@
 #       concealed and no disconnect, and so does `roomcast listen` in the same room, with
 #       frames recovered by FEC.
 import argparse
+import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, Failure, Proc, become_subreaper, guarded, json_lines, kill_janus, leak_check, log,  # noqa: E402
-                      private_tmpdir, start_roomcast_server)
+from e2e_util import (HERE, CaseChecks, Failure, Proc, json_lines, kill_janus, leak_check,  # noqa: E402
+                      end_case, private_tmpdir, run_named_cases, start_roomcast_server)
 from janus_client import list_participants  # noqa: E402
 
 ROOM = 1234
@@ -84,22 +83,6 @@ def wait_event(proc, name, timeout, extra=""):
     return time.monotonic(), json.loads(m.string)
 
 
-class Checks:
-    def __init__(self):
-        self.problems, self.figures = [], {}
-
-    def check(self, ok, text):
-        log(("ok   " if ok else "FAIL ") + text)
-        if not ok:
-            self.problems.append(text)
-
-    def done(self, name, *procs):
-        print(json.dumps({"case": name, **self.figures}), flush=True)
-        if self.problems:
-            raise Failure(f"{name}: " + "; ".join(self.problems) + "\n" + "\n".join(p.dump(40) for p in procs))
-        log(f"PASS {name}")
-
-
 def chromium_listener(url, seconds, env, feed=NAME):
     return Proc("chromium", ["node", os.path.join(HERE, "browser_listener.mjs"), "--url", url, "--room", ROOM,
                              "--seconds", seconds, "--timeout", 20, "--feed-names", feed], env=env)
@@ -120,7 +103,7 @@ def janus_restart(a, work):
            "sine=frequency=660:sample_rate=48000:duration=50", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
            "-c:a", "aac", "-b:a", "128k", media)
     port = free_port()
-    c = Checks()
+    c = CaseChecks(dump_lines=40)
     server, url = start_roomcast_server(a.roomcast, env, ROOM, "--port", port)
     server2 = pub = lst = None
     wav = os.path.join(work, "listener.wav")
@@ -172,18 +155,14 @@ def janus_restart(a, work):
             time.sleep(0.1)
         c.check(stream_live(lst), f"the listener has {NAME}'s audio stream after the restart")
         time.sleep(3)  # some of the 660 Hz part, recorded through the new subscription
-        lst.p.send_signal(signal.SIGINT)
-        c.check(lst.wait(15) == 130, "listen leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(lst, "listen")
         hz, seconds = recorded_tail_hz(wav, 2.0)
         c.figures["listenerAfterRestart"] = {"dominantHz": round(hz, 2), "seconds": seconds}
         c.check(abs(hz - 660) <= 2.0, f"roomcast listen records {hz:.2f} Hz after the restart (the 660 Hz part)")
-        pub.p.send_signal(signal.SIGINT)
-        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(pub, "publish")
         c.done("janus_restart", pub, lst)
     finally:
-        for p in (lst, pub, server2, server):
-            if p:
-                p.terminate()
+        end_case((lst, pub, server2, server))
     leak_check()
 
 
@@ -207,7 +186,7 @@ def ws_drop(a, work):
     media = os.path.join(work, "tone.mp4")
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=40", "-c:a", "aac", media)
     port = free_port()
-    c = Checks()
+    c = CaseChecks(dump_lines=40)
     server, url = start_roomcast_server(a.roomcast, env, ROOM, "--port", port, "--session-timeout", 10)
     pub = listener = None
     try:
@@ -240,13 +219,10 @@ def ws_drop(a, work):
         c.check(heard["packetsLost"] == 0, f"the listener lost {heard['packetsLost']} packets (want 0)")
         c.check(abs(heard["dominantHz"] - 441) <= 1.0, f"the listener heard {heard['dominantHz']:.2f} Hz")
         c.check(heard["concealedRatio"] < 0.01, f"concealed {heard['concealedRatio']:.4f} < 1 %")
-        pub.p.send_signal(signal.SIGINT)
-        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(pub, "publish")
         c.done("ws_drop", pub, listener)
     finally:
-        for p in (listener, pub, server):
-            if p:
-                p.terminate()
+        end_case((listener, pub, server))
     leak_check()
 
 
@@ -305,16 +281,29 @@ def listen_then_publish(a, env, url, media, wav):
     return lst, pub
 
 
-def media_drop(a, work):
+@contextlib.contextmanager
+def tone_heard(a, work, seconds):
+    """A 441 Hz tone file of `seconds` published into a fresh server with roomcast listen
+    recording it (listen_then_publish): yields (publish, listen, the recording's path). After
+    the case the rcdrop table goes and the processes stop; then nothing may be left running."""
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.mp4")
-    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=60", "-c:a", "aac", media)
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=441:sample_rate=48000:duration={seconds}", "-c:a", "aac", media)
     wav = os.path.join(work, "heard.wav")
-    c = Checks()
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
-    pub = lst = None
+    procs = [server]
     try:
         lst, pub = listen_then_publish(a, env, url, media, wav)
+        procs[:0] = [pub, lst]
+        yield pub, lst, wav
+    finally:
+        end_case(procs, "rcdrop")
+    leak_check()
+
+
+def media_drop(a, work):
+    c = CaseChecks(dump_lines=40)
+    with tone_heard(a, work, 60) as (pub, lst, wav):
         time.sleep(3)
         drops = []
         for seconds, pause_after in ((3, 5), (20, 5)):
@@ -339,24 +328,11 @@ def media_drop(a, work):
             c.check(not events(proc, "reconnecting"), f"{name}: no renegotiation (no reconnecting event)")
             c.check(not events(proc, "error"), f"{name}: no error event {events(proc, 'error')}")
         c.done("media_drop", pub, lst)
-    finally:
-        subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False, stderr=subprocess.DEVNULL)
-        for p in (pub, lst, server):
-            if p:
-                p.terminate()
-    leak_check()
 
 
 def media_dead(a, work):
-    tmp, env = private_tmpdir(work)
-    media = os.path.join(work, "tone.mp4")
-    ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=90", "-c:a", "aac", media)
-    wav = os.path.join(work, "heard.wav")
-    c = Checks()
-    server, url = start_roomcast_server(a.roomcast, env, ROOM)
-    pub = lst = None
-    try:
-        lst, pub = listen_then_publish(a, env, url, media, wav)
+    c = CaseChecks(dump_lines=40)
+    with tone_heard(a, work, 90) as (pub, lst, wav):
         time.sleep(2)
         nft_drop("rcdrop", "meta l4proto udp")
         t_drop = time.monotonic()
@@ -369,12 +345,20 @@ def media_dead(a, work):
         finally:
             subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False)
         t_restore = time.monotonic()
+        speaking_before = len([e for e in events(lst, "speaker_changed") if e.get("participant_id")])
         t_back, ev = wait_event(pub, "reconnected", 30)
         c.figures.update(backAfterRestoreSeconds=round(t_back - t_restore, 2), attempts=ev["attempts"])
         c.check(ev["how"] == "ICE restarted" and t_back - t_restore <= 5.0, f"the publisher is back by an ICE "
                 f"restart ({ev['how']}) {t_back - t_restore:.2f} s after the path returned (<= 5 s; "
                 f"{ev['attempts']} attempts)")
-        time.sleep(6)
+        # The listener's own subscription expired the same way and is made again (backing off
+        # while the path was dead): wait, bounded, until it hears rc-bot speak again.
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline and len(
+                [e for e in events(lst, "speaker_changed") if e.get("participant_id")]) <= speaking_before:
+            time.sleep(0.2)
+        c.figures["listenerHearsAgainAfterRestoreSeconds"] = round(time.monotonic() - t_restore, 2)
+        time.sleep(3)  # the tail checked below
         lst.p.send_signal(signal.SIGINT)
         lst.wait(15)
         # The same session and participant throughout: the listener never saw us leave.
@@ -386,15 +370,8 @@ def media_dead(a, work):
         hz, loud = recorded_tail_hz(wav, 2.0)
         c.figures["listenerTail"] = {"dominantHz": round(hz, 2), "loudSeconds": loud}
         c.check(abs(hz - 441) <= 2.0, f"roomcast listen, its subscription made again, records {hz:.2f} Hz at the end")
-        pub.p.send_signal(signal.SIGINT)
-        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(pub, "publish")
         c.done("media_dead", pub, lst)
-    finally:
-        subprocess.run(["nft", "delete", "table", "inet", "rcdrop"], check=False, stderr=subprocess.DEVNULL)
-        for p in (pub, lst, server):
-            if p:
-                p.terminate()
-    leak_check()
 
 
 def loss_rule(table, match, percent):
@@ -407,7 +384,7 @@ def loss5(a, work):
     # 200 ms syllables: libopus puts FEC only into frames its VAD finds active (run_engine_test.py).
     ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.5*sin(2*PI*441*t)*lt(mod(t\\,0.3)\\,0.2):s=48000:d=120", "-c:a", "aac",
            media)
-    c = Checks()
+    c = CaseChecks(dump_lines=40)
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
     procs = []
     janus_ports = "udp dport 20000-29999"  # Janus's RTP ports (roomcast server's default range)
@@ -446,8 +423,7 @@ def loss5(a, work):
         c.check(c.figures["publisher"]["fec_frames"] and c.figures["publisher"]["fec_frames"] > 0,
                 f"the publisher sent FEC ({c.figures['publisher']['fec_frames']} frames)")
         c.check(not events(pub, "reconnecting") and not events(pub, "error"), "publish: no disconnect, no error")
-        pub.p.send_signal(signal.SIGINT)
-        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(pub, "publish")
 
         lst.wait_line(r'"event":"stream_disabled".*"kind":"audio"', 15, "out")
         st = [e for e in events(lst, "stream_disabled") if e.get("kind") == "audio"][-1]["stats"]
@@ -458,13 +434,10 @@ def loss5(a, work):
         c.check(concealed <= 0.06, f"roomcast listen concealed (PLC) {concealed:.4f} of its frames <= 6 % "
                 f"(FEC recovered {st['frames_fec']})")
         c.check(st["frames_fec"] > 0, f"roomcast listen recovered {st['frames_fec']} frames from FEC")
-        lst.p.send_signal(signal.SIGINT)
-        c.check(lst.wait(15) == 130, "listen leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(lst, "listen")
         c.done("loss5", *procs)
     finally:
-        subprocess.run(["nft", "delete", "table", "inet", "rcloss"], check=False, stderr=subprocess.DEVNULL)
-        for p in (*procs, server):
-            p.terminate()
+        end_case((*procs, server), "rcloss")
     leak_check()
 
 
@@ -477,23 +450,7 @@ def main():
     ap.add_argument("--roomcast", required=True)
     ap.add_argument("--case", choices=[*CASES, "all"], default="all")
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        print("run inside tests/e2e/netns.sh", file=sys.stderr)
-        return 2
-    for tool in ("nft", "ss", "node", "ffmpeg", "janus"):
-        if not shutil.which(tool) and not os.path.exists(f"/usr/bin/{tool}"):
-            print(f"skip: {tool} missing", file=sys.stderr)
-            return 77
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="rc-reconnect-")
-    rc = 0
-    try:
-        for name, fn in CASES.items():
-            if a.case in (name, "all"):
-                rc = max(rc, guarded(fn, a, work))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return rc
+    return run_named_cases(CASES, a, "rc-reconnect-", ("nft", "ss", "node", "ffmpeg", "janus"))
 
 
 if __name__ == "__main__":

@@ -39,17 +39,15 @@
 import argparse
 import json
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, json_lines, leak_check, log,  # noqa: E402
-                      private_tmpdir, start_roomcast_server)
+from e2e_util import (HERE, PY, CaseChecks, Failure, Proc, json_lines, leak_check,  # noqa: E402
+                      end_case, private_tmpdir, run_named_cases, start_roomcast_server)
 from run_multistream_test import ADMIN_SECRET, Admin  # noqa: E402
 
 ROOM = 1234
@@ -62,22 +60,6 @@ def ffmpeg(*args):
 def nft(*rules):
     for rule in rules:
         subprocess.run(["nft", *rule.split()], check=True)
-
-
-class Checks:
-    def __init__(self):
-        self.problems, self.figures = [], {}
-
-    def check(self, ok, text):
-        log(("ok   " if ok else "FAIL ") + text)
-        if not ok:
-            self.problems.append(text)
-
-    def done(self, name, *procs):
-        print(json.dumps({"case": name, **self.figures}), flush=True)
-        if self.problems:
-            raise Failure(f"{name}: " + "; ".join(self.problems) + "\n" + "\n".join(p.dump(30) for p in procs))
-        log(f"PASS {name}")
 
 
 def stats_lines(proc):
@@ -142,7 +124,7 @@ def agree(a, work):
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=60", media)
     rec = os.path.join(work, "rec")
     os.makedirs(rec)
-    c = Checks()
+    c = CaseChecks(dump_lines=30)
     server, url = start_roomcast_server(a.roomcast, env, ROOM)
     procs = []
     try:
@@ -204,8 +186,7 @@ def agree(a, work):
                     and abs(rc_send_jit - chrome_jit) <= 1.5 + 0.5 * max(rc_send_jit, chrome_jit),
                     f"jitter of roomcast's stream: Janus's report to roomcast {rc_send_jit} ms vs Chromium listener "
                     f"{chrome_jit:.3f} ms (within 1.5 ms + 50 %)")
-        pub.p.send_signal(signal.SIGINT)
-        c.check(pub.wait(15) == 130, "publish leaves on Ctrl-C (exit 130)")
+        c.leaves_on_ctrl_c(pub, "publish")
         lines = stats_lines(pub)
         check_format(c, lines, "publish", sending=True)
         c.done("agree", *procs)
@@ -219,7 +200,7 @@ def loss5(a, work):
     tmp, env = private_tmpdir(work)
     media = os.path.join(work, "tone.wav")
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=441:sample_rate=48000:duration=60", media)
-    c = Checks()
+    c = CaseChecks(dump_lines=30)
     server = Proc("server", [PY, os.path.join(HERE, "janus_server.py"), "--room", ROOM, "--admin-secret",
                              ADMIN_SECRET], env=env)
     procs = []
@@ -284,8 +265,7 @@ def loss5(a, work):
         c.check(by_remote is not None and abs(by_remote - final_lost) <= 2,
                 f"Janus read our receiver reports: lost-by-remote {by_remote} vs listen's {final_lost} (within 2)")
         for p in (pub, lst):
-            p.p.send_signal(signal.SIGINT)
-            c.check(p.wait(15) == 130, f"{p.name} leaves on Ctrl-C (exit 130)")
+            c.leaves_on_ctrl_c(p, p.name)
         check_format(c, stats_lines(pub), "publish", sending=True, skip=(p_on - 1, p_off + 2))
         check_format(c, stats_lines(lst), "listen", sending=False)
         rates = [(receiving_of(b, "rc-pub")["packets_received"] - receiving_of(a, "rc-pub")["packets_received"])
@@ -296,9 +276,7 @@ def loss5(a, work):
                 "listen: packets_received grows 50 a second once the loss stopped (median 45..55, each 25..75)")
         c.done("loss5", *procs)
     finally:
-        subprocess.run(["nft", "delete", "table", "inet", "rcstats"], check=False, stderr=subprocess.DEVNULL)
-        for p in (*procs, server):
-            p.terminate()
+        end_case((*procs, server), "rcstats")
     leak_check()
 
 
@@ -311,23 +289,7 @@ def main():
     ap.add_argument("--case", choices=[*CASES, "all"], default="all")
     ap.add_argument("--observer", default="chromium", help="names the browser for ctest's fixture")
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        print("run inside tests/e2e/netns.sh", file=sys.stderr)
-        return 2
-    for tool in ("nft", "node", "ffmpeg", "janus"):
-        if not shutil.which(tool) and not os.path.exists(f"/usr/bin/{tool}"):
-            print(f"skip: {tool} missing", file=sys.stderr)
-            return 77
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="rc-stats-")
-    rc = 0
-    try:
-        for name, fn in CASES.items():
-            if a.case in (name, "all"):
-                rc = max(rc, guarded(fn, a, work))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return rc
+    return run_named_cases(CASES, a, "rc-stats-", ("nft", "node", "ffmpeg", "janus"))
 
 
 if __name__ == "__main__":

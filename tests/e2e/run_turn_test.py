@@ -11,6 +11,8 @@
 #   no_turn     no ICE server: Janus's candidates are unreachable, the join fails (bounded)
 #   stun_all    --ice-server stun:H:P and turn:H:P with the policy all: coturn answers our STUN
 #               binding requests, and the relay carries the media (no host pair works from here)
+#   listen_relay   the receiving side: `roomcast listen` with the relay policy records an aiortc
+#               publisher's tone through TURN (the answerer's relay-only candidates)
 #   python_relay   relay_udp from the Python module (IceServer, IceTransportPolicy.RELAY): the
 #               listener hears it and publish_stats() names the relay pair
 #   run_turn_test.py --roomcast BIN --case CASE [--python-dir DIR]   (under netns.sh)
@@ -18,16 +20,14 @@ import argparse
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, become_subreaper, guarded, json_lines, leak_check, log,  # noqa: E402
-                      need, private_tmpdir, report_checks, start_roomcast_server)
+from e2e_util import (HERE, PY, Failure, Proc, json_lines, leak_check, log, private_tmpdir,  # noqa: E402
+                      report_checks, run_named_cases, start_roomcast_server)
 
 ROOM = 1234
 TONE_HZ = 441.0
@@ -122,6 +122,11 @@ table inet rcturn {{
   counter turn_udp {{}}
   counter turn_tcp {{}}
   counter stun_binding {{}}
+  counter turn_udp_out {{}}
+  chain output {{
+    type filter hook output priority 0; policy accept;
+    oifname "tn0" udp sport {TURN_PORT} counter name turn_udp_out
+  }}
   chain input {{
     type filter hook input priority 0; policy accept;
     iifname "tn0" tcp dport 8188 accept
@@ -179,6 +184,45 @@ meeting.close()
 """
 
 
+def listen_through_turn(a, work, procs, inner, inner_url, turn_url, env, server, coturn, url):
+    import numpy as np
+    import wave
+    from aiortc_listener import dominant_hz
+    mix = os.path.join(work, "mix.wav")
+    listen = Proc("listen", [*inner.prefix(), a.roomcast, "listen", "--server", inner_url, "--room", ROOM, "--record",
+                             mix, "--duration", 30, "--stats", "--json", "--ice-server", turn_url,
+                             "--ice-transport-policy", "relay"], env=env)
+    procs.append(listen)
+    listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+    publisher = Proc("publisher", [PY, os.path.join(HERE, "aiortc_publisher.py"), f"tone:{TONE_HZ:g}", "--server", url,
+                                   "--room", ROOM, "--duration", SECONDS])
+    procs.append(publisher)
+    if publisher.wait(SECONDS + 40) != 0:
+        raise Failure(f"the aiortc publisher failed\n{publisher.dump()}")
+    listen.wait_line(r'"event":"stream_disabled".*"local":false', 20, "out")
+    rc = listen.stop(15, sig=2)  # Ctrl-C: it leaves, the recording is closed
+    if not any('"event":"meeting_left"' in l and '"error":false' in l for l in listen.out):
+        raise Failure(f"listen did not leave cleanly on Ctrl-C (exit {rc})\n{listen.dump()}")
+    pairs = [s["receiving_candidate_pair"] for s in json_lines(listen.out)
+             if s.get("type") == "stats" and s.get("receiving_candidate_pair")]
+    counted = nft_packets("turn_udp_out")  # what coturn relayed to roomcast
+    server.stop(15)
+    coturn.stop(10)
+    with wave.open(mix) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
+    loud = np.flatnonzero(np.abs(x) > 0.05)
+    heard_s = (loud[-1] - loud[0]) / 48000 if len(loud) else 0
+    hz = dominant_hz(x[loud[0]:loud[-1]], 48000)[0] if len(loud) > 48000 else None
+    report_checks([
+        (hz is not None and abs(hz - TONE_HZ) <= 1.0, f"the recording's tone is {hz} Hz, want {TONE_HZ}"),
+        (heard_s >= SECONDS - 2.5, f"it lasts {heard_s:.2f} s of {SECONDS}"),
+        (pairs and all(p.startswith("relay/udp -> ") and p.endswith("(TURN over udp)") for p in pairs),
+         f"the stats' receiving candidate pair is a relay: {sorted(set(pairs))}"),
+        (counted >= 40 * SECONDS, f"nft counted {counted} TURN/udp packets from coturn to roomcast's namespace "
+                                  f"(>= {40 * SECONDS})"),
+    ], "listen_relay: the received media did not go through TURN as it should")
+
+
 def run(a, work):
     media = os.path.join(work, "media")
     os.mkdir(media)
@@ -215,7 +259,8 @@ def run(a, work):
                            (any(l.startswith("roomcast: error: ") and turn_url in l for l in pub.err),
                             "the one-line error names the TURN server")]
             else:
-                checks.append((any(l.startswith("roomcast: error: ICE failed") for l in pub.err),
+                checks.append((any(l.startswith("roomcast: error: ICE failed") and "give a TURN server" in l
+                                   for l in pub.err),
                                "an error line: ICE failed (Janus's candidates are unreachable without TURN)"))
             leaks = [l for l in pub.out + pub.err if WRONG_CREDENTIAL in l or CREDENTIAL in l]
             checks.append((not leaks, "no TURN credential in roomcast's output (debug log on)"))
@@ -225,6 +270,8 @@ def run(a, work):
             report_checks(checks, f"{a.case}: roomcast did not fail as it should")
             return
 
+        if a.case == "listen_relay":
+            return listen_through_turn(a, work, procs, inner, inner_url, turn_url, pub_env, server, coturn, url)
         listener = Proc("listener", [PY, os.path.join(HERE, "aiortc_listener.py"), "--url", url, "--room", ROOM,
                                      "--seconds", SECONDS + 6, "--timeout", 30])
         procs.append(listener)
@@ -279,23 +326,17 @@ def run(a, work):
     leak_check()
 
 
+CASES = ["relay_udp", "relay_tcp", "wrong_credential", "no_turn", "stun_all", "listen_relay", "python_relay"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
-    ap.add_argument("--case", required=True,
-                    choices=["relay_udp", "relay_tcp", "wrong_credential", "no_turn", "stun_all", "python_relay"])
+    ap.add_argument("--case", required=True, choices=CASES)
     ap.add_argument("--python-dir", help="python_relay: the build's Python module folder")
     a = ap.parse_args()
-    if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
-        log("FAILED: run this under tests/e2e/netns.sh (private network namespace)")
-        return 1
-    need([a.roomcast, "/usr/bin/janus", "/usr/bin/turnserver", "ffmpeg", "nft", "nsenter", "unshare", PY])
-    become_subreaper()
-    work = tempfile.mkdtemp(prefix="roomcast-e2e-turn-")
-    try:
-        return guarded(run, a, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return run_named_cases({a.case: run}, a, "roomcast-e2e-turn-",
+                           tools=[a.roomcast, "janus", "turnserver", "ffmpeg", "nft", "nsenter", "unshare", PY])
 
 
 if __name__ == "__main__":

@@ -60,13 +60,12 @@ class Frames : public VideoSink {
 class Viewer : public MeetingEventHandler, public ParticipantEventHandler {
  public:
   void on_participant_joined(Participant p) override {
-    std::lock_guard lock(mutex_);
-    participants_.push_back(p);
     p.add_event_listener(self.lock());
+    std::lock_guard lock(mutex_);
+    participants_.push_back(std::move(p));
   }
   void on_stream_enabled(const Stream& stream) override {
-    if (stream.kind() != "video" || stream.is_local()) return;
-    stream.add_sink(frames);
+    if (stream.kind() == "video" && !stream.is_local()) stream.add_sink(frames);
   }
 
   std::weak_ptr<Viewer> self;
@@ -77,6 +76,18 @@ class Viewer : public MeetingEventHandler, public ParticipantEventHandler {
 
 uint32_t be32(const std::vector<uint8_t>& b, size_t at) {
   return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) | b[at + 3];
+}
+
+// Every picture 640x360 I420, their RTP times rising at 30 fps (none lost on this path), and
+// testsrc2 being colourful, not black or grey: its mean luma sits well inside the range. The
+// frame rate by RTP time goes to `media_fps`.
+void expect_30fps_pictures(const Frames& f, double* media_fps) {
+  EXPECT_TRUE(f.sizes_ok_) << "every picture 640x360 I420";
+  const size_t n = f.timestamps_.size();
+  for (size_t i = 1; i < n; ++i) ASSERT_GT(f.timestamps_[i], f.timestamps_[i - 1]) << "picture " << i;
+  *media_fps = static_cast<double>(n - 1) * 1e6 / static_cast<double>((f.timestamps_.back() - f.timestamps_.front()).count());
+  EXPECT_NEAR(*media_fps, 30.0, 1.5);
+  for (size_t i = 0; i < n; i += 30) EXPECT_GT(f.luma_[i], 40.0) << "picture " << i;
 }
 
 class VideoReceiveE2e : public ::testing::Test {
@@ -90,8 +101,15 @@ class VideoReceiveE2e : public ::testing::Test {
         "-f lavfi -i sine=frequency=441:sample_rate=48000:duration=10 -c:v libx264 -pix_fmt yuv420p -g 30 "
         "-c:a aac -shortest '" + media_ + "'";
     if (std::system(command.c_str()) != 0) GTEST_SKIP() << "ffmpeg with libx264 is needed: " << command;
+    start_room();
+  }
+  // (Re)starts the embedded Janus with room 1234 taking `video_codecs` (empty: its default).
+  void start_room(const std::string& video_codecs = "") {
+    janus_.reset();
     server::EmbeddedJanusOptions options;
-    options.rooms.push_back(server::RoomOptions{1234});
+    server::RoomOptions room{1234};
+    if (!video_codecs.empty()) room.video_codecs = video_codecs;
+    options.rooms.push_back(room);
     janus_ = std::make_unique<server::EmbeddedJanus>(options);
   }
   void TearDown() override {
@@ -107,6 +125,23 @@ class VideoReceiveE2e : public ::testing::Test {
     c.mic_enabled = false;
     return c;
   }
+  // The publisher: the test file's sound and picture.
+  MeetingConfig camera_config() {
+    auto c = config("camera");
+    c.mic_enabled = true;
+    c.custom_microphone_audio_track = std::make_shared<FileAudioTrack>(media_);
+    c.webcam_enabled = true;
+    c.custom_camera_video_track = std::make_shared<FileVideoTrack>(media_);
+    return c;
+  }
+  // A viewer listening to `meeting` (joined here) and sinking the first video it hears of.
+  static std::shared_ptr<Viewer> join_viewing(Meeting& meeting) {
+    auto viewer = std::make_shared<Viewer>();
+    viewer->self = viewer;
+    meeting.add_event_listener(viewer);
+    meeting.join();
+    return viewer;
+  }
   std::filesystem::path dir_;
   std::string media_;
   std::unique_ptr<server::EmbeddedJanus> janus_;
@@ -115,17 +150,10 @@ class VideoReceiveE2e : public ::testing::Test {
 }  // namespace
 
 TEST_F(VideoReceiveE2e, SinkGetsTheCameraAt640x360And30FpsAndCaptureImageIsAPng) {
-  auto viewer = std::make_shared<Viewer>();
-  viewer->self = viewer;
   auto viewing = init_meeting(config("viewer"));
-  viewing.add_event_listener(viewer);
-  viewing.join();
+  const auto viewer = join_viewing(viewing);
 
-  auto c = config("camera");
-  c.mic_enabled = true;
-  c.custom_microphone_audio_track = std::make_shared<FileAudioTrack>(media_);
-  c.webcam_enabled = true;
-  c.custom_camera_video_track = std::make_shared<FileVideoTrack>(media_);
+  auto c = camera_config();
   auto publishing = init_meeting(c);
   publishing.join();
 
@@ -139,17 +167,13 @@ TEST_F(VideoReceiveE2e, SinkGetsTheCameraAt640x360And30FpsAndCaptureImageIsAPng)
 
   std::lock_guard lock(viewer->frames->mutex_);
   const Frames& f = *viewer->frames;
-  EXPECT_TRUE(f.sizes_ok_) << "every picture 640x360 I420";
   EXPECT_EQ(f.participant_, participants[0].id());
-  // RTP time: 90 kHz stamps of 30 fps frames, rising; none lost on this path.
+  // RTP time: 90 kHz stamps of 30 fps frames.
+  double media_fps = 0;
+  ASSERT_NO_FATAL_FAILURE(expect_30fps_pictures(f, &media_fps));
   const size_t n = f.timestamps_.size();
-  for (size_t i = 1; i < n; ++i) ASSERT_GT(f.timestamps_[i], f.timestamps_[i - 1]) << "picture " << i;
-  const double media_fps = static_cast<double>(n - 1) * 1e6 / static_cast<double>((f.timestamps_.back() - f.timestamps_.front()).count());
-  EXPECT_NEAR(media_fps, 30.0, 1.5);
   const double wall_s = std::chrono::duration<double>(f.arrivals_.back() - f.arrivals_[n / 4]).count();
   EXPECT_NEAR(static_cast<double>(n - 1 - n / 4) / wall_s, 30.0, 5.0) << "pictures per second as they arrived";
-  // testsrc2 is colourful, not black or grey: its mean luma sits well inside the range.
-  for (size_t i = 0; i < n; i += 30) EXPECT_GT(f.luma_[i], 40.0) << "picture " << i;
 
   std::cout << "video: " << n << " pictures, " << media_fps << " fps by RTP time, " << static_cast<double>(n - 1 - n / 4) / wall_s
             << " fps as they arrived; capture_image(): " << (png ? png->size() : 0) << " bytes of PNG\n";
@@ -177,24 +201,11 @@ TEST_F(VideoReceiveE2e, SinkGetsTheCameraAt640x360And30FpsAndCaptureImageIsAPng)
 // VP8 could not pass: Janus would answer it inactive), and the viewer's subscription answers
 // H.264, reassembles RFC 6184 packets and decodes them with libavcodec to 640x360 I420.
 TEST_F(VideoReceiveE2e, H264CameraIsReceivedAndDecoded) {
-  janus_.reset();
-  server::EmbeddedJanusOptions options;
-  server::RoomOptions room{1234};
-  room.video_codecs = "h264";
-  options.rooms.push_back(room);
-  janus_ = std::make_unique<server::EmbeddedJanus>(options);
-
-  auto viewer = std::make_shared<Viewer>();
-  viewer->self = viewer;
+  start_room("h264");
   auto viewing = init_meeting(config("viewer"));
-  viewing.add_event_listener(viewer);
-  viewing.join();
+  const auto viewer = join_viewing(viewing);
 
-  auto c = config("camera");
-  c.mic_enabled = true;
-  c.custom_microphone_audio_track = std::make_shared<FileAudioTrack>(media_);
-  c.webcam_enabled = true;
-  c.custom_camera_video_track = std::make_shared<FileVideoTrack>(media_);
+  auto c = camera_config();
   c.video.codec = VideoCodec::h264;
   auto publishing = init_meeting(c);
   publishing.join();
@@ -205,24 +216,16 @@ TEST_F(VideoReceiveE2e, H264CameraIsReceivedAndDecoded) {
 
   std::lock_guard lock(viewer->frames->mutex_);
   const Frames& f = *viewer->frames;
-  EXPECT_TRUE(f.sizes_ok_) << "every picture 640x360 I420";
-  const size_t n = f.timestamps_.size();
-  for (size_t i = 1; i < n; ++i) ASSERT_GT(f.timestamps_[i], f.timestamps_[i - 1]) << "picture " << i;
-  const double media_fps = static_cast<double>(n - 1) * 1e6 / static_cast<double>((f.timestamps_.back() - f.timestamps_.front()).count());
-  EXPECT_NEAR(media_fps, 30.0, 1.5);
-  for (size_t i = 0; i < n; i += 30) EXPECT_GT(f.luma_[i], 40.0) << "picture " << i;
-  std::cout << "H.264 video: " << n << " pictures, " << media_fps << " fps by RTP time\n";
+  double media_fps = 0;
+  ASSERT_NO_FATAL_FAILURE(expect_30fps_pictures(f, &media_fps));
+  std::cout << "H.264 video: " << f.timestamps_.size() << " pictures, " << media_fps << " fps by RTP time\n";
 }
 
 // Video nobody sinks is not received: no pictures, nothing to capture.
 TEST_F(VideoReceiveE2e, VideoWithoutASinkIsNotReceived) {
   auto viewing = init_meeting(config("viewer"));
   viewing.join();
-  auto c = config("camera");
-  c.mic_enabled = true;
-  c.custom_microphone_audio_track = std::make_shared<FileAudioTrack>(media_);
-  c.webcam_enabled = true;
-  c.custom_camera_video_track = std::make_shared<FileVideoTrack>(media_);
+  auto c = camera_config();
   auto publishing = init_meeting(c);
   publishing.join();
   std::this_thread::sleep_for(3s);  // what would have arrived by now had it been subscribed
@@ -236,18 +239,11 @@ TEST_F(VideoReceiveE2e, VideoWithoutASinkIsNotReceived) {
 // Without auto_subscribe the audio is never asked for: the subscription carries the video
 // alone (its transport from the video section), and the sink still gets pictures.
 TEST_F(VideoReceiveE2e, VideoSinkWithoutAutoSubscribeReceivesVideoAlone) {
-  auto viewer = std::make_shared<Viewer>();
-  viewer->self = viewer;
   auto v = config("viewer");
   v.auto_subscribe = false;
   auto viewing = init_meeting(v);
-  viewing.add_event_listener(viewer);
-  viewing.join();
-  auto c = config("camera");
-  c.mic_enabled = true;
-  c.custom_microphone_audio_track = std::make_shared<FileAudioTrack>(media_);
-  c.webcam_enabled = true;
-  c.custom_camera_video_track = std::make_shared<FileVideoTrack>(media_);
+  const auto viewer = join_viewing(viewing);
+  auto c = camera_config();
   auto publishing = init_meeting(c);
   publishing.join();
   EXPECT_TRUE(viewer->frames->wait_for(60, 8s)) << "pictures received: " << viewer->frames->timestamps_.size();

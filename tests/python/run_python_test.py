@@ -21,15 +21,14 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
-from e2e_util import (PY, Failure, Proc, become_subreaper, guarded, janus_dirs, json_lines,  # noqa: E402
-                      leak_check, log, need, private_tmpdir, start_roomcast_server)
+from e2e_util import (PY, Failure, Proc, become_subreaper, guarded_then_clean, janus_dirs, json_lines,  # noqa: E402
+                      log, need, private_tmpdir, start_roomcast_server)
 from run_video_test import FPS, make_video  # noqa: E402
 
 E2E = os.path.join(HERE, "..", "e2e")
@@ -105,23 +104,33 @@ def example(a, work, env):
             judge(problems, seed, listener)
 
 
+def agent_heard_by_aiortc(url, env, mode, seconds):
+    """`py_agent.py MODE` sending for `seconds` once aiortc listens: (agent, listener, the agent's
+    exit code, the listener's figures, the agent's last JSON line or {})."""
+    listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
+                               "--seconds", seconds + 4, "--timeout", 30], env=env)
+    listener.wait_line(r"ready:", 45, "err")
+    agent = Proc(f"py_agent {mode}", [PY, AGENT, mode, "--url", url, "--room", ROOM, "--seconds", seconds], env=env)
+    rc = agent.wait(60)
+    return agent, listener, rc, listener_result(listener), (json_lines(agent.out) or [{}])[-1]
+
+
+def agent_left_at_end(rc, result, when=""):
+    """The problems of a py_agent run's end: it must exit 0 with its result, its meeting left
+    with on_meeting_left('end of stream') (`when`: what the text adds about the moment)."""
+    if rc != 0 or not result:
+        return [f"py_agent exited {rc}"]
+    if ["on_meeting_left", "end of stream", False] not in result["calls"]:
+        return [f"handler calls {result['calls']}: no on_meeting_left('end of stream'){when}"]
+    return []
+
+
 def custom(a, work, env):
     seconds = 5
     with room_server(a, env) as url:
-        listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
-                                   "--seconds", seconds + 4, "--timeout", 30], env=env)
-        listener.wait_line(r"ready:", 45, "err")
-        agent = Proc("py_agent custom", [PY, AGENT, "custom", "--url", url, "--room", ROOM, "--seconds", seconds],
-                     env=env)
-        rc = agent.wait(60)
-        figures = listener_result(listener)
-        result = (json_lines(agent.out) or [{}])[-1]
-        problems = []
-        if rc != 0 or not result:
-            problems.append(f"py_agent exited {rc}")
-        else:
-            if ["on_meeting_left", "end of stream", False] not in result["calls"]:
-                problems.append(f"handler calls {result['calls']}: no on_meeting_left('end of stream')")
+        agent, listener, rc, figures, result = agent_heard_by_aiortc(url, env, "custom", seconds)
+        problems = agent_left_at_end(rc, result)
+        if rc == 0 and result:
             # Meeting.stats(): Janus's receiver reports about our stream, with a round-trip time.
             if not (result.get("publishing") and result.get("receiver_reports", 0) >= 2
                     and result.get("rtt_ms") is not None and 0 <= result["rtt_ms"] < 100):
@@ -144,20 +153,9 @@ def custom(a, work, env):
 def push(a, work, env):
     seconds = 4
     with room_server(a, env) as url:
-        listener = Proc("aiortc", [PY, os.path.join(E2E, "aiortc_listener.py"), "--url", url, "--room", ROOM,
-                                   "--seconds", seconds + 4, "--timeout", 30], env=env)
-        listener.wait_line(r"ready:", 45, "err")
-        agent = Proc("py_agent push", [PY, AGENT, "push", "--url", url, "--room", ROOM, "--seconds", seconds],
-                     env=env)
-        rc = agent.wait(60)
-        figures = listener_result(listener)
-        result = (json_lines(agent.out) or [{}])[-1]
-        problems = []
-        if rc != 0 or not result:
-            problems.append(f"py_agent exited {rc}")
-        else:
-            if ["on_meeting_left", "end of stream", False] not in result["calls"]:
-                problems.append(f"handler calls {result['calls']}: no on_meeting_left('end of stream') after end()")
+        agent, listener, rc, figures, result = agent_heard_by_aiortc(url, env, "push", seconds)
+        problems = agent_left_at_end(rc, result, " after end()")
+        if rc == 0 and result:
             # Pushed in real time, 60 ms ahead: playout ends about when the last chunk was due.
             if not result["played"] or not seconds - 0.1 <= result["played_after_seconds"] <= seconds + 0.3:
                 problems.append(f"wait_for_playout() returned {result['played']} after "
@@ -287,22 +285,16 @@ def main():
     if a.case == "example":
         need(["/usr/bin/chromium", "node", os.path.join(E2E, "node_modules", "playwright-core")])
     become_subreaper()
-    work = tempfile.mkdtemp(prefix="roomcast-py-")
-    tmp, env = private_tmpdir(work)
-    env["PYTHONPATH"] = os.path.abspath(a.python_dir)
     cases = {"example": example, "custom": custom, "sink": sink, "errors": errors, "push": push, "video_sink": video_sink}
-    try:
-        rc = guarded(cases[a.case], a, work, env)
-        if rc == 0:
-            leak_check()
+    with tempfile.TemporaryDirectory(prefix="roomcast-py-", ignore_cleanup_errors=True) as work:
+        tmp, env = private_tmpdir(work)
+        env["PYTHONPATH"] = os.path.abspath(a.python_dir)
+
+        def nothing_left_behind():
             if janus_dirs(tmp):
                 raise Failure(f"left behind: {sorted(janus_dirs(tmp))}")
-        return rc
-    except Failure as e:
-        log(f"FAILED: {e}")
-        return 1
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+        return guarded_then_clean(cases[a.case], a, work, env, after=nothing_left_behind)
 
 
 if __name__ == "__main__":
