@@ -158,6 +158,9 @@ class PeerSession {
   /// later ones (renegotiations) are answered at once on the same transport.
   void create_answer(const std::string& offer_sdp,
                      std::function<void(std::optional<std::string> sdp, std::string error)> ready);
+  /// Subscriber side, before create_answer: answer the data channel section of the server's
+  /// offers (Janus offers one when the room has data) and start its association once DTLS is up.
+  void set_answer_data(const DataSectionOptions& options) { answer_data_ = options; }
   /// The RFC 6464 audio-level extension id of a receiving section, if offered.
   std::optional<uint8_t> audio_level_extension(const std::string& mid) const {
     return demux_.audio_level_extension(mid);
@@ -208,6 +211,7 @@ class PeerSession {
   void accept_video(SendSection& section, const std::string& answer_sdp);
   void accept_data(SendSection& section, const std::string& answer_sdp);
   void start_data_channels(dtls::DtlsTransport::Role role);
+  std::string answer_offer(const sdp::RemoteMultiOffer& offer, const std::string& offer_sdp);
   SendSection* find_section(const std::string& mid);
   const SendSection* find_section(const std::string& mid) const;
   uint32_t new_ssrc() const;     // random, odd, and unlike any SSRC of this session
@@ -227,6 +231,7 @@ class PeerSession {
   std::optional<sdp::RemoteData> data_remote_;  // the server took our data section
   std::unique_ptr<sctp::SctpAssociation> sctp_;
   std::optional<dtls::DtlsTransport::Role> dtls_role_;  // once connect_to chose it
+  std::optional<DataSectionOptions> answer_data_;       // subscriber: take offered data sections
   std::vector<SendSection> sections_;         // publisher: in m-line order
   std::unique_ptr<core::Timer> pace_timer_;   // armed while a sender's pacer holds packets
   uint64_t offer_session_id_ = 0;  // o= of our offers: the same in every renegotiation

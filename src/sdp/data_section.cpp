@@ -1,6 +1,7 @@
 // The m=application section of data channels (RFC 8841 §5-6; JSEP, RFC 8829 §5.2.1).
 #include "sdp/data_section.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "sdp/text.hpp"
@@ -24,7 +25,15 @@ std::optional<T> parse_number(std::string_view text) {
 
 }  // namespace
 
-MediaSection data_section(const LocalMediaParams& local, const LocalDataParams& data) {
+bool offers_data_channels(const RemoteMediaLine& line) {
+  if (!iequals(line.media, "application") || line.port == 0) return false;
+  if (iequals(line.proto, "DTLS/SCTP")) return true;
+  if (!iequals(line.proto, kDataProto) && !iequals(line.proto, "TCP/DTLS/SCTP")) return false;
+  return std::find(line.formats.begin(), line.formats.end(), kDataFormat) != line.formats.end();
+}
+
+MediaSection data_section(const LocalMediaParams& local, const LocalDataParams& data,
+                          std::string_view setup, bool with_candidates) {
   MediaSection m;
   m.media = "application";
   m.port = 9;
@@ -35,10 +44,11 @@ MediaSection data_section(const LocalMediaParams& local, const LocalDataParams& 
   a.emplace_back("ice-ufrag", single_line(local.ice_ufrag));
   a.emplace_back("ice-pwd", single_line(local.ice_pwd));
   a.emplace_back("fingerprint", "sha-256 " + normalize_fingerprint(local.fingerprint_sha256));
-  a.emplace_back("setup", "actpass");
+  a.emplace_back("setup", std::string(setup));
   a.emplace_back("mid", single_line(data.mid));
   a.emplace_back("sctp-port", std::to_string(data.sctp_port));
   a.emplace_back("max-message-size", std::to_string(data.max_message_size));
+  if (!with_candidates) return m;
   // Same transport as the media sections (BUNDLE): the same candidates, as browsers write them.
   for (const auto& c : local.candidates) {
     std::string_view line = trim(c);

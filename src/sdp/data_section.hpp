@@ -25,7 +25,14 @@ struct LocalDataParams {
 };
 
 /// `local` gives the transport (ICE credentials, candidates, fingerprint); the rest is unused.
-MediaSection data_section(const LocalMediaParams& local, const LocalDataParams& data);
+/// `setup`: actpass in an offer, active or passive in an answer (RFC 5763 §5); candidates only
+/// where asked (an answer carries them in its first BUNDLEd section).
+MediaSection data_section(const LocalMediaParams& local, const LocalDataParams& data,
+                          std::string_view setup = "actpass", bool with_candidates = true);
+
+/// Whether an offered m= line is a data channel section we can take: m=application, port not
+/// 0, UDP/DTLS/SCTP (or TCP/DTLS/SCTP) with webrtc-datachannel, or the older DTLS/SCTP form.
+bool offers_data_channels(const RemoteMediaLine& line);
 
 /// The remote side of a data section (an answer to ours, or an offer).
 struct RemoteData {

@@ -155,15 +155,25 @@ std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalM
 
 std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local,
                                      uint64_t session_id) {
+  return build_multi_audio_answer(offer, local, session_id, nullptr);
+}
+
+std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local,
+                                     uint64_t session_id, const LocalDataParams *data) {
+  // The data channel section we take, if any: the first one offered.
+  std::optional<std::size_t> data_index;
+  const auto &lines = offer.transport.media_lines;
+  for (std::size_t i = 0; data && !data_index && i < lines.size(); ++i)
+    if (offers_data_channels(lines[i]) && !lines[i].mid.empty()) data_index = i;
   // The accepted mids in m= line order.
   std::string bundle;
-  const auto &lines = offer.transport.media_lines;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const bool accepted =
         std::any_of(offer.audio.begin(), offer.audio.end(),
                     [i](const RemoteAudioStream &s) { return s.index == i; }) ||
         std::any_of(offer.video.begin(), offer.video.end(),
-                    [i](const RemoteVideoStream &s) { return s.index == i; });
+                    [i](const RemoteVideoStream &s) { return s.index == i; }) ||
+        data_index == i;
     if (!accepted || lines[i].mid.empty())
       continue;
     if (!bundle.empty())
@@ -175,6 +185,13 @@ std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalM
   const std::string setup = offer.transport.setup == "active" ? "passive" : "active";
   bool first = true;
   for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (data_index == i) {
+      LocalDataParams answered = *data;
+      answered.mid = lines[i].mid;
+      sd.media.push_back(data_section(local, answered, setup, first));
+      first = false;
+      continue;
+    }
     const auto video = std::find_if(offer.video.begin(), offer.video.end(),
                                     [i](const RemoteVideoStream &s) { return s.index == i; });
     if (video != offer.video.end()) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "roomcast/meeting_config.hpp"
+#include "sdp/data_section.hpp"
 #include "sdp/offer_answer.hpp"
 
 namespace roomcast::sdp {
@@ -71,5 +72,9 @@ std::optional<RemoteMultiOffer> parse_remote_multi_audio(std::string_view sdp,
 std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local);
 std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local,
                                      uint64_t session_id);
+// With `data`: the offer's first data channel section (offers_data_channels) is accepted too, with
+// its mid, our SCTP port and max-message-size (RFC 8841); without, it is rejected like the rest.
+std::string build_multi_audio_answer(const RemoteMultiOffer &offer, const LocalMediaParams &local,
+                                     uint64_t session_id, const LocalDataParams *data);
 
 } // namespace roomcast::sdp

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "sdp/data_section.hpp"
+#include "sdp/multistream.hpp"
 #include "sdp/send_offer.hpp"
 #include "sdp/session_description.hpp"
 #include "sdp_test_params.hpp"
@@ -125,4 +126,59 @@ TEST(DataSection, OfferBundlesTheDataSectionAfterTheMediaInItsPlace) {
   ASSERT_TRUE(data_only);
   EXPECT_EQ(data_only->attribute("group"), "BUNDLE 1");
   EXPECT_EQ(data_only->attribute("msid-semantic"), " WMS") << "no stream: nothing is sent";
+}
+
+namespace {
+// A Janus subscriber offer with an audio stream and the room's data channel section.
+const std::string kOfferWithData =
+    "v=0\r\no=- 1 2 IN IP4 10.77.0.1\r\ns=VideoRoom 1234\r\nt=0 0\r\na=group:BUNDLE a0 d1\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 10.77.0.1\r\na=sendonly\r\na=mid:a0\r\n"
+    "a=rtcp-mux\r\na=ice-ufrag:j\r\na=ice-pwd:jjjjjjjjjjjjjjjjjjjjjj\r\n"
+    "a=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\na=rtpmap:111 opus/48000/2\r\n"
+    "a=ssrc:1234 cname:janus\r\na=candidate:1 1 udp 2015363327 10.77.0.1 40000 typ host\r\n"
+    "a=end-of-candidates\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 10.77.0.1\r\n"
+    "a=sctp-port:5000\r\na=mid:d1\r\n";
+}  // namespace
+
+TEST(DataSection, SubscriberAnswerTakesTheOfferedDataSectionWhenAsked) {
+  const auto offer = parse_remote_multi_audio(kOfferWithData);
+  ASSERT_TRUE(offer);
+  const LocalMediaParams local = test::roomcast_local(Direction::RecvOnly);
+  LocalDataParams data;
+  const auto sd = SessionDescription::parse(build_multi_audio_answer(*offer, local, 42, &data));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->attribute("group"), "BUNDLE a0 d1");
+  ASSERT_EQ(sd->media.size(), 2u);
+  const auto& m = sd->media[1];
+  EXPECT_EQ(m.media_line(), "application 9 UDP/DTLS/SCTP webrtc-datachannel");
+  EXPECT_EQ(m.attribute("mid"), "d1");
+  EXPECT_EQ(m.attribute("setup"), "active") << "the answerer to actpass is the DTLS client";
+  EXPECT_EQ(m.attribute("sctp-port"), "5000");
+  EXPECT_EQ(m.attribute("max-message-size"), "262144");
+  EXPECT_FALSE(m.has_attribute("candidate")) << "candidates go in the first BUNDLEd section only";
+  EXPECT_TRUE(sd->media[0].has_attribute("candidate"));
+  const auto remote = parse_remote_data(kOfferWithData, "d1");
+  ASSERT_TRUE(remote);
+  EXPECT_TRUE(remote->accepted);
+  EXPECT_EQ(remote->max_message_size, size_t{65536}) << "Janus gives none: 64 KiB";
+}
+
+TEST(DataSection, SubscriberAnswerRejectsTheDataSectionUnlessAsked) {
+  const auto offer = parse_remote_multi_audio(kOfferWithData);
+  ASSERT_TRUE(offer);
+  const auto sd = SessionDescription::parse(
+      build_multi_audio_answer(*offer, test::roomcast_local(Direction::RecvOnly), 42));
+  ASSERT_TRUE(sd);
+  EXPECT_EQ(sd->attribute("group"), "BUNDLE a0");
+  ASSERT_EQ(sd->media.size(), 2u);
+  EXPECT_EQ(sd->media[1].port, 0) << "rejected (RFC 3264 §6)";
+  const auto& line = offer->transport.media_lines.at(1);
+  EXPECT_TRUE(offers_data_channels(line));
+  RemoteMediaLine refused = line;
+  refused.port = 0;
+  EXPECT_FALSE(offers_data_channels(refused));
+  RemoteMediaLine other = line;
+  other.formats = {"bfcp"};
+  EXPECT_FALSE(offers_data_channels(other));
 }
