@@ -96,6 +96,11 @@ void Meeting::Impl::on_media_path_restored() {
 /// One ICE restart: a restart offer on the publishing PeerConnection through the signaling
 /// session we still have; on_media_path_restored ends the attempt once a pair works.
 void Meeting::Impl::reconnect_ice_restart(uint64_t generation) {
+  if (!signaling->traits().renegotiates) {
+    // No renegotiation in the protocol (WHIP's restart would be a PATCH, not done): publish anew.
+    reconnect.ice_restart = false;
+    return reconnect_rejoin(generation);
+  }
   std::optional<std::string> offer;
   if (signaling->connected() && std::chrono::steady_clock::now() - reconnect.path_lost_at < kIceRestartWindow)
     offer = publication->ice_restart_offer();

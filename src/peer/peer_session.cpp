@@ -620,8 +620,10 @@ void PeerSession::restored() {
 void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
   if (closed_) return;
   last_heard_ = std::chrono::steady_clock::now();
-  // The old path came back by itself before any restart took over.
-  if (path_lost_ && !restarting_ && srtp_) restored();
+  // The old path came back by itself before any restart took over. Not after a restart whose
+  // checks failed: our agent sends nothing then (and the server's may not be connected either),
+  // so only the next restart brings the path back.
+  if (path_lost_ && !restarting_ && srtp_ && ice_ && ice_->state() == ice::IceState::Connected) restored();
   if (dtls::DtlsTransport::is_dtls(datagram)) {
     if (dtls_) dtls_->handle_datagram(datagram);
     return;
