@@ -135,6 +135,20 @@ int IceTransport::set_remote(const std::string& ufrag, const std::string& pwd,
   return added;
 }
 
+bool IceTransport::restart() {
+  if (!nice_agent_restart_stream(agent_, stream_id_)) return false;
+  gchar* ufrag = nullptr;
+  gchar* pwd = nullptr;
+  if (nice_agent_get_local_credentials(agent_, stream_id_, &ufrag, &pwd)) {
+    ufrag_ = ufrag;
+    pwd_ = pwd;
+  }
+  g_free(ufrag);
+  g_free(pwd);
+  set_state(IceState::Checking);
+  return true;
+}
+
 bool IceTransport::send(std::span<const uint8_t> datagram) {
   if (state_ != IceState::Connected) return false;
   int sent = nice_agent_send(agent_, stream_id_, 1, static_cast<guint>(datagram.size()),

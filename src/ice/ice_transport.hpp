@@ -50,6 +50,11 @@ class IceTransport {
   int set_remote(const std::string& ufrag, const std::string& pwd,
                  const std::vector<std::string>& candidates, bool remote_lite = false);
 
+  /// ICE restart (RFC 8445 §9): new local credentials, the remote ones and every check
+  /// forgotten, the local candidates kept; set_remote() with the peer's new ones checks anew.
+  /// False if libnice refused.
+  bool restart();
+
   /// Sends one datagram on the selected pair; false if not connected or it failed.
   bool send(std::span<const uint8_t> datagram);
   IceState state() const { return state_; }

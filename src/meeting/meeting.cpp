@@ -50,6 +50,8 @@ std::unique_ptr<meeting::Publication> Meeting::Impl::make_publication() {
     begin_leave(reason, error);
   };
   host.on_media_failed = [this](const std::string& why) { on_media_failed(why); };
+  host.on_media_path_lost = [this](const std::string& why) { on_media_path_lost(why); };
+  host.on_media_path_restored = [this] { on_media_path_restored(); };
   host.post = [this](std::function<void()> task) { post_task([task = std::move(task)](Impl&) { task(); }); };
   host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
   // A protocol that never says our media is live (WHIP): our path coming up is the sign.

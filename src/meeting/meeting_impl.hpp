@@ -56,6 +56,8 @@ struct Meeting::Impl {
     std::string reason;
     bool media_lost = false;        // our session's media path is gone: rejoin, not reclaim
     bool awaiting_media = false;    // the new publisher PeerConnection waits for webrtcup
+    bool ice_restart = false;       // our media path stopped: restart ICE before rejoining
+    std::chrono::steady_clock::time_point path_lost_at;
     std::unique_ptr<core::Timer> retry;     // the next attempt
     std::unique_ptr<core::Timer> deadline;  // the current attempt's time limit
   };
@@ -120,6 +122,8 @@ struct Meeting::Impl {
   void set_publishing(std::optional<bool> mic, std::optional<bool> webcam,
                       std::shared_ptr<CustomAudioTrack> audio_track, std::shared_ptr<CustomVideoTrack> camera_track);
   void on_media_failed(const std::string& why);
+  void on_media_path_lost(const std::string& why);
+  void on_media_path_restored();
   void on_publication_live();
   void on_publication_hangup(const std::string& why);
   bool state_is(State s);
@@ -137,6 +141,7 @@ struct Meeting::Impl {
   void start_reconnect(const std::string& why, bool media_lost);
   void reconnect_attempt();
   void reconnect_rejoin(uint64_t generation);
+  void reconnect_ice_restart(uint64_t generation);
   void reconnect_publish(uint64_t generation);
   void reconnect_failed(uint64_t generation, const std::string& why);
   void reconnected(const std::string& how);

@@ -1,7 +1,8 @@
 // Meeting facade, staying in the meeting: when the WebSocket drops, a new one reclaims our
-// session (media untouched); when the server restarted or our media path died, a new
-// session rejoins with our participant id and publishes again, continuing the track and
-// its RTP stream. Attempts back off 0.5 s doubling to 8 s, with jitter, up to
+// session (media untouched); when our media path stops working, ICE restarts on the same
+// PeerConnection try first for up to 30 s; when the server restarted, or the restarts did not
+// help, a new session rejoins with our participant id and publishes again, continuing the
+// track and its RTP stream. Attempts back off 0.5 s doubling to 8 s, with jitter, up to
 // MeetingConfig::reconnect_give_up. Everything here runs on the loop thread, as chains of
 // request callbacks: hundreds of meetings may be reconnecting at once.
 #include <random>
@@ -16,6 +17,9 @@ constexpr auto kFirstDelay = std::chrono::milliseconds(500);
 constexpr auto kMaxDelay = std::chrono::milliseconds(8000);
 // One attempt: connect, session, join, publish until webrtcup.
 constexpr auto kAttemptTimeout = std::chrono::seconds(15);
+// How long ICE restarts may try to bring a dead path back before a full rejoin.
+constexpr auto kIceRestartWindow = std::chrono::seconds(30);
+constexpr auto kIceRestartDelay = std::chrono::milliseconds(1000);
 
 std::chrono::milliseconds jittered(std::chrono::milliseconds delay) {
   // ±20 %: meetings that lost the same server do not all come back in the same instant.
@@ -35,7 +39,10 @@ void Meeting::Impl::start_reconnect(const std::string& why, bool media_lost) {
   if (now_state == State::Reconnecting) {
     // Lost again while an attempt runs: that attempt has failed.
     reconnect.media_lost |= media_lost;
-    if (media_lost) pause_media();
+    if (media_lost) {
+      reconnect.ice_restart = false;  // the PeerConnection itself is gone: rejoin
+      pause_media();
+    }
     return reconnect_failed(reconnect.generation, why);
   }
   if (now_state != State::Joined) return;
@@ -54,7 +61,10 @@ void Meeting::Impl::start_reconnect(const std::string& why, bool media_lost) {
   reconnect.delay = kFirstDelay;
   reconnect.reason = why;
   reconnect.media_lost = media_lost;
-  if (media_lost) pause_media();
+  if (media_lost) {
+    reconnect.ice_restart = false;
+    pause_media();
+  }
   if (!reconnect.retry) reconnect.retry = std::make_unique<core::Timer>(loop->context(), [this] { reconnect_attempt(); });
   if (!reconnect.deadline)
     reconnect.deadline = std::make_unique<core::Timer>(
@@ -62,6 +72,49 @@ void Meeting::Impl::start_reconnect(const std::string& why, bool media_lost) {
   for_handlers([&](MeetingEventHandler& h) { h.on_reconnecting(ReconnectingInfo{why}); });
   // The first attempt at once: a dropped WebSocket is reclaimed before the session expires.
   reconnect.retry->arm_in(std::chrono::milliseconds(0));
+}
+
+/// Our publishing path stopped working (consent expired, ICE failed) while the signaling
+/// session is fine: an ICE restart on the same PeerConnection comes first (same session and
+/// participant, nobody sees us leave); a rejoin only if restarts do not bring it back.
+void Meeting::Impl::on_media_path_lost(const std::string& why) {
+  if (!config.reconnect || state_is(State::Joining)) return on_media_failed(why);
+  if (state_is(State::Reconnecting)) {
+    if (reconnect.ice_restart) return reconnect_failed(reconnect.generation, why);  // the restart did not take
+    return;  // a rejoin is under way; it replaces this PeerConnection
+  }
+  reconnect.ice_restart = true;
+  reconnect.path_lost_at = std::chrono::steady_clock::now();
+  start_reconnect("media path lost: " + why, false);
+}
+
+void Meeting::Impl::on_media_path_restored() {
+  if (!state_is(State::Reconnecting) || !reconnect.ice_restart) return;
+  reconnected(reconnect.attempts > 0 ? "ICE restarted" : "media path back");
+}
+
+/// One ICE restart: a restart offer on the publishing PeerConnection through the signaling
+/// session we still have; on_media_path_restored ends the attempt once a pair works.
+void Meeting::Impl::reconnect_ice_restart(uint64_t generation) {
+  if (!signaling->traits().renegotiates) {
+    // No renegotiation in the protocol (WHIP's restart would be a PATCH, not done): publish anew.
+    reconnect.ice_restart = false;
+    return reconnect_rejoin(generation);
+  }
+  std::optional<std::string> offer;
+  if (signaling->connected() && std::chrono::steady_clock::now() - reconnect.path_lost_at < kIceRestartWindow)
+    offer = publication->ice_restart_offer();
+  if (!offer) {
+    core::log_info("meeting ", config.meeting_id, ": ICE restarts did not bring the media path back; rejoining");
+    reconnect.ice_restart = false;
+    return reconnect_rejoin(generation);
+  }
+  reconnect.connected_at = std::chrono::steady_clock::now();
+  signaling->renegotiate(*offer, for_attempt(generation, [this, generation](signaling::Result<std::string> answer) {
+    if (!answer) return reconnect_failed(generation, "ICE restart: " + answer.error);
+    if (auto problem = publication->apply_ice_restart_answer(*answer.value))
+      return reconnect_failed(generation, "ICE restart: " + *problem);
+  }));
 }
 
 /// Our publisher PeerConnection is gone: pause the track where it is, keep the RTP stream's
@@ -77,6 +130,7 @@ void Meeting::Impl::reconnect_attempt() {
   ++reconnect.attempts;
   reconnect.deadline->arm_in(kAttemptTimeout);
   core::log_info("meeting ", config.meeting_id, ": reconnect attempt ", reconnect.attempts, " to ", url);
+  if (reconnect.ice_restart) return reconnect_ice_restart(generation);
   if (reconnect.media_lost) return reconnect_rejoin(generation);
   // The connection dropped but the server may still hold our session: take it back; our
   // PeerConnections were never touched.
@@ -142,7 +196,8 @@ void Meeting::Impl::reconnect_failed(uint64_t generation, const std::string& why
     return finish_leave(reason, true);
   }
   reconnect.retry->arm_in(jittered(reconnect.delay));
-  reconnect.delay = std::min(reconnect.delay * 2, kMaxDelay);
+  // ICE restarts retry at a steady pace (each is one request; the path may return any moment).
+  reconnect.delay = reconnect.ice_restart ? kIceRestartDelay : std::min(reconnect.delay * 2, kMaxDelay);
 }
 
 void Meeting::Impl::reconnected(const std::string& how) {
@@ -165,6 +220,7 @@ void Meeting::Impl::reconnected(const std::string& how) {
 void Meeting::Impl::stop_reconnecting() {
   ++reconnect.generation;
   reconnect.awaiting_media = false;
+  reconnect.ice_restart = false;
   if (reconnect.retry) reconnect.retry->cancel();
   if (reconnect.deadline) reconnect.deadline->cancel();
 }

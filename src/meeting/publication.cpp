@@ -69,6 +69,10 @@ peer::PeerSession::Callbacks Publication::peer_callbacks() {
   callbacks.on_failed = [this](const std::string& why) {
     host_.post([this, why] { host_.on_media_failed(why); });
   };
+  callbacks.on_path_lost = [this](const std::string& why) {
+    host_.post([this, why] { host_.on_media_path_lost(why); });
+  };
+  callbacks.on_path_restored = [this] { host_.post([this] { host_.on_media_path_restored(); }); };
   callbacks.on_keyframe_request = [this](const std::string&) {
     if (video_sender_) video_sender_->request_keyframe();
   };
@@ -245,6 +249,23 @@ PublishStats Publication::stats(std::chrono::steady_clock::time_point join_start
   if (host_.config->custom_microphone_audio_track)
     stats.duration = host_.config->custom_microphone_audio_track->duration();
   return stats;
+}
+
+// ---- ICE restart -----------------------------------------------------------------------------------
+
+std::optional<std::string> Publication::ice_restart_offer() {
+  if (!peer_ || !peer_->media_ready()) return std::nullopt;
+  try {
+    return peer_->ice_restart_offer();
+  } catch (const std::exception& e) {
+    core::log_warn("meeting ", host_.config->meeting_id, ": ", e.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> Publication::apply_ice_restart_answer(const std::string& answer) {
+  if (!peer_) return "the publishing connection is gone";
+  return peer_->apply_renegotiation_answer(answer);
 }
 
 // ---- controls ------------------------------------------------------------------------------------

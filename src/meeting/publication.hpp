@@ -35,6 +35,10 @@ class Publication {
     std::function<void(const std::string& reason, bool error)> on_track_done;
     /// The publishing PeerConnection failed (ICE, DTLS). Called from a task of its own.
     std::function<void(const std::string& why)> on_media_failed;
+    /// The publishing path stopped working (it may come back with an ICE restart), or came
+    /// back. Called from tasks of their own.
+    std::function<void(const std::string& why)> on_media_path_lost;
+    std::function<void()> on_media_path_restored;
     /// Runs `task` on the loop later, while the meeting is there.
     std::function<void(std::function<void()> task)> post;
     /// An exception escaped a callback: the meeting's error path.
@@ -100,6 +104,10 @@ class Publication {
   /// Error{Config} for a change that needs a new section (a camera the session began without).
   void change_in_place(Change& change);
   Sending sending() const { return sending_; }  // guarded by the caller's control mutex
+
+  // ICE restart (loop thread): the offer (nullopt: no PeerConnection to restart), then the answer.
+  std::optional<std::string> ice_restart_offer();
+  std::optional<std::string> apply_ice_restart_answer(const std::string& answer);
 
  private:
   void on_connected();

@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 
+#include <stdexcept>
 #include <type_traits>
 
 #include "core/callback_guard.hpp"
@@ -214,8 +215,18 @@ std::optional<std::string> PeerSession::apply_renegotiation_answer(const std::st
   std::string why;
   auto remote = sdp::detail::parse_remote_media(sdp_text, &why, true);
   if (!remote) return "the server's SDP answer is unusable: " + why;
-  if (remote_ && (remote->ice_ufrag != remote_->ice_ufrag || remote->fingerprint != remote_->fingerprint))
-    return "the server changed its ICE credentials or DTLS fingerprint in a renegotiation";
+  if (remote_ && remote->fingerprint != remote_->fingerprint)
+    return "the server changed its DTLS fingerprint in a renegotiation";
+  if (remote_ && remote->ice_ufrag != remote_->ice_ufrag) {
+    if (!restarting_) return "the server changed its ICE credentials in a renegotiation we did not restart ICE in";
+    // The answer to our restart: check the new credentials and candidates.
+    if (ice_->set_remote(remote->ice_ufrag, remote->ice_pwd, remote->candidates) <= 0)
+      return "the server's ICE restart answer has no candidate we can use";
+    remote_->ice_ufrag = remote->ice_ufrag;
+    remote_->ice_pwd = remote->ice_pwd;
+  } else if (restarting_) {
+    return "the server answered our ICE restart with its old ICE credentials";
+  }
   accept_sections(sdp_text);
   return std::nullopt;
 }
@@ -454,11 +465,19 @@ void PeerSession::start_ice(bool controlling, std::function<void()> gathered) {
       core::log_debug("ice: ", ice::to_string(state));
       if (state == ice::IceState::Connected) {
         core::log_info("ice: connected ", ice_->selected_pair(), " (", ice_->selected_pair_types(), ")");
-        if (dtls_) dtls_->start();
+        if (restarting_) return restored();
+        if (dtls_ && !dtls_started_) {
+          dtls_started_ = true;
+          dtls_->start();
+        }
       } else if (state == ice::IceState::Failed) {
-        fail("ICE failed: no candidate pair with the server works; check that the server's "
-             "address is reachable over UDP (or TCP, where it offers ICE-TCP candidates) from this "
-             "host, or give a TURN server (--ice-server turn:HOST:PORT, MeetingConfig::ice_servers)");
+        const std::string why = "ICE failed: no candidate pair with the server works; check that the server's "
+                                "address is reachable over UDP (or TCP, where it offers ICE-TCP candidates) "
+                                "from this host, or give a TURN server (--ice-server turn:HOST:PORT, "
+                                "MeetingConfig::ice_servers)";
+        // Once media flowed, a path that stops working may come back with an ICE restart.
+        if (srtp_) return lose_path(why);
+        fail(why);
       }
     }, on_exception);
   };
@@ -481,7 +500,8 @@ void PeerSession::create_answer(
     // Renegotiation: same transport, so the same credentials and certificate on both sides.
     if (answering_ || !remote_) return ready(std::nullopt, "a new offer came before the first was answered");
     if (offer->transport.ice_ufrag != remote_->ice_ufrag || offer->transport.ice_pwd != remote_->ice_pwd)
-      return ready(std::nullopt, "the server restarted ICE (new credentials); roomcast does not support ICE restarts");
+      return ready(std::nullopt, "the server restarted ICE on what we receive (new credentials); roomcast restarts "
+                                 "ICE only on what it publishes");
     if (offer->transport.fingerprint != remote_->fingerprint)
       return ready(std::nullopt, "the server's DTLS fingerprint changed in a renegotiation");
     demux_.set_streams(*offer);
@@ -567,14 +587,43 @@ std::optional<std::string> PeerSession::connect_to(const sdp::RemoteMediaParams&
 
 void PeerSession::check_consent() {
   if (closed_ || failed_) return;
-  if (std::chrono::steady_clock::now() - last_heard_ >= kConsentExpiry)
-    return fail("nothing arrived from the server for 30 s: the media path is dead (consent expired, RFC 7675)");
   consent_timer_->arm_in(kConsentCheck);
+  if (path_lost_ || std::chrono::steady_clock::now() - last_heard_ < kConsentExpiry) return;
+  lose_path("nothing arrived from the server for 30 s: the media path is dead (consent expired, RFC 7675)");
+}
+
+void PeerSession::lose_path(const std::string& why) {
+  // Once lost, only a restart whose checks failed says so again (the owner may retry).
+  if ((path_lost_ && !restarting_) || closed_ || failed_) return;
+  if (!callbacks_.on_path_lost) return fail(why);
+  path_lost_ = true;
+  restarting_ = false;
+  core::log_info("peer: ", why);
+  callbacks_.on_path_lost(why);
+}
+
+std::string PeerSession::ice_restart_offer() {
+  // RFC 8445 §9: fresh credentials on the same agent, candidates and DTLS association kept.
+  if (!ice_ || !ice_->restart()) throw std::runtime_error("libnice refused to restart ICE");
+  restarting_ = true;
+  return renegotiation_offer();
+}
+
+void PeerSession::restored() {
+  core::log_info("peer: media path back", restarting_ ? " after an ICE restart" : "", " (", ice_->selected_pair_types(), ")");
+  restarting_ = false;
+  path_lost_ = false;
+  last_heard_ = std::chrono::steady_clock::now();
+  if (callbacks_.on_path_restored) callbacks_.on_path_restored();
 }
 
 void PeerSession::on_datagram(std::span<const uint8_t> datagram) {
   if (closed_) return;
   last_heard_ = std::chrono::steady_clock::now();
+  // The old path came back by itself before any restart took over. Not after a restart whose
+  // checks failed: our agent sends nothing then (and the server's may not be connected either),
+  // so only the next restart brings the path back.
+  if (path_lost_ && !restarting_ && srtp_ && ice_ && ice_->state() == ice::IceState::Connected) restored();
   if (dtls::DtlsTransport::is_dtls(datagram)) {
     if (dtls_) dtls_->handle_datagram(datagram);
     return;

@@ -77,6 +77,11 @@ class PeerSession {
     std::function<void(const std::string& why)> on_failed;
     /// Subscriber side: a decrypted RTP packet of the offered section `mid`.
     std::function<void(const std::string& mid, const rtp::RtpPacket&)> on_stream_rtp;
+    /// Once connected, the path stopped working (consent expired, ICE failed): with this set,
+    /// the session waits for an ICE restart (ice_restart_offer) instead of failing.
+    std::function<void(const std::string& why)> on_path_lost;
+    /// The path works again after an ICE restart; DTLS and SRTP never stopped.
+    std::function<void()> on_path_restored;
     /// Publisher side: the server asks for a keyframe of the video we send in `mid` (PLI, FIR).
     std::function<void(const std::string& mid)> on_keyframe_request;
     /// Publisher side: what the path allows the video in `mid` (the lower of REMB and loss), bits/s.
@@ -119,6 +124,11 @@ class PeerSession {
   /// Connected: a new offer on the same transport (ICE credentials, candidates, certificate,
   /// SSRCs), each section sending or inactive as set, sections added since included.
   std::string renegotiation_offer();
+  /// Connected: an ICE restart (RFC 8445 §9) as a new offer: fresh ICE credentials, the same
+  /// DTLS association, SSRCs and sections; apply_renegotiation_answer() takes the answer, and
+  /// on_path_restored follows once a pair works. Throws if libnice refuses.
+  std::string ice_restart_offer();
+  bool path_lost() const { return path_lost_; }
   /// Applies the server's answer to renegotiation_offer(); the error text if unusable. A
   /// section sending for the first time gets its sender; the others keep theirs (the RTP
   /// streams continue).
@@ -206,6 +216,8 @@ class PeerSession {
   const SendSection* find_section(const std::string& mid) const;
   uint32_t new_ssrc() const;     // random, odd, and unlike any SSRC of this session
   void fail(const std::string& why);
+  void lose_path(const std::string& why);  // on_path_lost, or fail() without one
+  void restored();                          // ICE connected again after a restart
   sdp::LocalMediaParams local_params(sdp::Direction direction) const;
 
   core::EventLoop& loop_;
@@ -238,6 +250,9 @@ class PeerSession {
   std::unique_ptr<core::Timer> report_timer_;
   PeerStats stats_;
   bool failed_ = false;
+  bool dtls_started_ = false;  // once: an ICE restart keeps the association
+  bool path_lost_ = false;
+  bool restarting_ = false;    // our restart offer is out; Connected means the path is back
   bool closed_ = false;
 };
 
