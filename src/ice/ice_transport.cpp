@@ -74,6 +74,10 @@ IceTransport::IceTransport(GMainContext* context, bool controlling, Callbacks ca
   g_signal_connect(agent_, "candidate-gathering-done", G_CALLBACK(on_gathering_done_cb), this);
   g_signal_connect(agent_, "component-state-changed", G_CALLBACK(on_state_cb), this);
   nice_agent_attach_recv(agent_, stream_id_, 1, context_, on_recv_cb, this);
+  read_local_credentials();
+}
+
+void IceTransport::read_local_credentials() {
   gchar* ufrag = nullptr;
   gchar* pwd = nullptr;
   if (nice_agent_get_local_credentials(agent_, stream_id_, &ufrag, &pwd)) {
@@ -137,14 +141,7 @@ int IceTransport::set_remote(const std::string& ufrag, const std::string& pwd,
 
 bool IceTransport::restart() {
   if (!nice_agent_restart_stream(agent_, stream_id_)) return false;
-  gchar* ufrag = nullptr;
-  gchar* pwd = nullptr;
-  if (nice_agent_get_local_credentials(agent_, stream_id_, &ufrag, &pwd)) {
-    ufrag_ = ufrag;
-    pwd_ = pwd;
-  }
-  g_free(ufrag);
-  g_free(pwd);
+  read_local_credentials();
   set_state(IceState::Checking);
   return true;
 }

@@ -68,6 +68,7 @@ class IceTransport {
   const std::optional<std::string>& gathering_problem() const { return gathering_problem_; }
 
  private:
+  void read_local_credentials();  // ufrag_ and pwd_ from the agent (new after a restart)
   static void on_gathering_done_cb(NiceAgent*, guint, gpointer self);
   static void on_state_cb(NiceAgent*, guint, guint, guint state, gpointer self);
   static void on_recv_cb(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self);
@@ -79,7 +80,7 @@ class IceTransport {
   guint stream_id_ = 0;
   Callbacks callbacks_;
   IceState state_ = IceState::New;
-  std::string ufrag_, pwd_;
+  std::string ufrag_, pwd_;  // ours, read again after a restart
   IceConfig config_;
   std::optional<std::string> gathering_problem_;
 };

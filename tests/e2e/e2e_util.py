@@ -304,6 +304,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def recorded_tone(path, threshold=0.05):
+    """(dominant Hz or None, seconds from the first to the last loud sample) of a 48 kHz
+    16-bit mono WAV that roomcast listen --record wrote."""
+    import wave
+    import numpy as np
+    from aiortc_listener import dominant_hz
+    with wave.open(path) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
+    loud = np.flatnonzero(np.abs(x) > threshold)
+    heard_s = (loud[-1] - loud[0]) / 48000 if len(loud) else 0
+    hz = dominant_hz(x[loud[0]:loud[-1]], 48000)[0] if len(loud) > 48000 else None
+    return hz, heard_s
+
+
 def kill_janus(server):
     """SIGKILLs the janus a `roomcast server` Proc runs (the server then exits): a server gone
     without a goodbye, as a crash would leave it. Returns the monotonic time of the kill."""

@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (Failure, Proc, guarded, json_lines, leak_check, log, need,  # noqa: E402
+from e2e_util import (recorded_tone, Failure, Proc, guarded, json_lines, leak_check, log, need,  # noqa: E402
                       private_tmpdir, report_checks, start_roomcast_server)
 
 ROOM = 1234
@@ -49,9 +49,6 @@ def run(a):
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         raise Failure("run this under tests/e2e/netns.sh (Janus needs a non-loopback interface)")
     need([a.roomcast, "/usr/bin/janus", "nft", "ffmpeg", "/usr/bin/python3"])
-    import numpy as np
-    import wave
-    from aiortc_listener import dominant_hz
     work = tempfile.mkdtemp(prefix="rc-icetcp-")
     procs = []
     try:
@@ -87,11 +84,7 @@ def run(a):
         procs.append(no_tcp)
         no_tcp_rc = no_tcp.wait(40)
         server.stop(15)
-        with wave.open(mix) as w:
-            x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
-        loud = np.flatnonzero(np.abs(x) > 0.05)
-        heard_s = (loud[-1] - loud[0]) / 48000 if len(loud) else 0
-        hz = dominant_hz(x[loud[0]:loud[-1]], 48000)[0] if len(loud) > 48000 else None
+        hz, heard_s = recorded_tone(mix)
         log(f"pairs: publish {sorted(sent_pairs)}, listen {sorted(heard_pairs)}; nft: {udp} UDP dropped, "
             f"{tcp} TCP segments outside the WebSocket; heard {hz} Hz for {heard_s:.2f} s")
         report_checks([

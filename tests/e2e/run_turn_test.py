@@ -26,7 +26,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, Failure, Proc, json_lines, leak_check, log, private_tmpdir,  # noqa: E402
+from e2e_util import (recorded_tone, HERE, PY, Failure, Proc, json_lines, leak_check, log, private_tmpdir,  # noqa: E402
                       report_checks, run_named_cases, start_roomcast_server)
 
 ROOM = 1234
@@ -185,9 +185,6 @@ meeting.close()
 
 
 def listen_through_turn(a, work, procs, inner, inner_url, turn_url, env, server, coturn, url):
-    import numpy as np
-    import wave
-    from aiortc_listener import dominant_hz
     mix = os.path.join(work, "mix.wav")
     listen = Proc("listen", [*inner.prefix(), a.roomcast, "listen", "--server", inner_url, "--room", ROOM, "--record",
                              mix, "--duration", 30, "--stats", "--json", "--ice-server", turn_url,
@@ -208,11 +205,7 @@ def listen_through_turn(a, work, procs, inner, inner_url, turn_url, env, server,
     counted = nft_packets("turn_udp_out")  # what coturn relayed to roomcast
     server.stop(15)
     coturn.stop(10)
-    with wave.open(mix) as w:
-        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
-    loud = np.flatnonzero(np.abs(x) > 0.05)
-    heard_s = (loud[-1] - loud[0]) / 48000 if len(loud) else 0
-    hz = dominant_hz(x[loud[0]:loud[-1]], 48000)[0] if len(loud) > 48000 else None
+    hz, heard_s = recorded_tone(mix)
     report_checks([
         (hz is not None and abs(hz - TONE_HZ) <= 1.0, f"the recording's tone is {hz} Hz, want {TONE_HZ}"),
         (heard_s >= SECONDS - 2.5, f"it lasts {heard_s:.2f} s of {SECONDS}"),
