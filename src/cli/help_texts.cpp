@@ -165,6 +165,7 @@ Options:
   --publishers N     publishers each room admits (default 100; load tests need more)
   --ice-tcp          also offer TCP candidates (ICE-TCP, RFC 6544), for clients whose
                      network blocks UDP; Janus does this as an ICE lite agent only
+  --ipv6             also offer IPv6 host candidates (the WebSocket stays on 127.0.0.1)
   --help             this text
 )";
 

@@ -408,7 +408,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
 int run_server(const std::vector<std::string>& argv) {
   Args args(argv,
             {"port", "room", "pin", "token-secret", "rtp-ports", "session-timeout", "reclaim-timeout", "publishers"},
-            {"help", "ice-tcp"});
+            {"help", "ice-tcp", "ipv6"});
   if (args.has("help")) {
     std::cout << cli::kServerHelp;
     return 0;
@@ -420,6 +420,7 @@ int run_server(const std::vector<std::string>& argv) {
   options.ws_port = static_cast<int>(port);
   options.rtp_port_range = args.get_or("rtp-ports", options.rtp_port_range);
   options.ice_tcp = args.has("ice-tcp");
+  options.ipv6 = args.has("ipv6");
   options.token_secret = args.get_or("token-secret", "");
   options.session_timeout_s = static_cast<int>(args.get_number("session-timeout").value_or(60));
   // roomcast reads the timeout (Janus `info`) and keeps a third of it between keepalives.

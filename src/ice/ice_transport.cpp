@@ -160,7 +160,8 @@ std::string IceTransport::selected_pair() const {
   auto describe = [](NiceCandidate* c) {
     gchar ip[INET6_ADDRSTRLEN] = {0};
     nice_address_to_string(&c->addr, ip);
-    return std::string(ip) + ":" + std::to_string(nice_address_get_port(&c->addr));
+    const std::string host = nice_address_ip_version(&c->addr) == 6 ? "[" + std::string(ip) + "]" : ip;
+    return host + ":" + std::to_string(nice_address_get_port(&c->addr));
   };
   return describe(local) + " <-> " + describe(remote);
 }

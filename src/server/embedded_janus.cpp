@@ -200,7 +200,7 @@ void EmbeddedJanus::write_config() const {
   core << "}\n"
        << "nat: {\n  full_trickle = false\n  ignore_mdns = true\n  nice_debug = false\n"
        << (options_.ice_tcp ? "  ice_lite = true\n  ice_tcp = true\n" : "") << "}\n"
-       << "media: {\n  ipv6 = false\n  rtp_port_range = " << quoted(options_.rtp_port_range)
+       << "media: {\n  ipv6 = " << (options_.ipv6 ? "true" : "false") << "\n  rtp_port_range = " << quoted(options_.rtp_port_range)
        << "\n}\n";
   write_file(dir_ + "/janus.jcfg", core.str());
 

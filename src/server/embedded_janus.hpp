@@ -35,6 +35,8 @@ struct EmbeddedJanusOptions {
   /// Passive TCP candidates beside the UDP ones (ICE-TCP); Janus then runs as an ICE lite
   /// agent (its ICE-TCP needs that), so clients must take the controlling role.
   bool ice_tcp = false;
+  /// IPv6 host candidates beside the IPv4 ones (Janus's `ipv6`; link-local ones left out).
+  bool ipv6 = false;
   std::chrono::milliseconds start_timeout{15000};
   std::chrono::milliseconds stop_timeout{5000};  // SIGTERM grace before SIGKILL
   bool log_to_console = false;  // else Janus logs to janus.log in the private dir

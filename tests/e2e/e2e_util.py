@@ -304,6 +304,54 @@ def free_port():
         return s.getsockname()[1]
 
 
+class SignalingRelay:
+    """A TCP forwarder of ours from `address` (host, port; IPv6 when the host has a colon) to
+    Janus's WebSocket on 127.0.0.1:target_port, which listens nowhere else: signaling from a
+    nested namespace, or over IPv6. Threads of the driver; `accepted` counts connections."""
+
+    def __init__(self, address, target_port):
+        self.target = ("127.0.0.1", target_port)
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.listener = socket.create_server(address, family=family)
+        self.port = self.listener.getsockname()[1]
+        self.sockets = [self.listener]
+        self.accepted = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            upstream = socket.create_connection(self.target, timeout=5)
+            upstream.settimeout(None)
+            self.sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self):
+        for s in self.sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
 def recorded_tone(path, threshold=0.05):
     """(dominant Hz or None, seconds from the first to the last loud sample) of a 48 kHz
     16-bit mono WAV that roomcast listen --record wrote."""

@@ -20,13 +20,11 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (recorded_tone, HERE, PY, Failure, Proc, json_lines, leak_check, log, private_tmpdir,  # noqa: E402
+from e2e_util import (SignalingRelay, recorded_tone, HERE, PY, Failure, Proc, json_lines, leak_check, log, private_tmpdir,  # noqa: E402
                       report_checks, run_named_cases, start_roomcast_server)
 
 ROOM = 1234
@@ -68,47 +66,6 @@ class InnerNamespace:
         self.holder.wait(10)
 
 
-class SignalingRelay:
-    """Janus's WebSocket listens on 127.0.0.1 only: a TCP forwarder on OUTER:8188 lets the
-    inner namespace's signaling reach it (threads of this driver; closed at the end)."""
-
-    def __init__(self, target_port):
-        self.target = ("127.0.0.1", target_port)
-        self.listener = socket.create_server((OUTER, 8188))
-        self.sockets = [self.listener]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target, timeout=5)
-            upstream.settimeout(None)
-            self.sockets += [client, upstream]
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-
-    @staticmethod
-    def _pump(src, dst):
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        try:
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-
-    def close(self):
-        for s in self.sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
 
 
 def firewall(block_udp):
@@ -229,7 +186,7 @@ def run(a, work):
         procs.append(coturn)
         server, url = start_roomcast_server(a.roomcast, env, ROOM)
         procs.append(server)
-        relay = SignalingRelay(int(url.rsplit(":", 1)[1]))
+        relay = SignalingRelay((OUTER, 8188), int(url.rsplit(":", 1)[1]))
         closers.append(relay.close)
         inner_url = f"ws://{OUTER}:8188"
         turn_url = f"turn:{OUTER}:{TURN_PORT}" + ("?transport=tcp" if a.case == "relay_tcp" else "")

@@ -10,9 +10,12 @@ if(COMMAND roomcast_e2e_test)
       --case python_relay --python-dir ${PROJECT_BINARY_DIR}/python)
   endif()
 endif()
-# ICE-TCP when no UDP gets through: Janus as an ICE lite agent with TCP candidates
-# (roomcast server --ice-tcp), publisher and listener on host/tcp pairs (run_ice_tcp_test.py).
+# The networks a bot really has (run_network_test.py): ICE-TCP when no UDP gets through (Janus
+# as an ICE lite agent with TCP candidates, roomcast server --ice-tcp), and IPv6 only (signaling
+# at ws://[::1], media on IPv6 host candidates, roomcast server --ipv6).
 if(COMMAND roomcast_e2e_test)
-  roomcast_e2e_test(e2e_ice_tcp_when_udp_is_blocked 90 ${E2E_PY} ${E2E_DIR}/run_ice_tcp_test.py
-    --roomcast $<TARGET_FILE:roomcast-cli>)
+  roomcast_e2e_test(e2e_ice_tcp_when_udp_is_blocked 90 ${E2E_PY} ${E2E_DIR}/run_network_test.py
+    --roomcast $<TARGET_FILE:roomcast-cli> --case ice_tcp)
+  roomcast_e2e_test(e2e_ipv6_only 90 ${E2E_PY} ${E2E_DIR}/run_network_test.py
+    --roomcast $<TARGET_FILE:roomcast-cli> --case ipv6)
 endif()
