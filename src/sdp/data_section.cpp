@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "sdp/sections.hpp"
 #include "sdp/text.hpp"
 
 namespace roomcast::sdp {
@@ -50,13 +51,7 @@ MediaSection data_section(const LocalMediaParams& local, const LocalDataParams& 
   a.emplace_back("max-message-size", std::to_string(data.max_message_size));
   if (!with_candidates) return m;
   // Same transport as the media sections (BUNDLE): the same candidates, as browsers write them.
-  for (const auto& c : local.candidates) {
-    std::string_view line = trim(c);
-    if (line.starts_with("a=")) line.remove_prefix(2);
-    if (line.starts_with("candidate:")) line.remove_prefix(std::string_view("candidate:").size());
-    a.emplace_back("candidate", single_line(line));
-  }
-  if (!local.candidates.empty()) a.emplace_back("end-of-candidates", "");
+  detail::add_candidates(m, local.candidates);
   return m;
 }
 

@@ -137,13 +137,7 @@ MediaSection video_section(const LocalMediaParams& local, const LocalVideoParams
     }
   }
   // Same transport as the audio (BUNDLE): the same candidates, as browsers write them.
-  for (const auto& c : local.candidates) {
-    std::string_view line = trim(c);
-    if (line.starts_with("a=")) line.remove_prefix(2);
-    if (line.starts_with("candidate:")) line.remove_prefix(std::string_view("candidate:").size());
-    a.emplace_back("candidate", single_line(line));
-  }
-  if (!local.candidates.empty()) a.emplace_back("end-of-candidates", "");
+  detail::add_candidates(m, local.candidates);
   return m;
 }
 
