@@ -17,6 +17,8 @@ endif()
 
 # WHIP's Link, Location and Retry-After rules (signaling/whip/whip_rules).
 list(APPEND ROOMCAST_FUZZ_TARGETS whip_headers)
+# The pubsub envelope (messages/envelope): what pages and other participants send us.
+list(APPEND ROOMCAST_FUZZ_TARGETS pubsub_envelope)
 
 foreach(name IN LISTS ROOMCAST_FUZZ_TARGETS)
   add_executable(fuzz_${name}_replay
