@@ -13,9 +13,10 @@ bash "$here/scripts/build.sh"
 
 echo "== sanitizer build (ASan + UBSan)"
 cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DROOMCAST_SANITIZE=ON >/dev/null
-# What the ASan tests run (not the docs, the .deb, the examples): saves building them.
+# What the ASan tests run (not the docs, the .deb, the examples): saves building them. Every
+# fuzz target's replay binary: its corpus test runs below (a new target is never left unbuilt).
 cmake --build "$here/build-asan" -j "$(nproc)" --target roomcast-tests roomcast-cli roomcast-api-e2e \
-  roomcast-engine-e2e $(for t in rtp rtcp sdp sdp_multistream videoroom janus opus_lbrr jitter_buffer; do echo "fuzz_${t}_replay"; done)
+  roomcast-engine-e2e $(ninja -C "$here/build-asan" -t targets all | grep -o '^fuzz_[a-z0-9_]*_replay' | sort -u)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # The unit tests as two gtest shards, one process each, rather than ctest's process per test:
 # ASan's start-up in ~400 processes took longer than the tests (215 s against 61 s here).
