@@ -165,7 +165,8 @@ void register_meeting(py::module_& m) {
 
   py::enum_<SignalingProtocol>(m, "SignalingProtocol", "How roomcast talks to the server (MeetingConfig.protocol).")
       .value("JANUS_VIDEOROOM", SignalingProtocol::JanusVideoRoom)
-      .value("WHIP", SignalingProtocol::Whip);
+      .value("WHIP", SignalingProtocol::Whip)
+      .value("WHEP", SignalingProtocol::Whep);
 
   py::class_<IceServer>(m, "IceServer",
                         "A STUN or TURN server: urls like 'stun:HOST[:PORT]' or "

@@ -87,6 +87,10 @@ enum class SignalingProtocol {
                    ///< ingress, Cloudflare. `token` is sent as the Bearer token. No one else is
                    ///< seen; disable_mic()/disable_webcam() stop sending without renegotiating
                    ///< (WHIP has none), and a camera can be muted only if the session began with one.
+  Whep,            ///< WHEP: listen only, to one feed behind an endpoint URL (server_url http:// or
+                   ///< https://), e.g. Janus behind Meetecho's janus-whep-server. The feed appears as
+                   ///< one participant. Only the server's counter-offer (HTTP 406) is taken: servers
+                   ///< that answer a client's offer with 201 are refused. mic_enabled must be false.
 };
 
 /// Everything needed to join a meeting, with defaults; checked by init_meeting().
@@ -112,7 +116,8 @@ struct MeetingConfig {
   /// The signaling protocol server_url speaks (see SignalingProtocol).
   SignalingProtocol protocol = SignalingProtocol::JanusVideoRoom;
   /// Janus WebSocket URL, e.g. "ws://10.0.0.5:8188". Empty: start the embedded server.
-  /// With SignalingProtocol::Whip: the WHIP endpoint, e.g. "https://example.net/whip/endpoint/abc".
+  /// With SignalingProtocol::Whip: the WHIP endpoint, e.g. "https://example.net/whip/endpoint/abc";
+  /// with SignalingProtocol::Whep: the WHEP endpoint.
   std::string server_url;
   /// PEM file of the certificate (or CA) that a wss:// server's (or an https:// WHIP
   /// endpoint's) certificate must chain to, instead of the system's trusted CAs: for servers

@@ -125,6 +125,9 @@ or on Ctrl-C; the WAV files stay valid even if interrupted.
 
 Options:
   --server URL      Janus WebSocket URL; without it the embedded server is started
+  --whep URL        listen to the feed of a WHEP endpoint instead of a Janus room, e.g.
+                    http://example.net/whep/endpoint/ID (the server's offer is answered
+                    by PATCH; DELETE on leave); --token is its Bearer token
   --room ID         meeting id, numeric (default 1234)
   --name NAME       display name (default "roomcast listener")
   --token T         Janus API token, if the server requires one (or ROOMCAST_TOKEN)

@@ -218,7 +218,7 @@ class PrintingHandler : public MeetingEventHandler {
 int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   std::set<std::string> with_value = {"server", "room", "name", "token", "pin", "duration", "bitrate", "stream",
                                       "record", "record-dir", "lead-in", "ca", "reconnect-give-up",
-                                      "complexity", "fec", "channels", "whip"};
+                                      "complexity", "fec", "channels", "whip", "whep"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   with_value.insert(cli::ice_options().begin(), cli::ice_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
@@ -255,6 +255,16 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                          "and shows us no room");
     config.protocol = SignalingProtocol::Whip;
     config.server_url = *whip;
+  }
+  if (auto whep = args.get("whep")) {
+    if (publishing)
+      throw UsageError("publish takes no --whep: WHEP only listens; publish with --whip or --server");
+    if (args.has("server")) throw UsageError("--whep and --server name two servers; give one");
+    for (const char* flag : {"create-room", "room", "pin"})
+      if (args.has(flag))
+        throw UsageError(std::string("--") + flag + " does not go with --whep: a WHEP endpoint names its feed");
+    config.protocol = SignalingProtocol::Whep;
+    config.server_url = *whep;
   }
   config.create_room_if_missing = args.has("create-room");
   config.ca_file = args.get_or("ca", "");

@@ -79,6 +79,7 @@ void check_meeting_flags(const MeetingConfig& config) {
   auto flag = kFlags.find(problem->field);
   std::string name = flag != kFlags.end() ? flag->second : "MeetingConfig::" + problem->field;
   if (config.protocol == SignalingProtocol::Whip && problem->field == "server_url") name = "--whip";
+  if (config.protocol == SignalingProtocol::Whep && problem->field == "server_url") name = "--whep";
   throw Error(Error::Kind::Config, name + " " + problem->text);
 }
 

@@ -283,6 +283,20 @@ std::optional<ConfigProblem> whip_problem(const MeetingConfig& c) {
   return std::nullopt;
 }
 
+/// What WHEP (listen only, to one feed) cannot do of what the config asks.
+std::optional<ConfigProblem> whep_problem(const MeetingConfig& c) {
+  if (c.mic_enabled || c.webcam_enabled)
+    return ConfigProblem{c.mic_enabled ? "mic_enabled" : "webcam_enabled",
+                         "is set, but WHEP only listens; set mic_enabled and webcam_enabled to false, or publish "
+                         "over WHIP (SignalingProtocol::Whip) or Janus VideoRoom"};
+  if (!c.pin.empty())
+    return ConfigProblem{"pin", "is given, but WHEP endpoints take no room PIN (the endpoint URL and the token "
+                                "choose the feed); drop the PIN"};
+  if (c.create_room_if_missing)
+    return ConfigProblem{"create_room_if_missing", "is set, but WHEP cannot create rooms; drop it"};
+  return std::nullopt;
+}
+
 std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c, bool track_required) {
   auto problem = [](const char* field, std::optional<std::string> text) -> std::optional<ConfigProblem> {
     if (!text) return std::nullopt;
@@ -311,12 +325,16 @@ std::optional<ConfigProblem> find_config_problem(const MeetingConfig& c, bool tr
     return ConfigProblem{"custom_microphone_audio_track",
                          "is empty, but mic_enabled is set; give a track (e.g. a FileAudioTrack) or set mic_enabled "
                          "to false"};
-  if (c.protocol != SignalingProtocol::JanusVideoRoom && c.protocol != SignalingProtocol::Whip)
+  if (c.protocol != SignalingProtocol::JanusVideoRoom && c.protocol != SignalingProtocol::Whip &&
+      c.protocol != SignalingProtocol::Whep)
     return ConfigProblem{"protocol", "is " + std::to_string(static_cast<int>(c.protocol)) +
-                                         ", not a SignalingProtocol; use JanusVideoRoom or Whip"};
+                                         ", not a SignalingProtocol; use JanusVideoRoom, Whip or Whep"};
   if (c.protocol == SignalingProtocol::Whip) {
     if (auto p = problem("server_url", whip_url_problem(c.server_url, c.require_tls))) return p;
     if (auto p = whip_problem(c)) return p;
+  } else if (c.protocol == SignalingProtocol::Whep) {
+    if (auto p = problem("server_url", whip_url_problem(c.server_url, c.require_tls))) return p;
+    if (auto p = whep_problem(c)) return p;
   } else if (auto p = problem("server_url", server_url_problem(c.server_url, c.require_tls))) {
     return p;
   }

@@ -132,9 +132,11 @@ void Meeting::Impl::begin_leave(const std::string& reason, bool error) {
   }
   stop_reconnecting();
   snapshot_stats();
-  // Else the media stop when the leave is done (finish_leave).
-  if (!signaling || !signaling->traits().leave_while_sending) publication->stop();
-  subscription->drop();
+  // Else the media (sent and received) stop when the leave is done (finish_leave).
+  if (!signaling || !signaling->traits().leave_while_sending) {
+    publication->stop();
+    subscription->drop();
+  }
   if (!signaling || !signaling->connected()) return finish_leave(reason, error);
   auto done = std::make_shared<bool>(false);
   auto finish = [this, reason, error, done] {

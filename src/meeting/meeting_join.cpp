@@ -4,6 +4,7 @@
 #include "meeting/meeting_impl.hpp"
 #include "core/log.hpp"
 #include "signaling/janus/videoroom_signaling.hpp"
+#include "signaling/whip/whep_signaling.hpp"
 #include "signaling/whip/whip_signaling.hpp"
 #include "roomcast/meeting.hpp"
 #include "roomcast/push_audio_track.hpp"
@@ -101,6 +102,9 @@ std::unique_ptr<signaling::RoomSignaling> Meeting::Impl::make_signaling() {
   };
   if (config.protocol == SignalingProtocol::Whip)
     return std::make_unique<signaling::whip::WhipSignaling>(
+        *loop, signaling::whip::WhipOptions{url, config.token, config.ca_file}, std::move(events));
+  if (config.protocol == SignalingProtocol::Whep)
+    return std::make_unique<signaling::whip::WhepSignaling>(
         *loop, signaling::whip::WhipOptions{url, config.token, config.ca_file}, std::move(events));
   signaling::janus::VideoRoomOptions options;
   options.url = url;

@@ -105,9 +105,9 @@ class RoomSignaling {
     /// on_publication_live comes from the server. Without it, our own media path coming up
     /// (ICE and DTLS connected) counts as live.
     bool reports_live = true;
-    /// leave() runs while our media still flows; it stops when leave() is done. For a server
-    /// that ends our session by itself once the media stops (a WHIP server watches the
-    /// PeerConnection): stopping first would leave leave() nothing to end.
+    /// leave() runs while our media still flows (sent and received); it stops when leave() is
+    /// done. For a server that ends our session by itself once the media stops (a WHIP or WHEP
+    /// server watches the PeerConnection): stopping first would leave leave() nothing to end.
     bool leave_while_sending = false;
   };
 

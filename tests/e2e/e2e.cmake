@@ -6,10 +6,10 @@ set(E2E_PY /usr/bin/python3)  # Debian's python3 has aiortc; the one on PATH may
 set(E2E_NETNS ${E2E_DIR}/netns.sh)
 find_program(E2E_NPM npm)
 
-# playwright-core (and simple-whip-server's modules) into tests/e2e/node_modules (from
+# playwright-core (and simple-whip-server's modules, janus-whep-server with janode) into tests/e2e/node_modules (from
 # package-lock.json), once, before the browser and WHIP tests; a no-op when they are there.
 add_test(NAME e2e_npm_ci
-  COMMAND sh -c "test -d node_modules/playwright-core -a -d node_modules/express || ${E2E_NPM} ci --no-audit --no-fund"
+  COMMAND sh -c "test -d node_modules/playwright-core -a -d node_modules/express -a -d node_modules/janus-whep-server || ${E2E_NPM} ci --no-audit --no-fund"
   WORKING_DIRECTORY ${E2E_DIR})
 set_tests_properties(e2e_npm_ci PROPERTIES FIXTURES_SETUP e2e_node TIMEOUT 300 LABELS e2e)
 

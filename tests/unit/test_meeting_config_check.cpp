@@ -238,6 +238,24 @@ TEST(ConfigCheck, WebcamNeedsItsTrackTheMicAndSaneSettings) {
   EXPECT_EQ(refusal(c), "MeetingConfig::video.keyframe_interval is 100 ms; use 500 to 60000 ms");
 }
 
+TEST(ConfigCheck, WhepListensToAnHttpEndpointOnly) {
+  MeetingConfig c;
+  c.protocol = SignalingProtocol::Whep;
+  c.mic_enabled = false;
+  c.server_url = "http://10.0.0.5:7090/whep/endpoint/feed";
+  EXPECT_EQ(refusal(c), "");
+  c.server_url = "ws://10.0.0.5:8188";
+  EXPECT_NE(refusal(c).find("must start with http:// or https://"), std::string::npos);
+  c.server_url = "http://10.0.0.5:7090/whep/endpoint/feed";
+  c.mic_enabled = true;
+  c.custom_microphone_audio_track = std::make_shared<roomcast::PushAudioTrack>();
+  EXPECT_EQ(refusal(c), "MeetingConfig::mic_enabled is set, but WHEP only listens; set mic_enabled and "
+                        "webcam_enabled to false, or publish over WHIP (SignalingProtocol::Whip) or Janus VideoRoom");
+  c.mic_enabled = false;
+  c.pin = "4711";
+  EXPECT_NE(refusal(c).find("MeetingConfig::pin is given, but WHEP endpoints take no room PIN"), std::string::npos);
+}
+
 TEST(ConfigCheck, WhipPublishesToAnHttpEndpointOnly) {
   MeetingConfig c;
   c.protocol = SignalingProtocol::Whip;
@@ -269,5 +287,5 @@ TEST(ConfigCheck, WhipPublishesToAnHttpEndpointOnly) {
             std::string::npos);
   c.create_room_if_missing = false;
   c.protocol = static_cast<SignalingProtocol>(7);
-  EXPECT_EQ(refusal(c), "MeetingConfig::protocol is 7, not a SignalingProtocol; use JanusVideoRoom or Whip");
+  EXPECT_EQ(refusal(c), "MeetingConfig::protocol is 7, not a SignalingProtocol; use JanusVideoRoom, Whip or Whep");
 }

@@ -78,6 +78,7 @@ void HttpClient::start(std::unique_ptr<Flight> flight) {
   soup_message_add_flags(message, SOUP_MESSAGE_NO_REDIRECT);
   SoupMessageHeaders* headers = soup_message_get_request_headers(message);
   if (!r.token.empty()) soup_message_headers_replace(headers, "Authorization", ("Bearer " + r.token).c_str());
+  if (!r.if_match.empty()) soup_message_headers_replace(headers, "If-Match", r.if_match.c_str());
   if (!r.content_type.empty()) {
     GBytes* body = g_bytes_new(r.body.data(), r.body.size());
     soup_message_set_request_body_from_bytes(message, r.content_type.c_str(), body);

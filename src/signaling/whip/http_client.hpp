@@ -20,6 +20,7 @@ struct HttpRequest {
   std::string content_type;  ///< sent exactly as given (WHIP: "application/sdp"); empty: no body
   std::string body;
   std::string token;         ///< "Authorization: Bearer" when not empty; never logged
+  std::string if_match = {};  ///< an entity tag for If-Match (WHEP's answer by PATCH); empty: none
 };
 
 struct HttpResponse {

@@ -167,11 +167,11 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& value,
 }
 
 std::string refusal_text(const HttpRefusal& refusal, const std::string& url, const std::string& what,
-                         bool token_given) {
+                         bool token_given, const std::string& protocol) {
   std::string status = "HTTP " + std::to_string(refusal.status);
   if (!refusal.reason.empty()) status += " " + refusal.reason;
   if (auto text = excerpt(refusal.body); !text.empty()) status += ": '" + text + "'";
-  const std::string head = "the WHIP server at " + url + " refused " + what + " (" + status + "); ";
+  const std::string head = "the " + protocol + " server at " + url + " refused " + what + " (" + status + "); ";
   switch (refusal.status) {
     case 401:
     case 403:
@@ -179,10 +179,10 @@ std::string refusal_text(const HttpRefusal& refusal, const std::string& url, con
                                  : "the endpoint needs a token: pass it") +
              " with --token or ROOMCAST_TOKEN (MeetingConfig::token)";
     case 404:
-      return head + "there is no WHIP endpoint at that URL; check it (the endpoint URL the server's operator "
-                    "gives, e.g. http://HOST:7080/whip/endpoint/ID)";
+      return head + "there is no " + protocol + " endpoint at that URL; check it (the endpoint URL the server's "
+                    "operator gives, e.g. http://HOST:7080/whip/endpoint/ID)";
     case 405:
-      return head + "that URL does not take a WHIP POST; check that it is the endpoint URL, not a page or a "
+      return head + "that URL does not take a " + protocol + " POST; check that it is the endpoint URL, not a page or a "
                     "resource";
     case 400:
     case 406:
@@ -197,7 +197,8 @@ std::string refusal_text(const HttpRefusal& refusal, const std::string& url, con
     default:
       if (refusal.status >= 500)
         return head + "the server failed; try again, and check the server's log if it goes on";
-      return head + "a WHIP endpoint answers an offer with 201 Created; check the URL";
+      return head + (protocol == "WHEP" ? "a WHEP endpoint answers with 201 Created or 406 and its own offer; check the URL"
+                                         : "a WHIP endpoint answers an offer with 201 Created; check the URL");
   }
 }
 

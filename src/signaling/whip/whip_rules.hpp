@@ -38,8 +38,9 @@ struct HttpRefusal {
 
 /// The one-line error for a WHIP request the server did not take: the status, the URL and
 /// what to do (401/403: the token; 404: the endpoint URL; 400/406/415/422: the offer; 5xx: the
-/// server). `what` names the request ("our offer", "DELETE"); `token_given`: whether we sent one.
+/// server). `what` names the request ("our offer", "DELETE"); `token_given`: whether we sent one;
+/// `protocol`: "WHIP" or "WHEP", as the user named the server.
 std::string refusal_text(const HttpRefusal& refusal, const std::string& url, const std::string& what,
-                         bool token_given);
+                         bool token_given, const std::string& protocol = "WHIP");
 
 }  // namespace roomcast::signaling::whip
