@@ -23,6 +23,19 @@ function(roomcast_e2e_test name timeout)
   endif()
 endfunction()
 
+# Error-path tests that need not wait for the lock: ctest -j2 runs them beside the media test
+# holding it (about 70 s of the e2e stage's one-at-a-time time). Only for a test that asserts
+# refusals and error paths (exit code, error text, nothing left running, no secret printed):
+# no timing but generous upper bounds or lower bounds, no media quality (at most a count of
+# packets received over the veth); a few % of a core (no Chromium, nothing under chrt, no
+# more than a moment of ffmpeg and an Opus stream or two); and ports, nft tables and mounts
+# of its own: netns.sh gives each test a private network namespace, its files and mounts are
+# under its own temporary directory, and the servers under test get a TMPDIR there too.
+function(roomcast_e2e_light_test name timeout)
+  roomcast_e2e_test(${name} ${timeout} ${ARGN})
+  set_tests_properties(${name} PROPERTIES RESOURCE_LOCK "")
+endfunction()
+
 set(E2E_PUBLISH ${E2E_PY} ${E2E_DIR}/run_publish_test.py)
 set(E2E_ROOMCAST --roomcast $<TARGET_FILE:roomcast-cli>)
 
@@ -43,7 +56,7 @@ roomcast_e2e_test(e2e_browser_hears_wav_with_pin 120 ${E2E_PUBLISH} ${E2E_ROOMCA
 # Bad input: exact error text and exit code, nothing left behind.
 foreach(case missing_file not_media video_only refused not_janus unknown_room wrong_token missing_token
              wrong_pin missing_pin no_interface)
-  roomcast_e2e_test(e2e_bad_input_${case} 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST} --case ${case})
+  roomcast_e2e_light_test(e2e_bad_input_${case} 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST} --case ${case})
 endforeach()
 
 # The harness itself, with the Python Janus launcher and an aiortc publisher: it passes a
@@ -102,16 +115,16 @@ set_tests_properties(e2e_load_video PROPERTIES FIXTURES_REQUIRED e2e_node)
 
 # --video-copy refusals, before anything connects: H.264 High profile (exit 3), a VP8 file with
 # --video-codec h264 (exit 2), a file without video (exit 3); each message says what to do.
-roomcast_e2e_test(e2e_bad_input_video_copy_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
+roomcast_e2e_light_test(e2e_bad_input_video_copy_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
   --case copy)
 # Must refuse: every option checked before any network I/O (exit 2, one line, nothing connected).
-roomcast_e2e_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
+roomcast_e2e_light_test(e2e_bad_input_config_refusals 90 ${E2E_PY} ${E2E_DIR}/run_bad_input_test.py ${E2E_ROOMCAST}
   --case config)
 # wss:// to a Janus with a self-signed certificate: works with --ca, refused without it or with
 # another certificate; --require-tls refuses ws://.
-roomcast_e2e_test(e2e_wss_self_signed_ca 120 ${E2E_PY} ${E2E_DIR}/run_tls_test.py ${E2E_ROOMCAST})
+roomcast_e2e_light_test(e2e_wss_self_signed_ca 120 ${E2E_PY} ${E2E_DIR}/run_tls_test.py ${E2E_ROOMCAST})
 # Tokens, PINs and secrets never appear in roomcast's output (debug logs and --json included).
-roomcast_e2e_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets_test.py ${E2E_ROOMCAST})
+roomcast_e2e_light_test(e2e_secrets_never_printed 120 ${E2E_PY} ${E2E_DIR}/run_secrets_test.py ${E2E_ROOMCAST})
 
 # Video: roomcast publishes an MP4 (H.264, frame numbers in the picture) as VP8; headless
 # Chromium reads every presented frame's number back: size, coverage, order, no freeze.

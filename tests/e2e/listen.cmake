@@ -20,7 +20,7 @@ roomcast_e2e_test(e2e_listen_participant_leaves 150 ${E2E_LISTEN} --case leaves)
 roomcast_e2e_test(e2e_publish_and_record 120 ${E2E_LISTEN} --case publish_record)
 # `roomcast listen --record` on a 64 KiB tmpfs: one error event when the disk fills, a valid
 # WAV of what fitted, and the listener stays in the meeting until --duration.
-roomcast_e2e_test(e2e_listen_record_disk_full 90 ${E2E_LISTEN} --case disk_full)
+roomcast_e2e_light_test(e2e_listen_record_disk_full 90 ${E2E_LISTEN} --case disk_full)
 
 # The checks themselves catch a wrong pitch and a stuttering stream (aiortc publisher).
 roomcast_e2e_test(e2e_listen_harness_catches_wrong_pitch 120 ${E2E_LISTEN} --case aiortc
