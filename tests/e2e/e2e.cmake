@@ -92,7 +92,7 @@ roomcast_e2e_test(e2e_reconnect_media_drop 150 ${E2E_RECONNECT} --case media_dro
 # 40 s without UDP: consent expires after 30 s, the publisher rejoins and the listener
 # subscribes again once the path is back.
 roomcast_e2e_test(e2e_reconnect_media_dead 150 ${E2E_RECONNECT} --case media_dead)
-# 5 % random loss for a minute: Chromium and roomcast listen conceal <= 6 % (Opus FEC).
+# 5 % random loss for ~40 s: Chromium and roomcast listen conceal <= 6 % (Opus FEC).
 roomcast_e2e_test(e2e_loss_5_percent_concealment 240 ${E2E_RECONNECT} --case loss5)
 set_tests_properties(e2e_reconnect_janus_restart e2e_reconnect_websocket_drop e2e_loss_5_percent_concealment
   PROPERTIES FIXTURES_REQUIRED e2e_node)
