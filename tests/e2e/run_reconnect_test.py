@@ -300,7 +300,10 @@ def media_drop(a, work):
     with tone_heard(a, work, 60) as (pub, lst, wav):
         time.sleep(3)
         drops = []
-        for seconds, pause_after in ((3, 5), (20, 5)):
+        # After each outage 3 s of tone: the tone is back within the bound (1 s / 2 s, checked
+        # below; measured: at once) with >= 1 s to spare, which closes the gap in the recording.
+        # Later than 3 s leaves the gap open: one gap, not two, and the test fails all the same.
+        for seconds, pause_after in ((3, 3), (20, 3)):
             nft_drop("rcdrop", "meta l4proto udp")
             t0 = time.monotonic()
             time.sleep(seconds)
