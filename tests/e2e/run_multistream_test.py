@@ -15,6 +15,7 @@ import random
 import signal
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 
@@ -131,10 +132,15 @@ def case_room(run, n):
 
     per = run.path("per")
     os.mkdir(per)
+    # Every source, the late publisher's too, made at once before anyone joins: each is ~1 s of
+    # a core (90 s of AAC), which one after another cost ~12 s of the test's wall time (and the
+    # late one a second of CPU mid-test, beside ten publishers).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        srcs = list(pool.map(lambda i: run.tone_file("late.mp4" if i == n else f"p{i}.mp4",
+                                                     f"'{AMPLITUDE}*sin(2*PI*{TONES[i]}*t)'", 90), range(n + 1)))
     pubs = []
     for i in range(n):
-        src = run.tone_file(f"p{i}.mp4", f"'{AMPLITUDE}*sin(2*PI*{TONES[i]}*t)'", 90)
-        pubs.append(Publisher(run, "roomcast", f"p{i}", TONES[i], file=src))
+        pubs.append(Publisher(run, "roomcast", f"p{i}", TONES[i], file=srcs[i]))
     for p in pubs:
         p.ready(60)
     lst, t_join = run.listen("listener", "--record-dir", per)
@@ -162,8 +168,7 @@ def case_room(run, n):
     lst.watch(7.0)
 
     # One joins midway: a renegotiation on the same handle.
-    late_src = run.tone_file("late.mp4", f"'{AMPLITUDE}*sin(2*PI*{TONES[n]}*t)'", 90)
-    late = Publisher(run, "roomcast", f"p{n}", TONES[n], file=late_src).ready(60)
+    late = Publisher(run, "roomcast", f"p{n}", TONES[n], file=srcs[n]).ready(60)
     run.joined_events(lst, late, "listener")
     t_late = time.monotonic()
     view2, key2, info2 = wait_for_view(run, admin, listener_id, [p.id for p in pubs + [late]], "publisher joined")
