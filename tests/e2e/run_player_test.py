@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # E2E of the player's controls: `roomcast publish` with stdin (espeak-ng speech piped in),
-# --loop, --gain, a playlist and --start, one publisher after another into one room, recorded
+# --loop, --gain, a playlist and --start, all publishing at once into one room, recorded
 # per participant by `roomcast listen --record-dir`; every recording is aligned with its
 # reference (FFT cross-correlation) and compared. Run under netns.sh:
 #   run_player_test.py --roomcast BIN
@@ -51,7 +51,7 @@ def active_span(x, rel_db=-40.0):
 
 
 class Player:
-    """The run: one server, one `roomcast listen --record-dir`, publishers one at a time."""
+    """The run: one server, one `roomcast listen --record-dir`, the publishers all at once."""
 
     def __init__(self, run):
         self.run = run
@@ -60,11 +60,11 @@ class Player:
         run.start_server()
         self.listener, _ = run.listen("listener", "--record-dir", self.per)
         self.ids = {}
+        self.started = {}
 
-    def publish(self, name, inputs, *extra, stdin_cmd=None, timeout=40, tty=False):
-        """`roomcast publish INPUTS...` (stdin_cmd: a shell pipeline feeding it; tty: on a
-        terminal, made by script(1), without --json); waits for the listener to see it and its
-        stream go live, then for its clean exit at the end of the input."""
+    def publish(self, name, inputs, *extra, stdin_cmd=None, tty=False):
+        """Starts `roomcast publish INPUTS...` (stdin_cmd: a shell pipeline feeding it; tty: on a
+        terminal, made by script(1), without --json); played(name) waits for the rest."""
         argv = [self.run.a.roomcast, "publish", *inputs, "--server", self.run.url, "--room", ROOM, "--name", name,
                 "--bitrate", BITRATE, *extra] + ([] if tty else ["--json"])
         quoted = " ".join(f"'{a}'" for a in map(str, argv))
@@ -73,7 +73,12 @@ class Player:
         elif tty:
             argv = ["script", "-qefc", quoted, "/dev/null"]
         t0 = time.monotonic()
-        proc = self.run.add(EventProc(f"publish {name}", argv, env=self.run.sut_env))
+        self.started[name] = (self.run.add(EventProc(f"publish {name}", argv, env=self.run.sut_env)), t0)
+
+    def played(self, name, timeout=40):
+        """Waits for the listener to see `name` and its stream go live, then for its clean exit at
+        the end of the input and the listener seeing it leave; its Proc."""
+        proc, t0 = self.started[name]
         _, joined = self.listener.wait_event(f"participant_joined of {name}", is_event("participant_joined", name=name),
                                              20, since=t0)
         pid = str(joined["id"])
@@ -291,6 +296,9 @@ def scenario(run):
     port = web.wait_line(r"Serving HTTP on \S+ port (\d+)", 15, "out").group(1)
     b_url = f"http://10.77.0.1:{port}/b.flac"
     player = Player(run)
+    # All six at once, each recorded into its own file: one after another they took ~27 s, the
+    # inputs' lengths added up; together the longest (the loop's 10 s) sets the pace. Six
+    # Opus streams are a few % of a core, and each comparison is of one participant's file.
     player.publish("speech", ["-"], stdin_cmd=f"espeak-ng --stdout '{SPEECH}' | tee '{run.path('speech.wav')}'")
     raw = run.path("raw.f32")
     player.publish("raw", ["-"], "--raw", "f32le:22050:2", stdin_cmd=(
@@ -299,8 +307,10 @@ def scenario(run):
         f"-f f32le - | tee '{raw}'"))
     player.publish("loop", [loop_wav], "--loop", "5")
     player.publish("gain", [loop_wav], "--loop", "2", "--gain", "-6")
-    playlist = player.publish("playlist", [a_wav, b_url], tty=True)
+    player.publish("playlist", [a_wav, b_url], tty=True)
     player.publish("start", [chirp], "--start", "1.0")
+    procs = {name: player.played(name) for name in ("speech", "raw", "loop", "gain", "playlist", "start")}
+    playlist = procs["playlist"]
     recs = player.finish()
 
     src = decoded(loop_wav)
