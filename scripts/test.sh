@@ -8,7 +8,8 @@ bash "$here/scripts/install-deps.sh"
 bash "$here/scripts/build.sh"
 # Tests without a meeting in parallel; the e2e tests (real-time audio, timing) one at a time.
 (cd "$here/build" && ctest --output-on-failure --timeout 300 -LE e2e -j "$(nproc)" "$@")
-# -j2: every e2e test holds one lock (run one at a time) but the 3-minute keepalive test.
+# -j2: every e2e test holds one lock (run one at a time) but the 3-minute keepalive test and the
+# light error-path tests (roomcast_e2e_light_test in tests/e2e/e2e.cmake), which run beside them.
 (cd "$here/build" && ctest --output-on-failure --timeout 300 -L e2e -j2 "$@")
 
 echo "== sanitizer build (ASan + UBSan)"
