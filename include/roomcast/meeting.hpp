@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "roomcast/events.hpp"
 #include "roomcast/meeting_config.hpp"
 #include "roomcast/meeting_stats.hpp"
+#include "roomcast/pubsub.hpp"
 
 namespace roomcast {
 
@@ -73,6 +75,17 @@ class Meeting {
   bool joined() const;
   /// Why the meeting ended, once it has (nullopt while joined or before join()).
   std::optional<MeetingLeftInfo> left_info() const;
+
+  /// The meeting's messages, as the seed SDK's meeting.pubsub: publish(topic, message) to the
+  /// others, subscribe(topic, handler) to theirs (see PubSub). Over WebRTC data channels
+  /// relayed by the server (Janus VideoRoom; MeetingConfig::data_enabled).
+  PubSub pubsub();
+  /// Bytes to the others (LiveKit's publish_data): pubsub().publish_bytes(topic, ...).
+  void send_data(std::span<const uint8_t> payload, const PubSubPublishOptions& options = {},
+                 const std::string& topic = "data");
+  /// Every message received, whatever its topic (pubsub().subscribe("*", handler)); returns
+  /// the id for pubsub().unsubscribe().
+  uint64_t on_data(PubSub::Handler handler);
 
   /// What we sent so far.
   PublishStats publish_stats() const;

@@ -135,6 +135,10 @@ struct MeetingConfig {
   /// network that blocks UDP still connects to a server that offers TCP candidates (Janus
   /// with ice_tcp, `roomcast server --ice-tcp`). Costs one listening socket per connection.
   bool ice_tcp = true;
+  /// Messages (Meeting::pubsub()): our publication offers a data section (SCTP over DTLS)
+  /// and opens its data channels. Costs a 10 ms SCTP timer per meeting; `roomcast load`
+  /// turns it off.
+  bool data_enabled = true;
   /// Room PIN, when the room has one.
   std::string pin;
   /// Create the room when it does not exist (always true with the embedded server).

@@ -83,6 +83,18 @@ struct RemoteAudioStats {
   AudioReceiveStats audio;     ///< packets, bytes, loss, jitter
 };
 
+/// Messages (Meeting::pubsub()) sent and received; payloads are never logged.
+struct MessageStats {
+  uint64_t messages_sent = 0;      ///< handed to our data channel
+  uint64_t bytes_sent = 0;         ///< their bytes on the wire (envelope included)
+  uint64_t messages_received = 0;  ///< for us, delivered to the subscriptions
+  uint64_t bytes_received = 0;
+  /// Received but not delivered: not an envelope (malformed, another format), or nobody
+  /// subscribed to its topic.
+  uint64_t messages_dropped = 0;
+  uint64_t messages_not_for_us = 0;  ///< sent to other participants only (send_only)
+};
+
 /// Everything Meeting::stats() reports: what we send and what we receive, per participant.
 /// Figures come from RTP and RTCP (RFC 3550 §6.4): our sender reports and the server's
 /// receiver reports about our stream; our own receive counters, from which our receiver
@@ -97,6 +109,7 @@ struct MeetingStats {
   /// The ICE candidate pair of the receiving connection, as PublishStats::selected_candidate_pair
   /// (empty while we receive nothing).
   std::string receiving_candidate_pair;
+  MessageStats messages;  ///< pubsub messages sent and received
 };
 
 }  // namespace roomcast

@@ -8,6 +8,7 @@
 #include "roomcast/meeting_stats.hpp"
 #include "roomcast/media_recorder.hpp"
 #include "roomcast/meeting_config.hpp"
+#include "roomcast/pubsub.hpp"
 #include "roomcast/push_audio_track.hpp"
 #include "roomcast/push_video_track.hpp"
 #include "roomcast/video_sink.hpp"

@@ -102,6 +102,11 @@ Options:
   --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
+  --send TOPIC:TEXT send TEXT on TOPIC to the room a second after joining (pubsub, over the
+                    data channels Janus relays; those in the room by then get it, nothing is
+                    kept for later arrivals); repeatable, sent in order
+  --send-stdin TOPIC  send each line of stdin as a message on TOPIC until end of input
+  --print-messages  print the others' messages (topic, sender, text; --json: objects)
   --json            print one JSON object per event instead of text
   --stats           print one JSON line a second to stdout, {"type":"stats",...}: packets,
                     bytes, fraction lost, cumulative lost, jitter (ms) and round-trip time
@@ -141,6 +146,8 @@ Options:
   --no-reconnect    leave (exit 4) when the server or the network is lost, instead of
                     reconnecting (reclaiming the session, or rejoining with the same id)
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
+  Messages the others publish (pubsub) are printed: "message on 'TOPIC' from NAME (ID):
+  TEXT", or with --json {"event":"message","topic","from","name","size","ts","text"}.
   --json            print one JSON object per event instead of text
   --stats           print one JSON line a second to stdout, {"type":"stats",...}: for each
                     participant we receive, packets, bytes, fraction lost (last second),

@@ -347,6 +347,7 @@ class LoadRun {
     config.meeting_id = std::to_string(person.plan.room);
     config.name = person.plan.name;
     config.mic_enabled = !person.plan.listener;
+    config.data_enabled = false;  // no messages: an SCTP association each would cost a timer each
     config.auto_subscribe = person.plan.listener;
     const auto begin = Clock::now();
     try {

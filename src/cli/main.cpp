@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/help_texts.hpp"
 #include "cli/meeting_flags.hpp"
+#include "cli/message_flags.hpp"
 #include "cli/progress_line.hpp"
 #include "cli/publish_input.hpp"
 #include "cli/recorder.hpp"
@@ -221,9 +222,10 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                                       "complexity", "fec", "channels", "whip", "whep"};
   if (publishing) with_value.insert(cli::publish_input_options().begin(), cli::publish_input_options().end());
   with_value.insert(cli::ice_options().begin(), cli::ice_options().end());
+  with_value.insert(cli::message_options().begin(), cli::message_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video",
-             "no-video-nack", "video-copy", "no-ice-tcp"});
+             "no-video-nack", "video-copy", "no-ice-tcp", "print-messages"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;
@@ -296,6 +298,20 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
     const char* value = std::getenv(name);
     return value ? std::optional<std::string>(value) : std::nullopt;
   });
+  const cli::MessageOptions message_options = cli::parse_message_flags(args);
+  if (message_options.any() && config.protocol != SignalingProtocol::JanusVideoRoom)
+    throw UsageError("--send and --send-stdin need a Janus VideoRoom (--server): a WHIP or WHEP endpoint carries "
+                     "no messages");
+  if (message_options.any() && !publishing)
+    throw UsageError("listen cannot send messages yet: a listen-only participant publishes no data channel; send "
+                     "them with publish (--send, --send-stdin)");
+  if (message_options.stdin_topic && publishing &&
+      std::find(args.positional().begin(), args.positional().end(), "-") != args.positional().end())
+    throw UsageError("--send-stdin reads lines from stdin, which 'publish -' reads audio from; give one of them");
+  // listen prints the others' messages; publish when asked (receiving costs a data stream each).
+  const bool print_messages = !publishing || args.has("print-messages");
+  if (print_messages && config.protocol != SignalingProtocol::JanusVideoRoom && args.has("print-messages"))
+    throw UsageError("--print-messages needs a Janus VideoRoom (--server): a WHIP endpoint carries no messages");
   cli::check_meeting_flags(config);  // every option, before the file is opened or anything connects
   // Every input opened and probed here: a bad file is refused before anything connects.
   std::optional<cli::PublishMedia> published;
@@ -321,6 +337,10 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   meeting.add_event_listener(printer);
   printer->watch(meeting.local_participant());
   if (mix_recorder) meeting.add_mixed_audio_sink(mix_recorder);
+  if (print_messages && config.protocol == SignalingProtocol::JanusVideoRoom)
+    meeting.pubsub().subscribe("*", [printer](const PubSubMessage& message) {
+      printer->emit(cli::message_json(message), cli::message_text(message));
+    });
   if (published && !json)
     std::cout << "roomcast: publishing " << published->summary() << std::endl;
   if (config.webcam_enabled && !json) {
@@ -333,6 +353,9 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
                 << config.video.height << " at " << config.video.frame_rate << " fps)" << std::endl;
   }
   meeting.join();
+  std::optional<cli::MessageSender> message_sender;
+  if (message_options.any())
+    message_sender.emplace(meeting, message_options, [printer](const std::string& why) { printer->on_error(why); });
 
   const auto started = std::chrono::steady_clock::now();
   auto last_progress = started;

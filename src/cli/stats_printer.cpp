@@ -70,7 +70,13 @@ nlohmann::json stats_json(const MeetingStats& stats, double elapsed_s) {
           {"receiving", std::move(receiving)},
           {"receiving_candidate_pair", stats.receiving_candidate_pair.empty()
                                            ? nlohmann::json()
-                                           : nlohmann::json(stats.receiving_candidate_pair)}};
+                                           : nlohmann::json(stats.receiving_candidate_pair)},
+          {"messages", {{"messages_sent", stats.messages.messages_sent},
+                        {"bytes_sent", stats.messages.bytes_sent},
+                        {"messages_received", stats.messages.messages_received},
+                        {"bytes_received", stats.messages.bytes_received},
+                        {"messages_dropped", stats.messages.messages_dropped},
+                        {"messages_not_for_us", stats.messages.messages_not_for_us}}}};
 }
 
 bool StatsSchedule::due(Clock::time_point now) {

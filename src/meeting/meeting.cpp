@@ -19,6 +19,7 @@ Meeting::Impl::~Impl() {
   subscription->stop_delivery();  // its keyframe requests post to the loop: joined while the loop runs
   local_state->clear_handlers();
   loop->call([this] {  // between tasks: none runs on us after this
+    pubsub->close();
     subscription->shutdown();
     alive.reset();
   });
@@ -36,7 +37,35 @@ std::unique_ptr<meeting::Subscription> Meeting::Impl::make_subscription() {
   host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
   host.in_room = [this] { return state_is(State::Joined) || state_is(State::Joining); };
   host.round_trip_time = [this] { return publication->round_trip_time(); };
+  host.messages_wanted = [this] { return pubsub->wanted(); };
+  host.on_message_channel = [this](sctp::DataChannel& channel) { pubsub->take_channel(channel); };
   return std::make_unique<meeting::Subscription>(std::move(host));
+}
+
+std::shared_ptr<PubSub::Impl> Meeting::Impl::make_pubsub() {
+  PubSub::Impl::Host host;
+  host.loop = loop;
+  host.cannot_send = [this] { return cannot_send_messages(); };
+  host.channel = [this](bool reliable) { return publication->message_channel(reliable); };
+  host.want_messages = [this] {
+    if (state_is(State::Joined)) subscription->receive_messages();  // else enter() does
+  };
+  host.local = [this] { return std::make_pair(local_state->id, config.name); };
+  return std::make_shared<PubSub::Impl>(std::move(host));
+}
+
+/// Loop thread: why this meeting cannot send a message now; nullopt while it may (a channel
+/// not open yet, during a join or a reconnect, is waited for).
+std::optional<std::string> Meeting::Impl::cannot_send_messages() {
+  if (config.protocol != SignalingProtocol::JanusVideoRoom)
+    return std::string("messages travel on Janus VideoRoom's data channels; a WHIP or WHEP endpoint carries none");
+  if (!config.data_enabled) return std::string("this meeting was configured without messages (MeetingConfig::data_enabled)");
+  if (!config.mic_enabled)
+    return std::string("a listen-only meeting (mic_enabled false) publishes nothing, so it has no data channel to send on");
+  std::lock_guard lock(mutex);
+  if (state == State::Idle) return std::string("the meeting is not joined yet: call join() first");
+  if (state == State::Leaving || state == State::Left) return std::string("the meeting has ended");
+  return std::nullopt;
 }
 
 std::unique_ptr<meeting::Publication> Meeting::Impl::make_publication() {
@@ -54,6 +83,8 @@ std::unique_ptr<meeting::Publication> Meeting::Impl::make_publication() {
   host.on_media_path_restored = [this] { on_media_path_restored(); };
   host.post = [this](std::function<void()> task) { post_task([task = std::move(task)](Impl&) { task(); }); };
   host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
+  host.offer_data = config.data_enabled && config.protocol == SignalingProtocol::JanusVideoRoom;
+  host.on_message_channels_changed = [this] { pubsub->send_state_changed(); };
   // A protocol that never says our media is live (WHIP): our path coming up is the sign.
   host.on_media_connected = [this] {
     if (signaling && !signaling->traits().reports_live) on_publication_live();
@@ -166,6 +197,7 @@ void Meeting::Impl::finish_leave(const std::string& reason, bool error) {
     state = State::Left;
     left_info = MeetingLeftInfo{reason, error};
   }
+  pubsub->send_state_changed();  // a sender waiting for the channel hears that it will not open
   publication->set_live(false);
   for_handlers([&](MeetingEventHandler& h) { h.on_meeting_left(left_info); });
   std::lock_guard lock(mutex);
@@ -261,6 +293,14 @@ PublishStats Meeting::publish_stats() const {
 }
 
 std::string Meeting::server_url() const { return impl_->url; }
+
+PubSub Meeting::pubsub() { return PubSub(impl_->pubsub); }
+
+void Meeting::send_data(std::span<const uint8_t> payload, const PubSubPublishOptions& options, const std::string& topic) {
+  pubsub().publish_bytes(topic, payload, options);
+}
+
+uint64_t Meeting::on_data(PubSub::Handler handler) { return pubsub().subscribe("*", std::move(handler)); }
 
 Meeting init_meeting(MeetingConfig config) {
   meeting::check_config(config);  // before any network I/O

@@ -22,6 +22,7 @@
 #include "meeting/participant_state.hpp"
 #include "meeting/subscription.hpp"
 #include "meeting/publication.hpp"
+#include "meeting/pubsub_hub.hpp"
 #include "roomcast/meeting.hpp"
 #include "server/embedded_janus.hpp"
 #include "signaling/room_signaling.hpp"
@@ -81,6 +82,10 @@ struct Meeting::Impl {
   // The remote side: who is in the room and what we receive of them (loop thread).
   std::unique_ptr<meeting::Subscription> subscription = make_subscription();
   std::unique_ptr<meeting::Subscription> make_subscription();
+  // Messages (pubsub_hub.cpp): users' PubSub handles share it; closed in ~Impl.
+  std::shared_ptr<PubSub::Impl> pubsub = make_pubsub();
+  std::shared_ptr<PubSub::Impl> make_pubsub();
+  std::optional<std::string> cannot_send_messages();
 
   ~Impl();
 

@@ -9,6 +9,7 @@ MeetingStats Meeting::Impl::collect_meeting_stats() {
   out.sending = publication->stats(join_started);
   out.receiving = subscription->stats();
   out.receiving_candidate_pair = subscription->selected_candidate_pair();
+  out.messages = pubsub->stats();
   return out;
 }
 
@@ -19,6 +20,7 @@ MeetingStats Meeting::stats() const {
       MeetingStats out;
       out.publishing = impl_->config.mic_enabled;
       out.sending = impl_->final_stats;
+      out.messages = impl_->pubsub->stats();
       return out;
     }
   }

@@ -39,6 +39,9 @@ void Publication::start(std::function<void(const std::string& offer)> ready) {
   audio_mid_ = peer_->add_audio_section({config.audio_channels == 2, continuation_, !muted_.mic});
   video_mid_.reset();
   if (video_track_) video_mid_ = peer_->add_video_section({config.video.codec, config.video.nack, !muted_.webcam});
+  reliable_channel_.reset();
+  unreliable_channel_.reset();
+  if (host_.offer_data) peer_->add_data_section();
   peer_->create_offer(std::move(ready));
 }
 
@@ -78,6 +81,15 @@ peer::PeerSession::Callbacks Publication::peer_callbacks() {
   };
   callbacks.on_bandwidth_estimate = [this](const std::string&, int bitrate_bps) {
     if (video_sender_) video_sender_->limit_bitrate(bitrate_bps);
+  };
+  callbacks.on_data_connected = [this] {
+    core::guard_callback("data channels", [&] { open_message_channels(); }, host_.on_fault);
+  };
+  callbacks.on_data_closed = [this](const std::string& why) {
+    core::log_warn("meeting ", host_.config->meeting_id, ": our data channels closed (", why, ")");
+    reliable_channel_.reset();
+    unreliable_channel_.reset();
+    if (host_.on_message_channels_changed) host_.on_message_channels_changed();
   };
   return callbacks;
 }
@@ -124,6 +136,36 @@ void Publication::start_video(std::optional<uint64_t> first_tick) {
   if (!first_tick) first_tick = clock.tick_at(std::chrono::steady_clock::now()) + 1;
   const auto anchor = clock.tick_start(*first_tick) + host_.config->lead_in;
   video_sender_->set_peer(peer_.get(), *video_mid_, anchor);
+}
+
+/// Two channels, as LiveKit has: one reliable and ordered, one that sends each message once
+/// (for state the next message replaces). Janus relays each to our subscribers by its label.
+void Publication::open_message_channels() {
+  auto* association = peer_ ? peer_->data_channels() : nullptr;
+  if (!association) return;
+  core::log_debug("meeting ", host_.config->meeting_id, ": our data section is up: opening the message channels");
+  auto notify = [this] {
+    if (host_.on_message_channels_changed) host_.on_message_channels_changed();
+  };
+  sctp::DataChannel::Callbacks callbacks;
+  callbacks.on_open = notify;
+  callbacks.on_buffered_amount_low = notify;
+  callbacks.on_closed = notify;
+  auto& reliable = association->create_channel({"roomcast", "", sctp::Reliability{}, 256});
+  reliable.set_callbacks(callbacks);
+  reliable_channel_ = reliable.id();
+  sctp::Reliability once;
+  once.ordered = false;
+  once.max_retransmits = 0;
+  auto& unreliable = association->create_channel({"roomcast-unreliable", "", once, 256});
+  unreliable.set_callbacks(callbacks);
+  unreliable_channel_ = unreliable.id();
+}
+
+sctp::DataChannel* Publication::message_channel(bool reliable) {
+  auto* association = peer_ ? peer_->data_channels() : nullptr;
+  const auto& id = reliable ? reliable_channel_ : unreliable_channel_;
+  return association && id ? association->channel(*id) : nullptr;
 }
 
 bool Publication::video_accepted() const {

@@ -45,6 +45,10 @@ class Publication {
     std::function<void(const std::string& why)> on_fault;
     /// Our media path is up (ICE and DTLS), each time a PeerConnection connects.
     std::function<void()> on_media_connected;
+    /// Offer a data section for our messages (the protocol relays data channels).
+    bool offer_data = false;
+    /// One of our message channels opened or closed (loop thread).
+    std::function<void()> on_message_channels_changed;
   };
 
   /// What our offer sends (sendonly) or leaves inactive.
@@ -105,6 +109,10 @@ class Publication {
   void change_in_place(Change& change);
   Sending sending() const { return sending_; }  // guarded by the caller's control mutex
 
+  /// Our open (or opening) channel for messages, reliable or not; null before our data
+  /// section's association is up (loop thread).
+  sctp::DataChannel* message_channel(bool reliable);
+
   // ICE restart (loop thread): the offer (nullopt: no PeerConnection to restart), then the answer.
   std::optional<std::string> ice_restart_offer();
   std::optional<std::string> apply_ice_restart_answer(const std::string& answer);
@@ -116,6 +124,7 @@ class Publication {
   void start_video(std::optional<uint64_t> first_tick = std::nullopt);
   bool video_accepted() const;  // the server takes our video section
   void local_stream(const std::string& id, const std::string& kind, bool enabled);
+  void open_message_channels();
   peer::PeerSession::Callbacks peer_callbacks();
 
   Host host_;
@@ -123,6 +132,8 @@ class Publication {
   std::unique_ptr<peer::PeerSession> peer_;
   std::string audio_mid_;                 // our sections in peer_
   std::optional<std::string> video_mid_;  // none: no camera offered in this session
+  // Our message channels in peer_'s association (ids: they live as long as it does).
+  std::optional<uint16_t> reliable_channel_, unreliable_channel_;
   std::unique_ptr<peer::AudioSender> sender_;
   // Our place in the (maybe shared) encode of the microphone track, until the sender takes it.
   std::unique_ptr<media::EncodedTrack::Reader> track_reader_;

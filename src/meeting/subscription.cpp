@@ -56,6 +56,10 @@ void Subscription::publication_seen(const signaling::RemotePublication& publicat
   for (const auto& s : publication.streams) {
     const std::string& type = s.kind;
     const std::string& mid = s.mid;
+    if (type == "data") {  // messages, not a media stream: received while someone wants them
+      feed.data_mid = mid;
+      continue;
+    }
     const std::string stream_id = type + ":" + mid;
     if (s.disabled) {
       // Muted (their renegotiation left the section inactive): gone until it comes back.
@@ -80,6 +84,18 @@ void Subscription::publication_seen(const signaling::RemotePublication& publicat
     feed.participant->enable_stream(stream);
   }
   if (host_.config->auto_subscribe && feed.audio_stream && !feed.subscribing) subscribe(feed);
+  subscribe_data(feed);
+}
+
+void Subscription::subscribe_data(RemoteFeed& feed) {
+  if (feed.data_mid.empty() || feed.data_subscribing || feed.draining) return;
+  if (!signaling_ || !signaling_->connected() || !host_.messages_wanted || !host_.messages_wanted()) return;
+  feed.data_subscribing = true;
+  signaling_->receive(feed.id, feed.data_mid);
+}
+
+void Subscription::receive_messages() {
+  for (auto& [id, feed] : feeds_) subscribe_data(feed);
 }
 
 void Subscription::publisher_gone(const std::string& id) {
@@ -152,7 +168,7 @@ void Subscription::subscribe(RemoteFeed& feed) {
 /// `feed_gone`: the publisher left, so Janus drops the slot without being asked.
 void Subscription::unsubscribe(RemoteFeed& feed, bool feed_gone) {
   if (feed_gone) {
-    bool any = feed.subscribing;
+    bool any = std::exchange(feed.data_subscribing, false) || feed.subscribing;
     for (auto& [mid, video] : feed.videos) any = std::exchange(video.subscribing, false) || any;
     feed.subscribing = false;
     if (any && signaling_) signaling_->publisher_gone(feed.id);
@@ -193,8 +209,24 @@ void Subscription::on_offer(const std::string& sdp, const std::vector<signaling:
       core::log_info("receiving the other participants_' audio");
       resubscribe_delay_ = std::chrono::milliseconds(500);
     };
+    // Janus relays messages to a subscriber only once its data side is ready, which takes a
+    // channel opened by us (as janus.js does); the channels Janus opens per label follow.
+    callbacks.on_data_connected = [this] {
+      contain("message channel", [&] {
+        auto* association = peer_ ? peer_->data_channels() : nullptr;
+        if (!association) return;
+        auto& channel = association->create_channel({"roomcast", "", sctp::Reliability{}, 256});
+        if (host_.on_message_channel) host_.on_message_channel(channel);
+      });
+    };
+    callbacks.on_data_channel = [this](sctp::DataChannel& channel) {
+      contain("message channel", [&] {
+        if (host_.on_message_channel) host_.on_message_channel(channel);
+      });
+    };
     peer_ = std::make_unique<peer::PeerSession>(loop_, std::move(callbacks));
     if (host_.ice) peer_->set_ice_config(*host_.ice);
+    peer_->set_answer_data({});  // the publishers' messages, when we receive their data streams
   }
   peer_->create_answer(sdp, std::move(done));
 }
@@ -242,6 +274,7 @@ void Subscription::failed(const std::string& why) {
     for (const auto& id : wanted)
       if (auto it = feeds_.find(id); it != feeds_.end() && !it->second.subscribing) subscribe(it->second);
     for (auto& [id, feed] : feeds_) resubscribe_videos(feed);
+    receive_messages();
   });
   resubscribe_timer_->arm_in(resubscribe_delay_);
   resubscribe_delay_ = std::min(resubscribe_delay_ * 2, std::chrono::milliseconds(8000));
@@ -251,6 +284,7 @@ void Subscription::drop() {
   stop_receive_tick();
   for (auto& [id, feed] : feeds_) {
     feed.subscribing = false;
+    feed.data_subscribing = false;
     feed.jitter.reset();
   }
   drop_remote_video();

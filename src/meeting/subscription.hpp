@@ -52,6 +52,8 @@ struct RemoteFeed {
   std::string audio_mid;  // the publisher's audio stream, empty if it publishes none
   std::shared_ptr<detail::StreamState> audio_stream;
   std::map<std::string, RemoteVideo> videos;  // by the publisher's mid
+  std::string data_mid;         // the publisher's data channels, empty if it has none
+  bool data_subscribing = false;  // in the subscription: its messages reach us
 
   bool subscribing = false;  // wanted: auto_subscribe or Meeting::subscribe
   std::string slot_mid;      // its m-line in the receiving PeerConnection, once assigned
@@ -81,6 +83,10 @@ class Subscription {
     std::function<bool()> in_room;
     /// The round-trip time of our published media, when known (NACK timing).
     std::function<std::optional<std::chrono::steady_clock::duration>()> round_trip_time;
+    /// Someone wants the others' messages: their data streams are received.
+    std::function<bool()> messages_wanted;
+    /// A data channel the server opened to us: messages relayed from the publishers.
+    std::function<void(sctp::DataChannel& channel)> on_message_channel;
   };
 
   explicit Subscription(Host host);
@@ -106,6 +112,8 @@ class Subscription {
   // The user's choices (loop thread).
   void subscribe(const std::string& participant_id);
   void unsubscribe(const std::string& participant_id);
+  /// Receive every publisher's data stream from now on (messages became wanted).
+  void receive_messages();
   /// From any thread: a sink of the whole room's mix.
   void add_mixed_sink(std::shared_ptr<AudioSink> sink);
   std::vector<Participant> participants() const;
@@ -147,6 +155,7 @@ class Subscription {
   void finish_feed(const std::string& id);
   void announce_left(const std::string& id);
   void subscribe(RemoteFeed& feed);
+  void subscribe_data(RemoteFeed& feed);
   void unsubscribe(RemoteFeed& feed, bool feed_gone = false);
   void on_remote_rtp(const std::string& slot_mid, const rtp::RtpPacket& packet);
   void stop_receive_tick();

@@ -120,10 +120,9 @@ void SctpAssociation::on_dcep(uint16_t stream_id, std::span<const uint8_t> paylo
                   ", which opened nothing");
     return ch->opened();
   }
-  const bool even = stream_id % 2 == 0;
-  if (even == (role_ == Role::DtlsClient))
-    return drop("a DATA_CHANNEL_OPEN on stream " + std::to_string(stream_id) +
-                ", an id of our side");
+  // RFC 8832 §6 gives the DTLS client the even ids, but Janus takes the next free id whatever
+  // its role: an open on an id of our parity is taken while we do not use that id (ours then
+  // skip it, free_stream_id() looks at channels_).
   if (channels_.count(stream_id))
     return drop("a DATA_CHANNEL_OPEN on stream " + std::to_string(stream_id) + ", which is in use");
   auto& open = std::get<DcepOpen>(*parsed.message);

@@ -288,20 +288,29 @@ std::optional<RemoteMediaParams> parse_remote_media(std::string_view sdp, std::s
   bool is_audio = audio_index.has_value();
   for (std::size_t i = 0; video_fallback && !audio_index && i < sd->media.size(); ++i)
     if (iequals(sd->media[i].media, "video") && sd->media[i].port != 0) audio_index = i;
+  // ... or, carrying only data channels (messages), from the data section.
+  bool is_data = false;
+  for (std::size_t i = 0; video_fallback && !audio_index && i < sd->media.size(); ++i)
+    if (iequals(sd->media[i].media, "application") && sd->media[i].port != 0) {
+      audio_index = i;
+      is_data = true;
+    }
   if (!audio_index) {
-    fail(why_not, video_fallback ? "no m=audio or m=video section with a non-zero port"
+    fail(why_not, video_fallback ? "no m=audio, m=video or m=application section with a non-zero port"
                                  : "no m=audio section with a non-zero port");
     return std::nullopt;
   }
-  const std::string kind = is_audio ? "audio" : "video";
+  const std::string kind = is_audio ? "audio" : is_data ? "data" : "video";
   r.audio_index = *audio_index;
   const MediaSection& audio = sd->media[*audio_index];
   // WebRTC media is DTLS-SRTP with RTCP feedback (RFC 5764 §8, RFC 8827): a plain RTP/AVP
-  // (or SAVP without feedback) section would mean unencrypted or unusable media.
+  // (or SAVP without feedback) section would mean unencrypted or unusable media. Data
+  // channels are SCTP over DTLS (RFC 8841).
   const std::string_view proto = audio.proto;
-  if (proto.size() < 9 || !iequals(proto.substr(proto.size() - 9), "RTP/SAVPF")) {
-    fail(why_not, "the " + kind + " section's transport is " + audio.proto +
-                      ", not UDP/TLS/RTP/SAVPF (DTLS-SRTP, RFC 5764); refusing unencrypted media");
+  const std::string_view wanted = is_data ? "DTLS/SCTP" : "RTP/SAVPF";
+  if (proto.size() < wanted.size() || !iequals(proto.substr(proto.size() - wanted.size()), wanted)) {
+    fail(why_not, "the " + kind + " section's transport is " + audio.proto + ", not " +
+                      (is_data ? "UDP/DTLS/SCTP (RFC 8841)" : "UDP/TLS/RTP/SAVPF (DTLS-SRTP, RFC 5764); refusing unencrypted media"));
     return std::nullopt;
   }
   r.mid = r.media_lines[*audio_index].mid;

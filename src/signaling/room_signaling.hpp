@@ -30,7 +30,7 @@ struct Result {
 /// One stream a remote participant publishes.
 struct RemoteStream {
   std::string mid;   ///< the publisher's own mid for it
-  std::string kind;  ///< "audio" or "video"
+  std::string kind;  ///< "audio", "video" or "data" (data channels: messages)
   bool disabled = false;  ///< muted: the section is inactive until it comes back
 
   bool operator==(const RemoteStream&) const = default;

@@ -47,12 +47,12 @@ def _child_setup():
 class Proc:
     """A child whose stdout/stderr lines are collected by threads (queue + full text)."""
 
-    def __init__(self, name, argv, env=None, cwd=None):
+    def __init__(self, name, argv, env=None, cwd=None, stdin=subprocess.DEVNULL):
         self.name = name
         self.argv = [str(a) for a in argv]
         log(f"start {name}: {' '.join(self.argv)}")
         self.p = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  stdin=subprocess.DEVNULL, text=True, bufsize=1, env=env, cwd=cwd,
+                                  stdin=stdin, text=True, bufsize=1, env=env, cwd=cwd,
                                   preexec_fn=_child_setup)
         self.out, self.err = [], []
         self.lines = queue.Queue()

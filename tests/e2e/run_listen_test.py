@@ -37,11 +37,11 @@ class EventProc(Proc):
     """Proc whose stdout JSON objects are kept with their arrival time (monotonic), stamped by
     the reader thread as the line arrives, so waits and latencies need no polling."""
 
-    def __init__(self, name, argv, env=None):
+    def __init__(self, name, argv, env=None, **kw):
         self.events = []  # (monotonic time, dict)
         self.cond = threading.Condition()
         self.closed = False
-        super().__init__(name, argv, env=env)
+        super().__init__(name, argv, env=env, **kw)
 
     def _pump(self, stream, sink, tag):
         super()._pump(self._stamped(stream, tag), sink, tag)

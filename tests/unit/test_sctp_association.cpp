@@ -48,10 +48,12 @@ struct Side {
 
 class SctpPair {
  public:
-  explicit SctpPair(SctpConfig client_config = {}, SctpConfig server_config = {}) {
+  /// `server_role`: DtlsClient too for a peer that picks ids without regard to its role.
+  explicit SctpPair(SctpConfig client_config = {}, SctpConfig server_config = {},
+                    SctpAssociation::Role server_role = SctpAssociation::Role::DtlsServer) {
     loop_.call([&] {
       sides_[0].association = make(0, SctpAssociation::Role::DtlsClient, client_config);
-      sides_[1].association = make(1, SctpAssociation::Role::DtlsServer, server_config);
+      sides_[1].association = make(1, server_role, server_config);
       sides_[0].association->start();
       sides_[1].association->start();
     });
@@ -220,6 +222,33 @@ TEST(DataChannel, OpenIsAcknowledgedAndThePeerSeesLabelProtocolAndReliability) {
   });
   ASSERT_TRUE(pair.wait([&] { return pair.side(0).opened_by_peer.size() == 1; }));
   EXPECT_EQ(pair.locked([&] { return pair.side(0).opened_by_peer[0]->label(); }), "from-server");
+}
+
+// Janus opens its channels to a subscriber on the next free id, even ones included although it is
+// the DTLS server: such an open is taken while the id is free, and our next channel skips it.
+TEST(DataChannel, PeersOpenOnAnIdOfOurParityIsTakenAndSkippedByOurs) {
+  SctpPair pair({}, {}, SctpAssociation::Role::DtlsClient);
+  ASSERT_TRUE(pair.connect());
+  DataChannel* remote = nullptr;
+  DataChannel* ours = pair.open_pair({"ours", "", {}, 256}, &remote);
+  ASSERT_TRUE(ours && remote);
+  DataChannel* theirs = pair.on_loop([&] {
+    auto& ch = pair.server().create_channel({"theirs", "", {}, 256});
+    pair.watch(ch);
+    return &ch;
+  });
+  ASSERT_TRUE(pair.wait([&] { return pair.log(theirs).open && pair.side(0).opened_by_peer.size() == 1; }))
+      << "an open on an even id from the peer was not taken";
+  pair.on_loop([&] {
+    DataChannel& taken = *pair.side(0).opened_by_peer[0];
+    EXPECT_EQ(taken.id(), 2);
+    EXPECT_EQ(taken.label(), "theirs");
+    EXPECT_TRUE(taken.send_text("back"));
+    auto& next = pair.client().create_channel({"next", "", {}, 256});
+    EXPECT_EQ(next.id(), 4) << "ids 0 and 2 are in use";
+  });
+  ASSERT_TRUE(pair.wait([&] { return pair.log(theirs).messages.size() == 1; }));
+  EXPECT_EQ(pair.locked([&] { return std::string(pair.log(theirs).messages[0].text()); }), "back");
 }
 
 TEST(DataChannel, AThousandNumberedMessagesArriveAllAndInOrder) {

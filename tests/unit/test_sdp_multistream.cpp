@@ -119,8 +119,12 @@ TEST(MultiAudioOffer, SkipsRejectedAndNonOpusAudio) {
 
 TEST(MultiAudioOffer, NotAnOfferIsExplained) {
   std::string why;
+  EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n", &why));
+  EXPECT_EQ(why, "no m=audio, m=video or m=application section with a non-zero port");
   EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n", &why));
-  EXPECT_EQ(why, "no m=audio or m=video section with a non-zero port");
+  EXPECT_EQ(why, "no a=ice-ufrag / a=ice-pwd for the data section");
+  EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=application 9 DTLS/SCTP/RTP 5000\r\n", &why));
+  EXPECT_EQ(why, "the data section's transport is DTLS/SCTP/RTP, not UDP/DTLS/SCTP (RFC 8841)");
   EXPECT_FALSE(parse_remote_multi_audio("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n", &why));
   EXPECT_EQ(why, "no a=ice-ufrag / a=ice-pwd for the video section");
   EXPECT_FALSE(parse_remote_multi_audio("hello", &why));
@@ -433,3 +437,29 @@ TEST(MultiVideoOffer, VideoOnlyOfferTakesItsTransportFromTheVideoSection) {
 
 } // namespace
 } // namespace roomcast::sdp
+
+namespace roomcast::sdp {
+namespace {
+
+// A subscription that only carries the publishers' messages (Janus offers its one data section):
+// its transport comes from that section.
+TEST(MultiAudioOffer, DataOnlyOfferTakesItsTransportFromTheDataSection) {
+  const std::string offer =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=VideoRoom 1234\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+      "a=fingerprint:sha-256 "
+      "98:FB:03:65:69:9A:10:C0:13:E7:BC:18:EC:E6:B3:BA:6A:C0:BD:2C:9E:4E:0E:D6:9C:16:62:7D:ED:D4:96:6B\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\na=sendonly\r\na=mid:0\r\n"
+      "a=sctp-port:5000\r\na=ice-ufrag:hK7G\r\na=ice-pwd:m0fhLlzDwLJSlWiZh6Jg9H\r\na=setup:actpass\r\n"
+      "a=candidate:1 1 udp 2015363327 10.77.0.2 28974 typ host\r\n";
+  std::string why;
+  const auto parsed = parse_remote_multi_audio(offer, &why);
+  ASSERT_TRUE(parsed) << why;
+  EXPECT_TRUE(parsed->audio.empty());
+  EXPECT_TRUE(parsed->video.empty());
+  EXPECT_EQ(parsed->transport.ice_ufrag, "hK7G");
+  EXPECT_EQ(parsed->transport.setup, "actpass");
+  ASSERT_EQ(parsed->transport.candidates.size(), 1u);
+}
+
+}  // namespace
+}  // namespace roomcast::sdp

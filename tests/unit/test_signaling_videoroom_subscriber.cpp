@@ -353,6 +353,34 @@ TEST(VideoRoomSubscriber, DestroyedDetachesAndIgnoresLateReplies) {
   EXPECT_EQ(rig.offers.size(), 1u);
 }
 
+// Janus has one data m-line for every publisher's data channels: the first data stream wanted
+// brings it (a new offer), a second publisher's data joins it with a bare "updated" (no streams,
+// no offer). Both count as subscribed: neither is asked for again.
+TEST(VideoRoomSubscriber, PublishersDataSharesOneSlotAndIsNotAskedForAgain) {
+  Rig rig;
+  join_two(rig);
+  rig.sub->want(101, "1", /*data=*/true);
+  ASSERT_EQ(rig.sent.size(), 4u);
+  EXPECT_EQ(rig.body(3), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 101}, {"mid", "1"}}}}}));
+  Json data{{"mindex", 2}, {"mid", "2"}, {"type", "data"}, {"active", true}, {"source_ids", {101}}};
+  rig.reply(3, updated({stream(0, "0", 101), stream(1, "1", 102), data}, "OFFER-2"));
+  ASSERT_EQ(rig.offers.size(), 2u);
+  ASSERT_EQ(rig.offers.back().streams.size(), 3u);
+  EXPECT_EQ(rig.offers.back().streams[2].sources, (std::vector<Json>{101}));
+  EXPECT_TRUE(rig.offers.back().streams[2].active);
+  rig.offers.back().done("ANSWER-2", "");
+  rig.reply(4, started());
+  ASSERT_EQ(rig.sent.size(), 5u);
+
+  rig.sub->want(102, "1", /*data=*/true);
+  ASSERT_EQ(rig.sent.size(), 6u);
+  EXPECT_EQ(rig.body(5), (Json{{"request", "subscribe"}, {"streams", {{{"feed", 102}, {"mid", "1"}}}}}));
+  rig.reply(5, event({{"videoroom", "updated"}, {"room", 1234}}));
+  EXPECT_EQ(rig.sent.size(), 6u) << "asked again: " << rig.sent.back().request.dump();
+  EXPECT_TRUE(rig.sub->settled());
+  EXPECT_TRUE(rig.errors.empty());
+}
+
 TEST(VideoRoomSubscriber, StreamListParsing) {
   const Json streams = Json::parse(R"([
     {"type":"audio","active":true,"mindex":0,"mid":"0","ready":true,"send":true,"feed_id":7,

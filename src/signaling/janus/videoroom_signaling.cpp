@@ -292,7 +292,7 @@ VideoRoomSubscriber& VideoRoomSignaling::subscriber() {
 
 void VideoRoomSignaling::receive(const std::string& participant_id, const std::string& stream_mid) {
   if (!connected()) return;
-  subscriber().want(feed_id(participant_id), stream_mid);
+  subscriber().want(feed_id(participant_id), stream_mid, data_streams_.count({participant_id, stream_mid}) > 0);
 }
 
 void VideoRoomSignaling::stop_receiving(const std::string& participant_id, const std::string& stream_mid) {
@@ -379,8 +379,9 @@ RemotePublication VideoRoomSignaling::read_publication(const Json& publisher) {
   if (streams.empty() && publisher.contains("audio_codec")) streams.push_back(Json{{"type", "audio"}, {"mid", "0"}});
   for (const auto& s : streams) {
     const std::string type = s.value("type", "");
-    if (type != "audio" && type != "video") continue;
+    if (type != "audio" && type != "video" && type != "data") continue;
     const std::string mid = s.contains("mid") ? id_string(s["mid"]) : "0";
+    if (type == "data") data_streams_.insert({publication.participant.id, mid});
     publication.streams.push_back(RemoteStream{mid, type, s.value("disabled", false)});
   }
   return publication;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,7 @@ class VideoRoomSignaling final : public RoomSignaling {
   uint64_t handle_id_ = 0;
   Json private_id_;  // ties our subscription to our publisher
   std::map<std::string, Json> feed_ids_;  // participant id -> as Janus sent it
+  std::set<std::pair<std::string, std::string>> data_streams_;  // (participant id, mid) of data
   // From the server's `info`: often enough that its session never times out.
   std::chrono::milliseconds keepalive_ = JanusClient::kDefaultKeepalive;
   std::unique_ptr<VideoRoomSubscriber> subscriber_;

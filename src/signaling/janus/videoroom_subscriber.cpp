@@ -61,7 +61,11 @@ std::vector<SubscriberStream> parse_subscriber_streams(const Json& streams) {
     if (s.contains("feed_id") && (s["feed_id"].is_number() || s["feed_id"].is_string()))
       stream.feed_id = s["feed_id"];
     if (s.contains("feed_mid")) stream.feed_mid = key_of(s["feed_mid"]);
-    if (stream.feed_id.is_null()) stream.active = false;
+    if (stream.type == "data" && s.contains("source_ids") && s["source_ids"].is_array()) {
+      for (const auto& source : s["source_ids"])
+        if (source.is_number() || source.is_string()) stream.sources.push_back(source);
+    }
+    if (stream.feed_id.is_null() && stream.sources.empty()) stream.active = false;
     out.push_back(std::move(stream));
   }
   return out;
@@ -88,10 +92,10 @@ bool VideoRoomSubscriber::settled() const {
   return batch.adds.empty() && batch.removes.empty();
 }
 
-void VideoRoomSubscriber::want(const Json& feed_id, const std::string& feed_mid) {
+void VideoRoomSubscriber::want(const Json& feed_id, const std::string& feed_mid, bool data) {
   const std::string feed = key_of(feed_id);
   const std::string key = stream_key(feed, feed_mid);
-  wanted_[key] = Wanted{feed_id, feed_mid};
+  wanted_[key] = Wanted{feed_id, feed_mid, data};
   gone_.erase(feed);
   unavailable_.erase(key);
   pump();
@@ -268,6 +272,15 @@ void VideoRoomSubscriber::on_reply(Kind kind, const Batch& batch, const Json& re
   if (kind == Kind::Join) phase_ = Phase::Joined;
   if (kind == Kind::Change && text_of(data, "videoroom") == "updated" &&
       !data.contains("streams") && !offer_of(reply)) {
+    // A publisher's data joins the existing data slot without a new offer: it is there now.
+    auto data_slot = std::find_if(streams_.begin(), streams_.end(), [](const auto& s) { return s.type == "data"; });
+    for (const auto& key : batch.adds) {
+      auto wanted = wanted_.find(key);
+      if (wanted != wanted_.end() && wanted->second.data && data_slot != streams_.end()) {
+        data_slot->sources.push_back(wanted->second.feed_id);
+        data_slot->active = true;
+      }
+    }
     // Nothing changed at Janus (e.g. the feeds were already gone): stop waiting for them.
     for (const auto& key : batch.adds) adding_.erase(key);
     for (const auto& key : batch.removes) removing_.erase(key);
@@ -359,7 +372,12 @@ void VideoRoomSubscriber::apply_streams(std::vector<SubscriberStream> streams) {
 std::set<std::string> VideoRoomSubscriber::active_feeds() const {
   std::set<std::string> out;
   for (const auto& s : streams_) {
-    if (!s.active || s.feed_id.is_null()) continue;
+    if (!s.active) continue;
+    // The data slot carries each source's data stream: the data stream wanted of each.
+    for (const auto& source : s.sources)
+      for (const auto& [key, wanted] : wanted_)
+        if (wanted.data && feed_of(key) == key_of(source)) out.insert(key);
+    if (s.feed_id.is_null()) continue;
     out.insert(key_of(s.feed_id));  // the feed, for what wants all its streams
     out.insert(slot_key(s));
   }

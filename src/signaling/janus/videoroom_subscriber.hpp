@@ -25,6 +25,8 @@ struct SubscriberStream {
   bool active = false;   ///< bound to a publisher's stream; false: a parked, inactive slot
   Json feed_id;          ///< the publisher, as Janus sent it (null when inactive)
   std::string feed_mid;  ///< the publisher's own mid for the stream
+  /// A data slot: the publishers whose messages it carries (Janus has one data m-line for all).
+  std::vector<Json> sources;
 
   bool operator==(const SubscriberStream&) const = default;
 };
@@ -69,8 +71,9 @@ class VideoRoomSubscriber {
   VideoRoomSubscriber(const VideoRoomSubscriber&) = delete;
   VideoRoomSubscriber& operator=(const VideoRoomSubscriber&) = delete;
 
-  /// Receive this publisher's stream `feed_mid` (empty: all its streams).
-  void want(const Json& feed_id, const std::string& feed_mid);
+  /// Receive this publisher's stream `feed_mid` (empty: all its streams). `data`: it is the
+  /// publisher's data channels, which join the subscription's one data slot.
+  void want(const Json& feed_id, const std::string& feed_mid, bool data = false);
   /// Stop receiving all of its streams. `feed_gone`: the publisher left, Janus drops its slots
   /// by itself.
   void drop(const Json& feed_id, bool feed_gone);
@@ -99,6 +102,7 @@ class VideoRoomSubscriber {
   struct Wanted {
     Json feed_id;
     std::string feed_mid;
+    bool data = false;
   };
   struct Batch {
     std::vector<std::string> adds;     // stream keys
