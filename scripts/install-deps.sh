@@ -5,6 +5,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  ccache                                   # a clean clone rebuilds from the machine's compiler cache
   libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libopus-dev
   libvpx-dev
   libnice-dev libssl-dev libsrtp2-dev libsoup-3.0-dev libglib2.0-dev nlohmann-json3-dev

@@ -13,7 +13,8 @@ bash "$here/scripts/build.sh"
 (cd "$here/build" && ctest --output-on-failure --timeout 300 -L e2e -j2 "$@")
 
 echo "== sanitizer build (ASan + UBSan)"
-cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DROOMCAST_SANITIZE=ON >/dev/null
+source "$here/scripts/compiler_cache.sh"
+cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DROOMCAST_SANITIZE=ON "${compiler_cache[@]}" >/dev/null
 # What the ASan tests run (not the docs, the .deb, the examples): saves building them. Every
 # fuzz target's replay binary: its corpus test runs below (a new target is never left unbuilt).
 cmake --build "$here/build-asan" -j "$(nproc)" --target roomcast-tests roomcast-cli roomcast-api-e2e \
@@ -40,7 +41,7 @@ tail -n 2 "$here/build-asan/unit-shard0.log" "$here/build-asan/unit-shard1.log"
 (cd "$here/build-asan" && ctest --output-on-failure --timeout 300 -R 'e2e_browser_hears_mp4|e2e_listen_roomcast_publisher|e2e_bad_input_wrong_pin|e2e_cpp_api|e2e_fanout_one_track_three_meetings|e2e_load_cli|e2e_listen_record_disk_full|e2e_bad_input_config_refusals|e2e_wss_self_signed_ca|e2e_secrets_never_printed|e2e_reconnect_media_drop')
 
 echo "== ThreadSanitizer build (the threaded tests: engine, clock, workers, meetings in one process)"
-cmake -S "$here" -B "$here/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROOMCAST_TSAN=ON >/dev/null
+cmake -S "$here" -B "$here/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROOMCAST_TSAN=ON "${compiler_cache[@]}" >/dev/null
 cmake --build "$here/build-tsan" -j "$(nproc)" --target roomcast-tests roomcast-cli roomcast-api-e2e \
   roomcast-engine-e2e roomcast-push-e2e file_to_meeting
 # Every TSan report of every process (the CLI under the e2e drivers too) lands in tsan_logs:
