@@ -302,9 +302,6 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (message_options.any() && config.protocol != SignalingProtocol::JanusVideoRoom)
     throw UsageError("--send and --send-stdin need a Janus VideoRoom (--server): a WHIP or WHEP endpoint carries "
                      "no messages");
-  if (message_options.any() && !publishing)
-    throw UsageError("listen cannot send messages yet: a listen-only participant publishes no data channel; send "
-                     "them with publish (--send, --send-stdin)");
   if (message_options.stdin_topic && publishing &&
       std::find(args.positional().begin(), args.positional().end(), "-") != args.positional().end())
     throw UsageError("--send-stdin reads lines from stdin, which 'publish -' reads audio from; give one of them");

@@ -45,6 +45,7 @@ std::unique_ptr<meeting::Subscription> Meeting::Impl::make_subscription() {
 std::shared_ptr<PubSub::Impl> Meeting::Impl::make_pubsub() {
   PubSub::Impl::Host host;
   host.loop = loop;
+  host.prepare_send = [this] { publish_data_only(); };
   host.cannot_send = [this] { return cannot_send_messages(); };
   host.channel = [this](bool reliable) { return publication->message_channel(reliable); };
   host.want_messages = [this] {
@@ -54,14 +55,30 @@ std::shared_ptr<PubSub::Impl> Meeting::Impl::make_pubsub() {
   return std::make_shared<PubSub::Impl>(std::move(host));
 }
 
+/// Caller's thread: a listen-only meeting publishes a data-only stream (no audio, no video) with
+/// its first message, so the others can receive its messages; blocks until it is live.
+void Meeting::Impl::publish_data_only() {
+  if (config.mic_enabled || !config.data_enabled || config.protocol != SignalingProtocol::JanusVideoRoom) return;
+  if (loop->in_loop_thread()) return;  // cannot wait there: cannot_send_messages() says so
+  std::lock_guard controls(controls_mutex);
+  if (!state_is(State::Joined) || loop->call([this] { return publication->started(); })) return;
+  {
+    std::lock_guard lock(mutex);
+    local_offer.reset();
+  }
+  data_only_published = true;  // a rejoin publishes it again
+  publish();
+}
+
 /// Loop thread: why this meeting cannot send a message now; nullopt while it may (a channel
 /// not open yet, during a join or a reconnect, is waited for).
 std::optional<std::string> Meeting::Impl::cannot_send_messages() {
   if (config.protocol != SignalingProtocol::JanusVideoRoom)
     return std::string("messages travel on Janus VideoRoom's data channels; a WHIP or WHEP endpoint carries none");
   if (!config.data_enabled) return std::string("this meeting was configured without messages (MeetingConfig::data_enabled)");
-  if (!config.mic_enabled)
-    return std::string("a listen-only meeting (mic_enabled false) publishes nothing, so it has no data channel to send on");
+  if (!config.mic_enabled && !publication->started() && loop->in_loop_thread())
+    return std::string("a listen-only meeting publishes its data channels with its first message, which waits for "
+                       "the server: send that one from your own thread, not from an event handler");
   std::lock_guard lock(mutex);
   if (state == State::Idle) return std::string("the meeting is not joined yet: call join() first");
   if (state == State::Leaving || state == State::Left) return std::string("the meeting has ended");

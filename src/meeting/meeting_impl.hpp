@@ -2,6 +2,7 @@
 // remote side is meeting::Subscription; the server's protocol is signaling::RoomSignaling.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -86,6 +87,8 @@ struct Meeting::Impl {
   std::shared_ptr<PubSub::Impl> pubsub = make_pubsub();
   std::shared_ptr<PubSub::Impl> make_pubsub();
   std::optional<std::string> cannot_send_messages();
+  void publish_data_only();
+  std::atomic<bool> data_only_published{false};  // listen only, but our messages are published
 
   ~Impl();
 

@@ -158,7 +158,7 @@ void Meeting::Impl::reconnect_rejoin(uint64_t generation) {
     if (!room) return reconnect_failed(generation, room.error);
     reconnect.connected_at = std::chrono::steady_clock::now();
     subscription->enter(*room.value);
-    if (!config.mic_enabled) return reconnected("rejoined");
+    if (!config.mic_enabled && !data_only_published) return reconnected("rejoined");
     reconnect_publish(generation);
   }));
 }

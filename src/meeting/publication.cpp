@@ -25,6 +25,10 @@ Publication::~Publication() = default;
 
 void Publication::open_tracks() {
   const MeetingConfig& config = *host_.config;
+  if (!config.mic_enabled) {  // listen only: a data-only publication for our messages
+    sending_ = Sending{false, false};
+    return;
+  }
   track_reader_ = host_.engine->encoded_track(config.custom_microphone_audio_track, audio_settings(config))->open_reader();
   if (config.webcam_enabled)
     video_track_ = host_.engine->encoded_video(config.custom_camera_video_track, media::video_encode_settings(config.video));
@@ -36,19 +40,26 @@ void Publication::start(std::function<void(const std::string& offer)> ready) {
   peer_ = std::make_unique<peer::PeerSession>(loop_, peer_callbacks());
   if (host_.ice) peer_->set_ice_config(*host_.ice);
   // Muted kinds are offered inactive: a rejoin keeps them muted.
-  audio_mid_ = peer_->add_audio_section({config.audio_channels == 2, continuation_, !muted_.mic});
+  audio_mid_.clear();
+  if (config.mic_enabled)
+    audio_mid_ = peer_->add_audio_section({config.audio_channels == 2, continuation_, !muted_.mic});
   video_mid_.reset();
   if (video_track_) video_mid_ = peer_->add_video_section({config.video.codec, config.video.nack, !muted_.webcam});
   reliable_channel_.reset();
   unreliable_channel_.reset();
-  if (host_.offer_data) peer_->add_data_section();
+  data_mid_.reset();
+  if (host_.offer_data) data_mid_ = peer_->add_data_section();
   peer_->create_offer(std::move(ready));
 }
 
 std::optional<std::string> Publication::apply_answer(const std::string& sdp) {
   if (!peer_) return "the publishing connection is gone";
   if (auto problem = peer_->apply_answer(sdp)) return problem;
-  if (auto refused = peer_->refusal(audio_mid_)) return *refused;
+  if (!audio_mid_.empty()) {
+    if (auto refused = peer_->refusal(audio_mid_)) return *refused;
+  } else if (data_mid_) {  // data only: without its data section it carries nothing
+    if (auto refused = peer_->refusal(*data_mid_)) return "the server did not take our data channels: " + *refused;
+  }
   // A camera muted across a rejoin was offered inactive: that is no refusal.
   if (video_track_ && !muted_.webcam && !video_accepted()) {
     core::log_warn("meeting ", host_.config->meeting_id, ": our video is not sent: ",
@@ -189,7 +200,7 @@ void Publication::set_live(bool live) {
   if (live == live_) return;
   live_ = live;
   if (live) {
-    local_stream(kLocalAudioId, "audio", true);
+    if (!audio_mid_.empty()) local_stream(kLocalAudioId, "audio", true);
     if (video_accepted() && video_track_) local_stream(kLocalVideoId, "video", true);
   } else {
     local_stream(kLocalAudioId, "audio", false);

@@ -76,6 +76,8 @@ class Publication {
   /// while ICE and DTLS connect (meetings given the same track share one).
   void open_tracks();
   bool has_video() const { return video_track_ != nullptr; }
+  /// Whether a PeerConnection was started (listen only: once a message was sent).
+  bool started() const { return peer_ != nullptr; }
 
   // Loop thread.
   /// A new publishing PeerConnection (continuing the previous one's RTP streams after a
@@ -130,8 +132,9 @@ class Publication {
   Host host_;
   core::EventLoop& loop_;
   std::unique_ptr<peer::PeerSession> peer_;
-  std::string audio_mid_;                 // our sections in peer_
+  std::string audio_mid_;                 // our sections in peer_ (no audio: listen only)
   std::optional<std::string> video_mid_;  // none: no camera offered in this session
+  std::optional<std::string> data_mid_;  // our data channels' section, when offered
   // Our message channels in peer_'s association (ids: they live as long as it does).
   std::optional<uint16_t> reliable_channel_, unreliable_channel_;
   std::unique_ptr<peer::AudioSender> sender_;

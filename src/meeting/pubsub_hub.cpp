@@ -52,6 +52,11 @@ void PubSub::Impl::send(messages::Envelope envelope, const PubSubPublishOptions&
   const std::vector<uint8_t> bytes = messages::serialize_envelope(envelope);
   const std::string what = "pubsub: the message on topic '" + envelope.topic + "'";
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) throw Error(Error::Kind::Transport, what + " was not sent: the meeting has ended");
+  }
+  if (host_.prepare_send) host_.prepare_send();
 
   std::unique_lock lock(mutex_);
   for (;;) {

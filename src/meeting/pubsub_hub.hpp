@@ -27,6 +27,9 @@ struct PubSub::Impl : std::enable_shared_from_this<PubSub::Impl> {
   /// What it needs of the meeting that owns it.
   struct Host {
     core::EventLoop* loop = nullptr;
+    /// Caller's thread, before each send: what must exist first (a listen-only meeting's
+    /// data-only publication). May block; throws roomcast::Error when it cannot be had.
+    std::function<void()> prepare_send;
     /// Loop thread: why messages cannot be sent (not joined, left, a protocol without data
     /// channels), or nullopt (maybe not yet: a channel that is not open is waited for).
     std::function<std::optional<std::string>()> cannot_send;

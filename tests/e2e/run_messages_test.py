@@ -3,8 +3,9 @@
 # `roomcast publish` / `roomcast listen` in a room of the embedded server. Run under netns.sh:
 #   run_messages_test.py --roomcast BIN --case three|errors
 # three: A and B (publish --send-stdin, --print-messages) exchange numbered messages; every one
-#   arrives, in order, with its sender's id and name; a listener prints them all; C, which
-#   subscribed to nothing, receives none (its stats say so).
+#   arrives, in order, with its sender's id and name; a listener prints them all and sends its
+#   own (listen-only: a data-only publication); C, which subscribed to nothing, receives none
+#   (its stats say so).
 # errors: what a user gets wrong is refused with the flag named, and a message above the
 #   server's max-message-size is refused at send time while the meeting goes on.
 import argparse
@@ -49,8 +50,10 @@ def case_three(a, work):
     server = pa = pb = pc = listener = None
     try:
         server, url = start_roomcast_server(a.roomcast, None, ROOM)
-        listener = EventProc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json"])
-        joined_id(listener)
+        # Listen-only, it publishes a data-only stream with its first message (--send-stdin).
+        listener = EventProc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json",
+                                        "--send-stdin", "notes"], stdin=subprocess.PIPE)
+        listener_id = joined_id(listener)
         pa = publisher(a, url, work, "alice", "--print-messages", "--send-stdin", "chat", stdin=subprocess.PIPE)
         pb = publisher(a, url, work, "bob", "--print-messages", "--send", "hello:from bob", "--send-stdin", "chat",
                        stdin=subprocess.PIPE)
@@ -117,8 +120,33 @@ def case_three(a, work):
         c.check(bool(stats) and stats[-1].get("messages", {}).get("messages_received") == 0,
                 f"carol's stats count no message received ({stats[-1].get('messages') if stats else 'no stats'})")
         c.figures.update({"messages_each_way": COUNT, "alice_got": len(numbered(pa, "bob")),
+        # The listener speaks too: its first message publishes its data-only stream; alice takes
+        # it as it appears, so probe until one arrives, then count.
+        deadline = time.monotonic() + 30
+        while not messages_of(pa, "notes"):
+            if time.monotonic() > deadline:
+                raise Failure("no message of the listen-only participant reached alice within 30 s\n" +
+                              listener.dump())
+            listener.p.stdin.write("probe\n")
+            listener.p.stdin.flush()
+            time.sleep(0.5)
+        for i in range(100):
+            listener.p.stdin.write(f"note {i}\n")
+        listener.p.stdin.flush()
+        notes = lambda: [m for m in messages_of(pa, "notes") if m.get("text", "").startswith("note ")]  # noqa: E731
+        try:
+            pa.wait_until("the listener's 100 notes", lambda ev: len(notes()) >= 100, 30)
+        except Failure as e:
+            log(str(e).splitlines()[0])
+        got = notes()
+        c.check([m["text"] for m in got] == [f"note {i}" for i in range(100)] and
+                all(m.get("from") == listener_id and m.get("name") == "roomcast listener" for m in got),
+                f"alice got the listen-only participant's 100 notes, in order, from it ({len(got)})")
+        c.check(not any(e.get("event") == "stream_enabled" and e.get("name") == "roomcast listener"
+                        for _, e in pa.events),
+                "the listener's data-only publication shows no audio or video stream")
                           "bob_got": len(numbered(pb, "alice"))})
-        for p in (pa, pb):
+        for p in (pa, pb, listener):
             p.p.stdin.close()
         for p, what in ((pa, "alice"), (pb, "bob"), (pc, "carol"), (listener, "listener")):
             c.leaves_on_ctrl_c(p, what)
@@ -143,7 +171,6 @@ def case_errors(a, work):
     refused(["publish", tone, "--send-stdin", "*"], "--send-stdin needs a topic", "--send-stdin '*'")
     refused(["publish", "-", "--raw", "s16le:48000:1", "--send-stdin", "chat"], "reads audio from",
             "--send-stdin with publish -")
-    refused(["listen", "--send", "chat:hi"], "listen cannot send messages yet", "listen --send")
     refused(["publish", tone, "--whip", "http://127.0.0.1:9/whip", "--send", "chat:hi"], "need a Janus VideoRoom",
             "--send with --whip")
     # Too large for the server (Janus announces its max-message-size): an error line, the
