@@ -111,15 +111,6 @@ def case_three(a, work):
                     f"{p.name}: the sizes printed are the texts' sizes")
         # The listener was in the room before bob: it takes bob's data stream as bob appears,
         # before bob's --send goes out (a second after joining).
-        hello = messages_of(listener, "hello")
-        c.check(len(hello) == 1 and hello[0].get("text") == "from bob" and hello[0].get("from") == ids[pb],
-                f"the listener got bob's --send hello:from bob once, from bob ({hello})")
-        c.check(not any(e.get("event") == "message" for _, e in pc.events),
-                "carol, subscribed to no topic, printed no message")
-        stats = [e for _, e in pc.events if e.get("type") == "stats"]
-        c.check(bool(stats) and stats[-1].get("messages", {}).get("messages_received") == 0,
-                f"carol's stats count no message received ({stats[-1].get('messages') if stats else 'no stats'})")
-        c.figures.update({"messages_each_way": COUNT, "alice_got": len(numbered(pa, "bob")),
         # The listener speaks too: its first message publishes its data-only stream; alice takes
         # it as it appears, so probe until one arrives, then count.
         deadline = time.monotonic() + 30
@@ -145,6 +136,15 @@ def case_three(a, work):
         c.check(not any(e.get("event") == "stream_enabled" and e.get("name") == "roomcast listener"
                         for _, e in pa.events),
                 "the listener's data-only publication shows no audio or video stream")
+        hello = messages_of(listener, "hello")
+        c.check(len(hello) == 1 and hello[0].get("text") == "from bob" and hello[0].get("from") == ids[pb],
+                f"the listener got bob's --send hello:from bob once, from bob ({hello})")
+        c.check(not any(e.get("event") == "message" for _, e in pc.events),
+                "carol, subscribed to no topic, printed no message")
+        stats = [e for _, e in pc.events if e.get("type") == "stats"]
+        c.check(bool(stats) and stats[-1].get("messages", {}).get("messages_received") == 0,
+                f"carol's stats count no message received ({stats[-1].get('messages') if stats else 'no stats'})")
+        c.figures.update({"messages_each_way": COUNT, "alice_got": len(numbered(pa, "bob")),
                           "bob_got": len(numbered(pb, "alice"))})
         for p in (pa, pb, listener):
             p.p.stdin.close()
