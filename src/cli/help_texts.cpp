@@ -106,6 +106,9 @@ Options:
                     data channels Janus relays; those in the room by then get it, nothing is
                     kept for later arrivals); repeatable, sent in order
   --send-stdin TOPIC  send each line of stdin as a message on TOPIC until end of input
+  --unreliable      send those messages once, unordered, never retransmitted (the data
+                    channel with maxRetransmits 0): for state the next message replaces;
+                    on a lossy path some do not arrive
   --print-messages  print the others' messages (topic, sender, text; --json: objects)
   --json            print one JSON object per event instead of text
   --stats           print one JSON line a second to stdout, {"type":"stats",...}: packets,

@@ -225,7 +225,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   with_value.insert(cli::message_options().begin(), cli::message_options().end());
   Args args(publishing ? cli::normalise_loop_flag(argv) : argv, with_value,
             {"help", "json", "quiet", "create-room", "require-tls", "no-reconnect", "dtx", "stats", "no-video",
-             "no-video-nack", "video-copy", "no-ice-tcp", "print-messages"});
+             "no-video-nack", "video-copy", "no-ice-tcp", "print-messages", "unreliable"});
   if (args.has("help")) {
     std::cout << (publishing ? cli::kPublishHelp : cli::kListenHelp);
     return 0;

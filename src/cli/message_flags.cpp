@@ -35,6 +35,12 @@ MessageOptions parse_message_flags(const Args& args) {
     check_topic("send-stdin", *topic);
     options.stdin_topic = *topic;
   }
+  if (args.has("unreliable")) {
+    if (!options.any())
+      throw Error(Error::Kind::Config,
+                  "--unreliable says how --send and --send-stdin messages go out; give one of them");
+    options.reliable = false;
+  }
   return options;
 }
 
@@ -64,13 +70,14 @@ MessageSender::MessageSender(Meeting& meeting, MessageOptions options,
   // Those in the room take our data stream when we appear (a subscription each, tens of ms on a
   // LAN): a message sent at once would reach nobody yet. Messages are not kept for later.
   if (!options.sends.empty()) std::this_thread::sleep_for(kSettle);
-  for (const auto& [topic, text] : options.sends) send(pubsub_, on_error_, topic, text);
+  for (const auto& [topic, text] : options.sends) send(pubsub_, on_error_, topic, text, options.reliable);
   if (options.stdin_topic) {
     // Its own copies: it may outlive this object (see the destructor).
-    stdin_reader_ = std::thread([pubsub = pubsub_, on_error = on_error_, stop = stop_, topic = *options.stdin_topic] {
+    stdin_reader_ = std::thread([pubsub = pubsub_, on_error = on_error_, stop = stop_, topic = *options.stdin_topic,
+                                 reliable = options.reliable] {
       std::string line;
       while (!*stop && std::getline(std::cin, line)) {
-        if (!*stop) send(pubsub, on_error, topic, line);
+        if (!*stop) send(pubsub, on_error, topic, line, reliable);
       }
     });
   }
@@ -83,9 +90,11 @@ MessageSender::~MessageSender() {
 }
 
 void MessageSender::send(PubSub pubsub, const std::function<void(const std::string&)>& on_error,
-                         const std::string& topic, const std::string& text) {
+                         const std::string& topic, const std::string& text, bool reliable) {
   try {
-    pubsub.publish(topic, text);
+    PubSubPublishOptions options;
+    options.reliable = reliable;
+    pubsub.publish(topic, text, options);
   } catch (const std::exception& e) {
     on_error(e.what());
   }

@@ -23,10 +23,11 @@ namespace roomcast::cli {
 struct MessageOptions {
   std::vector<std::pair<std::string, std::string>> sends;  // topic, text; sent once joined
   std::optional<std::string> stdin_topic;                   // each line of stdin, on this topic
+  bool reliable = true;  // false (--unreliable): the channel that sends each message once
   bool any() const { return !sends.empty() || stdin_topic; }
 };
 
-/// The options taking a value (for Args).
+/// The options taking a value (for Args); and --unreliable, which takes none.
 const std::set<std::string>& message_options();
 /// Reads them; throws Error{Config} naming the flag for a bad one.
 MessageOptions parse_message_flags(const Args& args);
@@ -51,7 +52,7 @@ class MessageSender {
 
  private:
   static void send(PubSub pubsub, const std::function<void(const std::string&)>& on_error,
-                   const std::string& topic, const std::string& text);
+                   const std::string& topic, const std::string& text, bool reliable);
 
   PubSub pubsub_;
   std::function<void(const std::string&)> on_error_;
