@@ -3,6 +3,7 @@
 # network namespace; builds nothing.
 # Usage: bench/run.sh [--publishers N] [--seconds S] [...]   (ROOMCAST=path overrides build/roomcast)
 #        bench/run.sh video [--points '...'] [--seconds S] [...]
+#        bench/run.sh messages [--paced N] [--rate R] [--burst N]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -15,5 +16,8 @@ script="$here/publish_bench.py"
 if [[ "${1:-}" == "video" ]]; then
   shift
   script="$here/video_bench.py"
+elif [[ "${1:-}" == "messages" ]]; then
+  shift
+  script="$here/messages_bench.py"
 fi
 exec "$root/tests/e2e/netns.sh" /usr/bin/python3 "$script" --roomcast "$bin" "$@"
