@@ -48,7 +48,8 @@ async function shutdown(code, message) {
     emit({ event: 'error', message });
   }
   if (page && joined) {
-    await Promise.race([page.evaluate(() => window.rcLeave()).catch(() => {}), new Promise((r) => setTimeout(r, 4000))]);
+    await Promise.race([page.evaluate(() => window.rcLeave()).catch(() => {}),
+      new Promise((r) => setTimeout(r, 4000))]);
   }
   // Bounded close; playwright-core kills the browser it launched on exit, and netns.sh's PID
   // namespace backs that up.

@@ -102,7 +102,8 @@ function rcMaybeFollow(pub) {
   const data = (pub.streams || []).find((s) => s.type === 'data');
   if (!data) return;
   rc.following.set(pub.id, {});
-  rcFollow(pub, data.mid).catch((e) => rcReceived('page', JSON.stringify({rc: 0, topic: '', text: `following ${pub.display} failed: ${e.message}`})));
+  rcFollow(pub, data.mid).catch((e) => window.rcNotify({event: 'error',
+    message: `following ${pub.display} failed: ${e.message}`}));
 }
 
 // A subscription of its own to one publisher's data stream. Janus relays to a subscriber only

@@ -383,7 +383,10 @@ def case_loss5(a, work):
         subprocess.run(["nft", "-f", "-"], check=True, timeout=10, text=True, input=f"""
             table inet {LOSS_TABLE} {{
                 counter dropped {{ }}
-                chain out {{ type filter hook output priority 0; meta l4proto udp numgen random mod 100 < 5 counter name dropped drop; }}
+                chain out {{
+                    type filter hook output priority 0;
+                    meta l4proto udp numgen random mod 100 < 5 counter name dropped drop;
+                }}
             }}""")
         t0 = time.monotonic()
         command(browser, topic="chat", prefix="chromium", count=LOSS_COUNT, pad=RELIABLE_PAD)
@@ -431,8 +434,8 @@ def case_loss5(a, work):
                 idx.append(i)
             sets[p.name] = set(idx)
             lost = UNRELIABLE_COUNT - len(set(idx))
-            c.figures[f"unreliableTo{p.name.capitalize()}"] = {"arrived": len(got), "lost": lost,
-                                                                "outOfOrder": sum(1 for x, y in zip(idx, idx[1:]) if y < x)}
+            c.figures[f"unreliableTo{p.name.capitalize()}"] = {
+                "arrived": len(got), "lost": lost, "outOfOrder": sum(1 for x, y in zip(idx, idx[1:]) if y < x)}
             c.check(intact, f"{p.name}: each unreliable message that arrived is intact and names unrel")
             c.check(len(idx) == len(set(idx)), f"{p.name}: no unreliable message arrived twice")
             c.check(lost >= 1, f"{p.name}: some of the {UNRELIABLE_COUNT} unreliable messages were lost ({lost})")
