@@ -6,6 +6,7 @@
 #            arrival. p50 / p99 / max, and how many arrived.
 #   throughput: --burst messages written at once; messages per second from the first write to
 #            the last arrival, and whether all arrived in order.
+# Then the same with aiortc's RTCDataChannel (aiortc_messages.py) against the same Janus.
 #   tests/e2e/netns.sh /usr/bin/python3 bench/messages_bench.py --roomcast build/roomcast
 import argparse
 import json
@@ -19,7 +20,7 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(BENCH), "tests", "e2e"))
-from e2e_util import Failure, become_subreaper, guarded, leak_check, log, need, start_roomcast_server  # noqa: E402
+from e2e_util import PY, Failure, become_subreaper, guarded, leak_check, log, need, start_roomcast_server  # noqa: E402
 
 ROOM = "1234"
 
@@ -151,6 +152,19 @@ def run(a, work):
                       "seconds": round(seconds, 3), "messages_per_s": round(len(got) / seconds) if got else 0},
         }
         print(json.dumps({"bench": "messages", "path": "roomcast publish -> Janus -> roomcast listen", **result}))
+        # The same through aiortc's RTCDataChannel (one process, callbacks: no CLI in its figure).
+        aio = subprocess.run([PY, os.path.join(BENCH, "aiortc_messages.py"), "--server", url, "--room", ROOM,
+                              "--paced", str(a.paced), "--rate", str(a.rate), "--burst", str(a.burst)],
+                             capture_output=True, text=True, timeout=180)
+        line = next((l for l in aio.stdout.splitlines() if l.startswith("{")), None)
+        if aio.returncode != 0 or not line:
+            raise Failure(f"aiortc_messages.py failed ({aio.returncode}):\n{aio.stderr[-2000:]}")
+        print(json.dumps({"bench": "messages", "path": "aiortc RTCDataChannel -> Janus -> aiortc", **json.loads(line)}))
+        r, o = result, json.loads(line)
+        print(json.dumps({"bench": "messages", "ratio": {
+            "throughput_roomcast_over_aiortc": round(r["burst"]["messages_per_s"] / max(1, o["burst"]["messages_per_s"]), 2),
+            "p99_latency_aiortc_over_roomcast": round((o["paced"]["latency_ms_p99"] or 0) /
+                                                      max(0.001, r["paced"]["latency_ms_p99"] or 0), 2)}}))
     finally:
         for p in (sender, listener.p if listener else None):
             if p and p.poll() is None:
