@@ -151,6 +151,10 @@ Options:
   --reconnect-give-up SECS  stop trying to get back after SECS seconds (default 120)
   Messages the others publish (pubsub) are printed: "message on 'TOPIC' from NAME (ID):
   TEXT", or with --json {"event":"message","topic","from","name","size","ts","text"}.
+  --send TOPIC:TEXT send TEXT on TOPIC a second after joining (repeatable); the first message
+                    publishes our data channels (a data-only stream: no audio, no video)
+  --send-stdin TOPIC  send each line of stdin as a message on TOPIC until end of input
+  --unreliable      send those messages once, unordered, never retransmitted
   --json            print one JSON object per event instead of text
   --stats           print one JSON line a second to stdout, {"type":"stats",...}: for each
                     participant we receive, packets, bytes, fraction lost (last second),
