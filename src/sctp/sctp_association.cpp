@@ -37,8 +37,7 @@ SctpAssociation::SctpAssociation(core::EventLoop& loop, Role role, SctpConfig co
       role_(role),
       config_(config),
       callbacks_(std::move(callbacks)),
-      read_buffer_(kReadBufferBytes),
-      timers_(loop.context(), [this] { tick(); }) {
+      read_buffer_(kReadBufferBytes) {
   if (config_.max_streams == 0)
     throw Error(Error::Kind::Config,
                 "SCTP: max_streams is 0; a data channel needs at least one stream");
@@ -95,11 +94,9 @@ SctpAssociation::SctpAssociation(core::EventLoop& loop, Role role, SctpConfig co
     detail::UsrsctpStack::detach(id_);
     throw;
   }
-  timers_.arm_in(detail::UsrsctpStack::kTimerTick);
 }
 
 SctpAssociation::~SctpAssociation() {
-  timers_.cancel();
   usrsctp_close(socket_);  // ABORT goes out through send (SO_LINGER 0)
   socket_ = nullptr;
   detail::UsrsctpStack::detach(id_);
@@ -136,10 +133,8 @@ void SctpAssociation::on_socket_events() {
   flush();
 }
 
-void SctpAssociation::tick() {
-  detail::UsrsctpStack::advance_timers();
+void SctpAssociation::on_timer_tick() {
   if (!queue_.empty()) flush();  // in case a writable upcall was missed
-  timers_.arm_in(detail::UsrsctpStack::kTimerTick);
 }
 
 DataChannel* SctpAssociation::channel(uint16_t stream_id) {

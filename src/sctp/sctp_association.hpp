@@ -116,6 +116,7 @@ class SctpAssociation : private detail::AssociationSink {
 
   void on_sctp_output(std::span<const uint8_t> packet) override;
   void on_socket_events() override;
+  void on_timer_tick() override;
   void set_option(int level, int name, const void* value, size_t size, const char* what);
   void read_all();
   void flush();
@@ -131,7 +132,6 @@ class SctpAssociation : private detail::AssociationSink {
   void finish_channel(uint16_t stream_id);
   uint16_t free_stream_id() const;
   void drop(const std::string& why);
-  void tick();
 
   core::EventLoop& loop_;
   Role role_;
@@ -151,7 +151,6 @@ class SctpAssociation : private detail::AssociationSink {
   std::vector<uint8_t> notification_;                        // until MSG_EOR
   std::vector<uint8_t> read_buffer_;
   SctpStats stats_;
-  core::Timer timers_;
 };
 
 }  // namespace roomcast::sctp

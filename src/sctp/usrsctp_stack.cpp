@@ -4,6 +4,7 @@
 #include <usrsctp.h>
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,29 @@ bool initialized = false;
 
 std::mutex timer_mutex;
 std::chrono::steady_clock::time_point last_timers;
+
+// One timer per loop with associations (under registry_mutex; a loop's timer is made, armed and
+// destroyed on that loop's thread only).
+struct LoopTimer {
+  size_t associations = 0;
+  std::unique_ptr<core::Timer> timer;
+};
+std::unordered_map<const core::EventLoop*, LoopTimer> loop_timers;
+
+void on_loop_timer(core::EventLoop* loop) {
+  UsrsctpStack::advance_timers();
+  std::vector<AssociationSink*> sinks;
+  {
+    std::lock_guard lock(registry_mutex);
+    for (auto& [id, entry] : registry)
+      if (entry.loop == loop) sinks.push_back(entry.sink);
+  }
+  // On their loop's thread: destroyed only there (and never from inside their callbacks).
+  for (auto* sink : sinks) core::guard_callback("sctp timer", [&] { sink->on_timer_tick(); });
+  std::lock_guard lock(registry_mutex);
+  auto it = loop_timers.find(loop);
+  if (it != loop_timers.end() && it->second.timer) it->second.timer->arm_in(UsrsctpStack::kTimerTick);
+}
 
 // Finds the sink of `id` if it lives on the calling thread's loop (null otherwise).
 AssociationSink* local_sink(uintptr_t id) {
@@ -104,6 +128,11 @@ uintptr_t UsrsctpStack::attach(core::EventLoop& loop, AssociationSink& sink) {
     std::lock_guard lock(registry_mutex);
     id = next_id++;
     registry.emplace(id, Entry{&loop, &sink});
+    auto& timer = loop_timers[&loop];
+    if (timer.associations++ == 0) {
+      timer.timer = std::make_unique<core::Timer>(loop.context(), [l = &loop] { on_loop_timer(l); });
+      timer.timer->arm_in(kTimerTick);
+    }
   }
   usrsctp_register_address(reinterpret_cast<void*>(id));
   return id;
@@ -111,9 +140,18 @@ uintptr_t UsrsctpStack::attach(core::EventLoop& loop, AssociationSink& sink) {
 
 void UsrsctpStack::detach(uintptr_t id) {
   usrsctp_deregister_address(reinterpret_cast<void*>(id));
+  std::unique_ptr<core::Timer> unused_timer;  // destroyed after the lock, on this loop's thread
   {
     std::lock_guard lock(registry_mutex);
-    registry.erase(id);
+    auto it = registry.find(id);
+    if (it != registry.end()) {
+      auto timer = loop_timers.find(it->second.loop);
+      if (timer != loop_timers.end() && --timer->second.associations == 0) {
+        unused_timer = std::move(timer->second.timer);
+        loop_timers.erase(timer);
+      }
+      registry.erase(it);
+    }
   }
   std::lock_guard init_lock(init_mutex);
   // usrsctp_finish refuses while a closed socket is still being torn down; then the stack stays up
@@ -132,6 +170,12 @@ void UsrsctpStack::advance_timers() {
     last_timers += elapsed;
   }
   usrsctp_handle_timers(elapsed_ms);
+}
+
+size_t UsrsctpStack::timers_on(const core::EventLoop& loop) {
+  std::lock_guard lock(registry_mutex);
+  auto it = loop_timers.find(&loop);
+  return it != loop_timers.end() && it->second.timer ? 1 : 0;
 }
 
 void UsrsctpStack::upcall(struct socket*, void* arg, int) {

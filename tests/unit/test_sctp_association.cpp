@@ -13,6 +13,7 @@
 #include "core/event_loop.hpp"
 #include "roomcast/error.hpp"
 #include "sctp/sctp_association.hpp"
+#include "sctp/usrsctp_stack.hpp"
 
 using namespace roomcast;
 using namespace std::chrono_literals;
@@ -546,5 +547,27 @@ TEST(Sctp, ShutdownIsSeenByThePeer) {
     EXPECT_EQ(refused.error, SendError::Closed);
     EXPECT_EQ(refused.message,
               "cannot send on data channel 'gone': the SCTP association is closed");
+  });
+}
+
+// usrsctp's timers are global: a loop runs one 10 ms timer for all its associations, made with
+// the first and gone with the last (a timer each would wake the loop N times per tick).
+TEST(Sctp, OneTimerPerLoopWhateverTheAssociations) {
+  core::EventLoop loop;
+  loop.call([&] {
+    EXPECT_EQ(sctp::detail::UsrsctpStack::timers_on(loop), 0u);
+    std::vector<std::unique_ptr<SctpAssociation>> associations;
+    for (int i = 0; i < 3; ++i) {
+      SctpAssociation::Callbacks callbacks;
+      callbacks.send = [](std::span<const uint8_t>) {};
+      associations.push_back(std::make_unique<SctpAssociation>(loop, SctpAssociation::Role::DtlsClient,
+                                                               SctpConfig{}, std::move(callbacks)));
+      EXPECT_EQ(sctp::detail::UsrsctpStack::timers_on(loop), 1u) << "with " << i + 1 << " associations";
+    }
+    associations.pop_back();
+    associations.pop_back();
+    EXPECT_EQ(sctp::detail::UsrsctpStack::timers_on(loop), 1u) << "one association left";
+    associations.clear();
+    EXPECT_EQ(sctp::detail::UsrsctpStack::timers_on(loop), 0u) << "none left";
   });
 }
