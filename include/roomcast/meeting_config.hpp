@@ -136,8 +136,8 @@ struct MeetingConfig {
   /// with ice_tcp, `roomcast server --ice-tcp`). Costs one listening socket per connection.
   bool ice_tcp = true;
   /// Messages (Meeting::pubsub()): our publication offers a data section (SCTP over DTLS)
-  /// and opens its data channels. Costs a 10 ms SCTP timer per meeting; `roomcast load`
-  /// turns it off.
+  /// and opens its data channels (an SCTP association per meeting; `roomcast load`, whose
+  /// participants send no messages, turns it off).
   bool data_enabled = true;
   /// Room PIN, when the room has one.
   std::string pin;
