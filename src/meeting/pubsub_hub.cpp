@@ -47,15 +47,16 @@ void PubSub::Impl::send(messages::Envelope envelope, const PubSubPublishOptions&
                                          " bytes; got " + std::to_string(envelope.topic.size()));
   if (envelope.topic == kAnyTopic)
     throw Error(Error::Kind::Config, "pubsub: '*' subscribes to every topic; it cannot be published to");
-  std::tie(envelope.from, envelope.name) = host_.local();
-  envelope.ts = unix_ms_now();
-  const std::vector<uint8_t> bytes = messages::serialize_envelope(envelope);
   const std::string what = "pubsub: the message on topic '" + envelope.topic + "'";
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   {
+    // Before the Host is touched: a PubSub kept past its Meeting must not reach the meeting.
     std::lock_guard lock(mutex_);
     if (closed_) throw Error(Error::Kind::Transport, what + " was not sent: the meeting has ended");
   }
+  std::tie(envelope.from, envelope.name) = host_.local();
+  envelope.ts = unix_ms_now();
+  const std::vector<uint8_t> bytes = messages::serialize_envelope(envelope);
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   if (host_.prepare_send) host_.prepare_send();
 
   std::unique_lock lock(mutex_);
@@ -120,6 +121,8 @@ uint64_t PubSub::Impl::subscribe(const std::string& topic, Handler handler) {
   uint64_t id;
   {
     std::lock_guard lock(mutex_);
+    // A PubSub kept past its Meeting: nothing would deliver, and the Host (its loop) is gone.
+    if (closed_) throw Error(Error::Kind::Transport, "pubsub: subscribe() after the meeting has ended");
     id = next_id_++;
     subscribers_[id] = Subscriber{topic, std::move(handler)};
   }
