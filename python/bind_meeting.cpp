@@ -201,7 +201,7 @@ void register_meeting(py::module_& m) {
                        int video_width, int video_height, int video_frame_rate, int video_max_bitrate_bps,
                        double video_keyframe_interval_seconds, const std::string& video_codec,
                        std::vector<IceServer> ice_servers, IceTransportPolicy ice_transport_policy,
-                       SignalingProtocol protocol, bool ice_tcp) {
+                       SignalingProtocol protocol, bool ice_tcp, bool data_enabled) {
              PyMeetingConfig c;
              c.config.meeting_id = py::str(meeting_id);
              c.config.name = std::move(name);
@@ -236,6 +236,7 @@ void register_meeting(py::module_& m) {
              c.config.ice_transport_policy = ice_transport_policy;
              c.config.protocol = protocol;
              c.config.ice_tcp = ice_tcp;
+             c.config.data_enabled = data_enabled;
              return c;
            }),
            py::kw_only(), py::arg("meeting_id") = "1234", py::arg("name") = "roomcast",
@@ -251,7 +252,8 @@ void register_meeting(py::module_& m) {
            py::arg("video_max_bitrate_bps") = 800000, py::arg("video_keyframe_interval_seconds") = 3.0,
            py::arg("video_codec") = "vp8", py::arg("ice_servers") = std::vector<IceServer>{},
            py::arg("ice_transport_policy") = IceTransportPolicy::All,
-           py::arg("protocol") = SignalingProtocol::JanusVideoRoom, py::arg("ice_tcp") = true)
+           py::arg("protocol") = SignalingProtocol::JanusVideoRoom, py::arg("ice_tcp") = true,
+           py::arg("data_enabled") = true)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -272,6 +274,7 @@ void register_meeting(py::module_& m) {
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, reconnect)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ice_transport_policy)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, ice_tcp)
+      .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, data_enabled)
       .def_property(
           "ice_servers", [](const PyMeetingConfig& c) { return c.config.ice_servers; },
           [](PyMeetingConfig& c, std::vector<IceServer> servers) { c.config.ice_servers = std::move(servers); },
@@ -383,7 +386,8 @@ void register_meeting(py::module_& m) {
       .def_readonly("publishing", &MeetingStats::publishing)
       .def_readonly("sending", &MeetingStats::sending)
       .def_readonly("receiving", &MeetingStats::receiving)
-      .def_readonly("receiving_candidate_pair", &MeetingStats::receiving_candidate_pair);
+      .def_readonly("receiving_candidate_pair", &MeetingStats::receiving_candidate_pair)
+      .def_readonly("messages", &MeetingStats::messages, "Messages sent and received (roomcast.MessageStats).");
 
   py::class_<PyAudioFrame>(m, "AudioFrame", "20 ms of received audio: 960 mono int16 samples at 48 kHz.")
       .def_readonly("samples", &PyAudioFrame::samples)
@@ -520,6 +524,15 @@ void register_meeting(py::module_& m) {
           "stats", [](PyMeeting& self) { return self.get().stats(); }, py::call_guard<py::gil_scoped_release>(),
           "What we send and receive, with RTCP loss, jitter and round-trip time.")
       .def_property_readonly("server_url", [](PyMeeting& self) { return self.get().server_url(); })
+      .def_property_readonly(
+          "pubsub",
+          [](py::object self) {
+            auto* meeting = &self.cast<PyMeeting&>();
+            meeting->get();  // a closed meeting says so here
+            return make_pubsub(self, [meeting]() -> Meeting& { return meeting->get(); }, meeting->context());
+          },
+          "The meeting's messages (roomcast.PubSub): publish(topic, message), subscribe(topic, handler), "
+          "messages(topic) for async for. Needs data_enabled (the default).")
       .def("close", &PyMeeting::close, "Leaves (if joined) and releases the meeting now.");
 
   m.def("init_meeting", &make_meeting, py::arg("config"), py::return_value_policy::take_ownership,

@@ -4,6 +4,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,5 +48,11 @@ void register_file_media(pybind11::module_& m);
 void register_receive(pybind11::module_& m);
 void register_meeting(pybind11::module_& m);
 void register_push(pybind11::module_& m);
+// PubSub, its messages and MessageStats.
+void register_pubsub(pybind11::module_& m);
+// meeting.pubsub: `meeting` keeps the Python Meeting alive; `get` gives its Meeting or throws
+// once it was closed (no SDK handle outlives the meeting).
+pybind11::object make_pubsub(pybind11::object meeting, std::function<Meeting&()> get,
+                             std::shared_ptr<MeetingContext> context);
 
 }  // namespace roomcast::python

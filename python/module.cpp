@@ -35,4 +35,5 @@ PYBIND11_MODULE(_native, m) {
   roomcast::python::register_receive(m);
   roomcast::python::register_meeting(m);
   roomcast::python::register_push(m);
+  roomcast::python::register_pubsub(m);
 }

@@ -51,4 +51,7 @@ if(ROOMCAST_PYTHON)
   # A Python sink on a remote camera gets numpy I420 planes (360x640, 180x320) carrying the frame
   # numbers in order; capture_image() is a 640x360 PNG showing one of them.
   roomcast_e2e_test(py_video_sink_numpy_frames_and_capture_image 120 ${PKG_PY} --case video_sink)
+  # meeting.pubsub: 200 messages each way between a handler and `async for`, in order with the
+  # sender; send_data bytes; an unsubscribed meeting gets none; publish before join raises.
+  roomcast_e2e_test(py_pubsub_handler_and_async_iterator 90 ${PKG_PY} --case messages)
 endif()

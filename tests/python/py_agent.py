@@ -12,6 +12,15 @@
 #   video_sink URL ROOM S: a Python sink on the first remote video stream (numpy I420 planes
 #                      y, u, v): each picture's planes' shapes and the number it carries; once
 #                      30 arrived, Participant.capture_image() (PNG bytes) decoded with PyAV.
+#   messages URL ROOM N: three meetings in one process (alice, bob, carol; PushAudioTracks that
+#                      send silence). alice subscribes to "chat" with a handler, bob reads it with
+#                      `async for` over pubsub.messages("chat"), carol subscribes to nothing.
+#                      Once probes get through both ways, each sends N numbered messages from
+#                      an executor thread (alice's first one with send_only=[carol]); alice
+#                      also send_data()s bytes to bob, and a message to bob's raising handler;
+#                      then alice unsubscribes and bob sends once more. Reports what each got
+#                      (text, sender, thread), the stats, bob's on_error, and the errors of
+#                      publish on meetings that cannot send.
 import argparse
 import asyncio
 import io
@@ -332,9 +341,140 @@ def video_sink(a):
     emit(**out)
 
 
+def publish_error(meeting):
+    try:
+        meeting.pubsub.publish("chat", "never sent")
+    except roomcast.Error as e:
+        return [str(e.kind), str(e)]
+    return None
+
+
+async def messages_async(a):
+    loop = asyncio.get_running_loop()
+    out = {"case": "messages"}
+    # Publishing without a data channel: refused at once, with the reason.
+    idle = roomcast.init_meeting(meeting_id=str(a.room), name="idle", server_url=a.url,
+                                 custom_microphone_audio_track=roomcast.PushAudioTrack())
+    out["not_joined"] = publish_error(idle)
+    idle.close()
+    out["data_enabled_default"] = roomcast.MeetingConfig().data_enabled
+    quiet = roomcast.init_meeting(meeting_id=str(a.room), name="quiet", server_url=a.url, data_enabled=False,
+                                  custom_microphone_audio_track=roomcast.PushAudioTrack())
+    out["data_disabled"] = publish_error(quiet)
+    quiet.close()
+
+    meetings = {name: roomcast.init_meeting(meeting_id=str(a.room), name=name, server_url=a.url,
+                                            custom_microphone_audio_track=roomcast.PushAudioTrack())
+                for name in ("alice", "bob", "carol")}
+    alice, bob, carol = meetings["alice"], meetings["bob"], meetings["carol"]
+    alice_got, alice_threads, bob_bytes = [], set(), []
+    alice_done, bob_done = threading.Event(), asyncio.Event()
+
+    def on_chat(msg):  # alice's callback thread
+        alice_threads.add(threading.get_ident())
+        alice_got.append(msg)
+        if sum(m.message.startswith("bob ") for m in alice_got) >= a.count:
+            alice_done.set()
+
+    alice_chat = alice.pubsub.subscribe("chat", on_chat)
+    bob.pubsub.subscribe("bin", bob_bytes.append)
+    bob_errors = Recorder()
+    bob.add_event_listener(bob_errors)
+
+    def boom(msg):
+        raise ValueError(f"boom on {msg.topic}")
+
+    bob.pubsub.subscribe("boom", boom)
+    chat = bob.pubsub.messages("chat")  # before joining: nothing is missed
+    bob_got = []
+
+    async def read_bob():
+        async for msg in chat:
+            bob_got.append(msg)
+            if sum(m.message.startswith("alice ") for m in bob_got) >= a.count:
+                bob_done.set()
+        return True  # the iteration ended by itself when bob left
+
+    reader = asyncio.ensure_future(read_bob())
+    await asyncio.gather(*(m.join_async() for m in meetings.values()))
+    ids = {name: m.local_participant.id for name, m in meetings.items()}
+    emit(case="messages", event="joined", ids=ids)
+
+    # A message sent before the others take our data stream is not theirs to get: probe both
+    # ways until one arrives each way.
+    deadline = time.monotonic() + 20
+    while not (any(m.message == "probe bob" for m in alice_got) and any(m.message == "probe alice" for m in bob_got)):
+        if time.monotonic() > deadline:
+            break
+        await loop.run_in_executor(None, alice.pubsub.publish, "chat", "probe alice")
+        await loop.run_in_executor(None, bob.pubsub.publish, "chat", "probe bob")
+        await asyncio.sleep(0.3)
+    out["probe_seconds"] = 20 - (deadline - time.monotonic())
+
+    def send(meeting, who):
+        for i in range(a.count):
+            meeting.pubsub.publish("chat", f"{who} {i}", {"reliable": True}, timeout=10)
+
+    # Not bob's: bob drops it (and counts it) before the numbered ones, which come after it.
+    await loop.run_in_executor(None, lambda: alice.pubsub.publish("chat", "for carol", send_only=[ids["carol"]]))
+    started = time.monotonic()
+    await asyncio.gather(loop.run_in_executor(None, send, alice, "alice"), loop.run_in_executor(None, send, bob, "bob"))
+    await loop.run_in_executor(None, lambda: alice.send_data(bytes(range(256)), to=[ids["bob"]], topic="bin"))
+    try:
+        await asyncio.wait_for(bob_done.wait(), 15)
+    except asyncio.TimeoutError:
+        pass
+    await loop.run_in_executor(None, alice_done.wait, 15)
+    deadline = time.monotonic() + 5
+    while not bob_bytes and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    out["exchange_seconds"] = time.monotonic() - started
+    await loop.run_in_executor(None, alice.pubsub.publish, "boom", "x")
+    # Unsubscribed: what comes next on "chat" is dropped (no subscriber) and counted.
+    alice.pubsub.unsubscribe(alice_chat)
+    await loop.run_in_executor(None, bob.pubsub.publish, "chat", "after unsubscribe")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not (alice.stats().messages.messages_dropped >= 1 and any(
+            c[0] == "on_error" for c in bob_errors.calls)):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)  # a late delivery to alice's handler would show now
+    stats = {name: m.stats().messages for name, m in meetings.items()}
+    await asyncio.gather(*(m.leave_async() for m in meetings.values()))
+    try:
+        out["iterator_ended_on_leave"] = await asyncio.wait_for(reader, 10)
+    except asyncio.TimeoutError:
+        out["iterator_ended_on_leave"] = False
+    for m in meetings.values():
+        m.close()
+
+    def numbered(got, who):
+        return [m for m in got if m.message.startswith(who + " ")]
+
+    def describe(msgs, sender):
+        now = time.time()
+        return {"texts": [m.message for m in msgs],
+                "senders_ok": all(m.sender_id == ids[sender] and m.sender_name == sender and m.topic == "chat"
+                                  and not m.binary for m in msgs),
+                "timestamps_ok": all(abs(m.timestamp - now) < 120 for m in msgs)}
+
+    out["alice_from_bob"] = describe(numbered(alice_got, "bob"), "bob")
+    out["bob_from_alice"] = describe(numbered(bob_got, "alice"), "alice")
+    out["alice_handler_threads"] = [t == threading.main_thread().ident for t in alice_threads]
+    out["bob_dropped"] = chat.dropped
+    out["bob_bytes"] = [[b.payload.hex() == bytes(range(256)).hex(), b.binary, b.sender_name, b.topic]
+                        for b in bob_bytes]
+    out["stats"] = {name: {"sent": s.messages_sent, "received": s.messages_received, "dropped": s.messages_dropped,
+                           "not_for_us": s.messages_not_for_us} for name, s in stats.items()}
+    out["alice_after_unsubscribe"] = [m.message for m in alice_got if m.message == "after unsubscribe"]
+    out["bob_for_carol"] = [m.message for m in bob_got if m.message == "for carol"]
+    out["bob_errors"] = [c[1] for c in bob_errors.calls if c[0] == "on_error"]
+    emit(**out)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["custom", "sink", "errors", "push", "video_sink"])
+    ap.add_argument("case", choices=["custom", "sink", "errors", "push", "video_sink", "messages"])
+    ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--url", default="")
     ap.add_argument("--room", type=int, default=1234)
     ap.add_argument("--seconds", type=float, default=5)
@@ -347,6 +487,8 @@ def main():
         push(a)
     elif a.case == "video_sink":
         video_sink(a)
+    elif a.case == "messages":
+        asyncio.run(messages_async(a))
     else:
         errors(a)
     return 0

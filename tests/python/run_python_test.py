@@ -17,6 +17,13 @@
 #            640x360): a Python sink on its video stream gets numpy I420 planes of 360x640 and
 #            180x320 (uint8) carrying >= 90 % of the frame numbers in order; capture_image()
 #            gives a PNG that PyAV decodes to 640x360 showing one of the numbers the sink saw.
+#   messages: three Python meetings in one room: 200 numbered messages each way between alice
+#            (a pubsub handler, on the callback thread) and bob (`async for` over
+#            pubsub.messages), all in order with the sender's id and name; bytes by send_data
+#            arrive intact; send_only=[carol] does not reach bob; a raising handler arrives as
+#            on_error naming its topic; after unsubscribe alice gets nothing more (dropped, counted);
+#            carol, subscribed to nothing, receives none (stats say 0); publish on a meeting not
+#            joined, or with data_enabled=False, raises roomcast.Error saying why.
 import argparse
 import contextlib
 import json
@@ -272,11 +279,68 @@ def errors(a, work, env):
     judge(problems, agent)
 
 
+def messages(a, work, env):
+    count = 200
+    with room_server(a, env) as url:
+        agent = Proc("py_agent messages", [PY, AGENT, "messages", "--url", url, "--room", ROOM, "--count", count],
+                     env=env)
+        rc = agent.wait(60)
+    result = (json_lines(agent.out) or [{}])[-1]
+    if rc != 0 or "stats" not in result:
+        raise Failure(f"py_agent exited {rc}\n{agent.dump()}")
+    problems = []
+    for key, who in (("alice_from_bob", "bob"), ("bob_from_alice", "alice")):
+        got = result[key]
+        want = [f"{who} {i}" for i in range(count)]
+        if got["texts"] != want:
+            wrong = next((f"#{i} {t!r}" for i, t in enumerate(got["texts"]) if i >= count or t != want[i]), "none")
+            problems.append(f"{key}: {len(got['texts'])} messages, want {count} in order (first wrong: {wrong})")
+        if not got["senders_ok"]:
+            problems.append(f"{key}: not every message names {who}'s participant id and name, topic chat, text")
+        if not got["timestamps_ok"]:
+            problems.append(f"{key}: a timestamp is not the Unix time of now")
+    if result["alice_handler_threads"] != [False]:
+        problems.append(f"alice's handler ran on {result['alice_handler_threads']} (True: the main thread), "
+                        "want one thread, the callback thread")
+    if result["bob_bytes"] != [[True, True, "alice", "bin"]]:
+        problems.append(f"send_data(bytes 0..255, to=[bob]): bob got {result['bob_bytes']}, want them once, binary")
+    if result["bob_dropped"] != 0:
+        problems.append(f"bob's async iterator dropped {result['bob_dropped']}")
+    if not result["iterator_ended_on_leave"]:
+        problems.append("bob's `async for` did not end when bob left")
+    stats = result["stats"]
+    if result["bob_for_carol"] or stats["bob"]["not_for_us"] < 1:
+        problems.append(f"send_only=[carol]: bob got {result['bob_for_carol']}, counted {stats['bob']['not_for_us']} "
+                        "not for him; want none, and 1 counted")
+    want_error = "pubsub handler of 'boom' raised ValueError: boom on boom"
+    if result["bob_errors"] != [want_error]:
+        problems.append(f"bob's on_error got {result['bob_errors']}, want [{want_error!r}]")
+    if result["alice_after_unsubscribe"] or stats["alice"]["dropped"] != 1:
+        problems.append(f"after unsubscribe alice got {result['alice_after_unsubscribe']} and counted "
+                        f"{stats['alice']['dropped']} dropped; want none delivered and 1 dropped")
+    if stats["carol"]["received"] != 0:
+        problems.append(f"carol, subscribed to nothing, received {stats['carol']['received']} messages")
+    for who in ("alice", "bob"):
+        if stats[who]["sent"] < count or stats[who]["received"] < count:
+            problems.append(f"{who}'s stats().messages: {stats[who]}, want >= {count} sent and received")
+    for key, kind, text in (("not_joined", "ErrorKind.TRANSPORT", "not joined yet: call join() first"),
+                            ("data_disabled", "ErrorKind.TRANSPORT", "data_enabled")):
+        got = result.get(key) or ["", ""]
+        if got[0] != kind or text not in got[1]:
+            problems.append(f"publish on a meeting {key}: {got}, want {kind} saying {text!r}")
+    if result.get("data_enabled_default") is not True:
+        problems.append("MeetingConfig().data_enabled is not True")
+    log(f"messages: {count} each way; probes through after {result['probe_seconds']:.1f} s, exchange "
+        f"{result['exchange_seconds']:.2f} s; stats {json.dumps(stats)}; errors {result['not_joined']}")
+    judge(problems, agent)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True, help="the roomcast CLI (for `roomcast server`)")
     ap.add_argument("--python-dir", required=True, help="the directory holding the roomcast package")
-    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors", "push", "video_sink"])
+    ap.add_argument("--case", required=True, choices=["example", "custom", "sink", "errors", "push", "video_sink",
+                                                       "messages"])
     a = ap.parse_args()
     if os.environ.get("ROOMCAST_NETNS_INSIDE") != "1":
         print("run this under tests/e2e/netns.sh", file=sys.stderr)
@@ -285,7 +349,8 @@ def main():
     if a.case == "example":
         need(["/usr/bin/chromium", "node", os.path.join(E2E, "node_modules", "playwright-core")])
     become_subreaper()
-    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors, "push": push, "video_sink": video_sink}
+    cases = {"example": example, "custom": custom, "sink": sink, "errors": errors, "push": push, "video_sink": video_sink,
+             "messages": messages}
     with tempfile.TemporaryDirectory(prefix="roomcast-py-", ignore_cleanup_errors=True) as work:
         tmp, env = private_tmpdir(work)
         env["PYTHONPATH"] = os.path.abspath(a.python_dir)
