@@ -9,6 +9,9 @@
 #   interrupt    the same without --duration, ended by Ctrl-C (SIGINT, exit 130): the resource
 #                is DELETEd on the way out
 #   wrong_token  a one-line error naming HTTP 403, the URL and the token; exit 4; nothing left
+#   media_dead   the listener's UDP ports dropped (nftables): after ICE consent expires (30 s)
+#                the failed media path is reported lost, the old resource DELETEd and a new WHEP
+#                session made (`reconnecting`, `reconnected`), and the audio flows again
 #   run_whep_test.py --roomcast BIN --case CASE   (under netns.sh)
 import argparse
 import json
@@ -31,13 +34,13 @@ WRONG_TOKEN = "whep-WRONG-p9Lc4t"
 URL = f"http://127.0.0.1:{WHEP_PORT}/whep/endpoint/{ENDPOINT}"
 
 
-def start_publisher(a, work, env):
+def start_publisher(a, work, env, seconds=30):
     tone = os.path.join(work, "tone.wav")
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"sine=frequency={TONE_HZ:g}:sample_rate=48000:duration=30", "-ac", "1", tone],
+                    f"sine=frequency={TONE_HZ:g}:sample_rate=48000:duration={seconds}", "-ac", "1", tone],
                    check=True, timeout=60)
     return Proc("publish", [a.roomcast, "publish", tone, "--server", a.url, "--room", ROOM, "--json",
-                            "--duration", 30], env=env)
+                            "--duration", seconds], env=env)
 
 
 def start_whep_server(janus_url, feed):
@@ -108,16 +111,94 @@ def case(a, work):
     leak_check()
 
 
+NFT_TABLE = "rcwhepdrop"
+
+
+def udp_ports_of(pid):
+    """The local UDP ports process `pid` has open (ss), e.g. libnice's host candidates."""
+    out = subprocess.run(["ss", "-H", "-uanp"], capture_output=True, text=True, timeout=10).stdout
+    ports = set()
+    for line in out.splitlines():
+        if f"pid={pid}," in line:
+            local = line.split()[3]  # State Recv-Q Send-Q Local:Port Peer:Port Process
+            ports.add(int(local.rsplit(":", 1)[1]))
+    return sorted(ports)
+
+
+def receiving_packets(line):
+    """Packets received in a --stats JSON line (0 when it is not one)."""
+    try:
+        stats = json.loads(line)
+    except ValueError:
+        return 0
+    return sum(r.get("packets_received", 0) for r in stats.get("receiving") or []) if stats.get("type") == "stats" else 0
+
+
+def case_media_dead(a, work):
+    _, env = private_tmpdir(work)
+    checks, procs = CaseChecks(), []
+    try:
+        server, a.url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        pub = start_publisher(a, work, env, seconds=90)
+        procs.append(pub)
+        joined = pub.wait_line(r'"event":"meeting_joined"', 20, "out")
+        whep = start_whep_server(a.url, json.loads(joined.string)["participant_id"])
+        procs.append(whep)
+        listen = Proc("listen", [a.roomcast, "listen", "--whep", URL, "--json", "--stats"],
+                      env=dict(env, ROOMCAST_TOKEN=TOKEN))
+        procs.append(listen)
+        listen.wait_line(r'"packets_received":[1-9]', 20, "out")
+        ports = udp_ports_of(listen.p.pid)
+        checks.check(bool(ports), f"the listener's UDP ports are found ({ports})")
+        port_set = ", ".join(map(str, ports))
+        # Both ends are in this namespace: Janus's packets to us and ours to it leave through output.
+        subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
+            f"add table inet {NFT_TABLE}\n"
+            f"add chain inet {NFT_TABLE} out {{ type filter hook output priority 0 ; }}\n"
+            f"add rule inet {NFT_TABLE} out udp sport {{ {port_set} }} drop\n"
+            f"add rule inet {NFT_TABLE} out udp dport {{ {port_set} }} drop\n"))
+        reconnecting = listen.wait_line(r'"event":"reconnecting"', 45, "out")
+        reason = json.loads(reconnecting.string).get("reason", "")
+        checks.check("media path from the WHEP server" in reason and "failed" in reason,
+                     f"the failed media path is reported: {reason!r}")
+        back = json.loads(listen.wait_line(r'"event":"reconnected"', 30, "out").string)
+        checks.figures.update(how=back.get("how"), downtime_ms=back.get("downtime_ms"))
+        checks.check(back.get("how") == "rejoined", f"back by a new WHEP session ({back.get('how')})")
+        # The new session's connection uses new ports: the audio flows again while the old stay dropped.
+        # Two stats lines a second apart once back: 50 Opus packets a second arrive again.
+        first = receiving_packets(listen.wait_line(r'"type":"stats"', 10, "out").string)
+        listen.wait_line(r'"type":"stats"', 10, "out")  # a whole second after the reconnect
+        second = receiving_packets(listen.wait_line(r'"type":"stats"', 10, "out").string)
+        third = receiving_packets(listen.wait_line(r'"type":"stats"', 10, "out").string)
+        checks.figures.update(packets_per_s_after=third - second)
+        checks.check(third - second >= 40, f"the audio flows again ({third - second} packets in the last second; "
+                                           f"{first} at the first line after the reconnect)")
+        checks.check(any("Terminating WHEP session" in l for l in whep.out + whep.err),
+                     "the failed session was DELETEd (the server ended it)")
+        errors = [l for l in listen.err if l.startswith("roomcast: error: ")]
+        checks.check(not errors, f"no error line ({errors[:1]})")
+        checks.leaves_on_ctrl_c(listen, "listen")
+        whep.terminate()
+        pub.terminate()
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", NFT_TABLE], check=False, stderr=subprocess.DEVNULL)
+        end_case(reversed(procs))
+    checks.done("media_dead", *procs)
+    leak_check()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--roomcast", required=True)
-    ap.add_argument("--case", required=True, choices=["tone", "interrupt", "wrong_token"])
+    ap.add_argument("--case", required=True, choices=["tone", "interrupt", "wrong_token", "media_dead"])
     a = ap.parse_args()
     if not os.path.isdir(os.path.join(HERE, "node_modules", "janus-whep-server")):
         print("skip: janus-whep-server not in tests/e2e/node_modules (npm ci in tests/e2e)", file=sys.stderr)
         return 77
-    return run_named_cases({a.case: case}, a, "roomcast-e2e-whep-",
-                           tools=[a.roomcast, "janus", "node", "ffmpeg"])
+    return run_named_cases({a.case: case_media_dead if a.case == "media_dead" else case}, a, "roomcast-e2e-whep-",
+                           tools=[a.roomcast, "janus", "node", "ffmpeg", "nft", "ss"])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 // thread (draft-ietf-wish-whep §4; Meetecho's janus-whep-server answers 406 with its offer).
 #include "signaling/whip/whep_signaling.hpp"
 
+#include <utility>
+
 #include "core/log.hpp"
 #include "signaling/whip/whep_rules.hpp"
 #include "signaling/whip/whip_rules.hpp"
@@ -98,7 +100,10 @@ void WhepSignaling::send_answer(const std::string& sdp) {
   http_.send(std::move(request), [this, alive](HttpResponse r) {
     if (alive.expired() || closed_) return;
     if (!r.etag.empty()) etag_ = r.etag;
-    if (r.error.empty() && r.status / 100 == 2) return;
+    if (r.error.empty() && r.status / 100 == 2) {
+      answered_ = true;
+      return;
+    }
     const std::string why = !r.error.empty() ? "cannot send our answer to " + resource_ + ": " + r.error
                                              : refusal_text(HttpRefusal{r.status, r.reason, r.body}, resource_,
                                                             "our answer (PATCH)", !options_.token.empty(), "WHEP");
@@ -107,9 +112,17 @@ void WhepSignaling::send_answer(const std::string& sdp) {
 }
 
 void WhepSignaling::reset_receiving() {
-  // The receiving PeerConnection is gone: the session at the server is of no use; a new POST.
+  // The receiving PeerConnection is gone: the session at the server is of no use. One that was
+  // answered (its media path failed) is reported lost, so the meeting gets a new session (a new
+  // POST); one reset on the way out or into a rejoin is not.
   offer_.clear();
   offered_ = false;
+  if (!std::exchange(answered_, false)) return;
+  std::weak_ptr<int> alive = alive_;
+  loop_.post([this, alive] {
+    if (alive.expired() || closed_ || !events_.on_connection_lost) return;
+    events_.on_connection_lost("the media path from the WHEP server at " + options_.url + " failed");
+  });
 }
 
 void WhepSignaling::publish(const std::string&, bool, std::function<void(Result<std::string>)> done) {

@@ -55,6 +55,7 @@ class WhepSignaling final : public RoomSignaling {
   std::string feed_id_;
   std::string offer_;     // the server's offer, until the first receive() takes it
   bool offered_ = false;  // handed to on_receive_offer
+  bool answered_ = false;  // our answer was taken: the session's media path is ours
   bool closed_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
