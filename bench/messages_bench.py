@@ -6,11 +6,13 @@
 #            arrival. p50 / p99 / max, and how many arrived.
 #   throughput: --burst messages written at once; messages per second from the first write to
 #            the last arrival, and whether all arrived in order.
-# Then the same with aiortc's RTCDataChannel (aiortc_messages.py) against the same Janus.
+# Then the same to headless Chromium (tests/e2e/browser_messages.mjs, a plain RTCDataChannel),
+# and with aiortc's RTCDataChannel at both ends (aiortc_messages.py), against the same Janus.
 #   tests/e2e/netns.sh /usr/bin/python3 bench/messages_bench.py --roomcast build/roomcast
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,17 +21,21 @@ import threading
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(BENCH), "tests", "e2e"))
+E2E = os.path.join(os.path.dirname(BENCH), "tests", "e2e")
+sys.path.insert(0, E2E)
 from e2e_util import PY, Failure, become_subreaper, guarded, leak_check, log, need, start_roomcast_server  # noqa: E402
 
 ROOM = "1234"
 
 
 class Listener:
-    """`roomcast listen --json`: each message line with the time it was read."""
+    """A receiver printing JSON lines (`roomcast listen --json`, browser_messages.mjs): each
+    message with the time its line was read."""
 
-    def __init__(self, argv):
-        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+    def __init__(self, argv, joined_event, stdin=subprocess.DEVNULL):
+        self.joined_event = joined_event
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=stdin, text=True,
+                                  bufsize=1)
         self.arrivals = []  # (time_ns, message dict)
         self.joined = threading.Event()
         self.cond = threading.Condition()
@@ -42,7 +48,7 @@ class Listener:
                 e = json.loads(line)
             except ValueError:
                 continue
-            if e.get("event") == "meeting_joined":
+            if e.get("event") == self.joined_event:
                 self.joined.set()
             if e.get("event") == "message":
                 with self.cond:
@@ -58,6 +64,16 @@ class Listener:
                     return False
                 self.cond.wait(left)
         return True
+
+    def stop(self):
+        """SIGINT (roomcast listen, node: both leave cleanly), SIGKILL if it lingers."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+            try:
+                self.p.wait(15)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
 
     def of(self, topic):
         with self.cond:
@@ -75,83 +91,86 @@ def percentile(sorted_values, p):
     return sorted_values[min(len(sorted_values) - 1, int(p / 100 * len(sorted_values)))]
 
 
+def measure(a, listener, new_sender, topic):
+    """Paced latency and burst throughput of messages from fresh `roomcast publish` senders
+    (new_sender(name) -> Popen) to `listener`, on topics named after `topic`."""
+    def warm_up(sender, t):
+        deadline = time.monotonic() + 40
+        while not listener.of(t):  # until the receiver takes the sender's data stream
+            if time.monotonic() > deadline:
+                raise Failure(f"no message on {t} reached the receiver within 40 s")
+            sender.stdin.write("warm\n")
+            sender.stdin.flush()
+            time.sleep(0.2)
+        return len(listener.of(t))
+
+    paced_topic, burst_topic = topic + "-paced", topic + "-burst"
+    sender = new_sender(paced_topic)
+    warm = warm_up(sender, paced_topic)
+    start = time.monotonic()
+    for i in range(a.paced):
+        delay = start + i / a.rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        sender.stdin.write(f"{i} {time.time_ns()}\n")
+        sender.stdin.flush()
+    listener.wait_count(paced_topic, warm + a.paced, 30)
+    lat = sorted((t - int(e["text"].split()[1])) / 1e6 for t, e in listener.of(paced_topic) if e["text"][0].isdigit())
+    stop(sender)
+
+    sender = new_sender(burst_topic)
+    warm = warm_up(sender, burst_topic)
+    first = time.time_ns()
+    sender.stdin.write("".join(f"n{i}\n" for i in range(a.burst)))
+    sender.stdin.flush()
+    listener.wait_count(burst_topic, warm + a.burst, 60)
+    got = [(t, e["text"]) for t, e in listener.of(burst_topic) if e["text"].startswith("n")]
+    in_order = [text for _, text in got] == [f"n{i}" for i in range(a.burst)]
+    seconds = (got[-1][0] - first) / 1e9 if got else float("nan")
+    stop(sender)
+    return {
+        "paced": {"sent": a.paced, "rate_per_s": a.rate, "arrived": len(lat),
+                  "latency_ms_p50": round(percentile(lat, 50), 2) if lat else None,
+                  "latency_ms_p99": round(percentile(lat, 99), 2) if lat else None,
+                  "latency_ms_max": round(lat[-1], 2) if lat else None},
+        "burst": {"sent": a.burst, "arrived": len(got), "in_order": in_order,
+                  "seconds": round(seconds, 3), "messages_per_s": round(len(got) / seconds) if got else 0},
+    }
+
+
 def run(a, work):
     tone = os.path.join(work, "tone.wav")
     subprocess.run(["ffmpeg", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
                     "sine=frequency=440:duration=600", "-ar", "48000", "-ac", "1", tone], check=True)
     server, url = start_roomcast_server(a.roomcast, None, ROOM)
-    listener = sender = None
+    receivers = []
+
+    def new_sender(topic):
+        return subprocess.Popen([a.roomcast, "publish", tone, "--server", url, "--room", ROOM, "--quiet", "--json",
+                                 "--name", topic, "--send-stdin", topic], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
     try:
-        listener = Listener([a.roomcast, "listen", "--server", url, "--room", ROOM, "--json"])
+        listener = Listener([a.roomcast, "listen", "--server", url, "--room", ROOM, "--json"], "meeting_joined")
+        receivers.append(listener)
         if not listener.joined.wait(30):
             raise Failure("the listener did not join within 30 s")
-        sender = subprocess.Popen([a.roomcast, "publish", tone, "--server", url, "--room", ROOM, "--quiet",
-                                   "--json", "--send-stdin", "probe"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.monotonic() + 30
-        while not listener.of("probe"):  # until the listener takes the sender's data stream
-            if time.monotonic() > deadline:
-                raise Failure("no message reached the listener within 30 s")
-            sender.stdin.write("probe\n")
-            sender.stdin.flush()
-            time.sleep(0.2)
-        stop(sender)
-
-        def new_sender(topic):
-            return subprocess.Popen([a.roomcast, "publish", tone, "--server", url, "--room", ROOM, "--quiet",
-                                     "--json", "--send-stdin", topic], stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-
-        # Latency: one sender per phase, warmed up by a probe of its own.
-        sender = new_sender("paced")
-        deadline = time.monotonic() + 30
-        while not listener.of("paced"):
-            if time.monotonic() > deadline:
-                raise Failure("the paced sender's probe did not arrive within 30 s")
-            sender.stdin.write("warm\n")
-            sender.stdin.flush()
-            time.sleep(0.2)
-        warm = len(listener.of("paced"))
-        start = time.monotonic()
-        for i in range(a.paced):
-            delay = start + i / a.rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            sender.stdin.write(f"{i} {time.time_ns()}\n")
-            sender.stdin.flush()
-        listener.wait_count("paced", warm + a.paced, 30)
-        lat = sorted((t - int(e["text"].split()[1])) / 1e6 for t, e in listener.of("paced")
-                     if e["text"][0].isdigit())
-        paced_got = len(lat)
-        stop(sender)
-
-        # Throughput: everything written at once.
-        sender = new_sender("burst")
-        deadline = time.monotonic() + 30
-        while not listener.of("burst"):
-            if time.monotonic() > deadline:
-                raise Failure("the burst sender's probe did not arrive within 30 s")
-            sender.stdin.write("warm\n")
-            sender.stdin.flush()
-            time.sleep(0.2)
-        warm = len(listener.of("burst"))
-        first = time.time_ns()
-        sender.stdin.write("".join(f"n{i}\n" for i in range(a.burst)))
-        sender.stdin.flush()
-        listener.wait_count("burst", warm + a.burst, 60)
-        got = [(t, e["text"]) for t, e in listener.of("burst") if e["text"].startswith("n")]
-        in_order = [text for _, text in got] == [f"n{i}" for i in range(a.burst)]
-        seconds = (got[-1][0] - first) / 1e9 if got else float("nan")
-        stop(sender)
-        result = {
-            "paced": {"sent": a.paced, "rate_per_s": a.rate, "arrived": paced_got,
-                      "latency_ms_p50": round(percentile(lat, 50), 2) if lat else None,
-                      "latency_ms_p99": round(percentile(lat, 99), 2) if lat else None,
-                      "latency_ms_max": round(lat[-1], 2) if lat else None},
-            "burst": {"sent": a.burst, "arrived": len(got), "in_order": in_order,
-                      "seconds": round(seconds, 3), "messages_per_s": round(len(got) / seconds) if got else 0},
-        }
+        result = measure(a, listener, new_sender, "rc")
         print(json.dumps({"bench": "messages", "path": "roomcast publish -> Janus -> roomcast listen", **result}))
+        listener.stop()
+
+        # The same to Chromium (browser_messages.mjs: a plain RTCDataChannel; its page hands each
+        # message to node, whose line is the arrival here).
+        if shutil.which("node") and os.path.isdir(os.path.join(E2E, "node_modules", "playwright-core")):
+            browser = Listener(["node", os.path.join(E2E, "browser_messages.mjs"), "--url", url, "--room", ROOM,
+                                "--name", "chromium", "--follow", "chromium-paced,chromium-burst",
+                                "--max-seconds", "170"], "publishing", stdin=subprocess.PIPE)
+            receivers.append(browser)
+            if not browser.joined.wait(60):
+                raise Failure("Chromium did not publish within 60 s")
+            to_chromium = measure(a, browser, new_sender, "chromium")
+            print(json.dumps({"bench": "messages", "path": "roomcast publish -> Janus -> Chromium", **to_chromium}))
+            browser.stop()
+
         # The same through aiortc's RTCDataChannel (one process, callbacks: no CLI in its figure).
         aio = subprocess.run([PY, os.path.join(BENCH, "aiortc_messages.py"), "--server", url, "--room", ROOM,
                               "--paced", str(a.paced), "--rate", str(a.rate), "--burst", str(a.burst)],
@@ -166,13 +185,8 @@ def run(a, work):
             "p99_latency_aiortc_over_roomcast": round((o["paced"]["latency_ms_p99"] or 0) /
                                                       max(0.001, r["paced"]["latency_ms_p99"] or 0), 2)}}))
     finally:
-        for p in (sender, listener.p if listener else None):
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        for receiver in receivers:
+            receiver.stop()
         server.terminate()
 
 
