@@ -19,6 +19,10 @@
 #                   against the URL after the redirect (the DELETE reaches simple-whip-server);
 #                   simple-whip-server's Link header, asked for by OPTIONS before gathering,
 #                   names a STUN server (coturn) that our first gathering asks (nft counts)
+#   chromium_control  headless Chromium publishes a 523 Hz sine through the same endpoint with its
+#                   own RTCPeerConnection (browser_whip_publisher.mjs): the listener records
+#                   523 Hz, and its DELETE frees the endpoint; the WHIP server works in this run
+#                   without roomcast on the publishing side
 #   run_whip_test.py --roomcast BIN --case CASE [--python-dir DIR]   (under netns.sh)
 import argparse
 import json
@@ -433,8 +437,54 @@ def refused_case(a, work):
     leak_check()
 
 
+CONTROL_HZ = 523.0
+
+
+def chromium_control_case(a, work):
+    """Chromium publishes over WHIP to the same server: the listener hears it; DELETE frees it."""
+    _, env = private_tmpdir(work)
+    checks, procs = CaseChecks(), []
+    try:
+        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        whip = start_whip_server(work, url)
+        procs.append(whip)
+        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+        mix = os.path.join(work, "mix.wav")
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--duration", 40,
+                                 "--record", mix], env=env)
+        procs.append(listen)
+        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        browser = Proc("chromium-whip", ["node", os.path.join(HERE, "browser_whip_publisher.mjs"), "--endpoint",
+                                         f"{BASE}/endpoint/{ENDPOINT}", "--token", TOKEN, "--hz", CONTROL_HZ,
+                                         "--seconds", SECONDS], cwd=HERE)
+        procs.append(browser)
+        published = json.loads(browser.wait_line(r'"event":"publishing"', 45, "out").string)
+        checks.check(published.get("status") == 201 and f"{BASE}/resource/" in published.get("location", ""),
+                     f"Chromium's offer is answered 201 with a resource ({published})")
+        checks.check(endpoint_state().get("enabled") is True, "the endpoint is in use while Chromium publishes")
+        came = json.loads(listen.wait_line(r'"event":"participant_joined"', 15, "out").string)
+        done = json.loads(browser.wait_line(r'"event":"done"', SECONDS + 30, "out").string)
+        checks.check(done.get("deleted") == 200, f"Chromium's DELETE is answered 200 ({done.get('deleted')})")
+        checks.check(browser.wait(15) == 0, "the Chromium publisher exits 0")
+        left = json.loads(listen.wait_line(r'"event":"participant_left"', 15, "out").string)
+        checks.check(left["id"] == came["id"], "the listener sees the WHIP publisher leave")
+        checks.check(endpoint_state().get("enabled") is False, "the WHIP server freed the endpoint")
+        listen.stop(15, sig=2)
+        hz, heard = dominant_of_wav(mix)
+        checks.figures.update(dominantHz=hz and round(hz, 3), heardSeconds=round(heard, 2))
+        checks.check(hz is not None and abs(hz - CONTROL_HZ) <= 1.0, f"the listener heard {hz} Hz, want {CONTROL_HZ:g}")
+        checks.check(heard >= SECONDS - 2.5, f"for {heard:.2f} s (of {SECONDS})")
+        whip.stop(10)
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        end_case(reversed(procs))
+    checks.done(a.case, *procs)
+    leak_check()
+
+
 CASES = {"tone": publish_case, "video": publish_case, "wrong_token": refused_case, "wrong_endpoint": refused_case,
-         "mute": mute_case, "corners": corners_case}
+         "mute": mute_case, "corners": corners_case, "chromium_control": chromium_control_case}
 
 
 def main():
