@@ -96,11 +96,6 @@ void Meeting::Impl::on_media_path_restored() {
 /// One ICE restart: a restart offer on the publishing PeerConnection through the signaling
 /// session we still have; on_media_path_restored ends the attempt once a pair works.
 void Meeting::Impl::reconnect_ice_restart(uint64_t generation) {
-  if (!signaling->traits().renegotiates) {
-    // No renegotiation in the protocol (WHIP's restart would be a PATCH, not done): publish anew.
-    reconnect.ice_restart = false;
-    return reconnect_rejoin(generation);
-  }
   std::optional<std::string> offer;
   if (signaling->connected() && std::chrono::steady_clock::now() - reconnect.path_lost_at < kIceRestartWindow)
     offer = publication->ice_restart_offer();
@@ -110,7 +105,7 @@ void Meeting::Impl::reconnect_ice_restart(uint64_t generation) {
     return reconnect_rejoin(generation);
   }
   reconnect.connected_at = std::chrono::steady_clock::now();
-  signaling->renegotiate(*offer, for_attempt(generation, [this, generation](signaling::Result<std::string> answer) {
+  signaling->restart_ice(*offer, for_attempt(generation, [this, generation](signaling::Result<std::string> answer) {
     if (!answer) return reconnect_failed(generation, "ICE restart: " + answer.error);
     if (auto problem = publication->apply_ice_restart_answer(*answer.value))
       return reconnect_failed(generation, "ICE restart: " + *problem);

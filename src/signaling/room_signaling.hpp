@@ -123,6 +123,11 @@ class RoomSignaling {
   virtual void publish(const std::string& offer, bool video, std::function<void(Result<std::string>)> done) = 0;
   /// A new offer for the same publication (a mute, an unmute, a new kind); the answer SDP.
   virtual void renegotiate(const std::string& offer, std::function<void(Result<std::string>)> done) = 0;
+  /// Our publication's ICE restart (`offer`: fresh credentials, the same sections); the answer
+  /// SDP. Janus: a renegotiation; WHIP: a PATCH with the new credentials (RFC 9725 §4.3.2).
+  virtual void restart_ice(const std::string& offer, std::function<void(Result<std::string>)> done) {
+    renegotiate(offer, std::move(done));
+  }
   /// After on_connection_lost: a new connection that takes the old session back, media
   /// untouched. session_gone: the server no longer has it (join() again).
   virtual void resume(std::function<void(Resumed, std::string why)> done) = 0;

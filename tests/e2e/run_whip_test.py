@@ -23,6 +23,10 @@
 #                   own RTCPeerConnection (browser_whip_publisher.mjs): the listener records
 #                   523 Hz, and its DELETE frees the endpoint; the WHIP server works in this run
 #                   without roomcast on the publishing side
+#   ice_restart     the publisher's UDP ports dropped (nftables) until its ICE consent expires:
+#                   it restarts ICE by PATCH (new credentials, If-Match "*"; simple-whip-server
+#                   restarts Janus's side), the path comes back ("ICE restarted"), the listener
+#                   never sees the publisher leave, and the audio flows again
 #   run_whip_test.py --roomcast BIN --case CASE [--python-dir DIR]   (under netns.sh)
 import argparse
 import json
@@ -31,6 +35,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
 import wave
 
@@ -483,8 +488,82 @@ def chromium_control_case(a, work):
     leak_check()
 
 
+RESTART_TABLE = "rcwhiprestart"
+
+
+def udp_ports_of(pid):
+    """The local UDP ports process `pid` has open (ss), e.g. libnice's host candidates."""
+    out = subprocess.run(["ss", "-H", "-uanp"], capture_output=True, text=True, timeout=10).stdout
+    return sorted({int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if f"pid={pid}," in line})
+
+
+def receiving_packets(line):
+    stats = json.loads(line)
+    return sum(r.get("packets_received", 0) for r in stats.get("receiving") or [])
+
+
+def ice_restart_case(a, work):
+    """The WHIP publisher's media path dies; it comes back by an ICE restart (PATCH)."""
+    media = make_media(work)
+    _, env = private_tmpdir(work)
+    checks, procs = CaseChecks(), []
+    try:
+        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+        procs.append(server)
+        whip = start_whip_server(work, url)
+        procs.append(whip)
+        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--stats"], env=env)
+        procs.append(listen)
+        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        pub = Proc("publish", [a.roomcast, "publish", os.path.join(media, "tone.wav"), "--loop", "--whip",
+                               f"{BASE}/endpoint/{ENDPOINT}", "--json"], env=dict(env, ROOMCAST_TOKEN=TOKEN))
+        procs.append(pub)
+        pub.wait_line(r'"event":"meeting_joined"', 20, "out")
+        came = json.loads(listen.wait_line(r'"event":"participant_joined"', 15, "out").string)
+        listen.wait_line(r'"packets_received":[1-9]', 15, "out")
+        ports = udp_ports_of(pub.p.pid)
+        checks.check(bool(ports), f"the publisher's UDP ports are found ({ports})")
+        port_set = ", ".join(map(str, ports))
+        subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
+            f"add table inet {RESTART_TABLE}\n"
+            f"add chain inet {RESTART_TABLE} out {{ type filter hook output priority 0 ; }}\n"
+            f"add rule inet {RESTART_TABLE} out udp sport {{ {port_set} }} drop\n"
+            f"add rule inet {RESTART_TABLE} out udp dport {{ {port_set} }} drop\n"))
+        lost = json.loads(pub.wait_line(r'"event":"reconnecting"', 45, "out").string)
+        checks.check("media path lost" in lost.get("reason", ""), f"the dead path is noticed ({lost.get('reason')!r})")
+        subprocess.run(["nft", "delete", "table", "inet", RESTART_TABLE], check=True)
+        back = json.loads(pub.wait_line(r'"event":"reconnected"', 30, "out").string)
+        checks.figures.update(how=back.get("how"), attempts=back.get("attempts"))
+        checks.check(back.get("how") == "ICE restarted", f"back by an ICE restart ({back.get('how')!r})")
+        checks.check(any("Performing ICE restart" in l for l in whip.out + whip.err),
+                     "simple-whip-server performed the restart (our PATCH)")
+        # The listener's stats lines, a second apart (those of the outage first): until a second
+        # with 40+ packets (50/s flow), within 15 s.
+        rate, previous, deadline = 0, None, time.monotonic() + 15
+        while rate < 40 and time.monotonic() < deadline:
+            current = receiving_packets(listen.wait_line(r'"type":"stats"', 10, "out").string)
+            rate = current - previous if previous is not None else 0
+            previous = current
+        checks.figures["packetsPerSecondAfter"] = rate
+        checks.check(rate >= 40, f"the listener receives the audio again ({rate} packets in a second)")
+        seen = [json.loads(l) for l in listen.out if '"event":"participant_' in l]
+        checks.check([e["event"] for e in seen if e.get("id") == came["id"]] == ["participant_joined"],
+                     f"the listener never sees the publisher leave or join again ({[e['event'] for e in seen]})")
+        checks.leaves_on_ctrl_c(pub, "publish --whip")
+        checks.leaves_on_ctrl_c(listen, "listen")
+        whip.stop(10)
+        checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", RESTART_TABLE], check=False, stderr=subprocess.DEVNULL)
+        end_case(reversed(procs))
+    checks.done(a.case, *procs)
+    leak_check()
+
+
 CASES = {"tone": publish_case, "video": publish_case, "wrong_token": refused_case, "wrong_endpoint": refused_case,
-         "mute": mute_case, "corners": corners_case, "chromium_control": chromium_control_case}
+         "mute": mute_case, "corners": corners_case, "chromium_control": chromium_control_case,
+         "ice_restart": ice_restart_case}
 
 
 def main():
@@ -498,7 +577,7 @@ def main():
         print(f"skip: simple-whip-server not unpacked in {PACKAGE} or its Node modules missing "
               "(scripts/install-deps.sh)", file=sys.stderr)
         return 77
-    tools = [a.roomcast, "janus", "node", "ffmpeg", "ffprobe"] + (["turnserver", "nft"] if a.case == "corners" else [])
+    tools = [a.roomcast, "janus", "node", "ffmpeg", "ffprobe"] + (["turnserver", "nft"] if a.case == "corners" else []) + (["nft", "ss"] if a.case == "ice_restart" else [])
     return run_named_cases({a.case: CASES[a.case]}, a, "roomcast-e2e-whip-", tools=tools)
 
 

@@ -93,3 +93,32 @@ TEST(WhipRefusal, EachStatusSaysWhatToDo) {
   EXPECT_NE(line.find("'bad? sdp'"), std::string::npos) << line;
   EXPECT_EQ(line.find('\n'), std::string::npos);
 }
+
+// RFC 9725 §4.3.2 / RFC 8840: an ICE restart's PATCH carries the new credentials and the first
+// section's candidates; the server's reply credentials replace those of its answer.
+TEST(WhipIceRestart, FragmentCarriesNewCredentialsAndTheFirstSectionsCandidates) {
+  const std::string offer =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:NEWu\r\na=ice-pwd:NEWpassword0123456789ab\r\na=mid:0\r\n"
+      "a=candidate:1 1 UDP 2015363327 10.0.0.2 40000 typ host\r\na=end-of-candidates\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:NEWu\r\na=ice-pwd:NEWpassword0123456789ab\r\na=mid:1\r\n"
+      "a=candidate:9 1 UDP 1 10.9.9.9 9 typ host\r\n";
+  EXPECT_EQ(ice_restart_fragment(offer),
+            "a=ice-ufrag:NEWu\r\na=ice-pwd:NEWpassword0123456789ab\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
+            "a=candidate:1 1 UDP 2015363327 10.0.0.2 40000 typ host\r\na=end-of-candidates\r\n");
+}
+
+TEST(WhipIceRestart, ServersCredentialsReplaceThoseOfItsAnswer) {
+  const auto creds = ice_credentials("a=ice-ufrag:srv2\r\na=ice-pwd:serverpassword2\r\n");
+  ASSERT_TRUE(creds);
+  EXPECT_EQ(creds->first, "srv2");
+  EXPECT_EQ(creds->second, "serverpassword2");
+  EXPECT_FALSE(ice_credentials("a=ice-ufrag:only\r\n")) << "a pwd is needed too";
+  const std::string answer = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:old1\r\na=ice-pwd:oldpw\r\n"
+                             "a=candidate:1 1 udp 2015363327 10.0.0.1 20000 typ host\n"
+                             "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:old1\r\na=ice-pwd:oldpw\r\n";
+  EXPECT_EQ(with_ice_credentials(answer, "srv2", "serverpassword2"),
+            "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:srv2\r\na=ice-pwd:serverpassword2\r\n"
+            "a=candidate:1 1 udp 2015363327 10.0.0.1 20000 typ host\r\n"
+            "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:srv2\r\na=ice-pwd:serverpassword2\r\n");
+}

@@ -202,4 +202,67 @@ std::string refusal_text(const HttpRefusal& refusal, const std::string& url, con
   }
 }
 
+namespace {
+// The SDP's lines without their line ends (CRLF or LF).
+std::vector<std::string> sdp_lines(const std::string& sdp) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < sdp.size()) {
+    std::size_t end = sdp.find('\n', start);
+    if (end == std::string::npos) end = sdp.size();
+    std::string line = sdp.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return lines;
+}
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+}  // namespace
+
+std::string ice_restart_fragment(const std::string& offer) {
+  std::string ufrag, pwd, media, mid;
+  std::vector<std::string> candidates;
+  bool in_first = false, past_first = false;
+  for (const auto& line : sdp_lines(offer)) {
+    if (starts_with(line, "m=")) {
+      past_first = in_first;
+      in_first = !past_first;
+      if (in_first) media = line.substr(2, line.find(' ') - 2);
+      continue;
+    }
+    if (starts_with(line, "a=ice-ufrag:") && ufrag.empty()) ufrag = line.substr(12);
+    if (starts_with(line, "a=ice-pwd:") && pwd.empty()) pwd = line.substr(10);
+    if (!in_first || past_first) continue;
+    if (starts_with(line, "a=mid:")) mid = line.substr(6);
+    if (starts_with(line, "a=candidate:")) candidates.push_back(line);
+  }
+  std::string fragment = "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\n";
+  fragment += "m=" + (media.empty() ? std::string("audio") : media) + " 9 RTP/AVP 0\r\na=mid:" + mid + "\r\n";
+  for (const auto& c : candidates) fragment += c + "\r\n";
+  fragment += "a=end-of-candidates\r\n";
+  return fragment;
+}
+
+std::optional<std::pair<std::string, std::string>> ice_credentials(const std::string& sdp) {
+  std::string ufrag, pwd;
+  for (const auto& line : sdp_lines(sdp)) {
+    if (starts_with(line, "a=ice-ufrag:") && ufrag.empty()) ufrag = line.substr(12);
+    if (starts_with(line, "a=ice-pwd:") && pwd.empty()) pwd = line.substr(10);
+  }
+  if (ufrag.empty() || pwd.empty()) return std::nullopt;
+  return std::make_pair(ufrag, pwd);
+}
+
+std::string with_ice_credentials(const std::string& sdp, const std::string& ufrag, const std::string& pwd) {
+  std::string out;
+  for (const auto& line : sdp_lines(sdp)) {
+    if (starts_with(line, "a=ice-ufrag:")) out += "a=ice-ufrag:" + ufrag;
+    else if (starts_with(line, "a=ice-pwd:")) out += "a=ice-pwd:" + pwd;
+    else out += line;
+    out += "\r\n";
+  }
+  return out;
+}
+
 }  // namespace roomcast::signaling::whip

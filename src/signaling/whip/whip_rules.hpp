@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,15 @@ std::vector<IceServer> parse_ice_server_links(const std::string& links);
 /// `location` (a Location header, maybe relative) resolved against `base`, the URL the answer
 /// came from after any redirects (RFC 9110 §10.2.2, RFC 3986 §5). nullopt when unusable.
 std::optional<std::string> resolve_location(const std::string& base, const std::string& location);
+
+/// The PATCH body of an ICE restart (RFC 9725 §4.3.2, RFC 8840): the new ufrag and pwd of
+/// `offer` (our restart offer), then its first section's mid and candidates.
+std::string ice_restart_fragment(const std::string& offer);
+/// The ICE ufrag and pwd in an SDP or an sdpfrag; nullopt unless both are there.
+std::optional<std::pair<std::string, std::string>> ice_credentials(const std::string& sdp);
+/// `sdp` with every a=ice-ufrag / a=ice-pwd line carrying `ufrag` / `pwd` instead (the server's
+/// answer to a restart, from its answer to our offer and the credentials it sent back).
+std::string with_ice_credentials(const std::string& sdp, const std::string& ufrag, const std::string& pwd);
 
 /// The last path segment of a resource URL (our id at the server): "abc" for ".../resource/abc".
 std::string last_segment(const std::string& url);

@@ -107,6 +107,7 @@ void WhipSignaling::on_created(const HttpResponse& response, std::function<void(
     core::log_warn("whip: ", options_.url, " answered 200 instead of 201 Created; going on");
   resource_ = *location;
   etag_ = response.etag;
+  answer_ = response.body;
   published_id_ = last_segment(resource_);
   core::log_info("whip: published at ", resource_);
   if (!response.link.empty() && events_.on_ice_servers) {
@@ -120,6 +121,32 @@ void WhipSignaling::renegotiate(const std::string&, std::function<void(Result<st
   // The meeting reads traits() and never asks; a caller that does learns why not.
   done(Result<std::string>::failed("WHIP (RFC 9725) has no renegotiation: the session's streams are fixed "
                                    "when it is published"));
+}
+
+/// RFC 9725 §4.3.2: the new credentials (and candidates) by PATCH with If-Match "*"; the server
+/// answers 200 with its own new credentials, which replace those of its answer.
+void WhipSignaling::restart_ice(const std::string& offer, std::function<void(Result<std::string>)> done) {
+  if (resource_.empty() || answer_.empty())
+    return done(Result<std::string>::failed("no WHIP session to restart ICE on"));
+  HttpRequest request{"PATCH", resource_, "application/trickle-ice-sdpfrag", ice_restart_fragment(offer),
+                      options_.token};
+  request.if_match = "\"*\"";
+  std::weak_ptr<int> alive = alive_;
+  http_.send(std::move(request), [this, alive, done](HttpResponse r) {
+    if (alive.expired() || closed_) return;
+    auto fail = [&](std::string why) { done(Result<std::string>::failed(std::move(why))); };
+    if (!r.error.empty()) return fail("cannot reach " + resource_ + ": " + r.error);
+    if (r.status != 200)
+      return fail(refusal_text(HttpRefusal{r.status, r.reason, r.body}, resource_, "our ICE restart (PATCH)",
+                               !options_.token.empty()));
+    auto credentials = ice_credentials(r.body);
+    if (!credentials)
+      return fail("the WHIP server at " + resource_ + " answered our ICE restart without its new ICE credentials");
+    if (!r.etag.empty()) etag_ = r.etag;
+    answer_ = with_ice_credentials(answer_, credentials->first, credentials->second);
+    core::log_info("whip: ICE restarted at ", resource_);
+    done(Result<std::string>::ok(answer_));
+  });
 }
 
 void WhipSignaling::resume(std::function<void(Resumed, std::string why)> done) {

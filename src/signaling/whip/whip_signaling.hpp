@@ -43,6 +43,7 @@ class WhipSignaling final : public RoomSignaling {
   void join(const std::string& rejoin_as, std::function<void(Result<RoomState>)> done) override;
   void publish(const std::string& offer, bool video, std::function<void(Result<std::string>)> done) override;
   void renegotiate(const std::string& offer, std::function<void(Result<std::string>)> done) override;
+  void restart_ice(const std::string& offer, std::function<void(Result<std::string>)> done) override;
   void resume(std::function<void(Resumed, std::string why)> done) override;
   void receive(const std::string&, const std::string&) override {}
   void stop_receiving(const std::string&, const std::string&) override {}
@@ -69,6 +70,7 @@ class WhipSignaling final : public RoomSignaling {
   HttpClient http_;
   std::string resource_;  // our session's URL at the server (from Location); empty: none
   std::string etag_;      // the resource's entity tag (RFC 9725 §4.3.1), for If-Match
+  std::string answer_;    // the server's answer: with new credentials, the answer to a restart
   std::string published_id_;
   std::unique_ptr<core::Timer> retry_;
   std::unique_ptr<core::Timer> options_wait_;
