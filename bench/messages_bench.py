@@ -23,7 +23,7 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 E2E = os.path.join(os.path.dirname(BENCH), "tests", "e2e")
 sys.path.insert(0, E2E)
-from e2e_util import PY, Failure, become_subreaper, guarded, leak_check, log, need, start_roomcast_server  # noqa: E402
+from e2e_util import PY, Failure, become_subreaper, guarded, leak_check, need, start_roomcast_server  # noqa: E402
 
 ROOM = "1234"
 

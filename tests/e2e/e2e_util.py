@@ -297,6 +297,23 @@ def frame_number(luma):
     return sum(1 << i for i in range(16) if row[int(w * (i + 0.5) / 16)] > 128)
 
 
+def udp_ports_of(pid):
+    """The local UDP ports process `pid` has open (ss), e.g. libnice's host candidates."""
+    out = subprocess.run(["ss", "-H", "-uanp"], capture_output=True, text=True, timeout=10).stdout
+    return sorted({int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if f"pid={pid}," in line})
+
+
+def drop_udp_ports(table, ports):
+    """Drops UDP from and to `ports` (nftables table inet `table`, deleted by end_case or the
+    caller): both ends are in this namespace, so the output hook sees both directions."""
+    port_set = ", ".join(map(str, ports))
+    subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
+        f"add table inet {table}\n"
+        f"add chain inet {table} out {{ type filter hook output priority 0 ; }}\n"
+        f"add rule inet {table} out udp sport {{ {port_set} }} drop\n"
+        f"add rule inet {table} out udp dport {{ {port_set} }} drop\n"))
+
+
 def free_port():
     """A TCP port nobody listens on now (for a server to be restarted on the same URL)."""
     with socket.socket() as s:

@@ -21,8 +21,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, CaseChecks, Proc, end_case, leak_check, log, private_tmpdir,  # noqa: E402
-                      recorded_tone, run_named_cases, start_roomcast_server)
+from e2e_util import (HERE, CaseChecks, Proc, drop_udp_ports, end_case, leak_check, log,  # noqa: E402
+                      private_tmpdir, recorded_tone, run_named_cases, start_roomcast_server, udp_ports_of)
 
 ROOM = 1234
 TONE_HZ = 441.0
@@ -114,17 +114,6 @@ def case(a, work):
 NFT_TABLE = "rcwhepdrop"
 
 
-def udp_ports_of(pid):
-    """The local UDP ports process `pid` has open (ss), e.g. libnice's host candidates."""
-    out = subprocess.run(["ss", "-H", "-uanp"], capture_output=True, text=True, timeout=10).stdout
-    ports = set()
-    for line in out.splitlines():
-        if f"pid={pid}," in line:
-            local = line.split()[3]  # State Recv-Q Send-Q Local:Port Peer:Port Process
-            ports.add(int(local.rsplit(":", 1)[1]))
-    return sorted(ports)
-
-
 def receiving_packets(line):
     """Packets received in a --stats JSON line (0 when it is not one)."""
     try:
@@ -151,13 +140,7 @@ def case_media_dead(a, work):
         listen.wait_line(r'"packets_received":[1-9]', 20, "out")
         ports = udp_ports_of(listen.p.pid)
         checks.check(bool(ports), f"the listener's UDP ports are found ({ports})")
-        port_set = ", ".join(map(str, ports))
-        # Both ends are in this namespace: Janus's packets to us and ours to it leave through output.
-        subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
-            f"add table inet {NFT_TABLE}\n"
-            f"add chain inet {NFT_TABLE} out {{ type filter hook output priority 0 ; }}\n"
-            f"add rule inet {NFT_TABLE} out udp sport {{ {port_set} }} drop\n"
-            f"add rule inet {NFT_TABLE} out udp dport {{ {port_set} }} drop\n"))
+        drop_udp_ports(NFT_TABLE, ports)
         reconnecting = listen.wait_line(r'"event":"reconnecting"', 45, "out")
         reason = json.loads(reconnecting.string).get("reason", "")
         checks.check("media path from the WHEP server" in reason and "failed" in reason,
@@ -183,8 +166,7 @@ def case_media_dead(a, work):
         pub.terminate()
         checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
     finally:
-        subprocess.run(["nft", "delete", "table", "inet", NFT_TABLE], check=False, stderr=subprocess.DEVNULL)
-        end_case(reversed(procs))
+        end_case(reversed(procs), NFT_TABLE)
     checks.done("media_dead", *procs)
     leak_check()
 

@@ -40,8 +40,8 @@ import urllib.request
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import (HERE, PY, CaseChecks, Failure, Proc, end_case, json_lines, leak_check, log,  # noqa: E402
-                      private_tmpdir, run_named_cases, start_roomcast_server)
+from e2e_util import (HERE, PY, CaseChecks, Failure, Proc, drop_udp_ports, end_case, json_lines,  # noqa: E402
+                      leak_check, log, private_tmpdir, run_named_cases, start_roomcast_server, udp_ports_of)
 
 ROOM = 1234
 TONE_HZ = 441.0
@@ -230,21 +230,27 @@ def silences(path, frame=960):
     return runs
 
 
+def room_with_endpoint(a, work, env, procs, *listen_args):
+    """`roomcast server`, simple-whip-server with our endpoint, and a `roomcast listen --json
+    LISTEN_ARGS` in the room (joined): (server, whip, listen), each added to `procs`."""
+    server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
+    procs.append(server)
+    whip = start_whip_server(work, url)
+    procs.append(whip)
+    http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
+    listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", *listen_args], env=env)
+    procs.append(listen)
+    listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+    return server, whip, listen
+
+
 def mute_case(a, work):
     media = make_media(work)
     _, env = private_tmpdir(work)
     checks, procs = CaseChecks(), []
     try:
-        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
-        procs.append(server)
-        whip = start_whip_server(work, url)
-        procs.append(whip)
-        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
         mix = os.path.join(work, "mix.wav")
-        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--duration", 40,
-                                 "--record", mix], env=env)
-        procs.append(listen)
-        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        server, whip, listen = room_with_endpoint(a, work, env, procs, "--duration", 40, "--record", mix)
         bot = Proc("bot", [PY, "-c", PY_MUTE_BOT, f"{BASE}/endpoint/{ENDPOINT}", os.path.join(media, "tone.wav")],
                    env=dict(env, PYTHONPATH=a.python_dir, WHIP_TOKEN=TOKEN, ROOMCAST_LOG="debug"))
         procs.append(bot)
@@ -450,16 +456,8 @@ def chromium_control_case(a, work):
     _, env = private_tmpdir(work)
     checks, procs = CaseChecks(), []
     try:
-        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
-        procs.append(server)
-        whip = start_whip_server(work, url)
-        procs.append(whip)
-        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
         mix = os.path.join(work, "mix.wav")
-        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--duration", 40,
-                                 "--record", mix], env=env)
-        procs.append(listen)
-        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        server, whip, listen = room_with_endpoint(a, work, env, procs, "--duration", 40, "--record", mix)
         browser = Proc("chromium-whip", ["node", os.path.join(HERE, "browser_whip_publisher.mjs"), "--endpoint",
                                          f"{BASE}/endpoint/{ENDPOINT}", "--token", TOKEN, "--hz", CONTROL_HZ,
                                          "--seconds", SECONDS], cwd=HERE)
@@ -491,12 +489,6 @@ def chromium_control_case(a, work):
 RESTART_TABLE = "rcwhiprestart"
 
 
-def udp_ports_of(pid):
-    """The local UDP ports process `pid` has open (ss), e.g. libnice's host candidates."""
-    out = subprocess.run(["ss", "-H", "-uanp"], capture_output=True, text=True, timeout=10).stdout
-    return sorted({int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if f"pid={pid}," in line})
-
-
 def receiving_packets(line):
     stats = json.loads(line)
     return sum(r.get("packets_received", 0) for r in stats.get("receiving") or [])
@@ -508,14 +500,7 @@ def ice_restart_case(a, work):
     _, env = private_tmpdir(work)
     checks, procs = CaseChecks(), []
     try:
-        server, url = start_roomcast_server(a.roomcast, env, str(ROOM))
-        procs.append(server)
-        whip = start_whip_server(work, url)
-        procs.append(whip)
-        http("POST", f"{BASE}/create", {"id": ENDPOINT, "room": ROOM, "token": TOKEN})
-        listen = Proc("listen", [a.roomcast, "listen", "--server", url, "--room", ROOM, "--json", "--stats"], env=env)
-        procs.append(listen)
-        listen.wait_line(r'"event":"meeting_joined"', 20, "out")
+        server, whip, listen = room_with_endpoint(a, work, env, procs, "--stats")
         pub = Proc("publish", [a.roomcast, "publish", os.path.join(media, "tone.wav"), "--loop", "--whip",
                                f"{BASE}/endpoint/{ENDPOINT}", "--json"], env=dict(env, ROOMCAST_TOKEN=TOKEN))
         procs.append(pub)
@@ -524,12 +509,7 @@ def ice_restart_case(a, work):
         listen.wait_line(r'"packets_received":[1-9]', 15, "out")
         ports = udp_ports_of(pub.p.pid)
         checks.check(bool(ports), f"the publisher's UDP ports are found ({ports})")
-        port_set = ", ".join(map(str, ports))
-        subprocess.run(["nft", "-f", "-"], check=True, text=True, input=(
-            f"add table inet {RESTART_TABLE}\n"
-            f"add chain inet {RESTART_TABLE} out {{ type filter hook output priority 0 ; }}\n"
-            f"add rule inet {RESTART_TABLE} out udp sport {{ {port_set} }} drop\n"
-            f"add rule inet {RESTART_TABLE} out udp dport {{ {port_set} }} drop\n"))
+        drop_udp_ports(RESTART_TABLE, ports)
         lost = json.loads(pub.wait_line(r'"event":"reconnecting"', 45, "out").string)
         checks.check("media path lost" in lost.get("reason", ""), f"the dead path is noticed ({lost.get('reason')!r})")
         subprocess.run(["nft", "delete", "table", "inet", RESTART_TABLE], check=True)
@@ -555,8 +535,7 @@ def ice_restart_case(a, work):
         whip.stop(10)
         checks.check(server.stop(15) == 0, "the server exits 0 after SIGTERM")
     finally:
-        subprocess.run(["nft", "delete", "table", "inet", RESTART_TABLE], check=False, stderr=subprocess.DEVNULL)
-        end_case(reversed(procs))
+        end_case(reversed(procs), RESTART_TABLE)
     checks.done(a.case, *procs)
     leak_check()
 
