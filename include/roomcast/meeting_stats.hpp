@@ -88,7 +88,7 @@ struct MessageStats {
   uint64_t messages_sent = 0;      ///< handed to our data channel
   uint64_t bytes_sent = 0;         ///< their bytes on the wire (envelope included)
   uint64_t messages_received = 0;  ///< for us, delivered to the subscriptions
-  uint64_t bytes_received = 0;
+  uint64_t bytes_received = 0;     ///< their bytes on the wire (envelope included)
   /// Received but not delivered: not an envelope (malformed, another format), or nobody
   /// subscribed to its topic.
   uint64_t messages_dropped = 0;

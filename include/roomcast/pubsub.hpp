@@ -15,7 +15,7 @@ namespace roomcast {
 
 /// One message received on a topic.
 struct PubSubMessage {
-  std::string topic;
+  std::string topic;  ///< what it was published on
   /// The text sent (publish()); empty for bytes (send_data()), which are in `payload`.
   std::string message;
   /// The bytes sent with send_data() (empty for text).
@@ -44,6 +44,7 @@ struct PubSubPublishOptions {
 /// The meeting's messages; from Meeting::pubsub(). Any thread.
 class PubSub {
  public:
+  /// Called with each message of a subscribed topic (see subscribe()).
   using Handler = std::function<void(const PubSubMessage&)>;
 
   /// Sends `message` (UTF-8) on `topic` to the others in the meeting. Returns once it is in the
@@ -65,7 +66,9 @@ class PubSub {
   /// Removes every subscription to `topic`.
   void unsubscribe(const std::string& topic);
 
+  /// The meeting's side (internal).
   struct Impl;
+  /// Made by Meeting::pubsub(); copies refer to the same meeting's messages.
   explicit PubSub(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
  private:
