@@ -253,7 +253,7 @@ void register_meeting(py::module_& m) {
            py::arg("video_codec") = "vp8", py::arg("ice_servers") = std::vector<IceServer>{},
            py::arg("ice_transport_policy") = IceTransportPolicy::All,
            py::arg("protocol") = SignalingProtocol::JanusVideoRoom, py::arg("ice_tcp") = true,
-           py::arg("data_enabled") = true)
+           py::arg("data_enabled") = false)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, meeting_id)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, name)
       .ROOMCAST_CONFIG_FIELD(PyMeetingConfig, mic_enabled)
@@ -532,7 +532,7 @@ void register_meeting(py::module_& m) {
             return make_pubsub(self, [meeting]() -> Meeting& { return meeting->get(); }, meeting->context());
           },
           "The meeting's messages (roomcast.PubSub): publish(topic, message), subscribe(topic, handler), "
-          "messages(topic) for async for. Needs data_enabled (the default).")
+          "messages(topic) for async for. Sending needs MeetingConfig(data_enabled=True).")
       .def("close", &PyMeeting::close, "Leaves (if joined) and releases the meeting now.");
 
   m.def("init_meeting", &make_meeting, py::arg("config"), py::return_value_policy::take_ownership,

@@ -135,10 +135,10 @@ struct MeetingConfig {
   /// network that blocks UDP still connects to a server that offers TCP candidates (Janus
   /// with ice_tcp, `roomcast server --ice-tcp`). Costs one listening socket per connection.
   bool ice_tcp = true;
-  /// Messages (Meeting::pubsub()): our publication offers a data section (SCTP over DTLS)
-  /// and opens its data channels (an SCTP association per meeting; `roomcast load`, whose
-  /// participants send no messages, turns it off).
-  bool data_enabled = true;
+  /// Sending messages (Meeting::pubsub().publish()): our publication offers a data section
+  /// (SCTP over DTLS) and opens its data channels. Off by default: a publication that sends no
+  /// messages keeps the SDP it had (and no SCTP association). Receiving needs nothing here.
+  bool data_enabled = false;
   /// Room PIN, when the room has one.
   std::string pin;
   /// Create the room when it does not exist (always true with the embedded server).

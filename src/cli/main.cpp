@@ -305,6 +305,7 @@ int run_meeting(const std::vector<std::string>& argv, bool publishing) {
   if (message_options.stdin_topic && publishing &&
       std::find(args.positional().begin(), args.positional().end(), "-") != args.positional().end())
     throw UsageError("--send-stdin reads lines from stdin, which 'publish -' reads audio from; give one of them");
+  config.data_enabled = message_options.any();  // our data channels only when we send
   // listen prints the others' messages; publish when asked (receiving costs a data stream each).
   const bool print_messages = !publishing || args.has("print-messages");
   if (print_messages && config.protocol != SignalingProtocol::JanusVideoRoom && args.has("print-messages"))

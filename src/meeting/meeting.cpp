@@ -100,7 +100,6 @@ std::unique_ptr<meeting::Publication> Meeting::Impl::make_publication() {
   host.on_media_path_restored = [this] { on_media_path_restored(); };
   host.post = [this](std::function<void()> task) { post_task([task = std::move(task)](Impl&) { task(); }); };
   host.on_fault = [this](const std::string& why) { fail_from_callback(why); };
-  host.offer_data = config.data_enabled && config.protocol == SignalingProtocol::JanusVideoRoom;
   host.on_message_channels_changed = [this] { pubsub->send_state_changed(); };
   // A protocol that never says our media is live (WHIP): our path coming up is the sign.
   host.on_media_connected = [this] {

@@ -48,7 +48,8 @@ void Publication::start(std::function<void(const std::string& offer)> ready) {
   reliable_channel_.reset();
   unreliable_channel_.reset();
   data_mid_.reset();
-  if (host_.offer_data) data_mid_ = peer_->add_data_section();
+  // Read when starting (the config is the meeting's, set after this was made).
+  if (config.data_enabled && config.protocol == SignalingProtocol::JanusVideoRoom) data_mid_ = peer_->add_data_section();
   peer_->create_offer(std::move(ready));
 }
 

@@ -45,8 +45,6 @@ class Publication {
     std::function<void(const std::string& why)> on_fault;
     /// Our media path is up (ICE and DTLS), each time a PeerConnection connects.
     std::function<void()> on_media_connected;
-    /// Offer a data section for our messages (the protocol relays data channels).
-    bool offer_data = false;
     /// One of our message channels opened or closed (loop thread).
     std::function<void()> on_message_channels_changed;
   };

@@ -21,7 +21,7 @@ from e2e_util import (PY, Failure, Proc, become_subreaper, guarded_then_clean, j
                       need, private_tmpdir, start_roomcast_server)
 
 PUBLIC_HEADERS = {"audio_track.hpp", "error.hpp", "events.hpp", "file_media.hpp", "media_recorder.hpp", "meeting.hpp", "meeting_config.hpp", "meeting_stats.hpp",
-                  "push_audio_track.hpp", "push_video_track.hpp", "roomcast.hpp", "version.hpp", "video_sink.hpp",
+                  "pubsub.hpp", "push_audio_track.hpp", "push_video_track.hpp", "roomcast.hpp", "version.hpp", "video_sink.hpp",
                   "video_track.hpp"}
 PRIVATE_DIRS = ("glib-2.0", "/nice", "libsoup", "/opus", "srtp2", "openssl", "libav")
 

@@ -353,7 +353,7 @@ async def messages_async(a):
     loop = asyncio.get_running_loop()
     out = {"case": "messages"}
     # Publishing without a data channel: refused at once, with the reason.
-    idle = roomcast.init_meeting(meeting_id=str(a.room), name="idle", server_url=a.url,
+    idle = roomcast.init_meeting(meeting_id=str(a.room), name="idle", server_url=a.url, data_enabled=True,
                                  custom_microphone_audio_track=roomcast.PushAudioTrack())
     out["not_joined"] = publish_error(idle)
     idle.close()
@@ -363,7 +363,7 @@ async def messages_async(a):
     out["data_disabled"] = publish_error(quiet)
     quiet.close()
 
-    meetings = {name: roomcast.init_meeting(meeting_id=str(a.room), name=name, server_url=a.url,
+    meetings = {name: roomcast.init_meeting(meeting_id=str(a.room), name=name, server_url=a.url, data_enabled=True,
                                             custom_microphone_audio_track=roomcast.PushAudioTrack())
                 for name in ("alice", "bob", "carol")}
     alice, bob, carol = meetings["alice"], meetings["bob"], meetings["carol"]

@@ -328,8 +328,8 @@ def messages(a, work, env):
         got = result.get(key) or ["", ""]
         if got[0] != kind or text not in got[1]:
             problems.append(f"publish on a meeting {key}: {got}, want {kind} saying {text!r}")
-    if result.get("data_enabled_default") is not True:
-        problems.append("MeetingConfig().data_enabled is not True")
+    if result.get("data_enabled_default") is not False:
+        problems.append("MeetingConfig().data_enabled is not False (messages are opt-in)")
     log(f"messages: {count} each way; probes through after {result['probe_seconds']:.1f} s, exchange "
         f"{result['exchange_seconds']:.2f} s; stats {json.dumps(stats)}; errors {result['not_joined']}")
     judge(problems, agent)
