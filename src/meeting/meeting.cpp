@@ -76,9 +76,11 @@ std::optional<std::string> Meeting::Impl::cannot_send_messages() {
   if (config.protocol != SignalingProtocol::JanusVideoRoom)
     return std::string("messages travel on Janus VideoRoom's data channels; a WHIP or WHEP endpoint carries none");
   if (!config.data_enabled) return std::string("this meeting was configured without messages (MeetingConfig::data_enabled)");
-  if (!config.mic_enabled && !publication->started() && loop->in_loop_thread())
+  // Runs on the loop thread: publish_data_only() (the caller's thread) started it unless it could not
+  // wait there (publish() from an event handler) or the meeting was not in the room.
+  if (!config.mic_enabled && !publication->started())
     return std::string("a listen-only meeting publishes its data channels with its first message, which waits for "
-                       "the server: send that one from your own thread, not from an event handler");
+                       "the server: send that one from your own thread, not from an event handler, while joined");
   std::lock_guard lock(mutex);
   if (state == State::Idle) return std::string("the meeting is not joined yet: call join() first");
   if (state == State::Leaving || state == State::Left) return std::string("the meeting has ended");

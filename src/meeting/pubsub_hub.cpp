@@ -17,22 +17,26 @@ int64_t unix_ms_now() {
 
 // ---- PubSub, the user's handle -------------------------------------------------------------------
 
-void PubSub::publish(const std::string& topic, const std::string& message, const PubSubPublishOptions& options) {
+namespace {
+messages::Envelope envelope_of(const std::string& topic, std::span<const uint8_t> payload, bool binary,
+                               const PubSubPublishOptions& options) {
   messages::Envelope envelope;
   envelope.topic = topic;
-  envelope.payload.assign(message.begin(), message.end());
+  envelope.binary = binary;
+  envelope.payload.assign(payload.begin(), payload.end());
   envelope.to = options.send_only;
-  impl_->send(std::move(envelope), options);
+  return envelope;
+}
+}  // namespace
+
+void PubSub::publish(const std::string& topic, const std::string& message, const PubSubPublishOptions& options) {
+  const auto* text = reinterpret_cast<const uint8_t*>(message.data());
+  impl_->send(envelope_of(topic, {text, message.size()}, false, options), options);
 }
 
 void PubSub::publish_bytes(const std::string& topic, std::span<const uint8_t> payload,
                            const PubSubPublishOptions& options) {
-  messages::Envelope envelope;
-  envelope.topic = topic;
-  envelope.binary = true;
-  envelope.payload.assign(payload.begin(), payload.end());
-  envelope.to = options.send_only;
-  impl_->send(std::move(envelope), options);
+  impl_->send(envelope_of(topic, payload, true, options), options);
 }
 
 uint64_t PubSub::subscribe(const std::string& topic, Handler handler) { return impl_->subscribe(topic, std::move(handler)); }

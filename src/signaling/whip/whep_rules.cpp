@@ -1,6 +1,8 @@
 // The WHEP request offer and the counter-offer's layout (RFC 8866 m= lines, RFC 8843 mids).
 #include "signaling/whip/whep_rules.hpp"
 
+#include "signaling/whip/whip_rules.hpp"
+
 #include <optional>
 #include <sstream>
 
@@ -40,10 +42,7 @@ std::vector<ReceiveSlot> whep_offer_slots(const std::string& offer, const std::s
     }
     section.reset();
   };
-  std::istringstream lines(offer);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (const auto& line : sdp_lines(offer)) {
     if (line.rfind("m=", 0) == 0) {
       flush();
       std::istringstream fields(line.substr(2));

@@ -202,8 +202,6 @@ std::string refusal_text(const HttpRefusal& refusal, const std::string& url, con
   }
 }
 
-namespace {
-// The SDP's lines without their line ends (CRLF or LF).
 std::vector<std::string> sdp_lines(const std::string& sdp) {
   std::vector<std::string> lines;
   std::size_t start = 0;
@@ -217,6 +215,8 @@ std::vector<std::string> sdp_lines(const std::string& sdp) {
   }
   return lines;
 }
+
+namespace {
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 }  // namespace
 

@@ -22,6 +22,9 @@ std::vector<IceServer> parse_ice_server_links(const std::string& links);
 /// came from after any redirects (RFC 9110 §10.2.2, RFC 3986 §5). nullopt when unusable.
 std::optional<std::string> resolve_location(const std::string& base, const std::string& location);
 
+/// An SDP's (or sdpfrag's) non-empty lines, without their line ends (CRLF or LF).
+std::vector<std::string> sdp_lines(const std::string& sdp);
+
 /// The PATCH body of an ICE restart (RFC 9725 §4.3.2, RFC 8840): the new ufrag and pwd of
 /// `offer` (our restart offer), then its first section's mid and candidates.
 std::string ice_restart_fragment(const std::string& offer);
